@@ -1,0 +1,103 @@
+import {
+  MODULES,
+  loadDatabaseConfig,
+  maskUrl,
+  type DatabaseConfig,
+  type DeployEnv,
+  type ModuleName,
+} from '@mobius/config';
+import {
+  DatabaseMissingError,
+  describeDatabase,
+  ensureDatabase,
+  migrateDatabase,
+  migrationStatus,
+  readMigrations,
+  type MigrationEvent,
+} from '@mobius/db';
+import type { CliIO } from '../io.ts';
+import { migrationsDirOf } from '../module-migrations.ts';
+
+export interface MigrateCommandOptions {
+  env?: DeployEnv;
+  module?: ModuleName;
+  status?: boolean;
+  dryRun?: boolean;
+}
+
+/** Does the database exist? Only asked where the answer changes what we do (dev, dry run, status). */
+async function databaseExists(config: DatabaseConfig): Promise<boolean> {
+  try {
+    await migrationStatus(config.databaseUrl, migrationsDirOf(config.module));
+    return true;
+  } catch (error) {
+    if (error instanceof DatabaseMissingError) return false;
+    throw error;
+  }
+}
+
+function reportEvent(io: CliIO, module: ModuleName, event: MigrationEvent): void {
+  if (event.type === 'waiting-for-lock') io.out(`${module}: waiting for another migration runner to finish`);
+  if (event.type === 'adopting') {
+    io.out(`${module}: adopting an existing database (${event.existingTables} tables, no migration record)`);
+  }
+  if (event.type === 'applied') io.out(`${module}: applied ${event.file} (${event.durationMs} ms)`);
+  if (event.type === 'would-apply') io.out(`-- ${module}: would apply ${event.file}\n${event.sql.trimEnd()}`);
+}
+
+async function showStatus(io: CliIO, config: DatabaseConfig): Promise<void> {
+  const dir = migrationsDirOf(config.module);
+  if (config.deployEnv === 'dev' && !(await databaseExists(config))) {
+    for (const m of await readMigrations(dir)) io.out(`${config.module}: pending  ${m.file} (database not created yet)`);
+    return;
+  }
+  for (const entry of await migrationStatus(config.databaseUrl, dir)) {
+    const when = entry.appliedAt ? ` ${entry.appliedAt.toISOString()}` : '';
+    io.out(`${config.module}: ${entry.state.padEnd(8)} ${entry.file}${when}`);
+  }
+}
+
+async function dryRun(io: CliIO, config: DatabaseConfig): Promise<void> {
+  const dir = migrationsDirOf(config.module);
+  if (config.deployEnv === 'dev' && !(await databaseExists(config))) {
+    io.out(`${config.module}: would create database ${describeDatabase(config.databaseUrl).database}`);
+    for (const m of await readMigrations(dir)) reportEvent(io, config.module, { type: 'would-apply', ...m });
+    return;
+  }
+  const result = await migrateDatabase({
+    databaseUrl: config.databaseUrl,
+    migrationsDir: dir,
+    dryRun: true,
+    onEvent: (event) => reportEvent(io, config.module, event),
+  });
+  if (result.applied.length === 0) io.out(`${config.module}: up to date, nothing would run`);
+}
+
+async function migrate(io: CliIO, config: DatabaseConfig): Promise<void> {
+  if (config.deployEnv === 'dev' && (await ensureDatabase(config.databaseUrl))) {
+    io.out(`${config.module}: created database ${describeDatabase(config.databaseUrl).database}`);
+  }
+  const result = await migrateDatabase({
+    databaseUrl: config.databaseUrl,
+    migrationsDir: migrationsDirOf(config.module),
+    onEvent: (event) => reportEvent(io, config.module, event),
+  });
+  const summary = result.applied.length === 0 ? 'already up to date' : `up to date (${result.applied.length} applied)`;
+  io.out(`${config.module}: ${summary}`);
+}
+
+/**
+ * `mobius migrate`: resolves every selected module's database first (so a missing variable fails
+ * before anything runs), then migrates, lists or dry-runs each module in turn.
+ */
+export async function migrateCommand(options: MigrateCommandOptions, io: CliIO): Promise<void> {
+  const modules = options.module ? [options.module] : MODULES;
+  const deployEnv = options.env ?? (io.env.ENV === 'prod' ? 'prod' : 'dev');
+  const configs = modules.map((module) => loadDatabaseConfig(module, io.env, { deployEnv }));
+  for (const config of configs) {
+    if (!options.dryRun) io.out(`${config.module}: ${maskUrl(config.databaseUrl)} (${config.source}, --env ${deployEnv})`);
+    if (options.status) await showStatus(io, config);
+    else if (options.dryRun) await dryRun(io, config);
+    else await migrate(io, config);
+  }
+}

@@ -1,0 +1,2 @@
+export { buildProgram, runCli } from './program.ts';
+export { processIO, type CliIO } from './io.ts';

@@ -1,0 +1,41 @@
+import { MODULES } from '@mobius/config';
+import { Command, CommanderError, Option } from 'commander';
+import { migrateCommand } from './commands/migrate.ts';
+import type { CliIO } from './io.ts';
+
+/** The `mobius` command tree. Commands throw; `runCli` turns errors into one line and an exit code. */
+export function buildProgram(io: CliIO): Command {
+  const program = new Command('mobius')
+    .description('Operate the Mobius data platform')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
+
+  program
+    .command('migrate')
+    .description('Create or update the schema of every module database (or one, with --module)')
+    .addOption(
+      new Option('--env <env>', 'dev: local defaults, creates missing databases; prod: every URL explicit')
+        .choices(['dev', 'prod']),
+    )
+    .addOption(new Option('--module <module>', 'only this module').choices([...MODULES]))
+    .option('--status', 'list applied and pending migrations per module, change nothing')
+    .option('--dry-run', 'print the SQL that would run, change nothing')
+    .action(async (options) => migrateCommand(options, io));
+
+  return program;
+}
+
+/** Runs the CLI on `argv` (without node and script), returning the process exit code. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    const code = (error as { code?: unknown }).code;
+    const prefix = typeof code === 'string' ? `${code}: ` : '';
+    io.err(`mobius: error: ${prefix}${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import { LOCAL_POSTGRES, deployEnvSchema, localDatabaseUrl, optional, port, postgresUrl } from '../fields.ts';
+import { parseEnv, requiredInProd, type Env } from '../parse-env.ts';
+import { buildPostgresUrl } from '../postgres-url.ts';
+import type { LoadOptions } from './database-config.ts';
+import { CHAT_DEFAULT_DATABASE } from './chat.ts';
+import { RAG_DEFAULT_DATABASE } from './rag.ts';
+import { WAREHOUSE_DEFAULT_DATABASE } from './warehouse.ts';
+
+/** The pipeline's environment (the services that replace the batch mobius-dbt job). */
+export const pipelineEnvSchema = z.object({
+  ENV: optional(deployEnvSchema),
+  /** RAG read side, as mobius-dbt named it. */
+  POSTGRES_HOST: optional(z.string()),
+  POSTGRES_PORT: optional(port).default(5432),
+  POSTGRES_DB: optional(z.string()).default(RAG_DEFAULT_DATABASE),
+  POSTGRES_USER: optional(z.string()).default(LOCAL_POSTGRES.user),
+  POSTGRES_PASSWORD: optional(z.string()).default(''),
+  /** Chat's database, which chat-sync writes (the same database chat reads). */
+  CHAT_DATABASE_URL: optional(postgresUrl),
+  /** Addition: which warehouse adapter to use. */
+  WAREHOUSE: optional(z.enum(['postgres', 'bigquery'])).default('postgres'),
+  /** Addition: the Postgres warehouse, when WAREHOUSE=postgres. */
+  WAREHOUSE_DATABASE_URL: optional(postgresUrl),
+  /** BigQuery project, required when WAREHOUSE=bigquery. */
+  BQ_PROJECT: optional(z.string()),
+  /** The mart dataset. */
+  BQ_DATASET: optional(z.string()).default('mobius_rag'),
+  /** The landing dataset. */
+  BQ_LANDING_DATASET: optional(z.string()).default('landing_rag'),
+  /** Addition: which vector index adapter to use (`local` = the Vertex adapter on VECTOR_INDEX_URL). */
+  VECTOR_INDEX: optional(z.enum(['vertex', 'local', 'memory'])).default('memory'),
+  VECTOR_INDEX_URL: optional(z.url({ message: 'is not a valid URL' })),
+  VERTEX_PROJECT: optional(z.string()),
+  VERTEX_REGION: optional(z.string()),
+  VERTEX_INDEX_ID: optional(z.string()),
+  VERTEX_INDEX_ENDPOINT_ID: optional(z.string()),
+  VERTEX_DEPLOYED_INDEX_ID: optional(z.string()),
+  /** Addition: which bus adapter to use. */
+  BUS: optional(z.enum(['nats', 'pubsub', 'memory'])).default('memory'),
+  NATS_URL: optional(z.string()).default('nats://127.0.0.1:4222'),
+  /** Addition: prefix of every topic, subscription and stream, so environments can share a server. */
+  TOPIC_PREFIX: optional(z.string().regex(/^[A-Za-z0-9_-]*$/, 'may hold only letters, digits, - and _')).default(''),
+  /** Addition: embedding length; the published contract says 1536. */
+  EMBEDDING_DIMENSIONS: optional(z.coerce.number().int().positive()).default(1536),
+});
+
+const VERTEX_VARIABLES = [
+  'VERTEX_PROJECT',
+  'VERTEX_REGION',
+  'VERTEX_INDEX_ID',
+  'VERTEX_INDEX_ENDPOINT_ID',
+  'VERTEX_DEPLOYED_INDEX_ID',
+] as const;
+
+export type PipelineEnv = z.infer<typeof pipelineEnvSchema>;
+
+export interface PipelineConfig {
+  deployEnv: 'dev' | 'prod';
+  /** The RAG database the ingestor reads, built from POSTGRES_*. */
+  ragDatabaseUrl: string;
+  chatDatabaseUrl: string;
+  warehouseDatabaseUrl: string;
+  env: PipelineEnv;
+}
+
+function checkSelectedAdapters(env: PipelineEnv): void {
+  if (env.WAREHOUSE === 'bigquery' && !env.BQ_PROJECT) {
+    throw new ConfigError('pipeline', 'BQ_PROJECT', 'is required when WAREHOUSE=bigquery');
+  }
+  if (env.VECTOR_INDEX === 'vertex') {
+    const missing = VERTEX_VARIABLES.find((name) => !env[name]);
+    if (missing) throw new ConfigError('pipeline', missing, 'is required when VECTOR_INDEX=vertex');
+  }
+  if (env.VECTOR_INDEX === 'local' && !env.VECTOR_INDEX_URL) {
+    throw new ConfigError('pipeline', 'VECTOR_INDEX_URL', 'is required when VECTOR_INDEX=local');
+  }
+}
+
+/** The pipeline's whole config. In prod the RAG host and the Chat and warehouse URLs must be explicit. */
+export function loadPipelineConfig(env: Env, options: LoadOptions = {}): PipelineConfig {
+  const parsed = parseEnv('pipeline', pipelineEnvSchema, env);
+  const deployEnv = options.deployEnv ?? parsed.ENV ?? 'dev';
+  checkSelectedAdapters(parsed);
+  if (deployEnv === 'prod') {
+    if (!parsed.POSTGRES_HOST) requiredInProd('pipeline', 'POSTGRES_HOST');
+    if (!parsed.CHAT_DATABASE_URL) requiredInProd('pipeline', 'CHAT_DATABASE_URL');
+    if (parsed.WAREHOUSE === 'postgres' && !parsed.WAREHOUSE_DATABASE_URL) {
+      requiredInProd('pipeline', 'WAREHOUSE_DATABASE_URL');
+    }
+  }
+  const ragDatabaseUrl = buildPostgresUrl({
+    host: parsed.POSTGRES_HOST ?? LOCAL_POSTGRES.host,
+    port: parsed.POSTGRES_PORT,
+    database: parsed.POSTGRES_DB,
+    user: parsed.POSTGRES_USER,
+    password: parsed.POSTGRES_PASSWORD,
+  });
+  return {
+    deployEnv,
+    ragDatabaseUrl,
+    chatDatabaseUrl: parsed.CHAT_DATABASE_URL ?? localDatabaseUrl(CHAT_DEFAULT_DATABASE),
+    warehouseDatabaseUrl: parsed.WAREHOUSE_DATABASE_URL ?? localDatabaseUrl(WAREHOUSE_DEFAULT_DATABASE),
+    env: parsed,
+  };
+}

@@ -1,0 +1,51 @@
+import { maskUrl, maskUrlsIn } from '@mobius/config';
+import pg from 'pg';
+import { DatabaseMissingError, DatabaseUnreachableError } from './errors.ts';
+
+/** How long to wait for a server before calling it unreachable. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/** The parts of a postgres URL an operator needs to see, password masked. */
+export function describeDatabase(url: string): { host: string; database: string; masked: string } {
+  const parsed = new URL(url);
+  const socketHost = parsed.searchParams.get('host');
+  const host = socketHost ?? `${parsed.hostname}:${parsed.port || '5432'}`;
+  return { host, database: decodeURIComponent(parsed.pathname.slice(1)), masked: maskUrl(url) };
+}
+
+/** Postgres error codes a caller may branch on. */
+export const PG_ERROR = {
+  invalidCatalogName: '3D000',
+  duplicateDatabase: '42P04',
+  uniqueViolation: '23505',
+  lockNotAvailable: '55P03',
+  invalidPassword: '28P01',
+  invalidAuthorization: '28000',
+} as const;
+
+/** Turns a driver's connection failure into an error that names the host and never the password. */
+export function connectionError(url: string, error: unknown): Error {
+  const { host, database } = describeDatabase(url);
+  const code = (error as { code?: string }).code;
+  if (code === PG_ERROR.invalidCatalogName) {
+    return new DatabaseMissingError(`${database} on ${host}`, 'create it, or run with --env dev to create it');
+  }
+  const reason = maskUrlsIn(error instanceof Error ? error.message : String(error));
+  return new DatabaseUnreachableError(`database ${database} at ${host}`, reason, { cause: error });
+}
+
+/** Opens one client, with the connect timeout and a readable error on failure. */
+export async function connectClient(url: string, applicationName = 'mobius'): Promise<pg.Client> {
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: applicationName,
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw connectionError(url, error);
+  }
+  return client;
+}

@@ -1,0 +1,41 @@
+import type pg from 'pg';
+import Postgrator from 'postgrator';
+
+/** The table, in each module database's `public` schema, where applied migrations are recorded. */
+export const SCHEMA_TABLE = 'mobius_schema_version';
+
+/**
+ * A postgrator instance bound to one dedicated client, which makes every migration atomic with its
+ * record: postgrator runs a migration's script through `execSqlScript` and then records it through
+ * `execQuery`, as two calls. We open a transaction before the script and commit right after the
+ * record, so a crash at any point leaves either both or neither. `abort()` rolls back an open one.
+ */
+export function createPostgratorSession(client: pg.Client, migrationsDir: string, database: string) {
+  let migrationOpen = false;
+  const postgrator = new Postgrator({
+    migrationPattern: `${migrationsDir.replaceAll('\\', '/')}/*.sql`,
+    driver: 'pg',
+    database,
+    schemaTable: SCHEMA_TABLE,
+    validateChecksums: true,
+    execQuery: async (query: string) => {
+      const result = await client.query(query);
+      if (migrationOpen) {
+        await client.query('COMMIT');
+        migrationOpen = false;
+      }
+      return result;
+    },
+    execSqlScript: async (sql: string) => {
+      await client.query('BEGIN');
+      migrationOpen = true;
+      await client.query(sql);
+    },
+  });
+  async function abort(): Promise<void> {
+    if (!migrationOpen) return;
+    migrationOpen = false;
+    await client.query('ROLLBACK');
+  }
+  return { postgrator, abort };
+}
