@@ -1,5 +1,6 @@
 import { maskUrl, maskUrlsIn } from '@mobius/config';
 import pg from 'pg';
+import { parse } from 'pg-connection-string';
 import { DatabaseMissingError, DatabaseUnreachableError } from './errors.ts';
 
 /** How long to wait for a server before calling it unreachable. */
@@ -7,10 +8,11 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 
 /** The parts of a postgres URL an operator needs to see, password masked. */
 export function describeDatabase(url: string): { host: string; database: string; masked: string } {
-  const parsed = new URL(url);
-  const socketHost = parsed.searchParams.get('host');
-  const host = socketHost ?? `${parsed.hostname}:${parsed.port || '5432'}`;
-  return { host, database: decodeURIComponent(parsed.pathname.slice(1)), masked: maskUrl(url) };
+  // pg's own parser: it reads socket URLs (`postgresql://u@/db?host=/cloudsql/x`) that WHATWG URL rejects.
+  const parsed = parse(url);
+  const socket = parsed.host?.startsWith('/');
+  const host = socket ? `${parsed.host} (socket)` : `${parsed.host || 'localhost'}:${parsed.port || '5432'}`;
+  return { host, database: parsed.database ?? '', masked: maskUrl(url) };
 }
 
 /** Postgres error codes a caller may branch on. */
@@ -34,10 +36,16 @@ export function connectionError(url: string, error: unknown): Error {
   return new DatabaseUnreachableError(`database ${database} at ${host}`, reason, { cause: error });
 }
 
-/** Opens one client, with the connect timeout and a readable error on failure. */
-export async function connectClient(url: string, applicationName = 'mobius'): Promise<pg.Client> {
+/**
+ * Opens one client on `url` (or on another `database` of the same server), with the connect timeout
+ * and an error that names the host, never the password, on failure.
+ */
+export async function connectClient(url: string, applicationName = 'mobius', database?: string): Promise<pg.Client> {
+  // Parsed here rather than passed as `connectionString`, which pg would let override `database`.
+  const parts = parse(url) as pg.ClientConfig;
   const client = new pg.Client({
-    connectionString: url,
+    ...parts,
+    database: database ?? parts.database,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     application_name: applicationName,
   });

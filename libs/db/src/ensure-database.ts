@@ -7,9 +7,7 @@ import { connectClient, describeDatabase, PG_ERROR } from './connection.ts';
  */
 export async function ensureDatabase(url: string): Promise<boolean> {
   const { database } = describeDatabase(url);
-  const maintenance = new URL(url);
-  maintenance.pathname = '/postgres';
-  const client = await connectClient(maintenance.toString(), 'mobius-migrate');
+  const client = await connectClient(url, 'mobius-migrate', 'postgres');
   try {
     const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (existing.rowCount) return false;
