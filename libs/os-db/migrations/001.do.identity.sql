@@ -23,97 +23,92 @@ BEGIN
 END
 $fn$;
 
--- A tenant (customer organisation); every other tenant-owned row points at one.
+-- The user database's 8 identity tables, statement for statement as in
+-- services/user/migrations/001.do.user_schema.sql: os repeats the user database's shapes.
 CREATE TABLE IF NOT EXISTS tenant (
-  tenant_id  uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  name       varchar(255) NOT NULL,
-  created_at timestamp NOT NULL DEFAULT now()
+    tenant_id  uuid      PRIMARY KEY DEFAULT gen_random_uuid(),
+    name       text      NOT NULL,
+    created_at timestamp DEFAULT now()
 );
 
--- A user role (e.g. admin, staff); names are unique.
 CREATE TABLE IF NOT EXISTS role (
-  role_id    uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  name       varchar(100) NOT NULL UNIQUE,
-  created_at timestamp NOT NULL DEFAULT now()
+    role_id    uuid      PRIMARY KEY DEFAULT gen_random_uuid(),
+    name       text      NOT NULL UNIQUE,
+    created_at timestamp DEFAULT now()
 );
 
--- A user of a tenant (same shape as the user database's app_user).
 CREATE TABLE IF NOT EXISTS app_user (
-  user_id                 uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  tenant_id               uuid NOT NULL REFERENCES tenant (tenant_id),
-  role_id                 uuid REFERENCES role (role_id),
-  email                   varchar(255) NOT NULL,
-  display_name            varchar(255),
-  status                  varchar(20) NOT NULL DEFAULT 'active',
-  created_at              timestamp NOT NULL DEFAULT now(),
-  last_login_at           timestamp,
-  password_hash           varchar(255),
-  first_name              varchar(100),
-  preferred_name          varchar(100),
-  timezone                varchar(64) NOT NULL DEFAULT 'America/New_York',
-  locale                  varchar(20) NOT NULL DEFAULT 'en-US',
-  onboarding_completed_at timestamp,
-  avatar_url              text
+    user_id                 uuid      PRIMARY KEY DEFAULT gen_random_uuid(),
+    tenant_id               uuid      NOT NULL REFERENCES tenant (tenant_id),
+    role_id                 uuid      REFERENCES role (role_id),
+    email                   text      NOT NULL,
+    display_name            text,
+    status                  text      DEFAULT 'active',
+    created_at              timestamp DEFAULT now(),
+    last_login_at           timestamp,
+    password_hash           text,                       -- bcrypt (cost 12); NULL for Google-only users
+    first_name              text,
+    preferred_name          text,
+    timezone                text      DEFAULT 'America/New_York',
+    locale                  text      DEFAULT 'en-US',
+    onboarding_completed_at timestamp,
+    avatar_url              text
 );
 
--- A login method of a user: an email/password or a Google account.
 CREATE TABLE IF NOT EXISTS auth_provider_link (
-  link_id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  user_id          uuid NOT NULL REFERENCES app_user (user_id) ON DELETE CASCADE,
-  provider         varchar(20) NOT NULL CHECK (provider IN ('email', 'google')),
-  provider_user_id varchar(255),
-  email            varchar(255),
-  created_at       timestamp NOT NULL DEFAULT now(),
-  last_used_at     timestamp
+    link_id          uuid      PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id          uuid      NOT NULL REFERENCES app_user (user_id) ON DELETE CASCADE,
+    provider         text      NOT NULL CHECK (provider IN ('email', 'google')),
+    provider_user_id text      NOT NULL,
+    email            text,
+    created_at       timestamp DEFAULT now(),
+    last_used_at     timestamp,
+    UNIQUE (provider, provider_user_id)
 );
 
--- A login session; holds the sha256 hex of its refresh token, revoked_at is set at logout.
 CREATE TABLE IF NOT EXISTS user_session (
-  session_id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  user_id            uuid NOT NULL REFERENCES app_user (user_id) ON DELETE CASCADE,
-  refresh_token_hash varchar(64),
-  device_info        jsonb,
-  created_at         timestamp NOT NULL DEFAULT now(),
-  expires_at         timestamp NOT NULL,
-  revoked_at         timestamp
+    session_id         uuid      PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id            uuid      NOT NULL REFERENCES app_user (user_id) ON DELETE CASCADE,
+    refresh_token_hash text,                            -- sha256 hex of the refresh token
+    device_info        jsonb     DEFAULT '{}'::jsonb,
+    created_at         timestamp DEFAULT now(),
+    expires_at         timestamp NOT NULL,
+    revoked_at         timestamp
 );
 
--- A kind of work a user does (e.g. verify_eligibility), with its quick actions and relevant data fields.
 CREATE TABLE IF NOT EXISTS activity (
-  activity_id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  activity_code        varchar(50) NOT NULL UNIQUE,
-  label                varchar(100) NOT NULL,
-  description          text,
-  quick_actions        jsonb NOT NULL DEFAULT '[]'::jsonb,
-  relevant_data_fields jsonb NOT NULL DEFAULT '[]'::jsonb,
-  display_order        integer NOT NULL DEFAULT 0,
-  is_active            boolean NOT NULL DEFAULT true,
-  created_at           timestamp NOT NULL DEFAULT now()
+    activity_id          uuid      PRIMARY KEY DEFAULT gen_random_uuid(),
+    activity_code        text      NOT NULL UNIQUE,
+    label                text      NOT NULL,
+    description          text,
+    quick_actions        jsonb     DEFAULT '[]'::jsonb,
+    relevant_data_fields jsonb     DEFAULT '[]'::jsonb,
+    display_order        integer   DEFAULT 0,
+    is_active            boolean   DEFAULT true,
+    created_at           timestamp DEFAULT now()
 );
 
--- An activity a user has chosen (one may be the primary one).
 CREATE TABLE IF NOT EXISTS user_activity (
-  user_id     uuid NOT NULL REFERENCES app_user (user_id) ON DELETE CASCADE,
-  activity_id uuid NOT NULL REFERENCES activity (activity_id) ON DELETE CASCADE,
-  is_primary  boolean NOT NULL DEFAULT false,
-  added_at    timestamp NOT NULL DEFAULT now(),
-  PRIMARY KEY (user_id, activity_id)
+    user_id     uuid      NOT NULL REFERENCES app_user (user_id) ON DELETE CASCADE,
+    activity_id uuid      NOT NULL REFERENCES activity (activity_id) ON DELETE CASCADE,
+    is_primary  boolean   DEFAULT false,
+    added_at    timestamp DEFAULT now(),
+    PRIMARY KEY (user_id, activity_id)
 );
 
--- A user's assistant preferences (one row per user).
 CREATE TABLE IF NOT EXISTS user_preference (
-  preference_id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  user_id                  uuid NOT NULL UNIQUE REFERENCES app_user (user_id) ON DELETE CASCADE,
-  always_require_oversight boolean NOT NULL DEFAULT false,
-  notification_preferences jsonb NOT NULL DEFAULT '{}'::jsonb,
-  tone                     varchar(30) NOT NULL DEFAULT 'professional',
-  greeting_enabled         boolean NOT NULL DEFAULT true,
-  ai_experience_level      varchar(30) NOT NULL DEFAULT 'beginner',
-  autonomy_routine_tasks   varchar(30) NOT NULL DEFAULT 'confirm_first',
-  autonomy_sensitive_tasks varchar(30) NOT NULL DEFAULT 'confirm_first',
-  display_preferences_json jsonb NOT NULL DEFAULT '{}'::jsonb,
-  created_at               timestamp NOT NULL DEFAULT now(),
-  updated_at               timestamp NOT NULL DEFAULT now()
+    preference_id            uuid      PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id                  uuid      NOT NULL UNIQUE REFERENCES app_user (user_id) ON DELETE CASCADE,
+    always_require_oversight boolean   DEFAULT false,
+    notification_preferences jsonb     DEFAULT '{}'::jsonb,
+    tone                     text      DEFAULT 'professional',
+    greeting_enabled         boolean   DEFAULT true,
+    ai_experience_level      text      DEFAULT 'beginner',
+    autonomy_routine_tasks   text      DEFAULT 'confirm_first',
+    autonomy_sensitive_tasks text      DEFAULT 'confirm_first',
+    display_preferences_json jsonb     DEFAULT '{}'::jsonb,
+    created_at               timestamp DEFAULT now(),
+    updated_at               timestamp DEFAULT now()
 );
 
 -- A client application the os serves (e.g. the sidecar in an EHR or practice-management system); tenant_id NULL = available to all tenants.

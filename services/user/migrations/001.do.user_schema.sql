@@ -100,14 +100,27 @@ INSERT INTO tenant (tenant_id, name)
 VALUES ('00000000-0000-0000-0000-000000000001', 'Default')
 ON CONFLICT (tenant_id) DO NOTHING;
 
-INSERT INTO activity (activity_code, label, description, display_order, is_active) VALUES
-    ('schedule_appointments', 'Schedule appointments', 'Book, reschedule and cancel patient appointments.', 1, true),
-    ('check_in_patients',     'Check in patients',     'Check patients in at arrival and confirm demographics and insurance.', 2, true),
-    ('verify_eligibility',    'Verify eligibility',    'Verify insurance eligibility and benefits before services are provided.', 3, true),
-    ('submit_claims',         'Submit claims',         'Prepare and submit claims to payers.', 4, true),
-    ('rework_denials',        'Rework denials',        'Investigate denied claims, correct them and resubmit or appeal.', 5, true),
-    ('prior_authorization',   'Prior authorization',   'Request and track prior authorizations with payers.', 6, true),
-    ('patient_outreach',      'Patient outreach',      'Contact patients about appointments, balances, forms and follow-ups.', 7, true),
-    ('document_notes',        'Document notes',        'Write and maintain notes on patient accounts and encounters.', 8, true),
-    ('coordinate_referrals',  'Coordinate referrals',  'Send, receive and track referrals to and from other providers.', 9, true)
-ON CONFLICT (activity_code) DO NOTHING;
+INSERT INTO activity (activity_code, label, description, quick_actions, relevant_data_fields, display_order, is_active)
+SELECT v.activity_code, v.label, v.description, v.quick_actions::jsonb, v.relevant_data_fields::jsonb, v.display_order, true
+FROM (VALUES
+  ('schedule_appointments', 'Schedule appointments', 'Book, reschedule and confirm patient appointments',
+   '["find_open_slot", "book_appointment", "send_reminder"]', '["appointment_date", "provider", "visit_type"]', 1),
+  ('check_in_patients', 'Check in patients', 'Check patients in on arrival and collect intake forms',
+   '["check_in", "send_intake_form", "collect_copay"]', '["appointment_time", "intake_status", "copay_amount"]', 2),
+  ('verify_eligibility', 'Verify eligibility', 'Confirm insurance coverage and benefits before the visit',
+   '["run_eligibility_check", "update_insurance", "flag_coverage_issue"]', '["payer", "member_id", "coverage_status"]', 3),
+  ('submit_claims', 'Submit claims', 'Prepare and submit claims to payers',
+   '["review_claim", "submit_claim", "check_claim_status"]', '["claim_status", "total_charge", "payer"]', 4),
+  ('rework_denials', 'Rework denials', 'Investigate denied claims, correct and resubmit or appeal',
+   '["view_denial", "correct_claim", "start_appeal"]', '["denial_code", "denied_amount", "appeal_deadline"]', 5),
+  ('prior_authorization', 'Prior authorization', 'Request and track prior authorizations with payers',
+   '["request_authorization", "check_authorization_status", "attach_documents"]', '["authorization_status", "authorization_number", "payer"]', 6),
+  ('patient_outreach', 'Patient outreach', 'Contact patients about appointments, balances and missing information',
+   '["send_message", "call_patient", "send_statement"]', '["phone", "email", "balance_due"]', 7),
+  ('document_notes', 'Document notes', 'Record and review notes on patients and visits',
+   '["add_note", "review_notes"]', '["last_note", "note_author"]', 8),
+  ('coordinate_referrals', 'Coordinate referrals', 'Send, track and close the loop on referrals',
+   '["create_referral", "send_referral", "track_referral"]', '["referral_status", "referred_to", "specialty"]', 9)
+) AS v (activity_code, label, description, quick_actions, relevant_data_fields, display_order)
+WHERE NOT EXISTS (SELECT 1 FROM activity a WHERE a.activity_code = v.activity_code)
+ON CONFLICT DO NOTHING;
