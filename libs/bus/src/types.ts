@@ -1,0 +1,109 @@
+/**
+ * The Bus port. Topic and subscription names given to it are UNPREFIXED catalogue names
+ * (`rag.publish_events`, `ingestor`); every adapter applies its TOPIC_PREFIX to every topic,
+ * subscription, stream and consumer it creates, so environments sharing a server never meet.
+ */
+
+/** What an adapter can do, so the one conformance suite runs what applies (Watermill style). */
+export interface BusCapabilities {
+  /** Messages survive a process restart (a new Bus instance sees unacked messages). */
+  persistent: boolean;
+  /** Messages with the same ordering key are delivered in publish order. */
+  ordered: boolean;
+  /** The same message id published twice within the dedupe window is delivered once. */
+  dedupe: boolean;
+  replayFromBeginning: boolean;
+  replayFromSequence: boolean;
+  replayFromTime: boolean;
+}
+
+export interface PublishRequest {
+  /** Unprefixed topic name. */
+  topic: string;
+  /** Message id: the dedupe key (NATS `Nats-Msg-Id`, Pub/Sub attribute). Derive it from the source of truth. */
+  id: string;
+  data: Uint8Array;
+  /** CloudEvents attributes and traceparent; strings only. */
+  attributes?: Record<string, string>;
+  /** Messages sharing a key are delivered in order where `capabilities.ordered`. */
+  orderingKey?: string;
+}
+
+export interface PublishResult {
+  /** True when the bus recognised the id as already published and stored nothing new. */
+  duplicate: boolean;
+  /** The backend's position of the message in its topic, where it has one (JetStream stream sequence). */
+  sequence?: number;
+}
+
+/** A delivered message. Handlers must not ack: returning resolves it, throwing rejects it. */
+export interface Message {
+  id: string;
+  topic: string;
+  data: Uint8Array;
+  attributes: Record<string, string>;
+  orderingKey?: string;
+  /** 1 on first delivery, then 2, 3, ... */
+  deliveryAttempt: number;
+  publishedAt: Date;
+  sequence?: number;
+}
+
+/**
+ * Handles one message. Resolve only once the message's effect is durably committed: the bus then
+ * acks. Throw to reject: an error with `retryable === false` is dead-lettered at once; any other
+ * error is retried with backoff and dead-lettered after `maxDeliver` attempts.
+ */
+export type Handler = (message: Message) => Promise<void>;
+
+/** A handler wrapper: retry, dead-letter, tracing and validation are middleware, one file each. */
+export type Middleware = (next: Handler) => Handler;
+
+export interface SubscribeOptions {
+  /** Deliveries before a retryable failure is dead-lettered. */
+  maxDeliver?: number;
+  /** Redelivery delay after attempt n is backoffMs[min(n-1, len-1)]. */
+  backoffMs?: number[];
+  /** How long a delivery may stay unacked before the server redelivers it (a dead consumer's messages). */
+  ackWaitMs?: number;
+  /** Messages handled at once by this subscriber. */
+  concurrency?: number;
+  /** Extra middleware, outermost first, inside the bus's own dead-letter handling. */
+  middleware?: Middleware[];
+}
+
+/** A running subscriber. `close()` stops pulling, waits for in-flight handlers, then returns. */
+export interface Subscriber {
+  close(): Promise<void>;
+}
+
+/** Where a replay starts. */
+export type ReplayFrom = { kind: 'beginning' } | { kind: 'sequence'; sequence: number } | { kind: 'time'; time: Date };
+
+/** What a dead-lettered message carries, besides its original body and attributes. */
+export const DEAD_LETTER_ATTRIBUTES = {
+  reason: 'mobius-dlq-reason',
+  code: 'mobius-dlq-code',
+  attempts: 'mobius-dlq-attempts',
+  subscription: 'mobius-dlq-subscription',
+  originalTopic: 'mobius-dlq-original-topic',
+  originalId: 'mobius-dlq-original-id',
+} as const;
+
+export interface Bus {
+  readonly capabilities: BusCapabilities;
+  /** Creates (idempotently) the topic and the subscription with its dead-letter topic. */
+  ensureSubscription(topic: string, subscription: string): Promise<void>;
+  publish(request: PublishRequest): Promise<PublishResult>;
+  /** Runs `handler` for every message of `subscription` on `topic`, until closed. */
+  subscribe(topic: string, subscription: string, handler: Handler, options?: SubscribeOptions): Promise<Subscriber>;
+  /**
+   * Rewinds `subscription` so that every message from `from` on is delivered again. Messages in
+   * flight at that moment may be delivered twice; consumers are idempotent.
+   */
+  replay(topic: string, subscription: string, from: ReplayFrom): Promise<void>;
+  /** Reads (without consuming) up to `limit` messages of a topic, oldest first: for `mobius dlq list`. */
+  peek(topic: string, limit: number): Promise<Message[]>;
+  /** Closes every subscriber (draining) and the connection. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,75 @@
+import type { PublishedRow } from '@mobius/contracts';
+
+/**
+ * The Warehouse port: landing (append-only document snapshots) and the mart (per document, the rows of
+ * its latest snapshot; ids absent from it become tombstones). ARCHITECTURE.md section 2, principles 3-5.
+ */
+
+/** Which document snapshot is being landed: one document at one RAG version. */
+export interface SnapshotHeader {
+  documentId: string;
+  /** The version RAG assigned (our `document_version`, or the event's position in the document's history). */
+  documentVersion: number;
+  publishEventId: string | null;
+  eventType: 'published' | 'unpublished';
+}
+
+/** A snapshot to land: its header and its rows, streamed in batches (never a whole table in memory). */
+export interface SnapshotToLand extends SnapshotHeader {
+  /** Rows of the snapshot; an empty snapshot means the document is gone (every id becomes a tombstone). */
+  rows: AsyncIterable<PublishedRow[]>;
+}
+
+export interface LandedBatch {
+  /** Derived from (documentId, documentVersion): landing the same snapshot twice lands it once. */
+  batchId: string;
+  documentId: string;
+  documentVersion: number;
+  rowCount: number;
+  /** True when this batch was already landed by an earlier call (nothing written this time). */
+  alreadyLanded: boolean;
+}
+
+/** One committed mart run. Runs are serialized and numbered 1, 2, 3 ... in commit order. */
+export interface MartRun {
+  runId: number;
+  batchesMerged: number;
+  documents: number;
+  rowsUpserted: number;
+  rowsTombstoned: number;
+}
+
+/** A mart row that changed in a run: its current values, or a tombstone. */
+export interface MartChange {
+  row: PublishedRow;
+  /** True for a tombstone: the sinks delete this id. `row` then holds the last values it had. */
+  deleted: boolean;
+  documentVersion: number;
+  martRunId: number;
+}
+
+export interface Warehouse {
+  /** Creates what the adapter needs (idempotent); on Postgres the migrations do this. */
+  ensureSchema(): Promise<void>;
+  /**
+   * Lands snapshots in one write (bursts of events become one landing transaction). Idempotent: a
+   * snapshot already landed is reported `alreadyLanded` and not written again.
+   */
+  landSnapshots(snapshots: SnapshotToLand[]): Promise<LandedBatch[]>;
+  /**
+   * Merges every landing batch not yet merged (anti-join, so a batch that committed late is never
+   * skipped) as ONE run: per document the highest version wins; an older snapshot than the mart's is
+   * recorded as merged and changes nothing; rows equal in all 29 columns are not rewritten; ids of the
+   * document missing from the winner become tombstones. Serialized: concurrent callers wait.
+   * Returns null when there was nothing to merge.
+   */
+  mergePendingBatches(): Promise<MartRun | null>;
+  /** The highest committed run id, 0 before the first run. */
+  latestMartRunId(): Promise<number>;
+  /**
+   * Mart rows changed by runs in (afterRunId, upToRunId], in batches of at most `batchSize`, ordered
+   * by (martRunId, id). Each id appears once, with its latest state as of `upToRunId`.
+   */
+  readMartChanges(afterRunId: number, upToRunId: number, batchSize: number): AsyncIterable<MartChange[]>;
+  close(): Promise<void>;
+}
