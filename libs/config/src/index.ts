@@ -24,3 +24,11 @@ export {
 export { OS_DEFAULT_DATABASE, loadOsDatabaseConfig, osEnvSchema, type OsDatabaseConfig } from './modules/os.ts';
 export { WAREHOUSE_DEFAULT_DATABASE, loadWarehouseDatabaseConfig, warehouseDatabaseEnvSchema } from './modules/warehouse.ts';
 export { loadPipelineConfig, pipelineEnvSchema, type PipelineConfig, type PipelineEnv } from './modules/pipeline.ts';
+export {
+  busEnvSchema,
+  loadBusConfig,
+  loadRuntimeConfig,
+  runtimeEnvSchema,
+  type BusConfig,
+  type RuntimeConfig,
+} from './modules/runtime.ts';

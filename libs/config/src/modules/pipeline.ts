@@ -4,12 +4,13 @@ import { LOCAL_POSTGRES, deployEnvSchema, localDatabaseUrl, optional, port, post
 import { parseEnv, requiredInProd, type Env } from '../parse-env.ts';
 import { buildPostgresUrl } from '../postgres-url.ts';
 import type { LoadOptions } from './database-config.ts';
+import { busEnvSchema } from './runtime.ts';
 import { CHAT_DEFAULT_DATABASE } from './chat.ts';
 import { RAG_DEFAULT_DATABASE } from './rag.ts';
 import { WAREHOUSE_DEFAULT_DATABASE } from './warehouse.ts';
 
 /** The pipeline's environment (the services that replace the batch mobius-dbt job). */
-export const pipelineEnvSchema = z.object({
+export const pipelineEnvSchema = busEnvSchema.extend({
   ENV: optional(deployEnvSchema),
   /** RAG read side, as mobius-dbt named it. */
   POSTGRES_HOST: optional(z.string()),
@@ -37,11 +38,6 @@ export const pipelineEnvSchema = z.object({
   VERTEX_INDEX_ID: optional(z.string()),
   VERTEX_INDEX_ENDPOINT_ID: optional(z.string()),
   VERTEX_DEPLOYED_INDEX_ID: optional(z.string()),
-  /** Addition: which bus adapter to use. */
-  BUS: optional(z.enum(['nats', 'pubsub', 'memory'])).default('memory'),
-  NATS_URL: optional(z.string()).default('nats://127.0.0.1:4222'),
-  /** Addition: prefix of every topic, subscription and stream, so environments can share a server. */
-  TOPIC_PREFIX: optional(z.string().regex(/^[A-Za-z0-9_-]*$/, 'may hold only letters, digits, - and _')).default(''),
   /** Addition: embedding length; the published contract says 1536. */
   EMBEDDING_DIMENSIONS: optional(z.coerce.number().int().positive()).default(1536),
 });

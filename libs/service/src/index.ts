@@ -1,0 +1,5 @@
+export { READINESS_TIMEOUT_MS, buildServiceApp, type ReadinessCheck, type ServiceAppOptions } from './app.ts';
+export { HttpError, badRequest, conflict, installErrorHandler, notFound } from './http-errors.ts';
+export { createLogger, type Logger } from './logger.ts';
+export { createMetrics, type ServiceMetrics } from './metrics.ts';
+export { SHUTDOWN_DEADLINE_MS, runService, type RunServiceOptions } from './run-service.ts';

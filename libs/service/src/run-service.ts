@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from './logger.ts';
+
+/** Cloud Run gives 10 s after SIGTERM; we finish well inside it. */
+export const SHUTDOWN_DEADLINE_MS = 9_000;
+
+export interface RunServiceOptions {
+  name: string;
+  app: FastifyInstance;
+  port: number;
+  host: string;
+  logger: Logger;
+  /** Stops consumers (stop pulling, finish or nack in-flight work) and closes backends. */
+  shutdown: () => Promise<void>;
+}
+
+/**
+ * Listens, then on SIGTERM or SIGINT: stops taking work, runs `shutdown`, closes the server and exits
+ * 0; if that takes longer than the deadline it exits 1 (unacked messages are redelivered elsewhere).
+ * Returns the address it listens on.
+ */
+export async function runService(options: RunServiceOptions): Promise<string> {
+  const { app, logger } = options;
+  const address = await app.listen({ port: options.port, host: options.host });
+  logger.info({ address }, `${options.name} listening`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, `${options.name} shutting down`);
+    const deadline = setTimeout(() => {
+      logger.error(`${options.name} did not stop within ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    try {
+      await options.shutdown();
+      await app.close();
+      logger.info(`${options.name} stopped`);
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, `${options.name} failed to stop cleanly`);
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  return address;
+}
