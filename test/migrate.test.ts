@@ -73,6 +73,7 @@ describe('mobius migrate --env dev on empty databases', () => {
       '001.do.dev_clone.sql',
       '002.do.published_rag_metadata.sql',
       '003.do.chat_additive_columns.sql',
+      '004.do.pipeline_sink_state.sql',
     ]);
   });
 

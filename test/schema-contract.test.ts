@@ -92,6 +92,11 @@ const SYNC_RUNS: readonly Col[] = [
   ['status', 'text', false, null],
   ['error_message', 'text', true, null],
 ];
+/** ARCHITECTURE.md section 2 principle 5: our backward-compatible sync_runs additions in chat (which sink, which run). */
+const SYNC_RUNS_OURS: readonly Col[] = [
+  ['sink', 'text', true, null],
+  ['mart_run_id', 'int8', true, null],
+];
 /** Section 3: chat's 001 dev-clone tables (embedding is real[] without pgvector). */
 const CHAT_DEV_CLONE: Record<string, readonly Col[]> = {
   documents: [['id', 'uuid', false, ANY], ['name', ANY, ANY, ANY], ['source_type', ANY, ANY, "'document'"],
@@ -236,9 +241,9 @@ describe('rag database', () => {
 });
 
 describe('chat database', () => {
-  it('has exactly the dev-clone tables, published_rag_metadata and sync_runs', async () => {
-    expect(await listTables(chat)).toEqual(
-      ['chunk_embeddings', 'chunks', 'documents', 'facts', 'published_rag_metadata', 'sync_runs']);
+  it('has exactly the dev-clone tables, published_rag_metadata, sync_runs and the sinks\' state', async () => {
+    expect(await listTables(chat)).toEqual(['chunk_embeddings', 'chunks', 'documents', 'facts',
+      'mobius_document_versions', 'mobius_sink_state', 'published_rag_metadata', 'sync_runs']);
   });
   it('published_rag_metadata has the 28 contract columns plus chat\'s additive columns, nothing else', async () => {
     expectColumns(await describeTable(chat, 'published_rag_metadata'), [...CHAT_METADATA, ...CHAT_ADDITIONS]);
@@ -250,8 +255,8 @@ describe('chat database', () => {
     const sql = `SELECT matviewname FROM pg_matviews WHERE matviewname = 'published_rag_documents'`;
     expect(await queryDatabase(chat, sql)).toHaveLength(1);
   });
-  it('sync_runs has exactly the 8 contract columns and an index on started_at desc', async () => {
-    expectColumns(await describeTable(chat, 'sync_runs'), SYNC_RUNS);
+  it('sync_runs has the 8 contract columns plus our nullable sink additions, and an index on started_at desc', async () => {
+    expectColumns(await describeTable(chat, 'sync_runs'), [...SYNC_RUNS, ...SYNC_RUNS_OURS]);
     const defs = await queryDatabase<{ indexdef: string }>(chat,
       `SELECT indexdef FROM pg_indexes WHERE tablename = 'sync_runs'`);
     expect(defs.some((d) => /\(started_at DESC\)/.test(d.indexdef))).toBe(true);
@@ -364,8 +369,8 @@ describe('os database', () => {
 describe('warehouse database', () => {
   it('has exactly the landing and mart tables', async () => {
     expect(await listTables(warehouse)).toEqual([
-      'landing_rag.landing_batches', 'landing_rag.rag_published_embeddings', 'mobius_rag.mart_runs',
-      'mobius_rag.merged_batches', 'mobius_rag.published_rag_embeddings', 'mobius_rag.sync_runs']);
+      'landing_rag.landing_batches', 'landing_rag.rag_published_embeddings', 'mobius_rag.mart_documents',
+      'mobius_rag.mart_runs', 'mobius_rag.merged_batches', 'mobius_rag.published_rag_embeddings', 'mobius_rag.sync_runs']);
   });
   it.each([['landing_rag', 'rag_published_embeddings'], ['mobius_rag', 'published_rag_embeddings']])(
     '%s.%s has the 29 contract columns typed as in rag', async (schema, table) => {

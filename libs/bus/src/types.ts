@@ -70,6 +70,12 @@ export interface SubscribeOptions {
   concurrency?: number;
   /** Extra middleware, outermost first, inside the bus's own dead-letter handling. */
   middleware?: Middleware[];
+  /**
+   * (Added.) How long `close()` waits for in-flight handlers. Past it, the messages still held are given
+   * back unacked (redelivered at once elsewhere) and `close()` resolves, so a hung handler cannot stop
+   * a SIGTERM shutdown; a late result of such a handler is ignored, never acked.
+   */
+  drainTimeoutMs?: number;
 }
 
 /** A running subscriber. `close()` stops pulling, waits for in-flight handlers, then returns. */
@@ -102,8 +108,44 @@ export interface Bus {
    * flight at that moment may be delivered twice; consumers are idempotent.
    */
   replay(topic: string, subscription: string, from: ReplayFrom): Promise<void>;
-  /** Reads (without consuming) up to `limit` messages of a topic, oldest first: for `mobius dlq list`. */
+  /**
+   * Reads (without consuming) up to `limit` messages of a topic, oldest first: for `mobius dlq list`.
+   * A peeked message was not delivered, so its `deliveryAttempt` is 0. An unknown topic reads as empty.
+   */
   peek(topic: string, limit: number): Promise<Message[]>;
   /** Closes every subscriber (draining) and the connection. */
   close(): Promise<void>;
+}
+
+/**
+ * (Added.) Where the bus logs what it cannot report to a caller (a failed handler before its retry, a
+ * subscriber re-attaching after a replay). pino loggers fit as they are.
+ */
+export interface BusLogger {
+  debug(fields: object, message?: string): void;
+  info(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
+  error(fields: object, message?: string): void;
+}
+
+/** (Added.) How a topic's storage is configured. NATS applies all of it; memory honours `duplicateWindowMs`. */
+export interface TopicSettings {
+  /** Copies of each stream (NATS `num_replicas`): 1 on a single server, 3 in production clusters. */
+  replicas: number;
+  /** How long messages are kept for replay and `peek` (NATS `max_age`). */
+  maxAgeMs: number;
+  /** Two publishes with the same message id within this window store one message (NATS `duplicate_window`). */
+  duplicateWindowMs: number;
+}
+
+/** (Added.) What `createBus` takes: which adapter, where its server is, and the environment's prefix. */
+export interface CreateBusOptions {
+  kind: 'nats' | 'memory';
+  /** NATS server URL(s), comma separated; default `nats://127.0.0.1:4222`. Ignored by memory. */
+  natsUrl?: string;
+  /** TOPIC_PREFIX: prepended to every topic, subscription, stream and consumer name ('' for none). */
+  topicPrefix: string;
+  logger?: BusLogger;
+  /** Storage settings of topics this bus creates; defaults in `TOPIC_DEFAULTS`. Existing streams are not altered. */
+  topics?: Partial<TopicSettings>;
 }

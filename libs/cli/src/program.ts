@@ -1,6 +1,7 @@
 import { MODULES } from '@mobius/config';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { migrateCommand } from './commands/migrate.ts';
+import { SERVICE_ENTRIES, startCommand, type ServiceName } from './commands/start.ts';
 import type { CliIO } from './io.ts';
 
 /** The `mobius` command tree. Commands throw; `runCli` turns errors into one line and an exit code. */
@@ -21,6 +22,12 @@ export function buildProgram(io: CliIO): Command {
     .option('--status', 'list applied and pending migrations per module, change nothing')
     .option('--dry-run', 'print the SQL that would run, change nothing')
     .action(async (options) => migrateCommand(options, io));
+
+  program
+    .command('start')
+    .description('Run one service in this process (what a container runs); SIGTERM stops it cleanly')
+    .addArgument(new Argument('<service>', 'the service').choices(Object.keys(SERVICE_ENTRIES)))
+    .action(async (service: ServiceName) => startCommand(service));
 
   return program;
 }

@@ -3,3 +3,5 @@ export { HttpError, badRequest, conflict, installErrorHandler, notFound } from '
 export { createLogger, type Logger } from './logger.ts';
 export { createMetrics, type ServiceMetrics } from './metrics.ts';
 export { SHUTDOWN_DEADLINE_MS, runService, type RunServiceOptions } from './run-service.ts';
+export { MicroBatcher, type ItemOutcome, type MicroBatchOptions } from './micro-batcher.ts';
+export { consumerMetrics } from './consumer-metrics.ts';

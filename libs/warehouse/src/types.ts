@@ -33,9 +33,13 @@ export interface LandedBatch {
 /** One committed mart run. Runs are serialized and numbered 1, 2, 3 ... in commit order. */
 export interface MartRun {
   runId: number;
+  /** Landing batches this run recorded as merged, including those older than the mart's (no effect). */
   batchesMerged: number;
+  /** Documents this run advanced to a newer snapshot (`documents` of warehouse.mart_updated). */
   documents: number;
+  /** Rows written: new ids, changed rows, and tombstones brought back to life. */
   rowsUpserted: number;
+  /** Live rows this run turned into tombstones. */
   rowsTombstoned: number;
 }
 
@@ -68,7 +72,10 @@ export interface Warehouse {
   latestMartRunId(): Promise<number>;
   /**
    * Mart rows changed by runs in (afterRunId, upToRunId], in batches of at most `batchSize`, ordered
-   * by (martRunId, id). Each id appears once, with its latest state as of `upToRunId`.
+   * by (martRunId, id). Each id appears once, with its latest state as of `upToRunId`. The mart keeps
+   * only each id's current state: an id changed again by a run after `upToRunId` is left out here and
+   * comes with that run's range instead (which is what a sink reading range after range needs). Runs
+   * committed after the read started are never included, even when `upToRunId` is beyond them.
    */
   readMartChanges(afterRunId: number, upToRunId: number, batchSize: number): AsyncIterable<MartChange[]>;
   close(): Promise<void>;

@@ -1,0 +1,111 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PULL_ERROR_PAUSE_MS, SUBSCRIBE_DEFAULTS } from './defaults.ts';
+import { Dispatcher, type Delivery } from './dispatcher.ts';
+import { BusConfigError, errorMessage } from './errors.ts';
+import { deadLetter } from './middleware/dead-letter.ts';
+import { tracing } from './middleware/tracing.ts';
+import type { BusLogger, Handler, Middleware, PublishRequest, PublishResult, SubscribeOptions, Subscriber } from './types.ts';
+
+/** Where an adapter's messages come from: the only part of subscribing that differs per backend. */
+export interface DeliverySource {
+  /**
+   * Fetches at most `max` messages, handing each to `deliver` as it arrives, and resolves when the
+   * batch is over (full, expired or interrupted). Rejects on a failure the caller logs and pauses
+   * after; re-attaching to a recreated subscription (a replay) is the source's own job.
+   */
+  fetch(max: number, deliver: (delivery: Delivery) => void): Promise<void>;
+  /** Ends a pending fetch promptly; later deliveries are handed over anyway (and given back). */
+  interrupt(): void;
+  /** Resolves once the acks and naks sent so far have reached the backend. */
+  flush(): Promise<void>;
+}
+
+/** `SubscribeOptions` with every default applied. */
+export type SubscriptionSettings = Required<Omit<SubscribeOptions, 'middleware'>> & { middleware: Middleware[] };
+
+/** Applies the defaults and rejects settings that cannot work (BusConfigError). */
+export function resolveSubscribeOptions(options: SubscribeOptions = {}): SubscriptionSettings {
+  const settings: SubscriptionSettings = {
+    maxDeliver: options.maxDeliver ?? SUBSCRIBE_DEFAULTS.maxDeliver,
+    backoffMs: options.backoffMs ?? [...SUBSCRIBE_DEFAULTS.backoffMs],
+    ackWaitMs: options.ackWaitMs ?? SUBSCRIBE_DEFAULTS.ackWaitMs,
+    concurrency: options.concurrency ?? SUBSCRIBE_DEFAULTS.concurrency,
+    drainTimeoutMs: options.drainTimeoutMs ?? SUBSCRIBE_DEFAULTS.drainTimeoutMs,
+    middleware: options.middleware ?? [],
+  };
+  const positive = { maxDeliver: settings.maxDeliver, concurrency: settings.concurrency, ackWaitMs: settings.ackWaitMs };
+  for (const [name, value] of Object.entries(positive)) {
+    if (!Number.isInteger(value) || value < 1) throw new BusConfigError(`subscribe option ${name} must be a positive integer, got ${value}`);
+  }
+  if (settings.backoffMs.length === 0 || settings.backoffMs.some((ms) => !(ms >= 0))) {
+    throw new BusConfigError('subscribe option backoffMs must be a non-empty list of delays >= 0');
+  }
+  return settings;
+}
+
+export interface RunSubscriptionOptions {
+  topic: string;
+  subscription: string;
+  handler: Handler;
+  settings: SubscriptionSettings;
+  /** The bus's publish, for dead letters. */
+  publish: (request: PublishRequest) => Promise<PublishResult>;
+  logger: BusLogger;
+  source: DeliverySource;
+}
+
+/**
+ * Starts a subscriber: the one place every adapter's subscribe goes through. It wraps the handler
+ * in the bus's own middleware (dead-letter outermost, then tracing, then the caller's), pulls from
+ * `source` no more than the dispatcher can hold, and on `close()` stops pulling, waits for what is
+ * held (up to `drainTimeoutMs`) and flushes the acks before resolving.
+ */
+export function runSubscription(options: RunSubscriptionOptions): Subscriber {
+  const { topic, subscription, settings, logger, source } = options;
+  const logFields = { topic, subscription };
+  const chain: Middleware[] = [
+    deadLetter({ subscription, maxDeliver: settings.maxDeliver, publish: options.publish, logger }),
+    tracing(),
+    ...settings.middleware,
+  ];
+  const handler = chain.reduceRight<Handler>((next, middleware) => middleware(next), options.handler);
+  const dispatcher = new Dispatcher({ handler, concurrency: settings.concurrency, backoffMs: settings.backoffMs, logger, logFields });
+  const stop = new AbortController();
+  const loop = pullLoop(source, dispatcher, stop.signal, logger, logFields);
+  let closing: Promise<void> | undefined;
+  return {
+    close() {
+      closing ??= (async () => {
+        stop.abort();
+        source.interrupt();
+        dispatcher.wake();
+        await loop;
+        await dispatcher.drain(settings.drainTimeoutMs);
+        await source.flush();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function pullLoop(
+  source: DeliverySource,
+  dispatcher: Dispatcher,
+  signal: AbortSignal,
+  logger: BusLogger,
+  logFields: Record<string, string>,
+): Promise<void> {
+  // A message that arrives once closing has begun was never handed to the handler: give it back at once.
+  const deliver = (delivery: Delivery) => (signal.aborted ? delivery.nak(0) : dispatcher.dispatch(delivery));
+  while (!signal.aborted) {
+    await dispatcher.waitForCapacity();
+    if (signal.aborted) break;
+    try {
+      await source.fetch(dispatcher.capacity, deliver);
+    } catch (error) {
+      if (signal.aborted) break;
+      logger.warn({ ...logFields, error: errorMessage(error) }, 'pulling messages failed; retrying');
+      await sleep(PULL_ERROR_PAUSE_MS, undefined, { signal }).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The vector index's error catalogue. Every error has a stable `code`, says whether a retry can help
+ * (`retryable`; the bus dead-letters the rest at once with the message as the reason) and keeps `cause`.
+ */
+export const VECTOR_INDEX_ERROR_CODES = {
+  /** A row has no embedding (null or not an array). */
+  embeddingMissing: 'VECTOR_EMBEDDING_MISSING',
+  /** An embedding's length is not the index's dimension. */
+  embeddingDimension: 'VECTOR_EMBEDDING_DIMENSION',
+  /** An embedding holds NaN, an infinity or a non-number. */
+  embeddingNotFinite: 'VECTOR_EMBEDDING_NOT_FINITE',
+  /** A datapoint id is not a lowercase hyphenated uuid, or a restrict is malformed. */
+  datapointInvalid: 'VECTOR_DATAPOINT_INVALID',
+  /** A caller passed an invalid argument (a query vector of the wrong length, a dimension below 1). */
+  argumentInvalid: 'VECTOR_ARGUMENT_INVALID',
+  /** The index was used after `close()`. */
+  closed: 'VECTOR_INDEX_CLOSED',
+} as const;
+
+export type VectorIndexErrorCode = (typeof VECTOR_INDEX_ERROR_CODES)[keyof typeof VECTOR_INDEX_ERROR_CODES];
+
+/** Base of every vector index error. */
+export class VectorIndexError extends Error {
+  constructor(
+    readonly code: VectorIndexErrorCode,
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A datapoint (or the row it is made from) that can never be indexed. Not retryable. */
+export class InvalidDatapointError extends VectorIndexError {
+  constructor(
+    code: VectorIndexErrorCode,
+    readonly datapointId: string,
+    message: string,
+  ) {
+    super(code, `datapoint ${datapointId}: ${message}`, false);
+  }
+}
+
+/** An invalid argument to a port method or factory (a malformed query, a bad dimension). Not retryable. */
+export class InvalidArgumentError extends VectorIndexError {
+  constructor(message: string) {
+    super(VECTOR_INDEX_ERROR_CODES.argumentInvalid, message, false);
+  }
+}
+
+/** The index was closed. Not retryable on this instance. */
+export class VectorIndexClosedError extends VectorIndexError {
+  constructor() {
+    super(VECTOR_INDEX_ERROR_CODES.closed, 'the vector index is closed', false);
+  }
+}

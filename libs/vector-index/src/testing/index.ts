@@ -1,0 +1,5 @@
+export {
+  describeVectorIndexConformance,
+  type VectorIndexCapabilities,
+  type VectorIndexSuiteOptions,
+} from './conformance.ts';

@@ -1,0 +1,79 @@
+/**
+ * The warehouse's error catalogue. Every error has a stable `code`, says whether a retry can help
+ * (`retryable`; the bus dead-letters the rest at once with the message as the reason) and keeps `cause`.
+ */
+export const WAREHOUSE_ERROR_CODES = {
+  /** An embedding's length is not the configured `embeddingDimensions`. */
+  embeddingDimension: 'WAREHOUSE_EMBEDDING_DIMENSION',
+  /** An embedding holds NaN, an infinity or a non-number. */
+  embeddingNotFinite: 'WAREHOUSE_EMBEDDING_NOT_FINITE',
+  /** A row has no embedding (null or not an array): it could never reach the vector index. */
+  embeddingMissing: 'WAREHOUSE_EMBEDDING_MISSING',
+  /** A row's `document_id` is not the snapshot's document. */
+  rowDocumentMismatch: 'WAREHOUSE_ROW_DOCUMENT_MISMATCH',
+  /** The database refused a row: a required column null, a bad uuid or timestamp, a string too long, an id twice. */
+  rowRejected: 'WAREHOUSE_ROW_REJECTED',
+  /** The snapshot header is invalid (document id not a uuid, version not a non-negative integer, ...). */
+  snapshotInvalid: 'WAREHOUSE_SNAPSHOT_INVALID',
+  /** A caller passed an invalid argument (a batch size below 1, a negative run id). */
+  argumentInvalid: 'WAREHOUSE_ARGUMENT_INVALID',
+  /** The warehouse schema is missing or not what the adapter expects: run `mobius migrate --module warehouse`. */
+  schemaMissing: 'WAREHOUSE_SCHEMA_MISSING',
+  /** The backend failed in a way a retry can fix (connection lost, deadlock, server shutting down). */
+  unavailable: 'WAREHOUSE_UNAVAILABLE',
+  /** The warehouse was used after `close()`. */
+  closed: 'WAREHOUSE_CLOSED',
+} as const;
+
+export type WarehouseErrorCode = (typeof WAREHOUSE_ERROR_CODES)[keyof typeof WAREHOUSE_ERROR_CODES];
+
+/** Base of every warehouse error. */
+export class WarehouseError extends Error {
+  constructor(
+    readonly code: WarehouseErrorCode,
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A snapshot that can never be landed (bad embedding, foreign row, invalid header or a row the database
+ * refuses). Not retryable; nothing of the call that raised it was written.
+ */
+export class InvalidSnapshotError extends WarehouseError {
+  constructor(code: WarehouseErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, false, options);
+  }
+}
+
+/** An invalid argument to a port method. Not retryable. */
+export class InvalidArgumentError extends WarehouseError {
+  constructor(message: string) {
+    super(WAREHOUSE_ERROR_CODES.argumentInvalid, message, false);
+  }
+}
+
+/** The schema is missing or different from what the adapter expects. Not retryable until migrated. */
+export class WarehouseSchemaError extends WarehouseError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(WAREHOUSE_ERROR_CODES.schemaMissing, message, false, options);
+  }
+}
+
+/** The backend failed transiently; the operation wrote nothing and may be retried. */
+export class WarehouseUnavailableError extends WarehouseError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(WAREHOUSE_ERROR_CODES.unavailable, message, true, options);
+  }
+}
+
+/** The warehouse was closed. Not retryable on this instance. */
+export class WarehouseClosedError extends WarehouseError {
+  constructor() {
+    super(WAREHOUSE_ERROR_CODES.closed, 'the warehouse is closed', false);
+  }
+}

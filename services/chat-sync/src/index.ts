@@ -1,0 +1,12 @@
+export { buildApp, CHAT_SYNC_SUBSCRIBE_DEFAULTS, type ChatSyncDeps } from './app.ts';
+export { CHAT_STORE_DEFAULTS, CHAT_SYNC_SINK, createChatStore, type ChatStore, type ChatSyncTransaction } from './chat-store.ts';
+export { ChatSyncFailedError } from './errors.ts';
+export {
+  APPLY_MART_RUNS_DEFAULTS,
+  applyMartRuns,
+  handleMartUpdated,
+  type ApplyMartRunsDeps,
+  type ApplyOutcome,
+  type TriggerMessage,
+} from './handlers/apply-mart-runs.ts';
+export { SinkBusyError, type SyncRunRecord } from '@mobius/sink-state';

@@ -1,0 +1,65 @@
+import { createBus } from '@mobius/bus';
+import { ConfigError, loadPipelineConfig, loadRuntimeConfig, type PipelineConfig } from '@mobius/config';
+import { createPool } from '@mobius/db';
+import { createLogger, createMetrics, runService, type Logger } from '@mobius/service';
+import { createWarehouse } from '@mobius/warehouse';
+import { buildApp } from './app.ts';
+import { createChatStore } from './chat-store.ts';
+
+/** chat-sync's local default port (PORT overrides it). */
+const DEFAULT_PORT = 8013;
+
+/**
+ * The entry `mobius start chat-sync` imports: importing this module starts the service. It reads the
+ * environment once (CHAT_DATABASE_URL, WAREHOUSE / WAREHOUSE_DATABASE_URL,
+ * EMBEDDING_DIMENSIONS, BUS / NATS_URL / TOPIC_PREFIX, PORT, HOST, LOG_LEVEL), builds the deps and
+ * serves until SIGTERM, when it drains the consumer and closes every backend.
+ */
+async function main(env: NodeJS.ProcessEnv): Promise<void> {
+  const runtime = loadRuntimeConfig('chat-sync', env, DEFAULT_PORT);
+  const logger = createLogger('chat-sync', runtime.logLevel);
+  const { app, close } = await buildDeps(loadPipelineConfig(env), logger);
+  await runService({
+    name: 'chat-sync',
+    app,
+    port: runtime.port,
+    host: runtime.host,
+    logger,
+    shutdown: async () => {
+      await app.close();
+      await close();
+    },
+  });
+}
+
+/** Builds the backends the config selects and the app on them; `close` ends the backends. */
+async function buildDeps(pipeline: PipelineConfig, logger: Logger) {
+  const { BUS: busKind, WAREHOUSE: warehouseKind } = pipeline.env;
+  if (busKind === 'pubsub') throw new ConfigError('chat-sync', 'BUS', 'pubsub is not available yet (use nats or memory)');
+  if (warehouseKind === 'bigquery') throw new ConfigError('chat-sync', 'WAREHOUSE', 'bigquery is not available yet (use postgres)');
+  const pool = createPool(pipeline.chatDatabaseUrl, {
+    applicationName: 'mobius-chat-sync',
+    onIdleError: (error) => logger.warn({ err: error }, 'idle Chat database connection failed'),
+  });
+  const warehouse = await createWarehouse({
+    kind: warehouseKind,
+    databaseUrl: pipeline.warehouseDatabaseUrl,
+    embeddingDimensions: pipeline.env.EMBEDDING_DIMENSIONS,
+    applicationName: 'mobius-chat-sync',
+  });
+  const bus = await createBus({ kind: busKind, natsUrl: pipeline.env.NATS_URL, topicPrefix: pipeline.env.TOPIC_PREFIX, logger });
+  const app = buildApp({ store: createChatStore(pool), warehouse, bus, logger, metrics: createMetrics('chat-sync') });
+  const close = async () => {
+    await bus.close();
+    await warehouse.close();
+    await pool.end();
+  };
+  return { app, close };
+}
+
+try {
+  await main(process.env);
+} catch (error) {
+  createLogger('chat-sync').fatal({ err: error }, 'chat-sync failed to start');
+  process.exit(1);
+}

@@ -1,0 +1,48 @@
+import { currentTraceparent, type Bus, type Subscriber } from '@mobius/bus';
+import { EVENTS, SUBSCRIPTIONS, TOPICS, decodeEvent, encodeEvent, type MartUpdated } from '@mobius/contracts';
+import { buildServiceApp, consumerMetrics, type Logger, type ReadinessCheck, type ServiceMetrics } from '@mobius/service';
+import type { Warehouse } from '@mobius/warehouse';
+import { buildMart } from './handlers/build-mart.ts';
+
+export interface MartBuilderDeps {
+  bus: Bus;
+  warehouse: Warehouse;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  readiness: ReadinessCheck[];
+}
+
+/** Triggers handled at once: they coalesce, since merges are serialized and each merges all pending. */
+export const MART_CONCURRENCY = 16;
+
+export function buildApp(deps: MartBuilderDeps) {
+  return buildServiceApp({ logger: deps.logger, metrics: deps.metrics, readiness: deps.readiness });
+}
+
+/** Announces a run with id `mart-run-<n>`: announcing one run twice is deduplicated by the bus. */
+function announcer(bus: Bus) {
+  return async (event: MartUpdated) => {
+    const traceparent = currentTraceparent();
+    const encoded = encodeEvent(EVENTS.martUpdated, event, {
+      id: `mart-run-${event.run_id}`,
+      ...(traceparent ? { traceparent } : {}),
+    });
+    await bus.publish({ topic: TOPICS.martUpdated, ...encoded });
+  };
+}
+
+/** Subscribes the mart-builder to warehouse.landing_ingested. */
+export async function startConsumer(deps: MartBuilderDeps): Promise<Subscriber> {
+  const { name, topic } = SUBSCRIPTIONS.martBuilder;
+  const buildDeps = { warehouse: deps.warehouse, logger: deps.logger, announce: announcer(deps.bus) };
+  await deps.bus.ensureSubscription(topic, name);
+  return deps.bus.subscribe(
+    topic,
+    name,
+    async (message) => {
+      decodeEvent(EVENTS.landingIngested, message);
+      await buildMart(buildDeps);
+    },
+    { concurrency: MART_CONCURRENCY, middleware: [consumerMetrics(name, deps.metrics, deps.logger)] },
+  );
+}

@@ -1,0 +1,47 @@
+import type { Embedder } from '@mobius/embedder';
+import { buildServiceApp, type Logger, type ServiceMetrics } from '@mobius/service';
+import type { FastifyInstance } from 'fastify';
+import { RAG_DEFAULTS } from './config.ts';
+import { ragRoutes } from './handlers/index.ts';
+import type { RagRepository } from './repository/types.ts';
+
+/** One typed dependency object for the rag service; main.ts builds it, tests build their own. */
+export interface RagAppDeps {
+  repository: RagRepository;
+  embedder: Embedder;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** Largest accepted request body; larger ones get 413. */
+  bodyLimitBytes?: number;
+}
+
+/**
+ * The rag HTTP API (ARCHITECTURE.md section 4) on the shared service app (`/healthz`, `/readyz`,
+ * `/metrics`, the one error handler). Ready when Postgres answers; the bus is not checked: publishing
+ * goes through the outbox, so the API keeps working while the bus is down. No I/O until a request.
+ */
+export function buildApp(deps: RagAppDeps): FastifyInstance {
+  const app = buildServiceApp({
+    logger: deps.logger,
+    metrics: deps.metrics,
+    readiness: [{ name: 'postgres', check: () => deps.repository.ping() }],
+    bodyLimitBytes: deps.bodyLimitBytes ?? RAG_DEFAULTS.bodyLimitBytes,
+  });
+  const routes = ragRoutes({
+    documents: deps.repository.documents,
+    publishing: deps.repository.publishing,
+    embedder: deps.embedder,
+  });
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      handler: async (request, reply) => {
+        const params = (request.params ?? {}) as Record<string, string | undefined>;
+        const response = await route.handle({ params, body: request.body });
+        return reply.status(response.status).send(response.body);
+      },
+    });
+  }
+  return app;
+}

@@ -1,0 +1,62 @@
+import {
+  loadBusConfig,
+  loadRagDatabaseConfig,
+  loadRuntimeConfig,
+  ConfigError,
+  parseEnv,
+  type BusConfig,
+  type DatabaseConfig,
+  type Env,
+  type RuntimeConfig,
+} from '@mobius/config';
+import { z } from 'zod';
+
+/** Every default of the rag service in one place. */
+export const RAG_DEFAULTS = {
+  /** Local port (Cloud Run sets PORT). */
+  port: 8001,
+  /** The contract's embedding length. */
+  embeddingDimensions: 1536,
+  /** Largest request body: a markdown document of a few MB. */
+  bodyLimitBytes: 5 * 1024 * 1024,
+} as const;
+
+/** An optional variable: the empty string counts as unset. */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const positiveInteger = z.coerce.number({ message: 'is not a number' }).int('is not an integer').positive('must be positive');
+
+/** The rag service's own variables, besides DATABASE_URL/ENV, the runtime and the bus. */
+export const ragServiceEnvSchema = z.object({
+  /** Addition: embedder adapter (only `local`, the deterministic feature-hashing embedder, for now). */
+  EMBEDDING_PROVIDER: unsetIfEmpty(z.enum(['local'], { message: 'must be local (vertex is not available yet)' })).default(
+    'local',
+  ),
+  /** Addition: embedding length; every stored and published embedding must have it. */
+  EMBEDDING_DIMENSIONS: unsetIfEmpty(positiveInteger).default(RAG_DEFAULTS.embeddingDimensions),
+  /** Addition: largest accepted request body in bytes (larger ones get 413). */
+  RAG_BODY_LIMIT_BYTES: unsetIfEmpty(positiveInteger).default(RAG_DEFAULTS.bodyLimitBytes),
+});
+
+export interface RagServiceConfig {
+  database: DatabaseConfig;
+  runtime: RuntimeConfig;
+  bus: BusConfig & { BUS: 'nats' | 'memory' };
+  embedding: { provider: 'local'; dimensions: number };
+  bodyLimitBytes: number;
+}
+
+/** The rag service's whole config from `env`; throws a ConfigError naming the wrong variable. Pure. */
+export function loadRagServiceConfig(env: Env): RagServiceConfig {
+  const own = parseEnv('rag', ragServiceEnvSchema, env);
+  const bus = loadBusConfig('rag', env);
+  if (bus.BUS === 'pubsub') throw new ConfigError('rag', 'BUS', 'pubsub is not available yet (use nats or memory)');
+  return {
+    database: loadRagDatabaseConfig(env),
+    runtime: loadRuntimeConfig('rag', env, RAG_DEFAULTS.port),
+    bus: { ...bus, BUS: bus.BUS },
+    embedding: { provider: own.EMBEDDING_PROVIDER, dimensions: own.EMBEDDING_DIMENSIONS },
+    bodyLimitBytes: own.RAG_BODY_LIMIT_BYTES,
+  };
+}

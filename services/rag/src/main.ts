@@ -1,0 +1,50 @@
+/**
+ * mobius-rag: reads its config from the environment (the only file that does), builds its
+ * dependencies, serves the API and runs the outbox relay until SIGTERM.
+ */
+import { createBus } from '@mobius/bus';
+import { createPool } from '@mobius/db';
+import { createEmbedder } from '@mobius/embedder';
+import { createLogger, createMetrics, runService } from '@mobius/service';
+import { buildApp } from './app.ts';
+import { loadRagServiceConfig } from './config.ts';
+import { startOutboxRelay } from './outbox/relay.ts';
+import { createRagRepository } from './repository/index.ts';
+
+const SERVICE = 'rag';
+
+const config = loadRagServiceConfig(process.env);
+const logger = createLogger(SERVICE, config.runtime.logLevel);
+const pool = createPool(config.database.databaseUrl, {
+  applicationName: `mobius-${SERVICE}`,
+  onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
+});
+const repository = createRagRepository(pool);
+const embedder = createEmbedder(config.embedding);
+const bus = await createBus({
+  kind: config.bus.BUS,
+  natsUrl: config.bus.NATS_URL,
+  topicPrefix: config.bus.TOPIC_PREFIX,
+  logger: logger.child({ component: 'bus' }),
+});
+const app = buildApp({
+  repository,
+  embedder,
+  logger,
+  metrics: createMetrics(SERVICE),
+  bodyLimitBytes: config.bodyLimitBytes,
+});
+const relay = startOutboxRelay({ store: repository.outbox, bus, logger: logger.child({ component: 'outbox-relay' }) });
+
+await runService({
+  name: SERVICE,
+  app,
+  port: config.runtime.port,
+  host: config.runtime.host,
+  logger,
+  shutdown: async () => {
+    await relay.stop();
+    await bus.close();
+    await pool.end();
+  },
+});

@@ -1,0 +1,70 @@
+import type { Bus, Message, SubscribeOptions, Subscriber } from '@mobius/bus';
+import { SUBSCRIPTIONS } from '@mobius/contracts';
+import { buildServiceApp, type Logger, type ServiceMetrics } from '@mobius/service';
+import type { VectorIndex } from '@mobius/vector-index';
+import type { Warehouse } from '@mobius/warehouse';
+import type { FastifyInstance } from 'fastify';
+import { handleMartUpdated } from './handlers/apply-mart-runs.ts';
+import type { SinkStore } from './sink-store.ts';
+
+/** vertex-sync's one typed dependency object; main.ts builds it, tests build their own. */
+export interface VertexSyncDeps {
+  store: SinkStore;
+  warehouse: Warehouse;
+  index: VectorIndex;
+  /** The index's embedding length (EMBEDDING_DIMENSIONS). */
+  dimensions: number;
+  bus: Bus;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** Mart rows per read page; default APPLY_MART_RUNS_DEFAULTS.batchSize. */
+  batchSize?: number;
+  subscribeOptions?: SubscribeOptions;
+}
+
+/** Every default of the consumer, in one place. */
+export const VERTEX_SYNC_SUBSCRIBE_DEFAULTS: SubscribeOptions = {
+  // One run at a time per instance: a second trigger would only wait on the sink lock.
+  concurrency: 1,
+};
+
+/**
+ * vertex-sync's app: /healthz, /readyz (the Chat database that holds its state, and the warehouse;
+ * the Vertex adapter will add its own check), /metrics, and the consumer of `warehouse.mart_updated`
+ * on subscription `vertex-sync`, started when the app is ready and drained when it closes.
+ */
+export function buildApp(deps: VertexSyncDeps): FastifyInstance {
+  const { topic, name: subscription } = SUBSCRIPTIONS.vertexSync;
+  const app = buildServiceApp({
+    logger: deps.logger,
+    metrics: deps.metrics,
+    readiness: [
+      { name: 'chat-db', check: () => deps.store.ping() },
+      { name: 'warehouse', check: async () => void (await deps.warehouse.latestMartRunId()) },
+    ],
+  });
+  const handle = handleMartUpdated(deps);
+  const handler = async (message: Message): Promise<void> => {
+    const stopTimer = deps.metrics.handlerSeconds.startTimer({ subscription });
+    try {
+      await handle(message);
+      deps.metrics.messages.inc({ subscription, outcome: 'ack' });
+    } catch (error) {
+      const retryable = (error as { retryable?: unknown }).retryable !== false;
+      deps.metrics.messages.inc({ subscription, outcome: retryable ? 'retry' : 'dead_letter' });
+      throw error;
+    } finally {
+      stopTimer();
+    }
+  };
+  let subscriber: Subscriber | undefined;
+  app.addHook('onReady', async () => {
+    await deps.bus.ensureSubscription(topic, subscription);
+    subscriber = await deps.bus.subscribe(topic, subscription, handler, { ...VERTEX_SYNC_SUBSCRIBE_DEFAULTS, ...deps.subscribeOptions });
+  });
+  app.addHook('onClose', async () => {
+    await subscriber?.close();
+    subscriber = undefined;
+  });
+  return app;
+}

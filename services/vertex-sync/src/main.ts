@@ -1,0 +1,72 @@
+import { createBus } from '@mobius/bus';
+import { ConfigError, loadPipelineConfig, loadRuntimeConfig, type PipelineConfig } from '@mobius/config';
+import { createPool } from '@mobius/db';
+import { createLogger, createMetrics, runService, type Logger } from '@mobius/service';
+import { createVectorIndex } from '@mobius/vector-index';
+import { createWarehouse } from '@mobius/warehouse';
+import { buildApp } from './app.ts';
+import { createSinkStore } from './sink-store.ts';
+
+/** vertex-sync's local default port (PORT overrides it). */
+const DEFAULT_PORT = 8014;
+
+/**
+ * The entry `mobius start vertex-sync` imports: importing this module starts the service. It reads the
+ * environment once (CHAT_DATABASE_URL, where its state lives; WAREHOUSE / WAREHOUSE_DATABASE_URL;
+ * VECTOR_INDEX; EMBEDDING_DIMENSIONS; BUS / NATS_URL / TOPIC_PREFIX; PORT, HOST, LOG_LEVEL), builds the
+ * deps and serves until SIGTERM, when it drains the consumer and closes every backend.
+ */
+async function main(env: NodeJS.ProcessEnv): Promise<void> {
+  const runtime = loadRuntimeConfig('vertex-sync', env, DEFAULT_PORT);
+  const logger = createLogger('vertex-sync', runtime.logLevel);
+  const { app, close } = await buildDeps(loadPipelineConfig(env), logger);
+  await runService({
+    name: 'vertex-sync',
+    app,
+    port: runtime.port,
+    host: runtime.host,
+    logger,
+    shutdown: async () => {
+      await app.close();
+      await close();
+    },
+  });
+}
+
+/** Builds the backends the config selects and the app on them; `close` ends the backends. */
+async function buildDeps(pipeline: PipelineConfig, logger: Logger) {
+  const { BUS: busKind, WAREHOUSE: warehouseKind, VECTOR_INDEX: indexKind, EMBEDDING_DIMENSIONS: dimensions } = pipeline.env;
+  if (busKind === 'pubsub') throw new ConfigError('vertex-sync', 'BUS', 'pubsub is not available yet (use nats or memory)');
+  if (warehouseKind === 'bigquery') throw new ConfigError('vertex-sync', 'WAREHOUSE', 'bigquery is not available yet (use postgres)');
+  // The Vertex AI adapter (VECTOR_INDEX=vertex, and local = the same adapter on VECTOR_INDEX_URL) comes
+  // later; until then only the in-process index exists, which nothing outside this process can query.
+  if (indexKind !== 'memory') throw new ConfigError('vertex-sync', 'VECTOR_INDEX', `${indexKind} is not available yet (use memory)`);
+  const pool = createPool(pipeline.chatDatabaseUrl, {
+    applicationName: 'mobius-vertex-sync',
+    onIdleError: (error) => logger.warn({ err: error }, 'idle Chat database connection failed'),
+  });
+  const warehouse = await createWarehouse({
+    kind: warehouseKind,
+    databaseUrl: pipeline.warehouseDatabaseUrl,
+    embeddingDimensions: dimensions,
+    applicationName: 'mobius-vertex-sync',
+  });
+  const index = await createVectorIndex({ kind: indexKind, dimensions });
+  const bus = await createBus({ kind: busKind, natsUrl: pipeline.env.NATS_URL, topicPrefix: pipeline.env.TOPIC_PREFIX, logger });
+  const store = createSinkStore(pool);
+  const app = buildApp({ store, warehouse, index, dimensions, bus, logger, metrics: createMetrics('vertex-sync') });
+  const close = async () => {
+    await bus.close();
+    await index.close();
+    await warehouse.close();
+    await pool.end();
+  };
+  return { app, close };
+}
+
+try {
+  await main(process.env);
+} catch (error) {
+  createLogger('vertex-sync').fatal({ err: error }, 'vertex-sync failed to start');
+  process.exit(1);
+}

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { CHAT_COLUMNS } from '@mobius/contracts';
+import { mobius } from './cli.ts';
+import { moduleDatabases, queryDatabase, TEST_POSTGRES } from './databases.ts';
+import { startServiceProcess, stopServiceProcess, type ServiceProcess } from './processes.ts';
+
+export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** The pipeline's consumers, in the order they are started. */
+export const CONSUMERS = ['ingestor', 'mart-builder', 'chat-sync', 'vertex-sync'] as const;
+
+/**
+ * One isolated pipeline for a test file: its own rag, chat and warehouse databases (migrated), its
+ * own TOPIC_PREFIX on the real NATS, and the environment every service process gets.
+ */
+export async function createPipeline(tag: string, extraEnv: Record<string, string> = {}) {
+  const dbs = moduleDatabases(tag);
+  for (const module of ['rag', 'chat', 'warehouse'] as const) {
+    const run = await mobius(['migrate', '--env', 'dev', '--module', module], dbs.env);
+    if (run.code !== 0) throw new Error(`migrating ${module} failed: ${run.stderr}`);
+  }
+  const server = new URL(TEST_POSTGRES);
+  const topicPrefix = `t${randomBytes(3).toString('hex')}_`;
+  const env: Record<string, string> = {
+    DATABASE_URL: dbs.env.DATABASE_URL!,
+    POSTGRES_HOST: server.hostname,
+    POSTGRES_PORT: server.port || '5432',
+    POSTGRES_DB: dbs.names.rag,
+    POSTGRES_USER: decodeURIComponent(server.username) || 'postgres',
+    CHAT_DATABASE_URL: dbs.env.CHAT_DATABASE_URL!,
+    WAREHOUSE_DATABASE_URL: dbs.env.WAREHOUSE_DATABASE_URL!,
+    BUS: 'nats',
+    NATS_URL,
+    TOPIC_PREFIX: topicPrefix,
+    EMBEDDING_DIMENSIONS: '64',
+    VECTOR_INDEX: 'memory',
+    ...extraEnv,
+  };
+  const running: ServiceProcess[] = [];
+  return {
+    dbs,
+    env,
+    topicPrefix,
+    running,
+    /** Starts one more instance of a service. */
+    async start(name: string, overrides: Record<string, string> = {}): Promise<ServiceProcess> {
+      const service = await startServiceProcess(name, { ...env, ...overrides });
+      running.push(service);
+      return service;
+    },
+    async stopAll(): Promise<void> {
+      await Promise.all(running.map((s) => stopServiceProcess(s)));
+    },
+    async destroy(): Promise<void> {
+      await Promise.all(running.map((s) => stopServiceProcess(s, 3_000)));
+      await dbs.drop();
+    },
+  };
+}
+
+export type Pipeline = Awaited<ReturnType<typeof createPipeline>>;
+
+/** The 28 Chat columns as comparable text: timestamps rendered in UTC with microseconds. */
+function comparableColumns(zoned: boolean): string {
+  return CHAT_COLUMNS.map((c) => {
+    if (c.kind !== 'timestamp') return `${c.name}::text AS ${c.name}`;
+    const utc = zoned ? `${c.name} AT TIME ZONE 'UTC'` : c.name;
+    return `to_char(${utc}, 'YYYY-MM-DD HH24:MI:SS.US') AS ${c.name}`;
+  }).join(', ');
+}
+
+/** RAG's current published rows (the 28 Chat columns), by id. */
+export function ragPublishedRows(ragDatabase: string) {
+  return queryDatabase(ragDatabase, `SELECT ${comparableColumns(false)} FROM rag_published_embeddings ORDER BY id`);
+}
+
+/** Chat's published_rag_metadata rows (the 28 columns), by id. */
+export function chatPublishedRows(chatDatabase: string) {
+  return queryDatabase(chatDatabase, `SELECT ${comparableColumns(true)} FROM published_rag_metadata ORDER BY id`);
+}
