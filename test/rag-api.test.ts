@@ -248,9 +248,11 @@ describe('PUT /documents/:id', () => {
       payer: 'New',
     });
 
-    await publish(id);
+    const republished = await publish(id);
     const rows = await publishedRows(id);
     expect(rows.map((r) => r.id)).toEqual(current.map((c) => c.embedding_id));
+    const latest = (await events(id)).find((e) => e.version === republished.document_version)!;
+    await expectPublishedRowsMatchSource(id, latest.published_at);
     expect(rows[1]!.id).toBe(old[0]!.embedding_id);
     expect(rows.every((r) => r.document_payer === 'New' && r.document_filename === 'rules-v2.md')).toBe(true);
   });

@@ -1,6 +1,8 @@
 import { MODULES } from '@mobius/config';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { migrateCommand } from './commands/migrate.ts';
+import { publishCommand } from './commands/publish.ts';
+import { replayCommand } from './commands/replay.ts';
 import { SERVICE_ENTRIES, startCommand, type ServiceName } from './commands/start.ts';
 import type { CliIO } from './io.ts';
 
@@ -28,6 +30,25 @@ export function buildProgram(io: CliIO): Command {
     .description('Run one service in this process (what a container runs); SIGTERM stops it cleanly')
     .addArgument(new Argument('<service>', 'the service').choices(Object.keys(SERVICE_ENTRIES)))
     .action(async (service: ServiceName) => startCommand(service));
+
+  program
+    .command('publish')
+    .description('Upload and publish markdown documents through the rag API (RAG_URL)')
+    .argument('<paths...>', 'markdown files, or directories of them')
+    .option('--payer <payer>', 'document payer')
+    .option('--state <state>', 'two-letter state code')
+    .option('--program <program>', 'program, e.g. Medicaid')
+    .option('--authority-level <level>', 'authority level, e.g. payer_policy')
+    .option('--rag-url <url>', 'the rag API (default RAG_URL or http://localhost:8001)')
+    .action(async (paths: string[], options) => publishCommand(paths, options, io));
+
+  program
+    .command('replay')
+    .description('Deliver a subscription\'s messages again from a time, a sequence or the beginning')
+    .requiredOption('--subscription <name>', 'ingestor, mart-builder, chat-sync or vertex-sync')
+    .requiredOption('--from <from>', 'ISO-8601 time, seq:N or beginning')
+    .option('--dry-run', 'say what would be replayed, change nothing')
+    .action(async (options) => replayCommand(options, io));
 
   return program;
 }

@@ -44,7 +44,6 @@ export function buildServiceApp(options: ServiceAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes ?? 10 * 1024 * 1024,
-    disableRequestLogging: true,
   });
   installErrorHandler(app);
   app.get('/healthz', async () => ({ status: 'ok' }));

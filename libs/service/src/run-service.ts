@@ -10,12 +10,15 @@ export interface RunServiceOptions {
   port: number;
   host: string;
   logger: Logger;
-  /** Stops consumers (stop pulling, finish or nack in-flight work) and closes backends. */
+  /**
+   * Runs after the HTTP server has closed (no request in flight any more): stops consumers (stop
+   * pulling, finish or give back in-flight work), then closes backends.
+   */
   shutdown: () => Promise<void>;
 }
 
 /**
- * Listens, then on SIGTERM or SIGINT: stops taking work, runs `shutdown`, closes the server and exits
+ * Listens, then on SIGTERM or SIGINT: closes the server (in-flight requests finish), runs `shutdown`, and exits
  * 0; if that takes longer than the deadline it exits 1 (unacked messages are redelivered elsewhere).
  * Returns the address it listens on.
  */
@@ -34,8 +37,8 @@ export async function runService(options: RunServiceOptions): Promise<string> {
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
     try {
-      await options.shutdown();
       await app.close();
+      await options.shutdown();
       logger.info(`${options.name} stopped`);
       process.exit(0);
     } catch (error) {

@@ -26,7 +26,6 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     host: runtime.host,
     logger,
     shutdown: async () => {
-      await app.close();
       await close();
     },
   });

@@ -1,9 +1,11 @@
 import type { Embedder } from '@mobius/embedder';
 import { buildServiceApp, type Logger, type ServiceMetrics } from '@mobius/service';
-import type { FastifyInstance } from 'fastify';
 import { RAG_DEFAULTS } from './config.ts';
 import { ragRoutes } from './handlers/index.ts';
 import type { RagRepository } from './repository/types.ts';
+
+/** The rag HTTP app (a fastify instance, typed through @mobius/service, which owns the fastify dependency). */
+export type RagApp = ReturnType<typeof buildServiceApp>;
 
 /** One typed dependency object for the rag service; main.ts builds it, tests build their own. */
 export interface RagAppDeps {
@@ -20,7 +22,7 @@ export interface RagAppDeps {
  * `/metrics`, the one error handler). Ready when Postgres answers; the bus is not checked: publishing
  * goes through the outbox, so the API keeps working while the bus is down. No I/O until a request.
  */
-export function buildApp(deps: RagAppDeps): FastifyInstance {
+export function buildApp(deps: RagAppDeps): RagApp {
   const app = buildServiceApp({
     logger: deps.logger,
     metrics: deps.metrics,

@@ -1,5 +1,5 @@
 /** mobius-rag's public surface, for `mobius start rag` / `mobius dev` and the tests. */
-export { buildApp, type RagAppDeps } from './app.ts';
+export { buildApp, type RagApp, type RagAppDeps } from './app.ts';
 export { RAG_DEFAULTS, loadRagServiceConfig, ragServiceEnvSchema, type RagServiceConfig } from './config.ts';
 export { RAG_ERROR_CODES } from './errors.ts';
 export { chunkMarkdown, splitPages, type Chunk, type ChunkedDocument, type Page } from './chunking/markdown.ts';

@@ -43,6 +43,7 @@ export function buildApp(deps: VertexSyncDeps): FastifyInstance {
       { name: 'warehouse', check: async () => void (await deps.warehouse.latestMartRunId()) },
     ],
   });
+  registerIndexInspection(app, deps.index);
   const handle = handleMartUpdated(deps);
   const handler = async (message: Message): Promise<void> => {
     const stopTimer = deps.metrics.handlerSeconds.startTimer({ subscription });
@@ -67,4 +68,20 @@ export function buildApp(deps: VertexSyncDeps): FastifyInstance {
     subscriber = undefined;
   });
   return app;
+}
+
+/**
+ * Read-only views of the index this sink writes, for operators and end-to-end checks: with the
+ * in-process index nothing outside this process could see it otherwise. `GET /index/datapoints` lists
+ * the ids; `POST /index/datapoints:read {ids}` returns those datapoints.
+ */
+function registerIndexInspection(app: FastifyInstance, index: VectorIndex): void {
+  app.get('/index/datapoints', async () => ({ ids: (await index.listDatapointIds()).sort() }));
+  app.post<{ Body: { ids?: unknown } }>('/index/datapoints:read', async (request, reply) => {
+    const ids = request.body?.ids;
+    if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
+      return reply.status(400).send({ error: { code: 'INVALID_BODY', message: 'ids must be an array of strings' } });
+    }
+    return { datapoints: await index.readDatapoints(ids) };
+  });
 }

@@ -27,7 +27,6 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     host: runtime.host,
     logger,
     shutdown: async () => {
-      await app.close();
       await close();
     },
   });

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { optional, port } from '../fields.ts';
+import { optional } from '../fields.ts';
 import { parseEnv, type Env } from '../parse-env.ts';
 
 /** What every service process reads besides its module's variables. */
 export const runtimeEnvSchema = z.object({
-  /** HTTP port (Cloud Run sets it). Each service has its own local default. */
-  PORT: optional(port),
+  /** HTTP port (Cloud Run sets it); 0 lets the OS pick one. Each service has its own local default. */
+  PORT: optional(z.coerce.number({ message: 'is not a number' }).int().min(0).max(65535, 'is not a valid port')),
   /** Interface to listen on. */
   HOST: optional(z.string()).default('0.0.0.0'),
   /** pino level. */

@@ -59,7 +59,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-const describe = (error: unknown) => {
+const describeError = (error: unknown) => {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
   return typeof code === 'string' ? `${code}: ${message}` : message;
@@ -132,7 +132,7 @@ class OutboxRelayLoop {
         sent.push(event.id);
       } catch (error) {
         await batch.markRelayed(sent);
-        await batch.recordFailure(event.id, describe(error));
+        await batch.recordFailure(event.id, describeError(error));
         this.options.logger.warn(
           { err: error, eventId: event.id, relayed: sent.length, attempt: this.consecutiveFailures + 1 },
           'outbox relay: publish failed; will retry',

@@ -5,14 +5,13 @@
 import { createPool } from '@mobius/db';
 import { createEmbedder } from '@mobius/embedder';
 import { createLogger, createMetrics } from '@mobius/service';
-import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { buildApp } from '../app.ts';
+import { buildApp, type RagApp } from '../app.ts';
 import { createRagRepository } from '../repository/index.ts';
 import type { RagRepository } from '../repository/types.ts';
 
 export interface RagTestService {
-  app: FastifyInstance;
+  app: RagApp;
   pool: pg.Pool;
   repository: RagRepository;
   /** Closes the app and the pool. */
