@@ -36,6 +36,8 @@ export async function startConsumer(deps: MartBuilderDeps): Promise<Subscriber> 
   const { name, topic } = SUBSCRIPTIONS.martBuilder;
   const buildDeps = { warehouse: deps.warehouse, logger: deps.logger, announce: announcer(deps.bus) };
   await deps.bus.ensureSubscription(topic, name);
+  // Catch up at start: batches landed while no instance ran are merged now, not at the next trigger.
+  void buildMart(buildDeps).catch((error: unknown) => deps.logger.warn({ err: error }, 'catch-up at start failed'));
   return deps.bus.subscribe(
     topic,
     name,

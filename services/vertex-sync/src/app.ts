@@ -4,7 +4,7 @@ import { buildServiceApp, type Logger, type ServiceMetrics } from '@mobius/servi
 import type { VectorIndex } from '@mobius/vector-index';
 import type { Warehouse } from '@mobius/warehouse';
 import type { FastifyInstance } from 'fastify';
-import { handleMartUpdated } from './handlers/apply-mart-runs.ts';
+import { applyMartRuns, handleMartUpdated } from './handlers/apply-mart-runs.ts';
 import type { SinkStore } from './sink-store.ts';
 
 /** vertex-sync's one typed dependency object; main.ts builds it, tests build their own. */
@@ -62,6 +62,9 @@ export function buildApp(deps: VertexSyncDeps): FastifyInstance {
   app.addHook('onReady', async () => {
     await deps.bus.ensureSubscription(topic, subscription);
     subscriber = await deps.bus.subscribe(topic, subscription, handler, { ...VERTEX_SYNC_SUBSCRIBE_DEFAULTS, ...deps.subscribeOptions });
+    // Catch up at start: runs committed while no instance was running (or whose trigger is still held
+    // by a dead instance until its ack wait expires) are applied now, not at the next trigger.
+    void applyMartRuns(deps).catch((error: unknown) => deps.logger.warn({ err: error }, 'catch-up at start failed; the next trigger retries'));
   });
   app.addHook('onClose', async () => {
     await subscriber?.close();
