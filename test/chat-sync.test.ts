@@ -372,7 +372,7 @@ describe('chat-sync service', () => {
     try {
       const ready = await up.inject('/readyz');
       expect(ready.statusCode).toBe(200);
-      expect(ready.json().checks.map((c: { name: string }) => c.name)).toEqual(['chat-db', 'warehouse']);
+      expect(ready.json().checks.map((c: { name: string }) => c.name)).toEqual(['chat-db', 'warehouse', 'bus']);
       const notReady = await down.inject('/readyz');
       expect(notReady.statusCode).toBe(503);
       expect(notReady.json().checks).toContainEqual(expect.objectContaining({ name: 'chat-db', ok: false }));

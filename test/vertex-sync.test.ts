@@ -331,7 +331,7 @@ describe('vertex-sync service', () => {
       expect(await indexState(f.index)).toEqual(byId(rows.map(contractDatapoint)));
       const ready = await app.inject('/readyz');
       expect(ready.statusCode).toBe(200);
-      expect(ready.json().checks.map((c: { name: string }) => c.name)).toEqual(['chat-db', 'warehouse']);
+      expect(ready.json().checks.map((c: { name: string }) => c.name)).toEqual(['chat-db', 'warehouse', 'bus']);
     } finally {
       await app.close();
       await bus.close();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { CHAT_COLUMNS } from '@mobius/contracts';
 import { mobius } from './cli.ts';
 import { moduleDatabases, queryDatabase, TEST_POSTGRES } from './databases.ts';
+import { deleteStreams } from './nats.ts';
 import { startServiceProcess, stopServiceProcess, type ServiceProcess } from './processes.ts';
 
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -53,6 +54,7 @@ export async function createPipeline(tag: string, extraEnv: Record<string, strin
     },
     async destroy(): Promise<void> {
       await Promise.all(running.map((s) => stopServiceProcess(s, 3_000)));
+      await deleteStreams(NATS_URL, topicPrefix);
       await dbs.drop();
     },
   };

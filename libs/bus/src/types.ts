@@ -113,6 +113,8 @@ export interface Bus {
    * A peeked message was not delivered, so its `deliveryAttempt` is 0. An unknown topic reads as empty.
    */
   peek(topic: string, limit: number): Promise<Message[]>;
+  /** Resolves when the backend answers a round trip (NATS: server and JetStream); for `/readyz`. */
+  ping(): Promise<void>;
   /** Closes every subscriber (draining) and the connection. */
   close(): Promise<void>;
 }

@@ -37,6 +37,7 @@ export function buildApp(deps: ChatSyncDeps): FastifyInstance {
     readiness: [
       { name: 'chat-db', check: () => deps.store.ping() },
       { name: 'warehouse', check: async () => void (await deps.warehouse.latestMartRunId()) },
+      { name: 'bus', check: () => deps.bus.ping() },
     ],
   });
   const handle = handleMartUpdated({ warehouse: deps.warehouse, store: deps.store, logger: deps.logger, batchSize: deps.batchSize });

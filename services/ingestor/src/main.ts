@@ -54,6 +54,7 @@ const source = {
 const readiness = [
   { name: 'rag-postgres', check: async () => void (await ragPool.query('SELECT 1')) },
   { name: 'warehouse', check: async () => void (await warehouse.latestMartRunId()) },
+  { name: 'bus', check: () => bus.ping() },
 ];
 const deps = { bus, warehouse, source, logger, metrics, readiness };
 const app = buildApp(deps);

@@ -19,7 +19,10 @@ const warehouse = await createWarehouse({
 });
 const bus = await createBus({ kind: busConfig.BUS, natsUrl: busConfig.NATS_URL, topicPrefix: busConfig.TOPIC_PREFIX, logger });
 
-const readiness = [{ name: 'warehouse', check: async () => void (await warehouse.latestMartRunId()) }];
+const readiness = [
+  { name: 'warehouse', check: async () => void (await warehouse.latestMartRunId()) },
+  { name: 'bus', check: () => bus.ping() },
+];
 const deps = { bus, warehouse, logger, metrics, readiness };
 const app = buildApp(deps);
 const subscriber = await startConsumer(deps);

@@ -41,6 +41,7 @@ export function buildApp(deps: VertexSyncDeps): FastifyInstance {
     readiness: [
       { name: 'chat-db', check: () => deps.store.ping() },
       { name: 'warehouse', check: async () => void (await deps.warehouse.latestMartRunId()) },
+      { name: 'bus', check: () => deps.bus.ping() },
     ],
   });
   registerIndexInspection(app, deps.index);

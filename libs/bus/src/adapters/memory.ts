@@ -61,6 +61,10 @@ class MemoryBus implements Bus {
     this.#duplicateWindowMs = options.topics?.duplicateWindowMs ?? TOPIC_DEFAULTS.duplicateWindowMs;
   }
 
+  async ping(): Promise<void> {
+    if (this.#closed) throw new BusClosedError('ping');
+  }
+
   async ensureSubscription(topic: string, subscription: string): Promise<void> {
     this.#assertOpen('ensure a subscription');
     validateTopic(topic);

@@ -79,6 +79,12 @@ class NatsBus implements Bus {
     this.#provisioner = new NatsProvisioner(jsm, options.topicPrefix, { ...TOPIC_DEFAULTS, ...options.topics });
   }
 
+  async ping(): Promise<void> {
+    this.#assertOpen('ping');
+    await this.#nc.flush();
+    await this.#jsm.getAccountInfo();
+  }
+
   async ensureSubscription(topic: string, subscription: string): Promise<void> {
     this.#assertOpen('ensure a subscription');
     validateTopic(topic);

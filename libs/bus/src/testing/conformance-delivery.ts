@@ -9,6 +9,13 @@ const fast: SubscribeOptions = { ackWaitMs: TIMINGS.ackWaitMs, backoffMs: [...TI
 
 /** Publish/subscribe, dedupe, ordering, competing subscribers, close, persistence, trace context. */
 export function registerDeliveryTests(context: ConformanceContext): void {
+  it('answers ping while open and refuses it once closed', async () => {
+    const { bus } = await context.scope();
+    await expect(bus.ping()).resolves.toBeUndefined();
+    await bus.close();
+    await expect(bus.ping()).rejects.toThrow(/closed/i);
+  });
+
   it('delivers each published message once with its body, id, attributes and ordering key, and acks it', async () => {
     const { bus, topic, subscription } = await context.scope();
     const attributes = { 'ce-type': 'mobius.test.v1', 'ce-source': '/conformance', custom: 'kept as is' };
