@@ -8,7 +8,7 @@ import { mobius } from './support/cli.ts';
 import { queryDatabase } from './support/databases.ts';
 import { CONSUMERS, NATS_URL, createPipeline, ragPublishedRows, type Pipeline } from './support/pipeline.ts';
 import { expectConverged, markdown, publishDocument, ragApi } from './support/pipeline-checks.ts';
-import { waitFor, type ServiceProcess } from './support/processes.ts';
+import { stopServiceProcess, waitFor, type ServiceProcess } from './support/processes.ts';
 
 // The whole pipeline, every service its own `mobius start` process, on the real Postgres and NATS.
 
@@ -165,5 +165,10 @@ describe('the pipeline end to end on Postgres and NATS', () => {
     const rows = await expectConverged(pipeline, vertexSync);
     expect(rows.some((r) => r.document_id === late)).toBe(true);
     expect((await ragPublishedRows(pipeline.dbs.names.rag)).length).toBe(rows.length);
+  });
+
+  it('SIGTERM stops every service cleanly, well within Cloud Run’s 10 s', async () => {
+    const results = await Promise.all(pipeline.running.map(async (service) => [service.name, await stopServiceProcess(service, 10_000)]));
+    expect(results).toEqual(pipeline.running.map((service) => [service.name, 0]));
   });
 });
