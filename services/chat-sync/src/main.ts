@@ -1,8 +1,7 @@
-import { createBus } from '@mobius/bus';
-import { ConfigError, loadPipelineConfig, loadRuntimeConfig, type PipelineConfig } from '@mobius/config';
+import { loadPipelineConfig, loadRuntimeConfig, type PipelineConfig } from '@mobius/config';
 import { createPool } from '@mobius/db';
+import { createServiceBus, createServiceWarehouse } from '@mobius/backends';
 import { createLogger, createMetrics, runService, type Logger } from '@mobius/service';
-import { createWarehouse } from '@mobius/warehouse';
 import { buildApp } from './app.ts';
 import { createChatStore } from './chat-store.ts';
 
@@ -33,20 +32,12 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
 
 /** Builds the backends the config selects and the app on them; `close` ends the backends. */
 async function buildDeps(pipeline: PipelineConfig, logger: Logger) {
-  const { BUS: busKind, WAREHOUSE: warehouseKind } = pipeline.env;
-  if (busKind === 'pubsub') throw new ConfigError('chat-sync', 'BUS', 'pubsub is not available yet (use nats or memory)');
-  if (warehouseKind === 'bigquery') throw new ConfigError('chat-sync', 'WAREHOUSE', 'bigquery is not available yet (use postgres)');
   const pool = createPool(pipeline.chatDatabaseUrl, {
     applicationName: 'mobius-chat-sync',
     onIdleError: (error) => logger.warn({ err: error }, 'idle Chat database connection failed'),
   });
-  const warehouse = await createWarehouse({
-    kind: warehouseKind,
-    databaseUrl: pipeline.warehouseDatabaseUrl,
-    embeddingDimensions: pipeline.env.EMBEDDING_DIMENSIONS,
-    applicationName: 'mobius-chat-sync',
-  });
-  const bus = await createBus({ kind: busKind, natsUrl: pipeline.env.NATS_URL, topicPrefix: pipeline.env.TOPIC_PREFIX, logger });
+  const warehouse = await createServiceWarehouse('chat-sync', pipeline);
+  const bus = await createServiceBus('chat-sync', pipeline.env, logger);
   const app = buildApp({ store: createChatStore(pool), warehouse, bus, logger, metrics: createMetrics('chat-sync') });
   const close = async () => {
     await bus.close();

@@ -1,8 +1,7 @@
-import { createBus } from '@mobius/bus';
 import { loadBusConfig, loadPipelineConfig, loadRuntimeConfig } from '@mobius/config';
 import { createPool } from '@mobius/db';
+import { createServiceBus, createServiceWarehouse } from '@mobius/backends';
 import { createLogger, createMetrics, runService } from '@mobius/service';
-import { createWarehouse } from '@mobius/warehouse';
 import { buildApp, startConsumer } from './app.ts';
 import { openSnapshots } from './rag-snapshot-source.ts';
 
@@ -17,17 +16,8 @@ const ragPool = createPool(pipeline.ragDatabaseUrl, {
   applicationName: SERVICE,
   onIdleError: (err) => logger.warn({ err }, 'rag connection lost'),
 });
-const warehouse = await createWarehouse({
-  kind: 'postgres',
-  databaseUrl: pipeline.warehouseDatabaseUrl,
-  embeddingDimensions: pipeline.env.EMBEDDING_DIMENSIONS,
-});
-const bus = await createBus({ kind: busKind(), natsUrl: busConfig.NATS_URL, topicPrefix: busConfig.TOPIC_PREFIX, logger });
-
-function busKind(): 'nats' | 'memory' {
-  if (busConfig.BUS === 'pubsub') throw new Error('BUS=pubsub is not available yet in this build');
-  return busConfig.BUS;
-}
+const warehouse = await createServiceWarehouse(SERVICE, pipeline);
+const bus = await createServiceBus(SERVICE, busConfig, logger);
 
 const source = {
   async open(documentIds: string[]) {

@@ -1,7 +1,6 @@
-import { createBus } from '@mobius/bus';
 import { loadBusConfig, loadPipelineConfig, loadRuntimeConfig } from '@mobius/config';
+import { createServiceBus, createServiceWarehouse } from '@mobius/backends';
 import { createLogger, createMetrics, runService } from '@mobius/service';
-import { createWarehouse } from '@mobius/warehouse';
 import { buildApp, startConsumer } from './app.ts';
 
 const SERVICE = 'mart-builder';
@@ -11,13 +10,8 @@ const pipeline = loadPipelineConfig(process.env);
 const logger = createLogger(SERVICE, runtime.logLevel);
 const metrics = createMetrics(SERVICE);
 
-if (busConfig.BUS === 'pubsub') throw new Error('BUS=pubsub is not available yet in this build');
-const warehouse = await createWarehouse({
-  kind: 'postgres',
-  databaseUrl: pipeline.warehouseDatabaseUrl,
-  embeddingDimensions: pipeline.env.EMBEDDING_DIMENSIONS,
-});
-const bus = await createBus({ kind: busConfig.BUS, natsUrl: busConfig.NATS_URL, topicPrefix: busConfig.TOPIC_PREFIX, logger });
+const warehouse = await createServiceWarehouse(SERVICE, pipeline);
+const bus = await createServiceBus(SERVICE, busConfig, logger);
 
 const readiness = [
   { name: 'warehouse', check: async () => void (await warehouse.latestMartRunId()) },

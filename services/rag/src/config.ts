@@ -42,7 +42,7 @@ export const ragServiceEnvSchema = z.object({
 export interface RagServiceConfig {
   database: DatabaseConfig;
   runtime: RuntimeConfig;
-  bus: BusConfig & { BUS: 'nats' | 'memory' };
+  bus: BusConfig;
   embedding: { provider: 'local'; dimensions: number };
   bodyLimitBytes: number;
 }
@@ -51,11 +51,10 @@ export interface RagServiceConfig {
 export function loadRagServiceConfig(env: Env): RagServiceConfig {
   const own = parseEnv('rag', ragServiceEnvSchema, env);
   const bus = loadBusConfig('rag', env);
-  if (bus.BUS === 'pubsub') throw new ConfigError('rag', 'BUS', 'pubsub is not available yet (use nats or memory)');
   return {
     database: loadRagDatabaseConfig(env),
     runtime: loadRuntimeConfig('rag', env, RAG_DEFAULTS.port),
-    bus: { ...bus, BUS: bus.BUS },
+    bus,
     embedding: { provider: own.EMBEDDING_PROVIDER, dimensions: own.EMBEDDING_DIMENSIONS },
     bodyLimitBytes: own.RAG_BODY_LIMIT_BYTES,
   };

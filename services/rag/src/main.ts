@@ -2,9 +2,9 @@
  * mobius-rag: reads its config from the environment (the only file that does), builds its
  * dependencies, serves the API and runs the outbox relay until SIGTERM.
  */
-import { createBus } from '@mobius/bus';
 import { createPool } from '@mobius/db';
 import { createEmbedder } from '@mobius/embedder';
+import { createServiceBus } from '@mobius/backends';
 import { createLogger, createMetrics, runService } from '@mobius/service';
 import { buildApp } from './app.ts';
 import { loadRagServiceConfig } from './config.ts';
@@ -21,12 +21,7 @@ const pool = createPool(config.database.databaseUrl, {
 });
 const repository = createRagRepository(pool);
 const embedder = createEmbedder(config.embedding);
-const bus = await createBus({
-  kind: config.bus.BUS,
-  natsUrl: config.bus.NATS_URL,
-  topicPrefix: config.bus.TOPIC_PREFIX,
-  logger: logger.child({ component: 'bus' }),
-});
+const bus = await createServiceBus(SERVICE, config.bus, logger);
 const app = buildApp({
   repository,
   embedder,

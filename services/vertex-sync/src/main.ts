@@ -1,9 +1,7 @@
-import { createBus } from '@mobius/bus';
-import { ConfigError, loadPipelineConfig, loadRuntimeConfig, type PipelineConfig } from '@mobius/config';
+import { loadPipelineConfig, loadRuntimeConfig, type PipelineConfig } from '@mobius/config';
 import { createPool } from '@mobius/db';
+import { createServiceBus, createServiceVectorIndex, createServiceWarehouse } from '@mobius/backends';
 import { createLogger, createMetrics, runService, type Logger } from '@mobius/service';
-import { createVectorIndex } from '@mobius/vector-index';
-import { createWarehouse } from '@mobius/warehouse';
 import { buildApp } from './app.ts';
 import { createSinkStore } from './sink-store.ts';
 
@@ -34,24 +32,14 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
 
 /** Builds the backends the config selects and the app on them; `close` ends the backends. */
 async function buildDeps(pipeline: PipelineConfig, logger: Logger) {
-  const { BUS: busKind, WAREHOUSE: warehouseKind, VECTOR_INDEX: indexKind, EMBEDDING_DIMENSIONS: dimensions } = pipeline.env;
-  if (busKind === 'pubsub') throw new ConfigError('vertex-sync', 'BUS', 'pubsub is not available yet (use nats or memory)');
-  if (warehouseKind === 'bigquery') throw new ConfigError('vertex-sync', 'WAREHOUSE', 'bigquery is not available yet (use postgres)');
-  // The Vertex AI adapter (VECTOR_INDEX=vertex, and local = the same adapter on VECTOR_INDEX_URL) comes
-  // later; until then only the in-process index exists, which nothing outside this process can query.
-  if (indexKind !== 'memory') throw new ConfigError('vertex-sync', 'VECTOR_INDEX', `${indexKind} is not available yet (use memory)`);
+  const dimensions = pipeline.env.EMBEDDING_DIMENSIONS;
   const pool = createPool(pipeline.chatDatabaseUrl, {
     applicationName: 'mobius-vertex-sync',
     onIdleError: (error) => logger.warn({ err: error }, 'idle Chat database connection failed'),
   });
-  const warehouse = await createWarehouse({
-    kind: warehouseKind,
-    databaseUrl: pipeline.warehouseDatabaseUrl,
-    embeddingDimensions: dimensions,
-    applicationName: 'mobius-vertex-sync',
-  });
-  const index = await createVectorIndex({ kind: indexKind, dimensions });
-  const bus = await createBus({ kind: busKind, natsUrl: pipeline.env.NATS_URL, topicPrefix: pipeline.env.TOPIC_PREFIX, logger });
+  const warehouse = await createServiceWarehouse('vertex-sync', pipeline);
+  const index = await createServiceVectorIndex('vertex-sync', pipeline);
+  const bus = await createServiceBus('vertex-sync', pipeline.env, logger);
   const store = createSinkStore(pool);
   const app = buildApp({ store, warehouse, index, dimensions, bus, logger, metrics: createMetrics('vertex-sync') });
   const close = async () => {

@@ -1,4 +1,5 @@
-import { createBus, type ReplayFrom } from '@mobius/bus';
+import { createServiceBus } from '@mobius/backends';
+import type { ReplayFrom } from '@mobius/bus';
 import { loadBusConfig } from '@mobius/config';
 import { ALL_SUBSCRIPTIONS, findSubscription } from '@mobius/contracts';
 import type { CliIO } from '../io.ts';
@@ -47,8 +48,8 @@ export async function replayCommand(options: ReplayCommandOptions, io: CliIO): P
     io.out(`would replay ${target} from ${describeFrom(from)} (bus ${config.BUS})`);
     return;
   }
-  if (config.BUS !== 'nats') throw new ReplayCommandError(`replay needs a shared bus; BUS=${config.BUS} is not supported here`);
-  const bus = await createBus({ kind: 'nats', natsUrl: config.NATS_URL, topicPrefix: config.TOPIC_PREFIX });
+  if (config.BUS === 'memory') throw new ReplayCommandError('replay needs a shared bus; BUS=memory lives inside one process');
+  const bus = await createServiceBus('mobius', config);
   try {
     io.out(`replaying ${target} from ${describeFrom(from)} ...`);
     await bus.replay(subscription.topic, subscription.name, from);
