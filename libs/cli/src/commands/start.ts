@@ -9,6 +9,8 @@ export const SERVICE_ENTRIES = {
   'mart-builder': 'services/mart-builder/src/main.ts',
   'chat-sync': 'services/chat-sync/src/main.ts',
   'vertex-sync': 'services/vertex-sync/src/main.ts',
+  chat: 'services/chat/src/main.ts',
+  'vector-index': 'services/vector-index/src/main.ts',
 } as const;
 
 export type ServiceName = keyof typeof SERVICE_ENTRIES;
