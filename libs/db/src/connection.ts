@@ -3,6 +3,13 @@ import pg from 'pg';
 import { parse } from 'pg-connection-string';
 import { DatabaseMissingError, DatabaseUnreachableError } from './errors.ts';
 
+/**
+ * Session settings of every connection we open, sent at connect time (no extra round trip):
+ * `timestamp::text` follows DateStyle, and rows travel between databases as that text
+ * (`2026-01-02 03:04:05.123456`, microseconds kept), so it must not depend on a server's setting.
+ */
+export const SESSION_OPTIONS = '-c DateStyle=ISO,MDY';
+
 /** How long to wait for a server before calling it unreachable. */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -48,6 +55,7 @@ export async function connectClient(url: string, applicationName = 'mobius', dat
     database: database ?? parts.database,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     application_name: applicationName,
+    options: SESSION_OPTIONS,
   });
   try {
     await client.connect();

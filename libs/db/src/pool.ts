@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { CONNECT_TIMEOUT_MS } from './connection.ts';
+import { CONNECT_TIMEOUT_MS, SESSION_OPTIONS } from './connection.ts';
 
 export interface PoolOptions {
   /** Shown in pg_stat_activity, so an operator can tell the services apart. */
@@ -23,6 +23,7 @@ export function createPool(url: string, options: PoolOptions): pg.Pool {
     application_name: options.applicationName,
     max: options.max ?? DEFAULT_POOL_MAX,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    options: SESSION_OPTIONS,
   });
   pool.on('error', (error) => options.onIdleError?.(error));
   return pool;

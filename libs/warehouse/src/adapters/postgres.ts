@@ -60,11 +60,6 @@ export class PostgresWarehouse implements Warehouse {
       max: this.options.poolMax,
       onIdleError: options.onIdleError ?? (() => undefined),
     });
-    // `timestamp::text` follows DateStyle: pin ISO so timestamps read as `2026-01-02 03:04:05.123456`
-    // whatever the server's or database's setting. Queued before any query of the new connection.
-    this.pool.on('connect', (client) => {
-      client.query(`SET DateStyle TO 'ISO, MDY'`).catch((error: Error) => options.onIdleError?.(error));
-    });
   }
 
   /** Applies this package's pending migrations (idempotent; concurrent callers wait for each other). */
