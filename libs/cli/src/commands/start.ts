@@ -10,6 +10,7 @@ export const SERVICE_ENTRIES = {
   'chat-sync': 'services/chat-sync/src/main.ts',
   'vertex-sync': 'services/vertex-sync/src/main.ts',
   chat: 'services/chat/src/main.ts',
+  user: 'services/user/src/main.ts',
   'vector-index': 'services/vector-index/src/main.ts',
 } as const;
 
