@@ -3,6 +3,7 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import { migrateCommand } from './commands/migrate.ts';
 import { publishCommand } from './commands/publish.ts';
 import { replayCommand } from './commands/replay.ts';
+import { tokenCommand } from './commands/token.ts';
 import { SERVICE_ENTRIES, startCommand, type ServiceName } from './commands/start.ts';
 import type { CliIO } from './io.ts';
 
@@ -49,6 +50,14 @@ export function buildProgram(io: CliIO): Command {
     .requiredOption('--from <from>', 'ISO-8601 time, seq:N or beginning')
     .option('--dry-run', 'say what would be replayed, change nothing')
     .action(async (options) => replayCommand(options, io));
+
+  program
+    .command('token')
+    .description('Mint a dev access token (JWT_SECRET) and print it alone on stdout')
+    .requiredOption('--user <id>', 'user id (the token sub)')
+    .option('--tenant <id>', 'tenant id (default 00000000-0000-0000-0000-000000000001)')
+    .option('--minutes <n>', 'lifetime in minutes (default 60)')
+    .action(async (options) => tokenCommand(options, io));
 
   return program;
 }

@@ -1,0 +1,57 @@
+/**
+ * mobius-chat (`mobius start chat`): importing this module starts the service. The only file that
+ * reads the environment: chat's database (CHAT_RAG_DATABASE_URL > RAG_DATABASE_URL >
+ * CHAT_DATABASE_URL), JWT_SECRET (required), EMBEDDING_PROVIDER / EMBEDDING_DIMENSIONS, VECTOR_INDEX /
+ * VECTOR_INDEX_URL / VERTEX_*, PORT (default 8002), HOST, LOG_LEVEL. Serves until SIGTERM, then
+ * closes the index and the pool. A bad or missing variable stops it at start with the variable named.
+ */
+import { createTokenService } from '@mobius/auth';
+import { createServiceVectorIndex } from '@mobius/backends';
+import { createPool } from '@mobius/db';
+import { createEmbedder } from '@mobius/embedder';
+import { createLogger, createMetrics, runService } from '@mobius/service';
+import { buildApp } from './app.ts';
+import { loadChatServiceConfig } from './config.ts';
+import { createPublishedChunkReader } from './search/repository.ts';
+
+const SERVICE = 'chat';
+
+async function main(env: NodeJS.ProcessEnv): Promise<void> {
+  const config = loadChatServiceConfig(env);
+  const logger = createLogger(SERVICE, config.runtime.logLevel);
+  logger.info({ database: config.database.source, vectorIndex: config.vectorIndex.env.VECTOR_INDEX }, 'chat configured');
+  if (config.vectorIndex.env.VECTOR_INDEX === 'memory') {
+    logger.warn('VECTOR_INDEX=memory: this process has its own empty index, so searches find nothing (use local or vertex)');
+  }
+  const pool = createPool(config.database.databaseUrl, {
+    applicationName: `mobius-${SERVICE}`,
+    onIdleError: (error) => logger.warn({ err: error }, 'idle Chat database connection failed'),
+  });
+  const index = await createServiceVectorIndex(SERVICE, config.vectorIndex);
+  const app = buildApp({
+    chunks: createPublishedChunkReader(pool),
+    index,
+    embedder: createEmbedder(config.embedding),
+    tokens: createTokenService({ secret: config.jwtSecret }),
+    logger,
+    metrics: createMetrics(SERVICE),
+  });
+  await runService({
+    name: SERVICE,
+    app,
+    port: config.runtime.port,
+    host: config.runtime.host,
+    logger,
+    shutdown: async () => {
+      await index.close();
+      await pool.end();
+    },
+  });
+}
+
+try {
+  await main(process.env);
+} catch (error) {
+  createLogger(SERVICE).fatal({ err: error }, `${SERVICE} failed to start`);
+  process.exit(1);
+}
