@@ -4,6 +4,7 @@ import { migrateCommand } from './commands/migrate.ts';
 import { publishCommand } from './commands/publish.ts';
 import { replayCommand } from './commands/replay.ts';
 import { tokenCommand } from './commands/token.ts';
+import { chatCloneRagCommand } from './commands/chat-clone-rag.ts';
 import { SERVICE_ENTRIES, startCommand, type ServiceName } from './commands/start.ts';
 import type { CliIO } from './io.ts';
 
@@ -58,6 +59,14 @@ export function buildProgram(io: CliIO): Command {
     .option('--tenant <id>', 'tenant id (default 00000000-0000-0000-0000-000000000001)')
     .option('--minutes <n>', 'lifetime in minutes (default 60)')
     .action(async (options) => tokenCommand(options, io));
+
+  program
+    .command('chat')
+    .description('Chat database tools')
+    .command('clone-rag')
+    .description("Copy rag documents, chunks, embeddings and facts from RAG_SOURCE_DATABASE_URL into chat's dev-clone tables")
+    .option('--batch-size <n>', 'rows per batch (default 500)')
+    .action(async (options) => chatCloneRagCommand(io, options));
 
   return program;
 }

@@ -1,5 +1,5 @@
 import { createServiceBus } from '@mobius/backends';
-import type { ReplayFrom } from '@mobius/bus';
+import { snapshotsOf, type Bus, type ReplayFrom } from '@mobius/bus';
 import { loadBusConfig } from '@mobius/config';
 import { ALL_SUBSCRIPTIONS, findSubscription } from '@mobius/contracts';
 import type { CliIO } from '../io.ts';
@@ -10,14 +10,19 @@ export interface ReplayCommandOptions {
   dryRun?: boolean;
 }
 
-/** Parses `--from`: an ISO-8601 time, `seq:N`, or `beginning`. */
-export function parseReplayFrom(value: string): ReplayFrom {
+/** Where `mobius replay` starts: a start point of the Bus port, or a named snapshot (Pub/Sub). */
+export type ReplayTarget = ReplayFrom | { kind: 'snapshot'; name: string };
+
+/** Parses `--from`: an ISO-8601 time, `seq:N`, `snapshot:NAME` (Pub/Sub), or `beginning`. */
+export function parseReplayFrom(value: string): ReplayTarget {
   if (value === 'beginning') return { kind: 'beginning' };
+  const snapshot = /^snapshot:([A-Za-z0-9_-]{1,100})$/.exec(value);
+  if (snapshot) return { kind: 'snapshot', name: snapshot[1]! };
   const sequence = /^seq:(\d+)$/.exec(value);
   if (sequence) return { kind: 'sequence', sequence: Number(sequence[1]) };
   const time = new Date(value);
   if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(time.getTime())) return { kind: 'time', time };
-  throw new ReplayCommandError(`--from must be an ISO-8601 time, seq:N or beginning (got ${JSON.stringify(value)})`);
+  throw new ReplayCommandError(`--from must be an ISO-8601 time, seq:N, snapshot:NAME or beginning (got ${JSON.stringify(value)})`);
 }
 
 export class ReplayCommandError extends Error {
@@ -25,14 +30,37 @@ export class ReplayCommandError extends Error {
   readonly retryable = false;
 }
 
-function describeFrom(from: ReplayFrom): string {
+function describeFrom(from: ReplayTarget): string {
   if (from.kind === 'beginning') return 'the beginning';
   if (from.kind === 'sequence') return `sequence ${from.sequence}`;
+  if (from.kind === 'snapshot') return `snapshot ${from.name}`;
   return from.time.toISOString();
 }
 
 /**
- * `mobius replay`: rewinds a subscription so its consumer receives every message again from a point.
+ * Rewinds with what the bus can do, refusing clearly what it cannot: Pub/Sub has no sequence numbers;
+ * the Pub/Sub emulator cannot seek to a time; only Pub/Sub has snapshots.
+ */
+async function rewind(bus: Bus, busKind: string, topic: string, subscription: string, from: ReplayTarget): Promise<void> {
+  if (from.kind === 'snapshot') {
+    const snapshots = snapshotsOf(bus);
+    if (!snapshots) throw new ReplayCommandError(`--from snapshot:NAME needs BUS=pubsub (BUS is ${busKind}): use a time, seq:N or beginning`);
+    return snapshots.seek(topic, subscription, from.name);
+  }
+  if (from.kind === 'sequence' && !bus.capabilities.replayFromSequence) {
+    throw new ReplayCommandError(`BUS=${busKind} has no message sequence numbers, so seq:N cannot be replayed: use an ISO-8601 time, snapshot:NAME or beginning`);
+  }
+  if (from.kind === 'time' && !bus.capabilities.replayFromTime) {
+    throw new ReplayCommandError(
+      `BUS=${busKind} cannot seek ${subscription} to a time here (the Pub/Sub emulator answers seek(time) UNIMPLEMENTED; on the cloud it needs PUBSUB_RETAIN_ACKED_MESSAGES=true): use snapshot:NAME or beginning`,
+    );
+  }
+  return bus.replay(topic, subscription, from);
+}
+
+/**
+ * `mobius replay`: rewinds a subscription so its consumer receives every message again from a point
+ * (on Pub/Sub a seek: to a time, to a snapshot, or to the beginning; see `rewind`).
  * The running consumers pick the replay up; their handlers are idempotent, so state does not change.
  */
 export async function replayCommand(options: ReplayCommandOptions, io: CliIO): Promise<void> {
@@ -52,7 +80,7 @@ export async function replayCommand(options: ReplayCommandOptions, io: CliIO): P
   const bus = await createServiceBus('mobius', config);
   try {
     io.out(`replaying ${target} from ${describeFrom(from)} ...`);
-    await bus.replay(subscription.topic, subscription.name, from);
+    await rewind(bus, config.BUS, subscription.topic, subscription.name, from);
     io.out(`replayed ${target}: its consumers now receive every message from ${describeFrom(from)} again`);
   } finally {
     await bus.close();

@@ -1,0 +1,44 @@
+/**
+ * mobius-user: reads its config from the environment (the only file that does; a missing
+ * JWT_SECRET stops it here), builds its dependencies and serves the auth API until SIGTERM.
+ */
+import { createTokenService } from '@mobius/auth';
+import { createPool } from '@mobius/db';
+import { createLogger, createMetrics, runService } from '@mobius/service';
+import { buildApp } from './app.ts';
+import { loadUserServiceConfig } from './config.ts';
+import { createUserRepository } from './repository/index.ts';
+
+const SERVICE = 'user';
+
+const config = loadUserServiceConfig(process.env);
+const logger = createLogger(SERVICE, config.runtime.logLevel);
+const pool = createPool(config.user.databaseUrl, {
+  applicationName: `mobius-${SERVICE}`,
+  onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
+});
+const tokens = createTokenService({
+  secret: config.user.jwtSecret,
+  accessTokenMinutes: config.user.accessTokenMinutes,
+  refreshTokenDays: config.user.refreshTokenDays,
+});
+const app = buildApp({
+  repository: createUserRepository(pool),
+  tokens,
+  accessTokenMinutes: config.user.accessTokenMinutes,
+  logger,
+  metrics: createMetrics(SERVICE),
+  loginRateLimit: config.loginRateLimit,
+  trustedProxyHops: config.trustedProxyHops,
+});
+
+await runService({
+  name: SERVICE,
+  app,
+  port: config.runtime.port,
+  host: config.runtime.host,
+  logger,
+  shutdown: async () => {
+    await pool.end();
+  },
+});

@@ -1,0 +1,56 @@
+/**
+ * Builds the user service on a real database for tests (test/user-*.test.ts): the app, its pool
+ * and the token service. The caller creates and migrates the database.
+ */
+import { createTokenService, type TokenService } from '@mobius/auth';
+import { createPool } from '@mobius/db';
+import { createLogger, createMetrics, type Logger } from '@mobius/service';
+import type pg from 'pg';
+import { buildApp, type UserApp } from '../app.ts';
+import type { LoginRateLimit } from '../config.ts';
+import { createUserRepository } from '../repository/index.ts';
+
+export interface UserTestService {
+  app: UserApp;
+  pool: pg.Pool;
+  tokens: TokenService;
+  /** Closes the app and the pool. */
+  close(): Promise<void>;
+}
+
+export function createUserTestService(options: {
+  databaseUrl: string;
+  secret: string;
+  accessTokenMinutes?: number;
+  refreshTokenDays?: number;
+  loginRateLimit?: LoginRateLimit;
+  trustedProxyHops?: number;
+  /** Default: a silent logger. */
+  logger?: Logger;
+}): UserTestService {
+  const pool = createPool(options.databaseUrl, { applicationName: 'mobius-user-test' });
+  const accessTokenMinutes = options.accessTokenMinutes ?? 60;
+  const tokens = createTokenService({
+    secret: options.secret,
+    accessTokenMinutes,
+    refreshTokenDays: options.refreshTokenDays ?? 7,
+  });
+  const app = buildApp({
+    repository: createUserRepository(pool),
+    tokens,
+    accessTokenMinutes,
+    logger: options.logger ?? createLogger('user-test', 'silent'),
+    metrics: createMetrics('user-test'),
+    ...(options.loginRateLimit ? { loginRateLimit: options.loginRateLimit } : {}),
+    ...(options.trustedProxyHops === undefined ? {} : { trustedProxyHops: options.trustedProxyHops }),
+  });
+  return {
+    app,
+    pool,
+    tokens,
+    close: async () => {
+      await app.close();
+      await pool.end();
+    },
+  };
+}

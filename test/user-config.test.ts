@@ -1,0 +1,104 @@
+// mobius-user's configuration and process: the variables it reads (a missing JWT_SECRET is a start-up
+// error, never a default), and `mobius start user` serving the API on a real Postgres until SIGTERM.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '@mobius/config';
+import { migrateDatabase } from '@mobius/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USER_DEFAULTS, loadUserServiceConfig } from '../services/user/src/config.ts';
+import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { startServiceProcess, stopServiceProcess } from './support/processes.ts';
+
+const USER_MIGRATIONS = fileURLToPath(new URL('../services/user/migrations', import.meta.url));
+const database = uniqueName('user_proc');
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadUserServiceConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+beforeAll(async () => {
+  await createDatabase(database);
+  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: USER_MIGRATIONS });
+});
+
+afterAll(async () => {
+  await dropDatabases([database]);
+});
+
+describe('loadUserServiceConfig', () => {
+  it('applies the defaults: port 8003, 60-minute access and 7-day refresh tokens, 10/email and 30/address per minute', () => {
+    const config = loadUserServiceConfig({ JWT_SECRET: 's', USER_DATABASE_URL: 'postgresql://u@db:5432/users' });
+    expect(config.runtime.port).toBe(8003);
+    expect(config.user).toMatchObject({ databaseUrl: 'postgresql://u@db:5432/users', jwtSecret: 's', accessTokenMinutes: 60, refreshTokenDays: 7 });
+    expect(config.loginRateLimit).toEqual({ perEmail: 10, perIp: 30, windowMs: 60_000 });
+    expect(config.trustedProxyHops).toBe(USER_DEFAULTS.trustedProxyHops);
+  });
+
+  it('reads every variable', () => {
+    const config = loadUserServiceConfig({
+      JWT_SECRET: 's',
+      JWT_ACCESS_TOKEN_EXPIRE_MINUTES: '15',
+      JWT_REFRESH_TOKEN_EXPIRE_DAYS: '30',
+      USER_LOGIN_RATE_LIMIT_PER_EMAIL: '5',
+      USER_LOGIN_RATE_LIMIT_PER_IP: '50',
+      USER_LOGIN_RATE_LIMIT_WINDOW_SECONDS: '300',
+      USER_TRUSTED_PROXY_HOPS: '1',
+      PORT: '9000',
+    });
+    expect(config.user).toMatchObject({ accessTokenMinutes: 15, refreshTokenDays: 30 });
+    expect(config.loginRateLimit).toEqual({ perEmail: 5, perIp: 50, windowMs: 300_000 });
+    expect(config.trustedProxyHops).toBe(1);
+    expect(config.runtime.port).toBe(9000);
+  });
+
+  it('refuses a missing or empty JWT_SECRET and bad values, naming the variable', () => {
+    expect(configError({}).variable).toBe('JWT_SECRET');
+    expect(configError({ JWT_SECRET: '' }).variable).toBe('JWT_SECRET');
+    expect(configError({ JWT_SECRET: 's', USER_LOGIN_RATE_LIMIT_PER_EMAIL: '0' }).variable).toBe('USER_LOGIN_RATE_LIMIT_PER_EMAIL');
+    expect(configError({ JWT_SECRET: 's', USER_LOGIN_RATE_LIMIT_WINDOW_SECONDS: 'soon' }).variable).toBe('USER_LOGIN_RATE_LIMIT_WINDOW_SECONDS');
+    expect(configError({ JWT_SECRET: 's', USER_TRUSTED_PROXY_HOPS: '-1' }).variable).toBe('USER_TRUSTED_PROXY_HOPS');
+    expect(configError({ JWT_SECRET: 's', JWT_ACCESS_TOKEN_EXPIRE_MINUTES: '0' }).variable).toBe('JWT_ACCESS_TOKEN_EXPIRE_MINUTES');
+  });
+});
+
+describe('mobius start user', () => {
+  it('refuses to start without JWT_SECRET, naming it', async () => {
+    const child = spawn(process.execPath, ['bin/mobius.js', 'start', 'user'], {
+      env: { PATH: process.env.PATH ?? '', USER_DATABASE_URL: testDatabaseUrl(database), PORT: '0', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += String(chunk)));
+    child.stderr.on('data', (chunk) => (output += String(chunk)));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(output).toContain('JWT_SECRET is required');
+    expect(output).not.toContain('listening');
+  });
+
+  it('serves /health and the auth API, and stops cleanly on SIGTERM', async () => {
+    const service = await startServiceProcess('user', { USER_DATABASE_URL: testDatabaseUrl(database), JWT_SECRET: 'process-secret' });
+    try {
+      expect(await (await fetch(`${service.url}/health`)).json()).toEqual({ ok: true, status: 'ok' });
+      const registered = await fetch(`${service.url}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'process@example.com', password: 'process-password' }),
+      });
+      expect(registered.status).toBe(201);
+      const { access_token: token } = (await registered.json()) as { access_token: string };
+      const me = await fetch(`${service.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(me.status).toBe(200);
+      expect(await me.json()).toMatchObject({ ok: true, user: { email: 'process@example.com' } });
+    } finally {
+      expect(await stopServiceProcess(service)).toBe(0);
+    }
+    expect(service.logs.join('\n')).not.toContain('process-password');
+  });
+});
