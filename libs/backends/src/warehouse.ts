@@ -16,6 +16,16 @@ export async function createServiceWarehouse(
         applicationName: options.applicationName ?? `mobius-${service}`,
       });
     case 'bigquery':
-      throw new ConfigError(service, 'WAREHOUSE', 'bigquery is not available yet (use postgres)');
+      // loadPipelineConfig already refuses WAREHOUSE=bigquery without BQ_PROJECT; a hand-built config may not.
+      if (!pipeline.env.BQ_PROJECT) throw new ConfigError(service, 'BQ_PROJECT', 'is required when WAREHOUSE=bigquery');
+      return createWarehouse({
+        kind: 'bigquery',
+        projectId: pipeline.env.BQ_PROJECT,
+        dataset: pipeline.env.BQ_DATASET,
+        landingDataset: pipeline.env.BQ_LANDING_DATASET,
+        location: pipeline.env.BQ_LOCATION,
+        apiEndpoint: pipeline.env.BQ_API_ENDPOINT,
+        embeddingDimensions: pipeline.env.EMBEDDING_DIMENSIONS,
+      });
   }
 }

@@ -1,3 +1,5 @@
+import type { BigQueryTuning } from './adapters/bigquery.ts';
+import type { SyncRunLog } from './adapters/bigquery/sync-runs.ts';
 import type { Warehouse } from './types.ts';
 
 export type { LandedBatch, MartChange, MartRun, SnapshotHeader, SnapshotToLand, Warehouse } from './types.ts';
@@ -12,6 +14,8 @@ export {
   type WarehouseErrorCode,
 } from './errors.ts';
 export { LANDING_BATCH_NAMESPACE, landingBatchId } from './snapshot.ts';
+export type { SyncRunLog, SyncRunRecord } from './adapters/bigquery/sync-runs.ts';
+export type { BigQueryTuning } from './adapters/bigquery.ts';
 
 /** The local warehouse (`WAREHOUSE=postgres`): a Postgres database with schemas landing_rag and mobius_rag. */
 export interface PostgresWarehouseConfig {
@@ -28,8 +32,35 @@ export interface PostgresWarehouseConfig {
   onIdleError?: (error: Error) => void;
 }
 
-/** Which warehouse to build. A BigQuery variant joins this union with its adapter. */
-export type WarehouseConfig = PostgresWarehouseConfig;
+/**
+ * The cloud warehouse (`WAREHOUSE=bigquery`): datasets BQ_LANDING_DATASET and BQ_DATASET in BQ_PROJECT.
+ * Tuning knobs and their defaults: BigQueryTuning and BIGQUERY_WAREHOUSE_DEFAULTS in adapters/bigquery.ts.
+ */
+export interface BigQueryWarehouseConfig {
+  kind: 'bigquery';
+  /** `BQ_PROJECT`. */
+  projectId: string;
+  /** `BQ_DATASET`, the mart; default `mobius_rag`. */
+  dataset?: string;
+  /** `BQ_LANDING_DATASET`; default `landing_rag`. */
+  landingDataset?: string;
+  /** `BQ_LOCATION`: where datasets are created and jobs run; BigQuery's default when absent. */
+  location?: string;
+  /** `BQ_API_ENDPOINT`: an endpoint override (test double, emulator); its requests carry no credentials. */
+  apiEndpoint?: string;
+  /** Length every landed embedding must have (`EMBEDDING_DIMENSIONS`); default 1536. */
+  embeddingDimensions?: number;
+  /** Tuning overrides (waits, retries, request sizes; defaults in BIGQUERY_WAREHOUSE_DEFAULTS), mostly for tests. */
+  tuning?: BigQueryTuning;
+}
+
+/** Which warehouse to build. */
+export type WarehouseConfig = PostgresWarehouseConfig | BigQueryWarehouseConfig;
+
+/** True for a warehouse that also records the sinks' sync_runs (the BigQuery one). */
+export function hasSyncRunLog(warehouse: Warehouse): warehouse is Warehouse & SyncRunLog {
+  return typeof (warehouse as Partial<SyncRunLog>).recordSyncRun === 'function';
+}
 
 /**
  * Builds the warehouse `config.kind` names, loading only that adapter (and its client library). Does
@@ -40,6 +71,11 @@ export async function createWarehouse(config: WarehouseConfig): Promise<Warehous
     case 'postgres': {
       const { PostgresWarehouse } = await import('./adapters/postgres.ts');
       return new PostgresWarehouse(config);
+    }
+    case 'bigquery': {
+      const { BigQueryWarehouse } = await import('./adapters/bigquery.ts');
+      const { kind: _kind, tuning, ...options } = config;
+      return new BigQueryWarehouse({ ...options, ...tuning });
     }
   }
 }

@@ -27,9 +27,13 @@ export const pipelineEnvSchema = busEnvSchema.extend({
   /** BigQuery project, required when WAREHOUSE=bigquery. */
   BQ_PROJECT: optional(z.string()),
   /** The mart dataset. */
-  BQ_DATASET: optional(z.string()).default('mobius_rag'),
+  BQ_DATASET: optional(z.string().regex(/^\w{1,1024}$/, 'is not a valid BigQuery dataset id')).default('mobius_rag'),
   /** The landing dataset. */
-  BQ_LANDING_DATASET: optional(z.string()).default('landing_rag'),
+  BQ_LANDING_DATASET: optional(z.string().regex(/^\w{1,1024}$/, 'is not a valid BigQuery dataset id')).default('landing_rag'),
+  /** Addition: BigQuery location of new datasets and of jobs (e.g. `US`, `europe-west1`); unset: BigQuery's default. */
+  BQ_LOCATION: optional(z.string()),
+  /** Addition: BigQuery API endpoint override (a test double or an emulator); requests to it carry no credentials. */
+  BQ_API_ENDPOINT: optional(z.url({ message: 'is not a valid URL' })),
   /** Addition: which vector index adapter to use (`local` = the Vertex adapter on VECTOR_INDEX_URL). */
   VECTOR_INDEX: optional(z.enum(['vertex', 'local', 'memory'])).default('memory'),
   VECTOR_INDEX_URL: optional(z.url({ message: 'is not a valid URL' })),
