@@ -17,6 +17,7 @@ import {
 } from '@mobius/db';
 import type { CliIO } from '../io.ts';
 import { migrationsDirOf } from '../module-migrations.ts';
+import { migrateBigQueryWarehouse, warehouseIsBigQuery } from './migrate-bigquery.ts';
 
 export interface MigrateCommandOptions {
   env?: DeployEnv;
@@ -91,13 +92,17 @@ async function migrate(io: CliIO, config: DatabaseConfig): Promise<void> {
  * before anything runs), then migrates, lists or dry-runs each module in turn.
  */
 export async function migrateCommand(options: MigrateCommandOptions, io: CliIO): Promise<void> {
-  const modules = options.module ? [options.module] : MODULES;
   const deployEnv = options.env ?? (io.env.ENV === 'prod' ? 'prod' : 'dev');
+  const bigQuery = warehouseIsBigQuery(io);
+  const modules = (options.module ? [options.module] : MODULES).filter((m) => !(bigQuery && m === 'warehouse'));
   const configs = modules.map((module) => loadDatabaseConfig(module, io.env, { deployEnv }));
   for (const config of configs) {
     if (!options.dryRun) io.out(`${config.module}: ${maskUrl(config.databaseUrl)} (${config.source}, --env ${deployEnv})`);
     if (options.status) await showStatus(io, config);
     else if (options.dryRun) await dryRun(io, config);
     else await migrate(io, config);
+  }
+  if (bigQuery && (!options.module || options.module === 'warehouse')) {
+    await migrateBigQueryWarehouse(io, deployEnv, options.status ? 'status' : options.dryRun ? 'dry-run' : 'apply');
   }
 }
