@@ -60,6 +60,27 @@ export class DeadLetterFailedError extends BusError {
   }
 }
 
+/** The adapter (or its backend, such as the Pub/Sub emulator) cannot replay from that kind of start point. */
+export class ReplayUnsupportedError extends BusError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BUS_REPLAY_UNSUPPORTED', message, false, options);
+  }
+}
+
+/** A push request that is not a Pub/Sub push envelope: it can never succeed (HTTP 400). */
+export class PushEnvelopeError extends BusError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PUSH_ENVELOPE_INVALID', message, false, options);
+  }
+}
+
+/** This process cannot take the pushed message now (no such subscriber, closing, busy): Pub/Sub retries (HTTP 503). */
+export class PushUnavailableError extends BusError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PUSH_UNAVAILABLE', message, true, options);
+  }
+}
+
 /** True unless `error` says it is permanent (`retryable === false`); unknown failures are worth a retry. */
 export function isRetryable(error: unknown): boolean {
   return !(typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false);

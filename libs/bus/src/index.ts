@@ -11,8 +11,10 @@ export {
   type Handler,
   type Message,
   type Middleware,
+  type PubSubOptions,
   type PublishRequest,
   type PublishResult,
+  type PushAuthSettings,
   type ReplayFrom,
   type SubscribeOptions,
   type Subscriber,
@@ -26,8 +28,19 @@ export {
   DeadLetterFailedError,
   InvalidMessageError,
   InvalidPublishError,
+  PushEnvelopeError,
+  PushUnavailableError,
+  ReplayUnsupportedError,
   isRetryable,
 } from './errors.ts';
+export {
+  pushReceiverOf,
+  snapshotsOf,
+  type PushReceiver,
+  type SnapshotInfo,
+  type SnapshotOperations,
+} from './extensions.ts';
+export { PUBSUB_DEFAULTS } from './adapters/pubsub-settings.ts';
 export { SUBSCRIBE_DEFAULTS, TOPIC_DEFAULTS } from './defaults.ts';
 export { deadLetterTopicOf } from './names.ts';
 export { deadLetter, deadLetterRequest, type DeadLetterOptions } from './middleware/dead-letter.ts';
@@ -39,9 +52,10 @@ export { validation } from './middleware/validation.ts';
 const silentLogger: BusLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
- * Creates the bus `options.kind` names: `nats` (JetStream at `natsUrl`) or `memory` (in-process).
- * The adapter is imported on demand, so memory users never load the NATS client. Throws
- * BusConfigError for an invalid TOPIC_PREFIX, BusUnavailableError when NATS cannot be reached.
+ * Creates the bus `options.kind` names: `nats` (JetStream at `natsUrl`), `pubsub` (Google Pub/Sub or
+ * its emulator, `options.pubsub`) or `memory` (in-process). The adapter is imported on demand, so
+ * memory users never load a client. Throws BusConfigError for an invalid TOPIC_PREFIX or setting,
+ * BusUnavailableError when the server cannot be reached.
  */
 export async function createBus(options: CreateBusOptions): Promise<Bus> {
   validateTopicPrefix(options.topicPrefix);
@@ -55,7 +69,11 @@ export async function createBus(options: CreateBusOptions): Promise<Bus> {
       const { createNatsBus } = await import('./adapters/nats.ts');
       return createNatsBus(options, logger);
     }
+    case 'pubsub': {
+      const { createPubSubBus } = await import('./adapters/pubsub.ts');
+      return createPubSubBus(options, logger);
+    }
     default:
-      throw new BusConfigError(`unknown bus kind ${JSON.stringify((options as { kind: unknown }).kind)} (expected nats or memory)`);
+      throw new BusConfigError(`unknown bus kind ${JSON.stringify((options as { kind: unknown }).kind)} (expected nats, pubsub or memory)`);
   }
 }

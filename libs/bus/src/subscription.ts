@@ -63,12 +63,7 @@ export interface RunSubscriptionOptions {
 export function runSubscription(options: RunSubscriptionOptions): Subscriber {
   const { topic, subscription, settings, logger, source } = options;
   const logFields = { topic, subscription };
-  const chain: Middleware[] = [
-    deadLetter({ subscription, maxDeliver: settings.maxDeliver, publish: options.publish, logger }),
-    tracing(),
-    ...settings.middleware,
-  ];
-  const handler = chain.reduceRight<Handler>((next, middleware) => middleware(next), options.handler);
+  const handler = wrapHandler(options);
   const dispatcher = new Dispatcher({ handler, concurrency: settings.concurrency, backoffMs: settings.backoffMs, logger, logFields });
   const stop = new AbortController();
   const loop = pullLoop(source, dispatcher, stop.signal, logger, logFields);
@@ -86,6 +81,22 @@ export function runSubscription(options: RunSubscriptionOptions): Subscriber {
       return closing;
     },
   };
+}
+
+/**
+ * The handler as the bus runs it: the bus's own middleware (dead-letter outermost, then tracing,
+ * then the caller's) around `handler`. Every delivery path goes through it, pull and push alike, so
+ * a message is dead-lettered and traced the same way however it arrived: a returned promise that
+ * resolves means ack, one that rejects means redeliver.
+ */
+export function wrapHandler(options: Pick<RunSubscriptionOptions, 'subscription' | 'handler' | 'settings' | 'publish' | 'logger'>): Handler {
+  const { subscription, settings, logger } = options;
+  const chain: Middleware[] = [
+    deadLetter({ subscription, maxDeliver: settings.maxDeliver, publish: options.publish, logger }),
+    tracing(),
+    ...settings.middleware,
+  ];
+  return chain.reduceRight<Handler>((next, middleware) => middleware(next), options.handler);
 }
 
 async function pullLoop(

@@ -98,7 +98,11 @@ export const DEAD_LETTER_ATTRIBUTES = {
 
 export interface Bus {
   readonly capabilities: BusCapabilities;
-  /** Creates (idempotently) the topic and the subscription with its dead-letter topic. */
+  /**
+   * Creates (idempotently) the topic and the subscription with its dead-letter topic. Call it before
+   * anything is published that the subscription must receive: on Pub/Sub a subscription gets only
+   * what is published once it exists (JetStream and memory also deliver earlier messages).
+   */
   ensureSubscription(topic: string, subscription: string): Promise<void>;
   publish(request: PublishRequest): Promise<PublishResult>;
   /** Runs `handler` for every message of `subscription` on `topic`, until closed. */
@@ -130,7 +134,7 @@ export interface BusLogger {
   error(fields: object, message?: string): void;
 }
 
-/** (Added.) How a topic's storage is configured. NATS applies all of it; memory honours `duplicateWindowMs`. */
+/** (Added.) How a topic's storage is configured. NATS applies all of it; memory honours `duplicateWindowMs`; Pub/Sub `maxAgeMs` (subscription retention, 10 min to 7 days). */
 export interface TopicSettings {
   /** Copies of each stream (NATS `num_replicas`): 1 on a single server, 3 in production clusters. */
   replicas: number;
@@ -142,12 +146,48 @@ export interface TopicSettings {
 
 /** (Added.) What `createBus` takes: which adapter, where its server is, and the environment's prefix. */
 export interface CreateBusOptions {
-  kind: 'nats' | 'memory';
+  kind: 'nats' | 'memory' | 'pubsub';
   /** NATS server URL(s), comma separated; default `nats://127.0.0.1:4222`. Ignored by memory. */
   natsUrl?: string;
+  /** Google Pub/Sub settings (`kind: 'pubsub'`); every one has a default in `PUBSUB_DEFAULTS`. */
+  pubsub?: PubSubOptions;
   /** TOPIC_PREFIX: prepended to every topic, subscription, stream and consumer name ('' for none). */
   topicPrefix: string;
   logger?: BusLogger;
   /** Storage settings of topics this bus creates; defaults in `TOPIC_DEFAULTS`. Existing streams are not altered. */
   topics?: Partial<TopicSettings>;
 }
+
+/**
+ * (Added.) How the Pub/Sub adapter reaches its project and configures the subscriptions it creates.
+ * Defaults (commented) are in `PUBSUB_DEFAULTS` (adapters/pubsub-settings.ts).
+ */
+export interface PubSubOptions {
+  /** PUBSUB_PROJECT, else GOOGLE_CLOUD_PROJECT; unset: the client library finds it (metadata server, ADC). */
+  projectId?: string;
+  /** PUBSUB_EMULATOR_HOST (`host:port`): talk plaintext to Google's emulator instead of the cloud. */
+  emulatorHost?: string;
+  /** `pull` (GKE, local): subscribers pull. `push` (Cloud Run): `subscribe` registers for `POST /pubsub/push`. */
+  mode?: 'pull' | 'push';
+  /** `auto`: create topics, subscriptions and snapshots at start; `off`: they exist (`mobius pubsub provision`). */
+  provision?: 'auto' | 'off';
+  /** Subscription ack deadline; each subscriber narrows its own deliveries to its `ackWaitMs`. */
+  ackDeadlineSeconds?: number;
+  /** Pub/Sub's retry policy: the backoff after a nack or an expired deadline (push mode's only backoff). */
+  minBackoffSeconds?: number;
+  maxBackoffSeconds?: number;
+  /** Pub/Sub's own dead-letter policy, a safety net behind the bus's (5..100, above every `maxDeliver`). */
+  maxDeliveryAttempts?: number;
+  /** Flow control: messages and bytes one subscriber holds unsettled at most. */
+  maxOutstandingMessages?: number;
+  maxOutstandingBytes?: number;
+  /** Keep acked messages for the retention period, so a subscription can be rewound (seek) to a time. */
+  retainAckedMessages?: boolean;
+  /** Push mode with provisioning: the service's base URL; its subscriptions push to `<url>/pubsub/push`. */
+  pushEndpoint?: string;
+  /** Push mode: the endpoint's authentication, applied by `registerPushEndpoint` (@mobius/service). */
+  pushAuth?: PushAuthSettings;
+}
+
+/** (Added.) How a push endpoint authenticates Pub/Sub: a Google-signed OIDC token, or nothing (emulator, loopback). */
+export type PushAuthSettings = { kind: 'none' } | { kind: 'oidc'; audience: string; serviceAccountEmail: string };

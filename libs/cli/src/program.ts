@@ -4,6 +4,8 @@ import { migrateCommand } from './commands/migrate.ts';
 import { publishCommand } from './commands/publish.ts';
 import { replayCommand } from './commands/replay.ts';
 import { tokenCommand } from './commands/token.ts';
+import { snapshotCommand } from './commands/snapshot.ts';
+import { pubsubProvisionCommand } from './commands/pubsub-provision.ts';
 import { chatCloneRagCommand } from './commands/chat-clone-rag.ts';
 import { SERVICE_ENTRIES, startCommand, type ServiceName } from './commands/start.ts';
 import type { CliIO } from './io.ts';
@@ -48,7 +50,7 @@ export function buildProgram(io: CliIO): Command {
     .command('replay')
     .description('Deliver a subscription\'s messages again from a time, a sequence or the beginning')
     .requiredOption('--subscription <name>', 'ingestor, mart-builder, chat-sync or vertex-sync')
-    .requiredOption('--from <from>', 'ISO-8601 time, seq:N or beginning')
+    .requiredOption('--from <from>', 'ISO-8601 time, seq:N (NATS), snapshot:NAME (Pub/Sub) or beginning')
     .option('--dry-run', 'say what would be replayed, change nothing')
     .action(async (options) => replayCommand(options, io));
 
@@ -67,6 +69,27 @@ export function buildProgram(io: CliIO): Command {
     .description("Copy rag documents, chunks, embeddings and facts from RAG_SOURCE_DATABASE_URL into chat's dev-clone tables")
     .option('--batch-size <n>', 'rows per batch (default 500)')
     .action(async (options) => chatCloneRagCommand(io, options));
+
+  const snapshot = program.command('snapshot').description('Pub/Sub snapshots: mark a point to replay from (BUS=pubsub)');
+  snapshot
+    .command('create')
+    .description('Snapshot a subscription now (replay later with --from snapshot:NAME)')
+    .requiredOption('--subscription <name>', 'the subscription')
+    .option('--name <name>', 'snapshot name (default before-<UTC time>)')
+    .action(async (options) => snapshotCommand('create', options, io));
+  snapshot
+    .command('list')
+    .description("List a subscription's snapshots")
+    .requiredOption('--subscription <name>', 'the subscription')
+    .action(async (options) => snapshotCommand('list', options, io));
+
+  program
+    .command('pubsub')
+    .description('Pub/Sub administration')
+    .command('provision')
+    .description('Create the catalogue topics and subscriptions (for PUBSUB_PROVISION=off environments)')
+    .option('--dry-run', 'list what would be created')
+    .action(async (options) => pubsubProvisionCommand(options, io));
 
   return program;
 }

@@ -5,3 +5,4 @@ export { createMetrics, type ServiceMetrics } from './metrics.ts';
 export { SHUTDOWN_DEADLINE_MS, runService, type RunServiceOptions } from './run-service.ts';
 export { MicroBatcher, type ItemOutcome, type MicroBatchOptions } from './micro-batcher.ts';
 export { consumerMetrics } from './consumer-metrics.ts';
+export { PUSH_PATH, PushAuthError, oidcPushVerifier, registerPushEndpoint, type OidcPushAuthOptions, type PushEndpointOptions, type SignerCerts } from './push-endpoint.ts';

@@ -1,6 +1,6 @@
 import type { Bus, Message, SubscribeOptions, Subscriber } from '@mobius/bus';
 import { SUBSCRIPTIONS } from '@mobius/contracts';
-import { buildServiceApp, type Logger, type ServiceMetrics } from '@mobius/service';
+import { buildServiceApp, registerPushEndpoint, type Logger, type ServiceMetrics } from '@mobius/service';
 import type { Warehouse } from '@mobius/warehouse';
 import type { FastifyInstance } from 'fastify';
 import type { ChatStore } from './chat-store.ts';
@@ -40,6 +40,7 @@ export function buildApp(deps: ChatSyncDeps): FastifyInstance {
       { name: 'bus', check: () => deps.bus.ping() },
     ],
   });
+  registerPushEndpoint(app, deps.bus); // BUS_MODE=push: the handler below also answers POST /pubsub/push
   const handle = handleMartUpdated({ warehouse: deps.warehouse, store: deps.store, logger: deps.logger, batchSize: deps.batchSize });
   const handler = async (message: Message): Promise<void> => {
     const stopTimer = deps.metrics.handlerSeconds.startTimer({ subscription });

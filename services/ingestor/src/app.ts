@@ -5,6 +5,7 @@ import {
   MicroBatcher,
   buildServiceApp,
   consumerMetrics,
+  registerPushEndpoint,
   type Logger,
   type ReadinessCheck,
   type ServiceMetrics,
@@ -27,7 +28,9 @@ export const INGEST_BATCH = { maxItems: 200, maxWaitMs: 20 } as const;
 export const INGEST_CONCURRENCY = 256;
 
 export function buildApp(deps: IngestorDeps) {
-  return buildServiceApp({ logger: deps.logger, metrics: deps.metrics, readiness: deps.readiness });
+  const app = buildServiceApp({ logger: deps.logger, metrics: deps.metrics, readiness: deps.readiness });
+  registerPushEndpoint(app, deps.bus); // BUS_MODE=push: the consumer's handler also answers POST /pubsub/push
+  return app;
 }
 
 /** Announces landed batches; the message id is derived from them, so a retry is deduplicated. */

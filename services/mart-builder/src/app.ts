@@ -1,6 +1,6 @@
 import { currentTraceparent, type Bus, type Subscriber } from '@mobius/bus';
 import { EVENTS, SUBSCRIPTIONS, TOPICS, decodeEvent, encodeEvent, type MartUpdated } from '@mobius/contracts';
-import { buildServiceApp, consumerMetrics, type Logger, type ReadinessCheck, type ServiceMetrics } from '@mobius/service';
+import { buildServiceApp, consumerMetrics, registerPushEndpoint, type Logger, type ReadinessCheck, type ServiceMetrics } from '@mobius/service';
 import type { Warehouse } from '@mobius/warehouse';
 import { buildMart } from './handlers/build-mart.ts';
 
@@ -16,7 +16,9 @@ export interface MartBuilderDeps {
 export const MART_CONCURRENCY = 16;
 
 export function buildApp(deps: MartBuilderDeps) {
-  return buildServiceApp({ logger: deps.logger, metrics: deps.metrics, readiness: deps.readiness });
+  const app = buildServiceApp({ logger: deps.logger, metrics: deps.metrics, readiness: deps.readiness });
+  registerPushEndpoint(app, deps.bus); // BUS_MODE=push: the consumer's handler also answers POST /pubsub/push
+  return app;
 }
 
 /** Announces a run with id `mart-run-<n>`: announcing one run twice is deduplicated by the bus. */

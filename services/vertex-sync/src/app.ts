@@ -1,6 +1,6 @@
 import type { Bus, Message, SubscribeOptions, Subscriber } from '@mobius/bus';
 import { SUBSCRIPTIONS } from '@mobius/contracts';
-import { buildServiceApp, type Logger, type ServiceMetrics } from '@mobius/service';
+import { buildServiceApp, registerPushEndpoint, type Logger, type ServiceMetrics } from '@mobius/service';
 import type { VectorIndex } from '@mobius/vector-index';
 import type { Warehouse } from '@mobius/warehouse';
 import type { FastifyInstance } from 'fastify';
@@ -45,6 +45,7 @@ export function buildApp(deps: VertexSyncDeps): FastifyInstance {
     ],
   });
   registerIndexInspection(app, deps.index);
+  registerPushEndpoint(app, deps.bus); // BUS_MODE=push: the handler below also answers POST /pubsub/push
   const handle = handleMartUpdated(deps);
   const handler = async (message: Message): Promise<void> => {
     const stopTimer = deps.metrics.handlerSeconds.startTimer({ subscription });

@@ -12,8 +12,11 @@ export interface DeadLetterOptions {
   logger: BusLogger;
 }
 
-/** Reasons are one line and bounded: they travel as an attribute (a NATS header, a Pub/Sub attribute). */
-const MAX_REASON_LENGTH = 1_000;
+/**
+ * Reasons are one line and bounded: they travel as an attribute (a NATS header, a Pub/Sub attribute,
+ * whose values Pub/Sub limits to 1024 bytes), so the bound is in UTF-8 bytes, the ellipsis included.
+ */
+const MAX_REASON_BYTES = 1_000;
 
 /**
  * The bus's dead-lettering, applied once by every adapter's subscribe as the outermost middleware.
@@ -69,5 +72,10 @@ export function deadLetterRequest(message: Message, subscription: string, error:
 
 function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim() || 'no reason given';
-  return flat.length > MAX_REASON_LENGTH ? `${flat.slice(0, MAX_REASON_LENGTH - 1)}…` : flat;
+  if (Buffer.byteLength(flat) <= MAX_REASON_BYTES) return flat;
+  const ellipsis = '…';
+  let cut = Buffer.from(flat).subarray(0, MAX_REASON_BYTES - Buffer.byteLength(ellipsis)).toString('utf8');
+  // A multi-byte character split at the cut decodes as U+FFFD: drop it.
+  cut = cut.replace(/\uFFFD+$/, '');
+  return `${cut}${ellipsis}`;
 }

@@ -17,7 +17,7 @@ export interface ConformanceOptions {
   cleanup?: (prefixes: string[]) => Promise<void>;
 }
 
-/** One test's world: its own prefix, a bus on it, and a topic and subscription nobody else uses. */
+/** One test's world: its own prefix, a bus on it, and a topic and (ensured) subscription nobody else uses. */
 export interface Scope {
   prefix: string;
   bus: Bus;
@@ -55,7 +55,11 @@ export function runBusConformance(name: string, makeBus: (prefix: string) => Pro
         prefixes.push(prefix);
         const bus = await track(prefix);
         const another = async () => (options.capabilities.persistent ? track(prefix) : bus);
-        return { prefix, bus, topic: `conformance.events_${randomToken()}`, subscription: `sink-${randomToken()}`, another };
+        const [topic, subscription] = [`conformance.events_${randomToken()}`, `sink-${randomToken()}`];
+        // Provisioned before anything is published, as services and `mobius pubsub provision` do: a
+        // Pub/Sub subscription receives only what is published once it exists (JetStream would have more).
+        await bus.ensureSubscription(topic, subscription);
+        return { prefix, bus, topic, subscription, another };
       },
     };
 
