@@ -7,6 +7,12 @@ export type DeployEnv = z.infer<typeof deployEnvSchema>;
 /** Where the dev defaults point: the machine's or compose's Postgres, trust auth, user `postgres`. */
 export const LOCAL_POSTGRES = { host: 'localhost', port: 5432, user: 'postgres' } as const;
 
+/**
+ * A Unix-socket URL as libpq and node-postgres read it, with no host before the path
+ * (`postgresql://user:pw@/db?host=/cloudsql/p:r:i`), which WHATWG `URL` rejects.
+ */
+const SOCKET_URL = /^postgres(?:ql)?:\/\/[^/?#]*\/[^?#]*\?(?:[^#]*&)?host=(?:\/|%2F)/i;
+
 /** A `postgres://` or `postgresql://` URL. The error never repeats the value (it may hold a password). */
 export const postgresUrl = z.string().trim().min(1, 'is empty').refine(
   (value) => {
@@ -14,7 +20,7 @@ export const postgresUrl = z.string().trim().min(1, 'is empty').refine(
       const protocol = new URL(value).protocol;
       return protocol === 'postgres:' || protocol === 'postgresql:';
     } catch {
-      return false;
+      return SOCKET_URL.test(value);
     }
   },
   { message: 'is not a valid postgres:// URL' },

@@ -29,6 +29,12 @@ describe('chat database precedence', () => {
     expect(() => loadChatDatabaseConfig({ ENV: 'prod' })).toThrow(ConfigError);
   });
 
+  it('accepts a Cloud SQL socket URL, which has no host before the path', () => {
+    const socket = 'postgresql://chat:p%40ss@/mobius_chat?host=/cloudsql/proj:us-central1:chat';
+    expect(loadChatDatabaseConfig({ CHAT_DATABASE_URL: socket }).databaseUrl).toBe(socket);
+    expect(() => loadChatDatabaseConfig({ CHAT_DATABASE_URL: 'postgresql://chat@/mobius_chat' })).toThrow('is not a valid postgres:// URL');
+  });
+
   it('keeps the dev-clone source separate from chat’s own database', () => {
     const config = loadChatDatabaseConfig({ CHAT_DATABASE_URL: C, RAG_SOURCE_DATABASE_URL: A });
     expect(config.databaseUrl).toBe(C);

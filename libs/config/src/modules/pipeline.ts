@@ -36,12 +36,16 @@ export const pipelineEnvSchema = busEnvSchema.extend({
   BQ_API_ENDPOINT: optional(z.url({ message: 'is not a valid URL' })),
   /** Addition: which vector index adapter to use (`local` = the Vertex adapter on VECTOR_INDEX_URL). */
   VECTOR_INDEX: optional(z.enum(['vertex', 'local', 'memory'])).default('memory'),
+  /** Addition: the local vector index server (`mobius start vector-index`), required when VECTOR_INDEX=local. */
   VECTOR_INDEX_URL: optional(z.url({ message: 'is not a valid URL' })),
+  /** Vertex AI Vector Search resources (required for vertex; local falls back to the local server's names). */
   VERTEX_PROJECT: optional(z.string()),
   VERTEX_REGION: optional(z.string()),
   VERTEX_INDEX_ID: optional(z.string()),
   VERTEX_INDEX_ENDPOINT_ID: optional(z.string()),
   VERTEX_DEPLOYED_INDEX_ID: optional(z.string()),
+  /** Addition: the Vertex API host or URL when VECTOR_INDEX=vertex; default `{VERTEX_REGION}-aiplatform.googleapis.com`. */
+  VERTEX_API_ENDPOINT: optional(z.string()),
   /** Addition: embedding length; the published contract says 1536. */
   EMBEDDING_DIMENSIONS: optional(z.coerce.number().int().positive()).default(1536),
 });
