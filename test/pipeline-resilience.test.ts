@@ -1,21 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryDatabase } from './support/databases.ts';
 import { CONSUMERS, createPipeline, ragPublishedRows, type Pipeline } from './support/pipeline.ts';
-import { expectConverged, markdown, publishDocument, ragApi } from './support/pipeline-checks.ts';
+import { expectConverged, indexState, markdown, publishDocument, ragApi } from './support/pipeline-checks.ts';
 import { waitFor, type ServiceProcess } from './support/processes.ts';
 
-// Failure and concurrency on the whole pipeline: every service its own process, two instances of the
-// ingestor, mart-builder and chat-sync, racing publishes, and chat-sync killed with SIGKILL in the middle
-// of a big publish. vertex-sync runs once: its index here is in-process (VECTOR_INDEX=memory), so a
-// second instance would hold a second, separate index; two instances need a shared index server.
-const DOUBLED = ['ingestor', 'mart-builder', 'chat-sync'] as const;
+// Failure and concurrency on the whole pipeline: every service its own process, two instances of each
+// consumer (ingestor, mart-builder, chat-sync, vertex-sync), racing publishes, and chat-sync killed with
+// SIGKILL in the middle of a big publish. The two vertex-sync instances share one index: the local
+// vector index server (VECTOR_INDEX=local), which both write through the Vertex adapter; the checks
+// read it back through either instance's /index/datapoints routes.
+const DOUBLED = ['ingestor', 'mart-builder', 'chat-sync', 'vertex-sync'] as const;
 
 let pipeline: Pipeline;
 let rag: ServiceProcess;
 let vertexSync: ServiceProcess;
 
 beforeAll(async () => {
-  pipeline = await createPipeline('resilience');
+  pipeline = await createPipeline('resilience', {}, { vectorIndex: 'local' });
   const first = await Promise.all([pipeline.start('rag'), ...CONSUMERS.map((name) => pipeline.start(name))]);
   await Promise.all(DOUBLED.map((name) => pipeline.start(name)));
   rag = first[0]!;
@@ -26,7 +27,7 @@ afterAll(() => pipeline?.destroy());
 
 describe('the pipeline under concurrency and failure', () => {
   it('two instances of each consumer converge on RAG’s state, applying each mart run once', async () => {
-    expect(pipeline.running.filter((s) => s.name === 'chat-sync')).toHaveLength(2);
+    for (const name of DOUBLED) expect(pipeline.running.filter((s) => s.name === name)).toHaveLength(2);
     const ids = await Promise.all(
       Array.from({ length: 8 }, (_, i) => publishDocument(rag, `doc-${i}.md`, markdown(`Doc ${i}`, 5 + i), { payer: `Payer ${i % 3}` })),
     );
@@ -34,10 +35,13 @@ describe('the pipeline under concurrency and failure', () => {
     expect(new Set(rows.map((r) => r.document_id))).toEqual(new Set(ids));
     const runs = await queryDatabase(
       pipeline.dbs.names.chat,
-      `SELECT mart_run_id, count(*)::int AS n FROM sync_runs WHERE sink = 'chat-sync' AND status = 'success'
-        GROUP BY mart_run_id HAVING count(*) > 1`,
+      `SELECT sink, mart_run_id, count(*)::int AS n FROM sync_runs WHERE status = 'success'
+        GROUP BY sink, mart_run_id HAVING count(*) > 1`,
     );
     expect(runs).toEqual([]);
+    // Both vertex-sync instances see the one shared index.
+    const [otherVertexSync] = pipeline.running.filter((s) => s.name === 'vertex-sync' && s !== vertexSync);
+    expect(await indexState(otherVertexSync!)).toEqual(rows.map((r) => r.id));
   });
 
   it('two publishes of one document racing: the final RAG state wins everywhere', async () => {

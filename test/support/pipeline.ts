@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CHAT_COLUMNS } from '@mobius/contracts';
 import { mobius } from './cli.ts';
 import { moduleDatabases, queryDatabase, TEST_POSTGRES } from './databases.ts';
@@ -10,11 +13,21 @@ export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 /** The pipeline's consumers, in the order they are started. */
 export const CONSUMERS = ['ingestor', 'mart-builder', 'chat-sync', 'vertex-sync'] as const;
 
+export interface PipelineOptions {
+  /**
+   * `memory` (default): each vertex-sync holds its own in-process index. `local`: a `vector-index`
+   * process (the local vector index server, on its own data directory) is started first, and every
+   * service gets VECTOR_INDEX=local and its VECTOR_INDEX_URL, so several vertex-sync share one index.
+   */
+  vectorIndex?: 'memory' | 'local';
+}
+
 /**
  * One isolated pipeline for a test file: its own rag, chat and warehouse databases (migrated), its
- * own TOPIC_PREFIX on the real NATS, and the environment every service process gets.
+ * own TOPIC_PREFIX on the real NATS, optionally its own vector index server, and the environment
+ * every service process gets.
  */
-export async function createPipeline(tag: string, extraEnv: Record<string, string> = {}) {
+export async function createPipeline(tag: string, extraEnv: Record<string, string> = {}, options: PipelineOptions = {}) {
   const dbs = moduleDatabases(tag);
   for (const module of ['rag', 'chat', 'warehouse'] as const) {
     const run = await mobius(['migrate', '--env', 'dev', '--module', module], dbs.env);
@@ -38,6 +51,16 @@ export async function createPipeline(tag: string, extraEnv: Record<string, strin
     ...extraEnv,
   };
   const running: ServiceProcess[] = [];
+  let vectorIndexDir: string | undefined;
+  if (options.vectorIndex === 'local') {
+    vectorIndexDir = mkdtempSync(join(tmpdir(), `mobius-${tag}-vector-index-`));
+    const server = await startServiceProcess('vector-index', {
+      VECTOR_INDEX_DATA_DIR: vectorIndexDir,
+      EMBEDDING_DIMENSIONS: env.EMBEDDING_DIMENSIONS!,
+    });
+    running.push(server);
+    Object.assign(env, { VECTOR_INDEX: 'local', VECTOR_INDEX_URL: server.url });
+  }
   return {
     dbs,
     env,
@@ -56,6 +79,7 @@ export async function createPipeline(tag: string, extraEnv: Record<string, strin
       await Promise.all(running.map((s) => stopServiceProcess(s, 3_000)));
       await deleteStreams(NATS_URL, topicPrefix);
       await dbs.drop();
+      if (vectorIndexDir) rmSync(vectorIndexDir, { recursive: true, force: true });
     },
   };
 }

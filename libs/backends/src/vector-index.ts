@@ -1,14 +1,51 @@
 import { ConfigError, type PipelineConfig } from '@mobius/config';
-import { createVectorIndex, type VectorIndex } from '@mobius/vector-index';
+import { createVectorIndex, type VectorIndex, type VertexResources } from '@mobius/vector-index';
 
-/** The vector index the environment selects (VECTOR_INDEX, VECTOR_INDEX_URL, VERTEX_*). */
+/**
+ * The vector index the environment selects:
+ * - `VECTOR_INDEX=memory`: the in-process index;
+ * - `VECTOR_INDEX=vertex`: Vertex AI Vector Search (VERTEX_PROJECT, VERTEX_REGION, VERTEX_INDEX_ID,
+ *   VERTEX_INDEX_ENDPOINT_ID, VERTEX_DEPLOYED_INDEX_ID; VERTEX_API_ENDPOINT overrides the regional
+ *   endpoint) with Application Default Credentials;
+ * - `VECTOR_INDEX=local`: the same Vertex adapter on the local server at VECTOR_INDEX_URL, without
+ *   credentials; VERTEX_* are optional there (the local server's default names fill the gaps).
+ */
 export async function createServiceVectorIndex(service: string, pipeline: PipelineConfig): Promise<VectorIndex> {
-  const dimensions = pipeline.env.EMBEDDING_DIMENSIONS;
-  switch (pipeline.env.VECTOR_INDEX) {
+  const env = pipeline.env;
+  const dimensions = env.EMBEDDING_DIMENSIONS;
+  const resources: Partial<VertexResources> = {
+    project: env.VERTEX_PROJECT,
+    region: env.VERTEX_REGION,
+    indexId: env.VERTEX_INDEX_ID,
+    indexEndpointId: env.VERTEX_INDEX_ENDPOINT_ID,
+    deployedIndexId: env.VERTEX_DEPLOYED_INDEX_ID,
+  };
+  switch (env.VECTOR_INDEX) {
     case 'memory':
       return createVectorIndex({ kind: 'memory', dimensions });
-    case 'local':
-    case 'vertex':
-      throw new ConfigError(service, 'VECTOR_INDEX', `${pipeline.env.VECTOR_INDEX} is not available yet (use memory)`);
+    case 'local': {
+      if (!env.VECTOR_INDEX_URL) throw new ConfigError(service, 'VECTOR_INDEX_URL', 'is required when VECTOR_INDEX=local');
+      return createVectorIndex({ kind: 'local', dimensions, url: env.VECTOR_INDEX_URL, resources });
+    }
+    case 'vertex': {
+      const complete = requireAll(service, resources);
+      const apiEndpoint = env.VERTEX_API_ENDPOINT;
+      return createVectorIndex({ kind: 'vertex', dimensions, resources: complete, ...(apiEndpoint ? { apiEndpoint } : {}) });
+    }
   }
+}
+
+const VARIABLES: Record<keyof VertexResources, string> = {
+  project: 'VERTEX_PROJECT',
+  region: 'VERTEX_REGION',
+  indexId: 'VERTEX_INDEX_ID',
+  indexEndpointId: 'VERTEX_INDEX_ENDPOINT_ID',
+  deployedIndexId: 'VERTEX_DEPLOYED_INDEX_ID',
+};
+
+function requireAll(service: string, resources: Partial<VertexResources>): VertexResources {
+  for (const [key, variable] of Object.entries(VARIABLES) as [keyof VertexResources, string][]) {
+    if (!resources[key]) throw new ConfigError(service, variable, 'is required when VECTOR_INDEX=vertex');
+  }
+  return resources as VertexResources;
 }

@@ -3,7 +3,7 @@ import { PULL_ERROR_PAUSE_MS, SUBSCRIBE_DEFAULTS } from './defaults.ts';
 import { Dispatcher, type Delivery } from './dispatcher.ts';
 import { BusConfigError, errorMessage } from './errors.ts';
 import { deadLetter } from './middleware/dead-letter.ts';
-import { tracing } from './middleware/tracing.ts';
+import { recordingDeadLetters, tracing, type MessagingSystem } from './middleware/tracing.ts';
 import type { BusLogger, Handler, Middleware, PublishRequest, PublishResult, SubscribeOptions, Subscriber } from './types.ts';
 
 /** Where an adapter's messages come from: the only part of subscribing that differs per backend. */
@@ -52,11 +52,13 @@ export interface RunSubscriptionOptions {
   publish: (request: PublishRequest) => Promise<PublishResult>;
   logger: BusLogger;
   source: DeliverySource;
+  /** `messaging.system` on the delivery spans. */
+  system?: MessagingSystem;
 }
 
 /**
  * Starts a subscriber: the one place every adapter's subscribe goes through. It wraps the handler
- * in the bus's own middleware (dead-letter outermost, then tracing, then the caller's), pulls from
+ * in the bus's own middleware (tracing outermost, then dead-letter, then the caller's), pulls from
  * `source` no more than the dispatcher can hold, and on `close()` stops pulling, waits for what is
  * held (up to `drainTimeoutMs`) and flushes the acks before resolving.
  */
@@ -84,16 +86,19 @@ export function runSubscription(options: RunSubscriptionOptions): Subscriber {
 }
 
 /**
- * The handler as the bus runs it: the bus's own middleware (dead-letter outermost, then tracing,
- * then the caller's) around `handler`. Every delivery path goes through it, pull and push alike, so
- * a message is dead-lettered and traced the same way however it arrived: a returned promise that
- * resolves means ack, one that rejects means redeliver.
+ * The handler as the bus runs it: the bus's own middleware (tracing outermost, so a delivery's span
+ * covers its dead-lettering and records the outcome; then dead-letter; then the caller's) around
+ * `handler`. Every delivery path goes through it, pull and push alike, so a message is dead-lettered
+ * and traced the same way however it arrived: a returned promise that resolves means ack, one that
+ * rejects means redeliver.
  */
-export function wrapHandler(options: Pick<RunSubscriptionOptions, 'subscription' | 'handler' | 'settings' | 'publish' | 'logger'>): Handler {
+export function wrapHandler(
+  options: Pick<RunSubscriptionOptions, 'subscription' | 'handler' | 'settings' | 'publish' | 'logger' | 'system'>,
+): Handler {
   const { subscription, settings, logger } = options;
   const chain: Middleware[] = [
-    deadLetter({ subscription, maxDeliver: settings.maxDeliver, publish: options.publish, logger }),
-    tracing(),
+    tracing({ subscription, ...(options.system ? { system: options.system } : {}) }),
+    deadLetter({ subscription, maxDeliver: settings.maxDeliver, publish: recordingDeadLetters(options.publish), logger }),
     ...settings.middleware,
   ];
   return chain.reduceRight<Handler>((next, middleware) => middleware(next), options.handler);

@@ -9,8 +9,12 @@ export interface CliIO {
   err: (line: string) => void;
 }
 
-/** The real process's IO. */
+/** The real process's IO. A closed stdout (`mobius ... | head`) ends output quietly instead of crashing. */
 export function processIO(): CliIO {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   return {
     env: process.env,
     out: (line) => process.stdout.write(`${line}\n`),

@@ -7,6 +7,8 @@ import { tokenCommand } from './commands/token.ts';
 import { snapshotCommand } from './commands/snapshot.ts';
 import { pubsubProvisionCommand } from './commands/pubsub-provision.ts';
 import { chatCloneRagCommand } from './commands/chat-clone-rag.ts';
+import { devCommand } from './commands/dev.ts';
+import { searchCommand } from './commands/search.ts';
 import { SERVICE_ENTRIES, startCommand, type ServiceName } from './commands/start.ts';
 import type { CliIO } from './io.ts';
 
@@ -34,6 +36,29 @@ export function buildProgram(io: CliIO): Command {
     .description('Run one service in this process (what a container runs); SIGTERM stops it cleanly')
     .addArgument(new Argument('<service>', 'the service').choices(Object.keys(SERVICE_ENTRIES)))
     .action(async (service: ServiceName) => startCommand(service));
+
+  program
+    .command('dev')
+    .description('Run the whole platform in this process on embedded defaults (what npm start runs); Ctrl-C stops it')
+    .option('--data-dir <dir>', 'where dev keeps its Postgres data and secrets (default MOBIUS_DATA_DIR or <repo>/.mobius)')
+    .option('--port-base <n>', 'services listen on n+1 (rag), n+2 (chat), n+3 (user), n+11..n+14 (consumers); 0: any free port (default 8000)')
+    .option('--pg-port <n>', 'embedded Postgres port; 0: any free port (default 54329, or a free one when taken)')
+    .option('--no-sample', 'do not load the sample policies on first run')
+    .action(async (options) => devCommand(options, io));
+
+  program
+    .command('search')
+    .description("Search the published corpus through chat's POST /v1/search (CHAT_URL)")
+    .argument('<text>', 'what to search for')
+    .option('--payer <payer>', 'only this payer')
+    .option('--state <state>', 'only this two-letter state')
+    .option('--program <program>', 'only this program')
+    .option('--authority-level <level>', 'only this authority level')
+    .option('-k <n>', 'number of results (default 10, at most 100)')
+    .option('--chat-url <url>', 'the chat API (default CHAT_URL or http://localhost:8002)')
+    .option('--token <token>', 'bearer access token (default: minted with JWT_SECRET or the secret mobius dev keeps)')
+    .option('--data-dir <dir>', "mobius dev's data directory, for its secret (default MOBIUS_DATA_DIR or <repo>/.mobius)")
+    .action(async (text: string, options) => searchCommand(text, options, io));
 
   program
     .command('publish')

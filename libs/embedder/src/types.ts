@@ -1,3 +1,5 @@
+import type { VertexEmbedderOptions } from './vertex.ts';
+
 /**
  * The Embedder port (ARCHITECTURE.md section 2, "Ports and adapters"): turns texts into vectors of one
  * fixed length. Adapters: Vertex `gemini-embedding-001` in the cloud, the deterministic feature-hashing
@@ -16,11 +18,13 @@ export interface Embedder {
   embed(texts: string[]): Promise<number[][]>;
 }
 
-/** Which adapter `createEmbedder` builds. */
-export type EmbedderProvider = 'local';
+/** Which adapter `createEmbedder` builds (`EMBEDDING_PROVIDER`). */
+export type EmbedderProvider = 'local' | 'vertex';
 
-export interface EmbedderOptions {
-  provider: EmbedderProvider;
-  /** Vector length; a positive integer. */
-  dimensions: number;
-}
+/**
+ * `local`: the deterministic feature-hashing embedder. `vertex`: gemini-embedding-001 on Vertex AI,
+ * which also needs `vertex` (VERTEX_PROJECT, VERTEX_REGION, optionally VERTEX_API_ENDPOINT).
+ */
+export type EmbedderOptions =
+  | { provider: 'local'; /** Vector length; a positive integer. */ dimensions: number }
+  | { provider: 'vertex'; dimensions: number; vertex: Omit<VertexEmbedderOptions, 'dimensions'> };

@@ -1,3 +1,4 @@
+import { shutdownTelemetry } from '@mobius/telemetry';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from './logger.ts';
 
@@ -18,8 +19,9 @@ export interface RunServiceOptions {
 }
 
 /**
- * Listens, then on SIGTERM or SIGINT: closes the server (in-flight requests finish), runs `shutdown`, and exits
- * 0; if that takes longer than the deadline it exits 1 (unacked messages are redelivered elsewhere).
+ * Listens, then on SIGTERM or SIGINT: closes the server (in-flight requests finish), runs `shutdown`, flushes
+ * the spans still buffered (`shutdownTelemetry`, bounded well inside the deadline) and exits 0; if that takes
+ * longer than the deadline it exits 1 (unacked messages are redelivered elsewhere).
  * Returns the address it listens on.
  */
 export async function runService(options: RunServiceOptions): Promise<string> {
@@ -39,10 +41,12 @@ export async function runService(options: RunServiceOptions): Promise<string> {
     try {
       await app.close();
       await options.shutdown();
+      await shutdownTelemetry();
       logger.info(`${options.name} stopped`);
       process.exit(0);
     } catch (error) {
       logger.error({ err: error }, `${options.name} failed to stop cleanly`);
+      await shutdownTelemetry();
       process.exit(1);
     }
   };

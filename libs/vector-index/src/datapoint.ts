@@ -1,6 +1,6 @@
 import type { PublishedRow } from '@mobius/contracts';
-import { InvalidDatapointError, VECTOR_INDEX_ERROR_CODES as CODES } from './errors.ts';
-import { RESTRICT_NAMESPACES, type Datapoint } from './types.ts';
+import { InvalidArgumentError, InvalidDatapointError, VECTOR_INDEX_ERROR_CODES as CODES } from './errors.ts';
+import { RESTRICT_NAMESPACES, type Datapoint, type NeighborQuery } from './types.ts';
 
 /** The contract's embedding length (CONTRACTS.md section 4): gemini-embedding-001, 1536 dimensions. */
 export const DEFAULT_DIMENSIONS = 1536;
@@ -33,6 +33,49 @@ export function validateDatapointId(datapointId: unknown): asserts datapointId i
   if (typeof datapointId !== 'string' || !UUID.test(datapointId)) {
     throw new InvalidDatapointError(CODES.datapointInvalid, String(datapointId), 'datapoint id must be a lowercase hyphenated uuid');
   }
+}
+
+/**
+ * Throws InvalidDatapointError unless `datapoint` can be indexed as it is: a uuid id, a finite vector of
+ * `dimensions` numbers, restricts that are namespaces with string allow lists, a string crowding tag.
+ * Every adapter checks a whole call's datapoints with this before it writes any of them.
+ */
+export function validateDatapoint(datapoint: Datapoint, dimensions: number): void {
+  validateDatapointId(datapoint.datapointId);
+  validateFeatureVector(datapoint.datapointId, datapoint.featureVector, dimensions);
+  const restrictsValid = Array.isArray(datapoint.restricts) && datapoint.restricts.every(
+    (r) => typeof r.namespace === 'string' && Array.isArray(r.allowList) && r.allowList.every((t) => typeof t === 'string'),
+  );
+  if (!restrictsValid) {
+    throw new InvalidDatapointError(CODES.datapointInvalid, datapoint.datapointId, 'restricts must be namespaces with string allow lists');
+  }
+  if (typeof datapoint.crowdingTag?.crowdingAttribute !== 'string') {
+    throw new InvalidDatapointError(CODES.datapointInvalid, datapoint.datapointId, 'crowdingTag.crowdingAttribute must be a string');
+  }
+}
+
+/**
+ * Throws InvalidArgumentError unless `query` is well formed for an index of `dimensions`: a finite
+ * vector of that length, a non-negative integer neighbour count and crowding limit, string allow lists.
+ */
+export function validateNeighborQuery(query: NeighborQuery, dimensions: number): void {
+  if (!Array.isArray(query.featureVector) || query.featureVector.length !== dimensions) {
+    throw new InvalidArgumentError(`query vector must have ${dimensions} dimensions`);
+  }
+  if (!query.featureVector.every((value) => typeof value === 'number' && Number.isFinite(value))) {
+    throw new InvalidArgumentError('query vector must hold only finite numbers');
+  }
+  if (!Number.isSafeInteger(query.neighborCount) || query.neighborCount < 0) {
+    throw new InvalidArgumentError(`neighborCount must be a non-negative integer, got ${query.neighborCount}`);
+  }
+  const crowding = query.perCrowdingAttributeNeighborCount;
+  if (crowding !== undefined && (!Number.isSafeInteger(crowding) || crowding < 0)) {
+    throw new InvalidArgumentError(`perCrowdingAttributeNeighborCount must be a non-negative integer, got ${crowding}`);
+  }
+  const restrictsValid = (query.restricts ?? []).every(
+    (r) => typeof r.namespace === 'string' && Array.isArray(r.allowList) && r.allowList.every((t) => typeof t === 'string'),
+  );
+  if (!restrictsValid) throw new InvalidArgumentError('query restricts must be namespaces with string allow lists');
 }
 
 /**

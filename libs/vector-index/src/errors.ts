@@ -15,6 +15,12 @@ export const VECTOR_INDEX_ERROR_CODES = {
   argumentInvalid: 'VECTOR_ARGUMENT_INVALID',
   /** The index was used after `close()`. */
   closed: 'VECTOR_INDEX_CLOSED',
+  /** The backend kept failing with a transient error (429, 5xx, network) through every retry. Retryable. */
+  unavailable: 'VECTOR_INDEX_UNAVAILABLE',
+  /** The backend refused the request for good (bad argument, not found, permission denied). Not retryable. */
+  rejected: 'VECTOR_INDEX_REJECTED',
+  /** The backend has no such operation (`listDatapointIds` on Vertex AI itself). Not retryable. */
+  unsupported: 'VECTOR_INDEX_UNSUPPORTED',
 } as const;
 
 export type VectorIndexErrorCode = (typeof VECTOR_INDEX_ERROR_CODES)[keyof typeof VECTOR_INDEX_ERROR_CODES];
@@ -54,5 +60,37 @@ export class InvalidArgumentError extends VectorIndexError {
 export class VectorIndexClosedError extends VectorIndexError {
   constructor() {
     super(VECTOR_INDEX_ERROR_CODES.closed, 'the vector index is closed', false);
+  }
+}
+
+/**
+ * The backend answered 429 or 5xx, or could not be reached, on every attempt. Retryable: the bus
+ * redelivers the message later. `status` is the last gRPC status code seen (undefined: no answer).
+ */
+export class VectorIndexUnavailableError extends VectorIndexError {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(VECTOR_INDEX_ERROR_CODES.unavailable, message, true, options);
+  }
+}
+
+/** The backend refused the request (a 4xx other than 429). Not retryable; `status` is the gRPC status code. */
+export class VectorIndexRejectedError extends VectorIndexError {
+  constructor(
+    message: string,
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
+    super(VECTOR_INDEX_ERROR_CODES.rejected, message, false, options);
+  }
+}
+
+/** The operation does not exist on this backend. Not retryable. */
+export class VectorIndexUnsupportedError extends VectorIndexError {
+  constructor(message: string) {
+    super(VECTOR_INDEX_ERROR_CODES.unsupported, message, false);
   }
 }

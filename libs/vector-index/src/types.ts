@@ -32,8 +32,16 @@ export interface Datapoint {
 export interface NeighborQuery {
   featureVector: number[];
   neighborCount: number;
-  /** Allow-list filters: a datapoint matches when, for every given namespace, its token is in the list. */
+  /**
+   * Allow-list filters: a datapoint matches when, for every given namespace, one of its tokens there is
+   * in the list. An empty list matches nothing (it is not "no filter").
+   */
   restricts?: { namespace: RestrictNamespace; allowList: string[] }[];
+  /**
+   * At most this many neighbours may share one crowding tag (one document), for diverse results; unset
+   * or 0 means no limit. Vertex's `perCrowdingAttributeNeighborCount`.
+   */
+  perCrowdingAttributeNeighborCount?: number;
 }
 
 export interface Neighbor {
@@ -47,10 +55,14 @@ export interface VectorIndex {
   upsertDatapoints(datapoints: Datapoint[]): Promise<void>;
   /** Removes datapoints by id; unknown ids are ignored (idempotent). */
   removeDatapoints(datapointIds: string[]): Promise<void>;
+  /** The `neighborCount` nearest datapoints that pass the query's filters, nearest first (ties by id). */
   findNeighbors(query: NeighborQuery): Promise<Neighbor[]>;
   /** Reads datapoints by id (missing ids are absent from the result): for reconciliation and tests. */
   readDatapoints(datapointIds: string[]): Promise<Datapoint[]>;
-  /** Every datapoint id in the index: for reconciliation and tests (the local and memory indexes). */
+  /**
+   * Every datapoint id in the index, sorted: for reconciliation and tests. The memory index and the local
+   * server can enumerate; Vertex AI cannot, and its adapter throws VectorIndexUnsupportedError.
+   */
   listDatapointIds(): Promise<string[]>;
   close(): Promise<void>;
 }

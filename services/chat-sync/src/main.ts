@@ -2,6 +2,7 @@ import { loadPipelineConfig, loadRuntimeConfig, type PipelineConfig } from '@mob
 import { createPool } from '@mobius/db';
 import { createServiceBus, createServiceWarehouse } from '@mobius/backends';
 import { createLogger, createMetrics, runService, type Logger } from '@mobius/service';
+import { startTelemetry, tracePort } from '@mobius/telemetry';
 import { buildApp } from './app.ts';
 import { createChatStore } from './chat-store.ts';
 
@@ -15,6 +16,7 @@ const DEFAULT_PORT = 8013;
  * serves until SIGTERM, when it drains the consumer and closes every backend.
  */
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
+  await startTelemetry({ service: 'chat-sync', env }); // first: tracing of pg and http is set up before any connection
   const runtime = loadRuntimeConfig('chat-sync', env, DEFAULT_PORT);
   const logger = createLogger('chat-sync', runtime.logLevel);
   const { app, close } = await buildDeps(loadPipelineConfig(env), logger);
@@ -36,7 +38,7 @@ async function buildDeps(pipeline: PipelineConfig, logger: Logger) {
     applicationName: 'mobius-chat-sync',
     onIdleError: (error) => logger.warn({ err: error }, 'idle Chat database connection failed'),
   });
-  const warehouse = await createServiceWarehouse('chat-sync', pipeline);
+  const warehouse = tracePort(await createServiceWarehouse('chat-sync', pipeline), 'warehouse');
   const bus = await createServiceBus('chat-sync', pipeline.env, logger);
   const app = buildApp({ store: createChatStore(pool), warehouse, bus, logger, metrics: createMetrics('chat-sync') });
   const close = async () => {

@@ -10,6 +10,7 @@ import { createServiceVectorIndex } from '@mobius/backends';
 import { createPool } from '@mobius/db';
 import { createEmbedder } from '@mobius/embedder';
 import { createLogger, createMetrics, runService } from '@mobius/service';
+import { startTelemetry, tracePort } from '@mobius/telemetry';
 import { buildApp } from './app.ts';
 import { loadChatServiceConfig } from './config.ts';
 import { createPublishedChunkReader } from './search/repository.ts';
@@ -17,6 +18,7 @@ import { createPublishedChunkReader } from './search/repository.ts';
 const SERVICE = 'chat';
 
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
+  await startTelemetry({ service: SERVICE, env }); // first: tracing of pg and http is set up before any connection
   const config = loadChatServiceConfig(env);
   const logger = createLogger(SERVICE, config.runtime.logLevel);
   logger.info({ database: config.database.source, vectorIndex: config.vectorIndex.env.VECTOR_INDEX }, 'chat configured');
@@ -27,7 +29,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     applicationName: `mobius-${SERVICE}`,
     onIdleError: (error) => logger.warn({ err: error }, 'idle Chat database connection failed'),
   });
-  const index = await createServiceVectorIndex(SERVICE, config.vectorIndex);
+  const index = tracePort(await createServiceVectorIndex(SERVICE, config.vectorIndex), 'vector-index');
   const app = buildApp({
     chunks: createPublishedChunkReader(pool),
     index,

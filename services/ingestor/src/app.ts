@@ -10,8 +10,11 @@ import {
   type ReadinessCheck,
   type ServiceMetrics,
 } from '@mobius/service';
+import { captureTraceContext, withBatchSpan, type TraceContext } from '@mobius/telemetry';
 import type { LandedBatch, Warehouse } from '@mobius/warehouse';
-import { ingestDocuments, type SnapshotSource } from './handlers/ingest-documents.ts';
+import type pg from 'pg';
+import { ingestDocuments, type IngestDeps, type SnapshotSource } from './handlers/ingest-documents.ts';
+import { openSnapshots } from './rag-snapshot-source.ts';
 
 export interface IngestorDeps {
   bus: Bus;
@@ -33,6 +36,34 @@ export function buildApp(deps: IngestorDeps) {
   return app;
 }
 
+/**
+ * The snapshot source on RAG's pool (`mobius start ingestor` and `mobius dev` share it): each `open`
+ * takes one client for its repeatable-read snapshot and releases it when the snapshots are closed.
+ */
+export function ragSnapshotSource(ragPool: pg.Pool): SnapshotSource {
+  return {
+    async open(documentIds: string[]) {
+      const client = await ragPool.connect();
+      try {
+        const opened = await openSnapshots(client, documentIds);
+        return {
+          ...opened,
+          close: async (failed: boolean) => {
+            try {
+              await opened.close(failed);
+            } finally {
+              client.release();
+            }
+          },
+        };
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
+    },
+  };
+}
+
 /** Announces landed batches; the message id is derived from them, so a retry is deduplicated. */
 function announcer(bus: Bus) {
   return async (landed: LandedBatch[]) => {
@@ -49,10 +80,31 @@ function announcer(bus: Bus) {
   };
 }
 
+/** One event waiting in the micro-batch: its document, and the trace context of its delivery. */
+interface PendingDocument {
+  documentId: string;
+  trace: TraceContext;
+}
+
+/**
+ * Lands one micro-batch in a span `ingestor batch` that links to every event's delivery span (the
+ * child of the first one's, so a lone event's trace runs straight through); the landing_ingested
+ * event it announces carries this span's context.
+ */
+function landBatch(deps: IngestDeps, metrics: ServiceMetrics) {
+  return (pending: PendingDocument[]) => {
+    metrics.batchSize.observe({ batch: 'ingestor' }, pending.length);
+    const documentIds = pending.map((item) => item.documentId);
+    return withBatchSpan('ingestor batch', pending.map((item) => item.trace), () => ingestDocuments(deps, documentIds), {
+      'mobius.documents': new Set(documentIds).size,
+    });
+  };
+}
+
 /** Subscribes the ingestor to rag.publish_events: each event's document lands with its burst. */
 export async function startConsumer(deps: IngestorDeps): Promise<Subscriber> {
   const ingestDeps = { ...deps, announce: announcer(deps.bus) };
-  const batcher = new MicroBatcher<string>((ids) => ingestDocuments(ingestDeps, ids), INGEST_BATCH);
+  const batcher = new MicroBatcher<PendingDocument>(landBatch(ingestDeps, deps.metrics), INGEST_BATCH);
   const { name, topic } = SUBSCRIPTIONS.ingestor;
   await deps.bus.ensureSubscription(topic, name);
   return deps.bus.subscribe(
@@ -60,7 +112,7 @@ export async function startConsumer(deps: IngestorDeps): Promise<Subscriber> {
     name,
     async (message) => {
       const event = decodeEvent(EVENTS.ragPublishEvent, message);
-      await batcher.add(event.document_id);
+      await batcher.add({ documentId: event.document_id, trace: captureTraceContext() });
     },
     { concurrency: INGEST_CONCURRENCY, middleware: [consumerMetrics(name, deps.metrics, deps.logger)] },
   );

@@ -2,10 +2,11 @@ import { loadBusConfig, loadPipelineConfig, loadRuntimeConfig } from '@mobius/co
 import { createPool } from '@mobius/db';
 import { createServiceBus, createServiceWarehouse } from '@mobius/backends';
 import { createLogger, createMetrics, runService } from '@mobius/service';
-import { buildApp, startConsumer } from './app.ts';
-import { openSnapshots } from './rag-snapshot-source.ts';
+import { startTelemetry, tracePort } from '@mobius/telemetry';
+import { buildApp, ragSnapshotSource, startConsumer } from './app.ts';
 
 const SERVICE = 'ingestor';
+await startTelemetry({ service: SERVICE, env: process.env }); // first: tracing of pg and http is set up before any connection
 const runtime = loadRuntimeConfig(SERVICE, process.env, 8011);
 const busConfig = loadBusConfig(SERVICE, process.env);
 const pipeline = loadPipelineConfig(process.env);
@@ -16,30 +17,10 @@ const ragPool = createPool(pipeline.ragDatabaseUrl, {
   applicationName: SERVICE,
   onIdleError: (err) => logger.warn({ err }, 'rag connection lost'),
 });
-const warehouse = await createServiceWarehouse(SERVICE, pipeline);
+const warehouse = tracePort(await createServiceWarehouse(SERVICE, pipeline), 'warehouse');
 const bus = await createServiceBus(SERVICE, busConfig, logger);
 
-const source = {
-  async open(documentIds: string[]) {
-    const client = await ragPool.connect();
-    try {
-      const opened = await openSnapshots(client, documentIds);
-      return {
-        ...opened,
-        close: async (failed: boolean) => {
-          try {
-            await opened.close(failed);
-          } finally {
-            client.release();
-          }
-        },
-      };
-    } catch (error) {
-      client.release(error as Error);
-      throw error;
-    }
-  },
-};
+const source = ragSnapshotSource(ragPool);
 
 const readiness = [
   { name: 'rag-postgres', check: async () => void (await ragPool.query('SELECT 1')) },

@@ -6,12 +6,14 @@ import { createPool } from '@mobius/db';
 import { createEmbedder } from '@mobius/embedder';
 import { createServiceBus } from '@mobius/backends';
 import { createLogger, createMetrics, runService } from '@mobius/service';
+import { startTelemetry } from '@mobius/telemetry';
 import { buildApp } from './app.ts';
 import { loadRagServiceConfig } from './config.ts';
 import { startOutboxRelay } from './outbox/relay.ts';
 import { createRagRepository } from './repository/index.ts';
 
 const SERVICE = 'rag';
+await startTelemetry({ service: SERVICE, env: process.env }); // first: tracing of pg and http is set up before any connection
 
 const config = loadRagServiceConfig(process.env);
 const logger = createLogger(SERVICE, config.runtime.logLevel);

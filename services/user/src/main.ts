@@ -5,11 +5,13 @@
 import { createTokenService } from '@mobius/auth';
 import { createPool } from '@mobius/db';
 import { createLogger, createMetrics, runService } from '@mobius/service';
+import { startTelemetry } from '@mobius/telemetry';
 import { buildApp } from './app.ts';
 import { loadUserServiceConfig } from './config.ts';
 import { createUserRepository } from './repository/index.ts';
 
 const SERVICE = 'user';
+await startTelemetry({ service: SERVICE, env: process.env }); // first: tracing of pg and http is set up before any connection
 
 const config = loadUserServiceConfig(process.env);
 const logger = createLogger(SERVICE, config.runtime.logLevel);

@@ -2,6 +2,7 @@ import { loadPipelineConfig, loadRuntimeConfig, type PipelineConfig } from '@mob
 import { createPool } from '@mobius/db';
 import { createServiceBus, createServiceVectorIndex, createServiceWarehouse } from '@mobius/backends';
 import { createLogger, createMetrics, runService, type Logger } from '@mobius/service';
+import { startTelemetry, tracePort } from '@mobius/telemetry';
 import { buildApp } from './app.ts';
 import { createSinkStore } from './sink-store.ts';
 
@@ -15,6 +16,7 @@ const DEFAULT_PORT = 8014;
  * deps and serves until SIGTERM, when it drains the consumer and closes every backend.
  */
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
+  await startTelemetry({ service: 'vertex-sync', env }); // first: tracing of pg and http is set up before any connection
   const runtime = loadRuntimeConfig('vertex-sync', env, DEFAULT_PORT);
   const logger = createLogger('vertex-sync', runtime.logLevel);
   const { app, close } = await buildDeps(loadPipelineConfig(env), logger);
@@ -37,8 +39,8 @@ async function buildDeps(pipeline: PipelineConfig, logger: Logger) {
     applicationName: 'mobius-vertex-sync',
     onIdleError: (error) => logger.warn({ err: error }, 'idle Chat database connection failed'),
   });
-  const warehouse = await createServiceWarehouse('vertex-sync', pipeline);
-  const index = await createServiceVectorIndex('vertex-sync', pipeline);
+  const warehouse = tracePort(await createServiceWarehouse('vertex-sync', pipeline), 'warehouse');
+  const index = tracePort(await createServiceVectorIndex('vertex-sync', pipeline), 'vector-index');
   const bus = await createServiceBus('vertex-sync', pipeline.env, logger);
   const store = createSinkStore(pool);
   const app = buildApp({ store, warehouse, index, dimensions, bus, logger, metrics: createMetrics('vertex-sync') });

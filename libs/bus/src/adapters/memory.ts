@@ -1,6 +1,6 @@
 import { SUBSCRIBE_DEFAULTS, TOPIC_DEFAULTS } from '../defaults.ts';
 import { BusClosedError } from '../errors.ts';
-import { withCurrentTraceparent } from '../middleware/tracing.ts';
+import { tracedPublish } from '../middleware/tracing.ts';
 import { deadLetterTopicOf, validatePublishRequest, validateReplayFrom, validateSubscription, validateTopic } from '../names.ts';
 import { resolveSubscribeOptions, runSubscription } from '../subscription.ts';
 import type {
@@ -77,9 +77,11 @@ class MemoryBus implements Bus {
     this.#assertOpen('publish');
     validatePublishRequest(request);
     const topic = this.#topic(request.topic);
-    const result = topic.log.append(request, withCurrentTraceparent(request.attributes));
-    if (!result.duplicate) for (const subscription of topic.subscriptions.values()) subscription.notify();
-    return result;
+    return tracedPublish('mobius_memory', request, async (attributes) => {
+      const result = topic.log.append(request, attributes);
+      if (!result.duplicate) for (const subscription of topic.subscriptions.values()) subscription.notify();
+      return result;
+    });
   }
 
   async subscribe(topic: string, subscription: string, handler: Handler, options?: SubscribeOptions): Promise<Subscriber> {
@@ -99,6 +101,7 @@ class MemoryBus implements Bus {
       publish: (request) => this.publish(request),
       logger: this.#logger,
       source: new MemoryDeliverySource(state),
+      system: 'mobius_memory',
     });
     const subscriber: Subscriber = {
       close: async () => {

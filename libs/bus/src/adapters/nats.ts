@@ -2,7 +2,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { TOPIC_DEFAULTS } from '../defaults.ts';
 import { BusClosedError, BusUnavailableError, errorMessage } from '../errors.ts';
-import { withCurrentTraceparent } from '../middleware/tracing.ts';
+import { tracedPublish } from '../middleware/tracing.ts';
 import { deadLetterTopicOf, validatePublishRequest, validateReplayFrom, validateSubscription, validateTopic } from '../names.ts';
 import { resolveSubscribeOptions, runSubscription } from '../subscription.ts';
 import type {
@@ -97,7 +97,12 @@ class NatsBus implements Bus {
   async publish(request: PublishRequest): Promise<PublishResult> {
     this.#assertOpen('publish');
     validatePublishRequest(request);
-    const headers = toHeaders(request, withCurrentTraceparent(request.attributes));
+    return tracedPublish('nats', request, (attributes) => this.#send(request, attributes));
+  }
+
+  /** The publish itself, with the attributes tracing settled (the PRODUCER span's `traceparent` added). */
+  async #send(request: PublishRequest, attributes: Record<string, string>): Promise<PublishResult> {
+    const headers = toHeaders(request, attributes);
     const subject = natsSubject(this.#prefix, request.topic);
     for (let attempt = 1; ; attempt += 1) {
       await this.#provisioner.ensureStream(request.topic);
@@ -132,7 +137,7 @@ class NatsBus implements Bus {
       logger: this.#logger,
     });
     const publish = (request: PublishRequest) => this.publish(request);
-    const running = runSubscription({ topic, subscription, handler, settings, publish, logger: this.#logger, source });
+    const running = runSubscription({ topic, subscription, handler, settings, publish, logger: this.#logger, source, system: 'nats' });
     const subscriber: Subscriber = {
       close: async () => {
         await running.close();

@@ -2,7 +2,7 @@ import { PubSub, v1, type ClientConfig, type Topic } from '@google-cloud/pubsub'
 import { TOPIC_DEFAULTS } from '../defaults.ts';
 import { BusClosedError, BusConfigError, BusUnavailableError, errorMessage } from '../errors.ts';
 import { attachExtensions } from '../extensions.ts';
-import { withCurrentTraceparent } from '../middleware/tracing.ts';
+import { tracedPublish } from '../middleware/tracing.ts';
 import { validatePublishRequest, validateReplayFrom, validateSubscription, validateTopic } from '../names.ts';
 import { resolveSubscribeOptions, runSubscription, wrapHandler } from '../subscription.ts';
 import type { Bus, BusCapabilities, BusLogger, CreateBusOptions, Handler, Message, PublishRequest, PublishResult, ReplayFrom, SubscribeOptions, Subscriber } from '../types.ts';
@@ -113,7 +113,12 @@ class PubSubBus implements Bus {
   async publish(request: PublishRequest): Promise<PublishResult> {
     this.#assertOpen('publish');
     validatePublishRequest(request);
-    const message = toOutgoing(request, withCurrentTraceparent(request.attributes));
+    return tracedPublish('gcp_pubsub', request, (attributes) => this.#send(request, attributes));
+  }
+
+  /** The publish itself, with the attributes tracing settled (the PRODUCER span's `traceparent` added). */
+  async #send(request: PublishRequest, attributes: Record<string, string>): Promise<PublishResult> {
+    const message = toOutgoing(request, attributes);
     for (let attempt = 1; ; attempt += 1) {
       if (this.#settings.provision === 'auto') await this.#provisioner.ensureTopic(request.topic);
       const topic = this.#topic(request.topic);
@@ -142,8 +147,8 @@ class PubSubBus implements Bus {
     if (this.#push) await this.#provisioner.pointAtEndpoint(subscription);
     const publish = (request: PublishRequest) => this.publish(request);
     const running = this.#push
-      ? this.#push.register(topic, subscription, wrapHandler({ subscription, handler, settings, publish, logger: this.#logger }), settings)
-      : runSubscription({ topic, subscription, handler, settings, publish, logger: this.#logger, source: this.#source(topic, subscription, settings.ackWaitMs) });
+      ? this.#push.register(topic, subscription, wrapHandler({ subscription, handler, settings, publish, logger: this.#logger, system: 'gcp_pubsub' }), settings)
+      : runSubscription({ topic, subscription, handler, settings, publish, logger: this.#logger, source: this.#source(topic, subscription, settings.ackWaitMs), system: 'gcp_pubsub' });
     const subscriber: Subscriber = {
       close: async () => {
         await running.close();

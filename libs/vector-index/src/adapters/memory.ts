@@ -1,5 +1,5 @@
-import { validateDatapointId, validateFeatureVector } from '../datapoint.ts';
-import { InvalidArgumentError, InvalidDatapointError, VECTOR_INDEX_ERROR_CODES as CODES, VectorIndexClosedError } from '../errors.ts';
+import { validateDatapoint, validateNeighborQuery } from '../datapoint.ts';
+import { InvalidArgumentError, VectorIndexClosedError } from '../errors.ts';
 import type { Datapoint, Neighbor, NeighborQuery, VectorIndex } from '../types.ts';
 
 export interface MemoryVectorIndexOptions {
@@ -16,7 +16,9 @@ export interface MemoryVectorIndexOptions {
  *
  * Restricts are allow lists: a datapoint matches a query when, for every namespace the query names,
  * one of the datapoint's tokens in that namespace is in the query's list (a datapoint without that
- * namespace, or a query list that is empty, matches nothing). Neighbours come nearest first, ties by id.
+ * namespace, or a query list that is empty, matches nothing). Neighbours come nearest first, ties by id;
+ * with `perCrowdingAttributeNeighborCount` a datapoint is skipped once that many nearer ones share its
+ * crowding tag (as Vertex applies crowding).
  *
  * Every call validates its whole input before changing anything, stores copies (callers may reuse
  * their arrays) and returns copies. Not shared between processes; state is lost on close.
@@ -33,7 +35,7 @@ export class MemoryVectorIndex implements VectorIndex {
 
   async upsertDatapoints(datapoints: Datapoint[]): Promise<void> {
     this.checkOpen();
-    for (const datapoint of datapoints) this.validate(datapoint);
+    for (const datapoint of datapoints) validateDatapoint(datapoint, this.options.dimensions);
     for (const datapoint of datapoints) {
       const copy = copyDatapoint(datapoint);
       this.datapoints.set(copy.datapointId, { datapoint: copy, norm: norm(copy.featureVector) });
@@ -47,25 +49,28 @@ export class MemoryVectorIndex implements VectorIndex {
 
   async findNeighbors(query: NeighborQuery): Promise<Neighbor[]> {
     this.checkOpen();
-    if (!Array.isArray(query.featureVector) || query.featureVector.length !== this.options.dimensions) {
-      throw new InvalidArgumentError(`query vector must have ${this.options.dimensions} dimensions`);
-    }
-    if (!query.featureVector.every((value) => Number.isFinite(value))) {
-      throw new InvalidArgumentError('query vector must hold only finite numbers');
-    }
-    if (!Number.isSafeInteger(query.neighborCount) || query.neighborCount < 0) {
-      throw new InvalidArgumentError(`neighborCount must be a non-negative integer, got ${query.neighborCount}`);
-    }
+    validateNeighborQuery(query, this.options.dimensions);
     const queryNorm = norm(query.featureVector);
-    const neighbors: Neighbor[] = [];
+    const neighbors: (Neighbor & { tag: string })[] = [];
     for (const { datapoint, norm: pointNorm } of this.datapoints.values()) {
       if (!matchesRestricts(datapoint, query.restricts ?? [])) continue;
       const cosine = queryNorm === 0 || pointNorm === 0 ? 0 : dot(query.featureVector, datapoint.featureVector) / (queryNorm * pointNorm);
       // Rounding can push |cos| a hair past 1; the distance stays within [0, 2].
-      neighbors.push({ datapointId: datapoint.datapointId, distance: 1 - Math.min(1, Math.max(-1, cosine)) });
+      const distance = 1 - Math.min(1, Math.max(-1, cosine));
+      neighbors.push({ datapointId: datapoint.datapointId, distance, tag: datapoint.crowdingTag.crowdingAttribute });
     }
     neighbors.sort((a, b) => a.distance - b.distance || (a.datapointId < b.datapointId ? -1 : 1));
-    return neighbors.slice(0, query.neighborCount);
+    const perTag = query.perCrowdingAttributeNeighborCount || Number.POSITIVE_INFINITY;
+    const taken = new Map<string, number>();
+    const result: Neighbor[] = [];
+    for (const { datapointId, distance, tag } of neighbors) {
+      if (result.length >= query.neighborCount) break;
+      const count = taken.get(tag) ?? 0;
+      if (count >= perTag) continue;
+      taken.set(tag, count + 1);
+      result.push({ datapointId, distance });
+    }
+    return result;
   }
 
   async readDatapoints(datapointIds: string[]): Promise<Datapoint[]> {
@@ -91,17 +96,6 @@ export class MemoryVectorIndex implements VectorIndex {
 
   private checkOpen(): void {
     if (this.closed) throw new VectorIndexClosedError();
-  }
-
-  private validate(datapoint: Datapoint): void {
-    validateDatapointId(datapoint.datapointId);
-    validateFeatureVector(datapoint.datapointId, datapoint.featureVector, this.options.dimensions);
-    const restrictsValid = Array.isArray(datapoint.restricts) && datapoint.restricts.every(
-      (r) => typeof r.namespace === 'string' && Array.isArray(r.allowList) && r.allowList.every((t) => typeof t === 'string'),
-    );
-    if (!restrictsValid) {
-      throw new InvalidDatapointError(CODES.datapointInvalid, datapoint.datapointId, 'restricts must be namespaces with string allow lists');
-    }
   }
 }
 

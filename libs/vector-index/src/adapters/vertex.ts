@@ -1,0 +1,179 @@
+import { validateDatapoint, validateNeighborQuery } from '../datapoint.ts';
+import { VectorIndexClosedError, VectorIndexRejectedError, VectorIndexUnsupportedError } from '../errors.ts';
+import type { Datapoint, Neighbor, NeighborQuery, VectorIndex } from '../types.ts';
+import {
+  createIndexClient,
+  createIndexEndpointClient,
+  createMatchClient,
+  type Credentials,
+  type IndexClient,
+  type IndexEndpointClient,
+  type MatchClient,
+} from './vertex/clients.ts';
+import type { ApiEndpoint } from './vertex/endpoint.ts';
+import { listLocalDatapointIds } from './vertex/local-extensions.ts';
+import { VERTEX_ADAPTER_DEFAULTS, type VertexResources, type VertexTuning } from './vertex/options.ts';
+import { GRPC_STATUS, callWithRetry, type RetryContext } from './vertex/retry.ts';
+import { fromWireDatapoint, fromWireNeighbors, toWireDatapoint, toWireQuery } from './vertex/wire.ts';
+
+export interface VertexVectorIndexOptions {
+  dimensions: number;
+  resources: VertexResources;
+  endpoint: ApiEndpoint;
+  credentials: Credentials;
+  /** The endpoint is the local vector index server, whose extension route lists datapoint ids. */
+  localServer: boolean;
+  tuning?: Partial<VertexTuning>;
+}
+
+/**
+ * The VectorIndex port on Vertex AI Vector Search, through `@google-cloud/aiplatform` over REST. The
+ * same adapter serves `VECTOR_INDEX=vertex` (Google's endpoint, Application Default Credentials) and
+ * `VECTOR_INDEX=local` (the local vector index server, no credentials).
+ *
+ * Upserts and removes go to the index service (`indexes/{id}:upsertDatapoints|removeDatapoints`) in
+ * bounded batches; queries and reads go to the match service on the index endpoint with the deployed
+ * index id (`indexEndpoints/{id}:findNeighbors|readIndexDatapoints`), at the endpoint's public domain
+ * when it has one (looked up once with getIndexEndpoint). Every request is retried on 429, 5xx and
+ * transport failures (see callWithRetry); the calls are idempotent, so a retry is safe.
+ *
+ * A call validates its whole input first, so a bad datapoint fails the call before anything is sent.
+ * A call that fails part-way may have applied earlier batches; repeating it is harmless.
+ */
+export class VertexVectorIndex implements VectorIndex {
+  private readonly tuning: VertexTuning;
+  private readonly retry: RetryContext;
+  private readonly indexClient: IndexClient;
+  private matchClient: Promise<MatchClient> | undefined;
+  private readonly indexName: string;
+  private readonly indexEndpointName: string;
+  private closed = false;
+
+  constructor(private readonly options: VertexVectorIndexOptions) {
+    this.tuning = { ...VERTEX_ADAPTER_DEFAULTS, ...options.tuning };
+    this.retry = { policy: this.tuning.retry, isClosed: () => this.closed };
+    const { project, region, indexId, indexEndpointId } = options.resources;
+    this.indexName = `projects/${project}/locations/${region}/indexes/${indexId}`;
+    this.indexEndpointName = `projects/${project}/locations/${region}/indexEndpoints/${indexEndpointId}`;
+    this.indexClient = createIndexClient(options.endpoint, options.credentials);
+  }
+
+  async upsertDatapoints(datapoints: Datapoint[]): Promise<void> {
+    this.checkOpen();
+    for (const datapoint of datapoints) validateDatapoint(datapoint, this.options.dimensions);
+    for (const batch of chunks(datapoints, this.tuning.upsertBatchSize)) {
+      const request = { index: this.indexName, datapoints: batch.map(toWireDatapoint) };
+      await callWithRetry('upsertDatapoints', () => this.indexClient.upsertDatapoints(request, this.callOptions()), this.retry);
+    }
+  }
+
+  async removeDatapoints(datapointIds: string[]): Promise<void> {
+    this.checkOpen();
+    for (const batch of chunks([...new Set(datapointIds)], this.tuning.removeBatchSize)) {
+      const request = { index: this.indexName, datapointIds: batch };
+      await callWithRetry('removeDatapoints', () => this.indexClient.removeDatapoints(request, this.callOptions()), this.retry);
+    }
+  }
+
+  async findNeighbors(query: NeighborQuery): Promise<Neighbor[]> {
+    this.checkOpen();
+    validateNeighborQuery(query, this.options.dimensions);
+    // The REST encoding drops zero counts and empty lists, which Vertex reads as "the default count"
+    // and "no filter"; the port means "none" and "matches nothing", so those never leave the process.
+    if (query.neighborCount === 0 || (query.restricts ?? []).some((r) => r.allowList.length === 0)) return [];
+    const match = await this.match();
+    const request = {
+      indexEndpoint: this.indexEndpointName,
+      deployedIndexId: this.options.resources.deployedIndexId,
+      queries: [toWireQuery(query)],
+      returnFullDatapoint: false,
+    };
+    const [response] = await callWithRetry('findNeighbors', () => match.findNeighbors(request, this.callOptions()), this.retry);
+    return fromWireNeighbors(response).slice(0, query.neighborCount);
+  }
+
+  async readDatapoints(datapointIds: string[]): Promise<Datapoint[]> {
+    this.checkOpen();
+    const found: Datapoint[] = [];
+    for (const batch of chunks([...new Set(datapointIds)], this.tuning.readBatchSize)) {
+      found.push(...(await this.readBatch(batch)));
+    }
+    return found;
+  }
+
+  async listDatapointIds(): Promise<string[]> {
+    this.checkOpen();
+    if (!this.options.localServer) {
+      throw new VectorIndexUnsupportedError(
+        'listDatapointIds is not supported by Vertex AI Vector Search (it cannot enumerate an index); only the local vector index server can',
+      );
+    }
+    const { project, region, indexId } = this.options.resources;
+    return callWithRetry('listDatapointIds', () => listLocalDatapointIds(this.options.endpoint, { project, region, indexId }), this.retry);
+  }
+
+  /** Closes the clients; later calls throw VectorIndexClosedError. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const match = await this.matchClient?.catch(() => undefined);
+    await Promise.all([this.indexClient.close(), match?.close()]);
+  }
+
+  /**
+   * One readIndexDatapoints call. Ids the index does not hold are absent from the answer; should a
+   * backend answer NOT_FOUND for the whole call instead, the ids are read one by one so the others
+   * are still returned.
+   */
+  private async readBatch(ids: string[]): Promise<Datapoint[]> {
+    const match = await this.match();
+    const read = async (batch: string[]) => {
+      const request = { indexEndpoint: this.indexEndpointName, deployedIndexId: this.options.resources.deployedIndexId, ids: batch };
+      const [response] = await callWithRetry('readIndexDatapoints', () => match.readIndexDatapoints(request, this.callOptions()), this.retry);
+      return (response.datapoints ?? []).map(fromWireDatapoint);
+    };
+    try {
+      return await read(ids);
+    } catch (error) {
+      if (!(error instanceof VectorIndexRejectedError) || error.status !== GRPC_STATUS.notFound) throw error;
+      if (ids.length === 1) return [];
+      const one = await Promise.all(ids.map((id) => this.readBatch([id])));
+      return one.flat();
+    }
+  }
+
+  /**
+   * The match service client, created once: at the index endpoint's public domain when Vertex gives it
+   * one (public endpoints answer queries only there), else at the configured endpoint.
+   */
+  private match(): Promise<MatchClient> {
+    this.matchClient ??= this.createMatch().catch((error: unknown) => {
+      this.matchClient = undefined;
+      throw error;
+    });
+    return this.matchClient;
+  }
+
+  private async createMatch(): Promise<MatchClient> {
+    const endpoints: IndexEndpointClient = createIndexEndpointClient(this.options.endpoint, this.options.credentials);
+    const request = { name: this.indexEndpointName };
+    const [endpoint] = await callWithRetry('getIndexEndpoint', () => endpoints.getIndexEndpoint(request, this.callOptions()), this.retry).finally(
+      () => endpoints.close(),
+    );
+    const domain = endpoint.publicEndpointDomainName;
+    const target = domain ? { protocol: 'https' as const, host: domain, port: 443 } : this.options.endpoint;
+    return createMatchClient(target, this.options.credentials);
+  }
+
+  private callOptions() {
+    return { timeout: this.tuning.requestTimeoutMs };
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new VectorIndexClosedError();
+  }
+}
+
+function* chunks<T>(items: T[], size: number): Generator<T[]> {
+  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
+}

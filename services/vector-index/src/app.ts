@@ -1,0 +1,42 @@
+import { buildServiceApp, type Logger, type ServiceMetrics } from '@mobius/service';
+import type { FastifyInstance } from 'fastify';
+import { VECTOR_INDEX_SERVER_DEFAULTS } from './config.ts';
+import type { IndexRegistry } from './index/registry.ts';
+import { googleErrorHandler } from './routes/google-errors.ts';
+import { registerIndexEndpointRoutes } from './routes/index-endpoints.ts';
+import { registerIndexRoutes } from './routes/indexes.ts';
+import { registerLocalExtensionRoutes } from './routes/local-extensions.ts';
+
+/** The server's one typed dependency object; main.ts builds it, tests build their own. */
+export interface VectorIndexServerDeps {
+  registry: IndexRegistry;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** Largest request body; default VECTOR_INDEX_SERVER_DEFAULTS.bodyLimitBytes. */
+  bodyLimitBytes?: number;
+}
+
+/**
+ * The local vector index server: /healthz, /readyz, /metrics, and the Vertex AI Vector Search REST
+ * calls the platform's Vertex adapter makes (routes/indexes.ts, routes/index-endpoints.ts), answering
+ * errors in Google's format, plus its `/mobius/v1/` extension (routes/local-extensions.ts). Closing
+ * the app saves every changed index.
+ */
+export function buildApp(deps: VectorIndexServerDeps): FastifyInstance {
+  const app = buildServiceApp({
+    logger: deps.logger,
+    metrics: deps.metrics,
+    readiness: [],
+    bodyLimitBytes: deps.bodyLimitBytes ?? VECTOR_INDEX_SERVER_DEFAULTS.bodyLimitBytes,
+  });
+  void app.register(async (scope) => {
+    scope.setErrorHandler(googleErrorHandler);
+    registerIndexRoutes(scope, deps.registry);
+    registerIndexEndpointRoutes(scope, deps.registry);
+    registerLocalExtensionRoutes(scope, deps.registry);
+  });
+  app.addHook('onClose', async () => {
+    await deps.registry.close();
+  });
+  return app;
+}

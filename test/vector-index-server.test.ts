@@ -1,0 +1,305 @@
+// The local vector index server over HTTP, spoken to in Vertex AI Vector Search's REST format (the
+// bodies google-gax sends): restricts with allow and deny lists, numeric restricts, crowding, several
+// queries per call, Google-format errors, and the graph search agreeing with an exact scan.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startVectorIndexServer, type EmbeddedServer, type EmbeddedServerOptions } from '@mobius/vector-index-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BASE = '/v1/projects/proj/locations/loc';
+const UPSERT = `${BASE}/indexes/main:upsertDatapoints`;
+const REMOVE = `${BASE}/indexes/main:removeDatapoints`;
+const FIND = `${BASE}/indexEndpoints/ep:findNeighbors`;
+const READ = `${BASE}/indexEndpoints/ep:readIndexDatapoints`;
+
+const servers: { server: EmbeddedServer; dir: string }[] = [];
+
+async function start(options: Partial<EmbeddedServerOptions> = {}): Promise<EmbeddedServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'mobius-vi-server-'));
+  const server = await startVectorIndexServer({ dataDir: dir, ...options });
+  servers.push({ server, dir });
+  return server;
+}
+
+afterAll(async () => {
+  for (const { server, dir } of servers) {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function call(server: EmbeddedServer, path: string, body?: unknown, method = 'POST') {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, any> };
+}
+
+/** Upserts, expecting success. */
+async function upsert(server: EmbeddedServer, datapoints: unknown[]) {
+  const answer = await call(server, UPSERT, { datapoints });
+  expect(answer).toEqual({ status: 200, json: {} });
+}
+
+/** The ids findNeighbors returns for one query (`datapoint` holds the vector and filters). */
+async function neighborIds(server: EmbeddedServer, datapoint: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const { status, json } = await call(server, FIND, { deployedIndexId: 'd', queries: [{ datapoint, neighborCount: 20, ...extra }] });
+  expect(status).toBe(200);
+  return (json.nearestNeighbors[0].neighbors as { datapoint: { datapointId: string } }[]).map((n) => n.datapoint.datapointId);
+}
+
+describe('restricts, as Vertex documents them', () => {
+  let server: EmbeddedServer;
+  const v = [1, 0, 0, 0];
+  const ns = (allowList: string[], denyList: string[] = []) => ({ namespace: 'color', allowList, denyList });
+
+  beforeAll(async () => {
+    server = await start({ dimensions: 4 });
+    await upsert(server, [
+      { datapointId: 'red', featureVector: [1, 0, 0, 0], restricts: [ns(['red']), { namespace: 'shape', allowList: ['square'] }] },
+      { datapointId: 'blue', featureVector: [1, 0.1, 0, 0], restricts: [ns(['blue']), { namespace: 'shape', allowList: ['circle'] }] },
+      { datapointId: 'red-purple', featureVector: [1, 0.2, 0, 0], restricts: [ns(['red', 'purple'])] },
+      { datapointId: 'no-color', featureVector: [1, 0.3, 0, 0] },
+      { datapointId: 'red-not-blue', featureVector: [1, 0.4, 0, 0], restricts: [ns(['red'], ['blue'])] },
+    ]);
+  });
+
+  it('ORs allowed tokens within a namespace and ANDs namespaces', async () => {
+    expect(await neighborIds(server, { featureVector: v, restricts: [ns(['red'])] })).toEqual(['red', 'red-purple', 'red-not-blue']);
+    expect(await neighborIds(server, { featureVector: v, restricts: [ns(['red', 'blue'])] })).toEqual(['red', 'blue', 'red-purple']);
+    const both = [ns(['red', 'blue']), { namespace: 'shape', allowList: ['circle'] }];
+    expect(await neighborIds(server, { featureVector: v, restricts: both })).toEqual(['blue']);
+    expect(await neighborIds(server, { featureVector: v })).toHaveLength(5);
+  });
+
+  it('excludes datapoints holding a token the query denies; a deny-only namespace passes points without it', async () => {
+    expect(await neighborIds(server, { featureVector: v, restricts: [ns(['red', 'blue'], ['purple'])] })).toEqual(['red', 'blue']);
+    expect(await neighborIds(server, { featureVector: v, restricts: [ns([], ['purple'])] })).toEqual(['red', 'blue', 'no-color', 'red-not-blue']);
+  });
+
+  it('excludes a datapoint that denies a token the query allows', async () => {
+    expect(await neighborIds(server, { featureVector: v, restricts: [ns(['blue'])] })).toEqual(['blue']);
+    expect(await neighborIds(server, { featureVector: v, restricts: [ns(['red'])] })).toContain('red-not-blue');
+  });
+});
+
+describe('numeric restricts', () => {
+  let server: EmbeddedServer;
+  const v = [0, 1];
+
+  beforeAll(async () => {
+    server = await start({ dimensions: 2 });
+    const price = (id: string, value: number, y: number) => ({
+      datapointId: id,
+      featureVector: [y, 1],
+      numericRestricts: [{ namespace: 'price', valueInt: String(value) }, { namespace: 'weight', valueFloat: value / 10 }],
+    });
+    await upsert(server, [price('p10', 10, 0), price('p50', 50, 0.1), price('p100', 100, 0.2), { datapointId: 'none', featureVector: [0.3, 1] }]);
+  });
+
+  const filter = (op: unknown, value: Record<string, unknown>, namespace = 'price') => ({
+    featureVector: v,
+    numericRestricts: [{ namespace, op, ...value }],
+  });
+
+  it.each([
+    [1, ['p10']],
+    [2, ['p10', 'p50']],
+    [3, ['p50']],
+    [4, ['p50', 'p100']],
+    [5, ['p100']],
+    [6, ['p10', 'p100']],
+    ['LESS', ['p10']],
+    ['NOT_EQUAL', ['p10', 'p100']],
+  ])('compares the datapoint value to the query value with operator %s (by number or name)', async (op, expected) => {
+    expect(await neighborIds(server, filter(op, { valueInt: '50' }))).toEqual(expected);
+  });
+
+  it('ANDs several filters (a range), compares floats, and never matches a value of another type or a missing one', async () => {
+    const range = { featureVector: v, numericRestricts: [
+      { namespace: 'price', op: 'GREATER_EQUAL', valueInt: '10' },
+      { namespace: 'price', op: 'LESS', valueInt: '100' },
+    ] };
+    expect(await neighborIds(server, range)).toEqual(['p10', 'p50']);
+    expect(await neighborIds(server, filter('GREATER', { valueFloat: 4.9 }, 'weight'))).toEqual(['p50', 'p100']);
+    expect(await neighborIds(server, filter('LESS', { valueDouble: 1000 }))).toEqual([]);
+  });
+
+  it('refuses a query numeric restrict without an operator, in Google\'s error format', async () => {
+    const { status, json } = await call(server, FIND, { deployedIndexId: 'd', queries: [{ datapoint: filter(undefined, { valueInt: '5' }) }] });
+    expect(status).toBe(400);
+    expect(json.error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT', message: expect.stringContaining('op must be one of') });
+  });
+
+  it('returns numeric restricts on read as Vertex encodes them (int64 as a string)', async () => {
+    const { json } = await call(server, READ, { deployedIndexId: 'd', ids: ['p50'] });
+    expect(json.datapoints[0].numericRestricts).toEqual([{ namespace: 'price', valueInt: '50' }, { namespace: 'weight', valueFloat: Math.fround(5) }]);
+  });
+});
+
+describe('queries', () => {
+  let server: EmbeddedServer;
+
+  beforeAll(async () => {
+    server = await start({ dimensions: 2 });
+    const point = (id: string, y: number, doc: string) => ({ datapointId: id, featureVector: [1, y], crowdingTag: { crowdingAttribute: doc } });
+    await upsert(server, Array.from({ length: 12 }, (_, i) => point(`p${String(i).padStart(2, '0')}`, i / 10, i < 6 ? 'doc-a' : 'doc-b')));
+  });
+
+  it('answers several queries in one call, echoing their ids, with 10 neighbours when no count is given', async () => {
+    const { json } = await call(server, FIND, {
+      deployedIndexId: 'd',
+      queries: [{ datapoint: { datapointId: 'q1', featureVector: [1, 0] } }, { datapoint: { datapointId: 'q2', featureVector: [1, 1.1] }, neighborCount: 2 }],
+    });
+    expect(json.nearestNeighbors.map((n: any) => [n.id, n.neighbors.length])).toEqual([['q1', 10], ['q2', 2]]);
+    expect(json.nearestNeighbors[1].neighbors.map((n: any) => n.datapoint.datapointId)).toEqual(['p11', 'p10']);
+  });
+
+  it('applies perCrowdingAttributeNeighborCount, and returns full datapoints when asked', async () => {
+    expect(await neighborIds(server, { featureVector: [1, 0] }, { perCrowdingAttributeNeighborCount: 2, neighborCount: 10 })).toEqual(['p00', 'p01', 'p06', 'p07']);
+    const { json } = await call(server, FIND, {
+      deployedIndexId: 'd',
+      returnFullDatapoint: true,
+      queries: [{ datapoint: { featureVector: [1, 0] }, neighborCount: 1 }],
+    });
+    expect(json.nearestNeighbors[0].neighbors).toEqual([
+      { datapoint: { datapointId: 'p00', featureVector: [1, 0], crowdingTag: { crowdingAttribute: 'doc-a' } }, distance: 0 },
+    ]);
+  });
+
+  it('describes the index endpoint without a public domain, so clients query it right here', async () => {
+    const { json } = await call(server, `${BASE}/indexEndpoints/ep`, undefined, 'GET');
+    expect(json).toMatchObject({ name: 'projects/proj/locations/loc/indexEndpoints/ep', publicEndpointEnabled: false });
+    expect(json.deployedIndexes).toEqual([{ index: 'projects/proj/locations/loc/indexes/main' }]);
+  });
+});
+
+describe('errors, in Google\'s format', () => {
+  let server: EmbeddedServer;
+
+  beforeAll(async () => {
+    server = await start({ dimensions: 3 });
+  });
+
+  it('refuses a non-finite or wrong-length vector, writing nothing of the request', async () => {
+    const good = { datapointId: 'good', featureVector: [1, 0, 0] };
+    // JSON.stringify turns NaN into null, which is what google-gax sends for it.
+    const nan = await call(server, UPSERT, { datapoints: [good, { datapointId: 'nan', featureVector: [1, Number.NaN, 0] }] });
+    expect(nan).toMatchObject({ status: 400, json: { error: { code: 400, status: 'INVALID_ARGUMENT', message: expect.stringContaining('datapoints[1].featureVector[1] is null') } } });
+    const short = await call(server, UPSERT, { datapoints: [good, { datapointId: 'short', featureVector: [1, 0] }] });
+    expect(short).toMatchObject({ status: 400, json: { error: { status: 'INVALID_ARGUMENT', message: expect.stringContaining('has 2 dimensions, index main has 3') } } });
+    expect((await call(server, READ, { deployedIndexId: 'd', ids: ['good', 'nan', 'short'] })).json).toEqual({ datapoints: [] });
+  });
+
+  it('answers NOT_FOUND for an unknown method and INVALID_ARGUMENT for bad JSON, ids and missing fields', async () => {
+    expect((await call(server, `${BASE}/indexes/main:deleteEverything`, {})).json.error).toMatchObject({ code: 404, status: 'NOT_FOUND' });
+    expect((await call(server, UPSERT, '{"datapoints": [')).json.error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT' });
+    expect((await call(server, `${BASE}/indexes/..:upsertDatapoints`, { datapoints: [] })).json.error).toMatchObject({ status: 'INVALID_ARGUMENT' });
+    expect((await call(server, READ, { ids: ['x'] })).json.error).toMatchObject({ status: 'INVALID_ARGUMENT', message: 'deployedIndexId is required' });
+  });
+
+  it('with several indexes, endpoints need VERTEX_INDEX_ID to know which one they serve', async () => {
+    await upsert(server, [{ datapointId: 'a', featureVector: [1, 0, 0] }]);
+    expect((await call(server, `${BASE}/indexes/other:upsertDatapoints`, { datapoints: [{ datapointId: 'b', featureVector: [0, 1, 0] }] })).status).toBe(200);
+    const ambiguous = await call(server, READ, { deployedIndexId: 'd', ids: ['a'] });
+    expect(ambiguous).toMatchObject({ status: 400, json: { error: { status: 'FAILED_PRECONDITION', message: expect.stringContaining('VERTEX_INDEX_ID') } } });
+
+    const pinned = await start({ dimensions: 3, endpointIndexId: 'other' });
+    for (const [index, id] of [['main', 'a'], ['other', 'b']]) {
+      await call(pinned, `${BASE}/indexes/${index}:upsertDatapoints`, { datapoints: [{ datapointId: id, featureVector: [1, 0, 0] }] });
+    }
+    expect((await call(pinned, READ, { deployedIndexId: 'd', ids: ['a', 'b'] })).json.datapoints.map((d: any) => d.datapointId)).toEqual(['b']);
+  });
+});
+
+describe('the HNSW graph against an exact scan', () => {
+  const DIMENSIONS = 24;
+  const COUNT = 3_000;
+  let server: EmbeddedServer;
+  const points: { id: string; vector: number[]; cluster: number; bucket: number }[] = [];
+  let random = 42;
+  const next = () => ((random = (Math.imul(random, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const gauss = () => Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
+  const centers = Array.from({ length: 30 }, () => Array.from({ length: DIMENSIONS }, gauss));
+  const near = (cluster: number) => centers[cluster]!.map((x) => x + 0.6 * gauss());
+  const cosineDistance = (a: number[], b: number[]) => {
+    let dot = 0, na = 0, nb = 0;
+    for (let i = 0; i < a.length; i++) [dot, na, nb] = [dot + a[i]! * b[i]!, na + a[i]! ** 2, nb + b[i]! ** 2];
+    return 1 - dot / Math.sqrt(na * nb);
+  };
+  const exact = (query: number[], k: number, admit: (p: (typeof points)[number]) => boolean = () => true) =>
+    points.filter(admit).map((p) => ({ id: p.id, d: cosineDistance(query, p.vector) })).sort((a, b) => a.d - b.d).slice(0, k).map((p) => p.id);
+  const half = (cluster: number) => (cluster % 2 === 0 ? 'even' : 'odd');
+
+  beforeAll(async () => {
+    // A graph-first server: at 3,000 datapoints and ef 256 this cost factor leaves the exact scan only
+    // filters admitting up to ~48 datapoints (sqrt(0.003 x 256 x 3000)); and a tiny start, so the graph grows.
+    server = await start({ dimensions: DIMENSIONS, search: { exactScanCostFactor: 0.003 }, hnsw: { initialCapacity: 8 } });
+    for (let i = 0; i < COUNT; i++) {
+      const cluster = i % centers.length;
+      points.push({ id: randomUUID(), vector: near(cluster).map(Math.fround), cluster, bucket: i % 100 });
+    }
+    for (let start = 0; start < COUNT; start += 500) {
+      await upsert(server, points.slice(start, start + 500).map((p) => ({
+        datapointId: p.id,
+        featureVector: p.vector,
+        restricts: [
+          { namespace: 'half', allowList: [half(p.cluster)] },
+          { namespace: 'cluster', allowList: [String(p.cluster)] },
+          { namespace: 'bucket', allowList: [String(p.bucket)] },
+        ],
+        crowdingTag: { crowdingAttribute: String(p.cluster) },
+      })));
+    }
+  }, 60_000);
+
+  const recall = (found: string[], truth: string[]) => found.filter((id) => truth.includes(id)).length / truth.length;
+
+  it('finds the exact top 10 for nearly every query, unfiltered and filtered to half the index', async () => {
+    let unfiltered = 0, filtered = 0;
+    const queries = 40;
+    for (let q = 0; q < queries; q++) {
+      const query = near(q % centers.length);
+      unfiltered += recall(await neighborIds(server, { featureVector: query }, { neighborCount: 10 }), exact(query, 10));
+      const ids = await neighborIds(server, { featureVector: query, restricts: [{ namespace: 'half', allowList: ['odd'] }] }, { neighborCount: 10 });
+      expect(ids.every((id) => half(points.find((p) => p.id === id)!.cluster) === 'odd')).toBe(true);
+      filtered += recall(ids, exact(query, 10, (p) => half(p.cluster) === 'odd'));
+    }
+    expect(unfiltered / queries).toBeGreaterThan(0.95);
+    expect(filtered / queries).toBeGreaterThan(0.95);
+  });
+
+  it('answers a narrow filter through the graph, one that admits few datapoints exactly, and crowding across the graph', async () => {
+    const query = near(7);
+    // Cluster 7 has 100 datapoints: above the scan threshold, so the graph answers under the filter.
+    const narrow = { featureVector: query, restricts: [{ namespace: 'cluster', allowList: ['7'] }] };
+    expect(recall(await neighborIds(server, narrow, { neighborCount: 10 }), exact(query, 10, (p) => p.cluster === 7))).toBeGreaterThan(0.9);
+    // Bucket 5 has 30: the exact scan answers, so the answer is the exact one, in order.
+    const few = { featureVector: query, restricts: [{ namespace: 'bucket', allowList: ['5'] }] };
+    expect(await neighborIds(server, few, { neighborCount: 10 })).toEqual(exact(query, 10, (p) => p.bucket === 5));
+    const none = { featureVector: query, numericRestricts: [{ namespace: 'missing', op: 'EQUAL', valueInt: '1' }] };
+    expect(await neighborIds(server, none)).toEqual([]);
+    const crowded = await neighborIds(server, { featureVector: query }, { neighborCount: 12, perCrowdingAttributeNeighborCount: 1 });
+    const clusters = crowded.map((id) => points.find((p) => p.id === id)!.cluster);
+    expect(new Set(clusters).size).toBe(12);
+  });
+
+  it('moves replaced datapoints and never returns removed ones', async () => {
+    const moved = points.slice(0, 100);
+    const target = near(3);
+    await upsert(server, moved.map((p, i) => ({ datapointId: p.id, featureVector: target.map((x, d) => Math.fround(x + (d === i % DIMENSIONS ? 0.01 : 0))) })));
+    const nearest = await neighborIds(server, { featureVector: target }, { neighborCount: 20 });
+    expect(nearest.filter((id) => moved.some((p) => p.id === id)).length).toBeGreaterThanOrEqual(18);
+    const removed = points.slice(100, 400).map((p) => p.id);
+    expect((await call(server, REMOVE, { datapointIds: removed })).status).toBe(200);
+    for (let q = 0; q < 10; q++) {
+      const ids = await neighborIds(server, { featureVector: near(q) }, { neighborCount: 50 });
+      expect(ids).toHaveLength(50);
+      expect(ids.filter((id) => removed.includes(id))).toEqual([]);
+    }
+  });
+});
