@@ -1,6 +1,6 @@
 import type { Bus, Message, SubscribeOptions, Subscriber } from '@mobius/bus';
 import { SUBSCRIPTIONS } from '@mobius/contracts';
-import { buildServiceApp, registerPushEndpoint, type Logger, type ServiceMetrics } from '@mobius/service';
+import { buildServiceApp, consumerMetrics, registerPushEndpoint, type Logger, type ServiceMetrics } from '@mobius/service';
 import type { VectorIndex } from '@mobius/vector-index';
 import type { Warehouse } from '@mobius/warehouse';
 import type { FastifyInstance } from 'fastify';
@@ -47,23 +47,16 @@ export function buildApp(deps: VertexSyncDeps): FastifyInstance {
   registerIndexInspection(app, deps.index);
   registerPushEndpoint(app, deps.bus); // BUS_MODE=push: the handler below also answers POST /pubsub/push
   const handle = handleMartUpdated(deps);
-  const handler = async (message: Message): Promise<void> => {
-    const stopTimer = deps.metrics.handlerSeconds.startTimer({ subscription });
-    try {
-      await handle(message);
-      deps.metrics.messages.inc({ subscription, outcome: 'ack' });
-    } catch (error) {
-      const retryable = (error as { retryable?: unknown }).retryable !== false;
-      deps.metrics.messages.inc({ subscription, outcome: retryable ? 'retry' : 'dead_letter' });
-      throw error;
-    } finally {
-      stopTimer();
-    }
-  };
+  const handler = async (message: Message): Promise<void> => void (await handle(message));
+  const metrics = consumerMetrics(subscription, deps.metrics, deps.logger);
   let subscriber: Subscriber | undefined;
   app.addHook('onReady', async () => {
     await deps.bus.ensureSubscription(topic, subscription);
-    subscriber = await deps.bus.subscribe(topic, subscription, handler, { ...VERTEX_SYNC_SUBSCRIBE_DEFAULTS, ...deps.subscribeOptions });
+    subscriber = await deps.bus.subscribe(topic, subscription, handler, {
+      ...VERTEX_SYNC_SUBSCRIBE_DEFAULTS,
+      ...deps.subscribeOptions,
+      middleware: [metrics, ...(deps.subscribeOptions?.middleware ?? [])],
+    });
     // Catch up at start: runs committed while no instance was running (or whose trigger is still held
     // by a dead instance until its ack wait expires) are applied now, not at the next trigger.
     void applyMartRuns(deps).catch((error: unknown) => deps.logger.warn({ err: error }, 'catch-up at start failed; the next trigger retries'));
