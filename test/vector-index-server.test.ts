@@ -303,3 +303,20 @@ describe('the HNSW graph against an exact scan', () => {
     }
   });
 });
+
+describe('local extensions', () => {
+  it('counts an index\'s datapoints without listing them: 0 before any write, then upserts minus removals', async () => {
+    const server = await start();
+    const count = `/mobius/v1/projects/proj/locations/loc/indexes/counted/datapointCount`;
+    expect(await call(server, count, undefined, 'GET')).toEqual({ status: 200, json: { datapointCount: 0 } });
+    const vector = (seed: number) => Array.from({ length: 8 }, (_, d) => Math.fround(Math.sin(seed + d)));
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    const upserted = await call(server, `${BASE}/indexes/counted:upsertDatapoints`, {
+      datapoints: ids.map((datapointId, i) => ({ datapointId, featureVector: vector(i) })),
+    });
+    expect(upserted.status).toBe(200);
+    await call(server, `${BASE}/indexes/counted:upsertDatapoints`, { datapoints: [{ datapointId: ids[0], featureVector: vector(9) }] });
+    await call(server, `${BASE}/indexes/counted:removeDatapoints`, { datapointIds: [ids[1], ids[2]] });
+    expect(await call(server, count, undefined, 'GET')).toEqual({ status: 200, json: { datapointCount: 3 } });
+  });
+});

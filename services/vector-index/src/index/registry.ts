@@ -90,6 +90,11 @@ export class IndexRegistry {
     return this.collections.get(indexId)?.ids() ?? [];
   }
 
+  /** How many datapoints an index holds (0 for an index never written). */
+  count(indexId: string): number {
+    return this.collections.get(indexId)?.size ?? 0;
+  }
+
   /** The index id an endpoint serves, if any index exists to serve. */
   endpointIndexId(endpointId: string): string | undefined {
     if (this.options.endpointIndexId) return this.options.endpointIndexId;
