@@ -305,7 +305,7 @@ describe('the HNSW graph against an exact scan', () => {
 });
 
 describe('local extensions', () => {
-  it('counts an index\'s datapoints without listing them: 0 before any write, then upserts minus removals', async () => {
+  it('counts an index\'s datapoints and says which ids it holds, without listing or reading them', async () => {
     const server = await start();
     const count = `/mobius/v1/projects/proj/locations/loc/indexes/counted/datapointCount`;
     expect(await call(server, count, undefined, 'GET')).toEqual({ status: 200, json: { datapointCount: 0 } });
@@ -318,5 +318,11 @@ describe('local extensions', () => {
     await call(server, `${BASE}/indexes/counted:upsertDatapoints`, { datapoints: [{ datapointId: ids[0], featureVector: vector(9) }] });
     await call(server, `${BASE}/indexes/counted:removeDatapoints`, { datapointIds: [ids[1], ids[2]] });
     expect(await call(server, count, undefined, 'GET')).toEqual({ status: 200, json: { datapointCount: 3 } });
+    const present = `/mobius/v1/projects/proj/locations/loc/indexes/counted/presentDatapointIds`;
+    const asked = [ids[4], ids[1], randomUUID(), ids[0]];
+    expect(await call(server, present, { datapointIds: asked })).toEqual({ status: 200, json: { datapointIds: [ids[4], ids[0]] } });
+    const refused = await call(server, present, { datapointIds: 'all' });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.json)).toContain('datapointIds must be an array');
   });
 });

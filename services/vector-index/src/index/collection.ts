@@ -106,6 +106,11 @@ export class VectorCollection {
     });
   }
 
+  /** Whether a datapoint with this id is stored. */
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
   /** Every datapoint id, sorted. */
   ids(): string[] {
     return [...this.byId.keys()].sort();

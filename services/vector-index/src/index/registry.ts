@@ -90,6 +90,12 @@ export class IndexRegistry {
     return this.collections.get(indexId)?.ids() ?? [];
   }
 
+  /** Those of `ids` an index holds, in the order given (none for an index never written). */
+  present(indexId: string, ids: string[]): string[] {
+    const collection = this.collections.get(indexId);
+    return collection ? ids.filter((id) => collection.has(id)) : [];
+  }
+
   /** How many datapoints an index holds (0 for an index never written). */
   count(indexId: string): number {
     return this.collections.get(indexId)?.size ?? 0;

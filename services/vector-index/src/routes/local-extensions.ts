@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { IndexRegistry } from '../index/registry.ts';
+import { invalidArgument } from '../errors.ts';
 import { resourceId } from './google-errors.ts';
 
 type IndexParams = { Params: { project: string; location: string; indexId: string } };
@@ -11,6 +12,8 @@ type IndexParams = { Params: { project: string; location: string; indexId: strin
  *   has none.
  * - `GET /mobius/v1/projects/{p}/locations/{l}/indexes/{index}/datapointCount` -> `{datapointCount}`: how
  *   many datapoints the index holds, without listing them (progress polling, the pipeline benchmark).
+ * - `POST /mobius/v1/projects/{p}/locations/{l}/indexes/{index}/presentDatapointIds` `{datapointIds}` ->
+ *   `{datapointIds}`: those of the given ids the index holds, without their vectors (visibility checks).
  */
 export function registerLocalExtensionRoutes(app: FastifyInstance, registry: IndexRegistry): void {
   app.get<IndexParams>('/mobius/v1/projects/:project/locations/:location/indexes/:indexId/datapointIds', async (request) => ({
@@ -19,4 +22,11 @@ export function registerLocalExtensionRoutes(app: FastifyInstance, registry: Ind
   app.get<IndexParams>('/mobius/v1/projects/:project/locations/:location/indexes/:indexId/datapointCount', async (request) => ({
     datapointCount: registry.count(resourceId(request.params.indexId, 'index')),
   }));
+  app.post<IndexParams>('/mobius/v1/projects/:project/locations/:location/indexes/:indexId/presentDatapointIds', async (request) => {
+    const ids = (request.body as { datapointIds?: unknown } | undefined)?.datapointIds;
+    if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
+      throw invalidArgument('datapointIds must be an array of datapoint ids');
+    }
+    return { datapointIds: registry.present(resourceId(request.params.indexId, 'index'), ids) };
+  });
 }
