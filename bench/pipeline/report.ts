@@ -1,0 +1,109 @@
+/** The benchmark's output: a readable table on stdout and the same figures as JSON under bench/results/. */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { Latency, Percentiles } from './latency.ts';
+import type { Rate } from './limits.ts';
+import type { Replay } from './replay.ts';
+import type { Throughput } from './throughput.ts';
+
+export interface ColdStartRow {
+  service: string;
+  readyMs: { median: number; min: number; max: number };
+  idleRssMb: number;
+}
+
+export interface Results {
+  startedAt: string;
+  machine: Record<string, string | number>;
+  options: Record<string, unknown>;
+  throughput?: Throughput;
+  limits?: { rawCopy: Rate; rawIndexInsert: Rate; rawJetStream: Rate };
+  ratios?: { chatVsRawCopy: number; indexVsRawIndexInsert: number; chatVsRawJetStream: number; indexVsRawJetStream: number };
+  latency?: Latency;
+  replay?: Replay[];
+  coldStart?: ColdStartRow[];
+}
+
+function version(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n')[0]!;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function machine(postgresVersion: string): Record<string, string | number> {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: postgresVersion,
+    nats: version('nats-server', ['--version']),
+  };
+}
+
+const n = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const pad = (text: string, width: number) => text.padEnd(width);
+const left = (text: string, width: number) => text.padStart(width);
+
+function rateLine(label: string, value: Rate, unit = 'rows/s', extra = ''): string {
+  return `  ${pad(label, 44)}${left(n(value.perSecond), 10)} ${pad(unit, 7)}${left(n(value.seconds, 1), 8)} s  ${extra}`;
+}
+
+function latencyLine(label: string, p: Percentiles): string {
+  return `  ${pad(label, 20)}${left(n(p.p50Ms), 8)}${left(n(p.p95Ms), 8)}${left(n(p.p99Ms), 8)}${left(n(p.maxMs), 8)}   (${p.samples} documents)`;
+}
+
+export function formatReport(results: Results): string {
+  const lines: string[] = [];
+  const m = results.machine;
+  lines.push(`Mobius pipeline benchmark, ${results.startedAt}`);
+  lines.push(`machine: ${m.cpu} x ${m.cores} cores, ${m.memoryGb} GB, node ${m.node}, ${m.postgres}, ${m.nats}`);
+  const { throughput: t, limits: l, ratios: r } = results;
+  if (t) {
+    lines.push('', `Throughput: ${n(t.rows)} rows (${t.documents} documents), RAG publish API -> outbox -> NATS -> ingestor -> warehouse -> mart -> sinks`);
+    lines.push(rateLine('publish (all publish transactions committed)', t.publish));
+    lines.push(rateLine('first publish -> last row visible in Chat', t.chat, 'rows/s', r ? `${r.chatVsRawCopy.toFixed(2)} x raw COPY` : ''));
+    lines.push(rateLine('first publish -> last datapoint in the index', t.index, 'rows/s', r ? `${r.indexVsRawIndexInsert.toFixed(2)} x raw index insert` : ''));
+  }
+  if (l) {
+    lines.push('', 'Limits, same run, same rows');
+    lines.push(rateLine('raw COPY RAG -> Chat scratch table (jsonb)', l.rawCopy));
+    lines.push(rateLine('raw HNSW insert, in process', l.rawIndexInsert));
+    lines.push(rateLine('raw JetStream publish+consume+ack, 6 KB', l.rawJetStream, 'msg/s', r ? `pipeline to Chat = ${r.chatVsRawJetStream.toFixed(2)} x` : ''));
+  }
+  if (results.latency) {
+    const lat = results.latency;
+    lines.push('', `Latency, publish commit -> visible, at ${lat.ratePerSecond} documents/s of ${lat.paragraphs} paragraphs (ms)`);
+    lines.push(`  ${pad('', 20)}${left('p50', 8)}${left('p95', 8)}${left('p99', 8)}${left('max', 8)}`);
+    lines.push(latencyLine('to Chat', lat.chat));
+    lines.push(latencyLine('to the index', lat.index));
+  }
+  if (results.replay?.length) {
+    lines.push('', 'Replay: downstream wiped, rebuilt by `mobius replay --subscription ingestor --from beginning`');
+    const services = [...new Set(results.replay.flatMap((replay) => Object.keys(replay.peakRssMb)))];
+    lines.push(`  ${left('rows', 9)}${left('to Chat', 10)}${left('to index', 10)}${left('rows/s', 9)}   peak RSS MB: ${services.join(' / ')}`);
+    for (const replay of results.replay) {
+      lines.push(
+        `  ${left(n(replay.rows), 9)}${left(`${n(replay.chat.seconds, 1)} s`, 10)}${left(`${n(replay.index.seconds, 1)} s`, 10)}${left(n(replay.chat.perSecond), 9)}   ${services.map((s) => n(replay.peakRssMb[s] ?? Number.NaN)).join(' / ')}`,
+      );
+    }
+  }
+  if (results.coldStart?.length) {
+    lines.push('', 'Cold start: process start -> /readyz 200 (median, min-max), idle RSS');
+    for (const row of results.coldStart) {
+      lines.push(`  ${pad(row.service, 14)}${left(n(row.readyMs.median), 7)} ms  (${n(row.readyMs.min)}-${n(row.readyMs.max)})${left(n(row.idleRssMb), 8)} MB`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function writeResults(directory: string, results: Results): string {
+  mkdirSync(directory, { recursive: true });
+  const file = join(directory, `pipeline-${results.startedAt.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+}
