@@ -6,6 +6,7 @@
 import { createPipeline, CONSUMERS, type Pipeline } from '../../test/support/pipeline.ts';
 import { testDatabaseUrl } from '../../test/support/databases.ts';
 import { startServiceProcess, stopServiceProcess, type ServiceProcess } from '../../test/support/processes.ts';
+import { cpuSeconds, natsCpuSeconds, postgresCpuSeconds } from './process-cpu.ts';
 import { processMemory, type ProcessMemory } from './process-memory.ts';
 
 export const PIPELINE_SERVICES = ['rag', ...CONSUMERS] as const;
@@ -24,6 +25,8 @@ export interface Stack {
   stop(names: readonly PipelineService[]): Promise<void>;
   /** The warnings and errors every service logged (last `max` each), for a failure report. */
   problems(max?: number): string;
+  /** CPU seconds used so far by every running service, Postgres, nats-server and this benchmark process. */
+  cpu(): Record<string, number>;
   /** Memory of every running service (the vector index server included), by name. */
   memory(): Record<string, ProcessMemory | undefined>;
   destroy(): Promise<void>;
@@ -35,7 +38,7 @@ export interface Stack {
  */
 export async function createStack(tag: string, dimensions: number, profileDir?: string): Promise<Stack> {
   const extra: Record<string, string> = { EMBEDDING_DIMENSIONS: String(dimensions) };
-  if (profileDir) extra.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${profileDir}`;
+  if (profileDir) extra.CPU_PROFILE_DIR = profileDir;
   const pipeline = await createPipeline(tag, extra, { vectorIndex: 'local' });
   const vectorIndex = pipeline.running.find((service) => service.name === 'vector-index');
   if (!vectorIndex) throw new Error('the local vector index server did not start');
@@ -69,6 +72,15 @@ export async function createStack(tag: string, dimensions: number, profileDir?: 
         })
         .filter(Boolean)
         .join('\n');
+    },
+    cpu() {
+      const usage = process.cpuUsage();
+      return {
+        ...Object.fromEntries([...services].map(([name, service]) => [name, cpuSeconds(service.child.pid)])),
+        postgres: postgresCpuSeconds(),
+        'nats-server': natsCpuSeconds(),
+        bench: (usage.user + usage.system) / 1e6,
+      };
     },
     memory() {
       return Object.fromEntries([...services].map(([name, service]) => [name, processMemory(service.child.pid)]));

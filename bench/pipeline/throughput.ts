@@ -17,6 +17,8 @@ export interface Throughput {
   chat: Rate;
   /** First publish request until the index holds every datapoint. */
   index: Rate;
+  /** CPU seconds each process used over the phase (where the time went). */
+  cpuSeconds: Record<string, number>;
 }
 
 /** Publishes one document through rag's API; resolves once its publish transaction committed. */
@@ -49,6 +51,7 @@ export async function measureThroughput(
   if (!rag) throw new Error('rag is not running');
   const visibility = new Visibility(stack.chatUrl, stack.vectorIndexUrl);
   try {
+    const cpuBefore = stack.cpu();
     const started = performance.now();
     const seconds = (at: number) => (at - started) / 1000;
     const published = withConcurrency(corpus.documentIds, options.concurrency, (id) => publishThroughApi(rag.url, id)).then(
@@ -68,7 +71,12 @@ export async function measureThroughput(
         onProgress: progress('index'),
       }),
     ]);
+    const cpuAfter = stack.cpu();
+    const cpuSeconds = Object.fromEntries(
+      Object.entries(cpuAfter).map(([name, after]) => [name, Math.round((after - (cpuBefore[name] ?? 0)) * 100) / 100]),
+    );
     return {
+      cpuSeconds,
       documents: corpus.documentIds.length,
       rows: corpus.rows,
       publish: rate(corpus.rows, seconds(publishedAt)),

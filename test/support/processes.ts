@@ -19,7 +19,9 @@ const STARTUP_TIMEOUT_MS = 30_000;
  * service's "listening" log line), and waits until it listens.
  */
 export function startServiceProcess(name: string, env: Record<string, string>): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['bin/mobius.js', 'start', name], {
+  // CPU_PROFILE_DIR (the benchmark's --profile): node writes a V8 CPU profile there when the process exits.
+  const profile = env.CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${env.CPU_PROFILE_DIR}/${name}`] : [];
+  const child = spawn(process.execPath, [...profile, 'bin/mobius.js', 'start', name], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env, PORT: '0', HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

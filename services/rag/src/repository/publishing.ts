@@ -4,8 +4,27 @@ import { ISO_UTC, OUTBOX_CHANNEL } from './sql.ts';
 import type { DocumentVersionTx, NewPublishEvent, PublishEventRecord, PublishingStore } from './types.ts';
 
 /**
- * Stored embeddings of the document's chunks that a publish would refuse. CASE keeps the array
- * functions away from non-arrays; numbers beyond a double's range would become Infinity in a client.
+ * Whether any stored embedding of the document's chunks is unusable, checked in one pass per embedding
+ * by the jsonpath engine: not an array, the wrong length, or an element that is not a number or lies
+ * beyond a double's range (a client would read it as Infinity). This runs on every publish, so it is
+ * the cheap test; EMBEDDING_PROBLEMS_SQL then says what is wrong, only when something is.
+ */
+const ANY_EMBEDDING_PROBLEM_SQL = `
+  SELECT EXISTS (
+    SELECT 1
+      FROM chunk_embeddings ce
+      JOIN hierarchical_chunks hc ON hc.id = ce.source_id AND hc.document_id = ce.document_id
+     WHERE ce.document_id = $1 AND ce.source_type = 'hierarchical'
+       AND (ce.embedding IS NULL OR jsonb_typeof(ce.embedding) <> 'array'
+            OR jsonb_array_length(ce.embedding) <> $2
+            OR jsonb_path_exists(ce.embedding,
+                 'strict $[*] ? (@.type() != "number" || !(@ <= 1.7976931348623157e308 && @ >= -1.7976931348623157e308))'))
+  ) AS found`;
+
+/**
+ * Stored embeddings of the document's chunks that a publish would refuse, with the reason. CASE keeps
+ * the array functions away from non-arrays; numbers beyond a double's range would become Infinity in a
+ * client.
  */
 const EMBEDDING_PROBLEMS_SQL = `
   SELECT id, problem FROM (
@@ -69,6 +88,8 @@ class PgDocumentVersionTx implements DocumentVersionTx {
   }
 
   async findEmbeddingProblems(dimensions: number, limit: number) {
+    const any = await this.client.query<{ found: boolean }>(ANY_EMBEDDING_PROBLEM_SQL, [this.documentId, dimensions]);
+    if (!any.rows[0]?.found) return [];
     const result = await this.client.query(EMBEDDING_PROBLEMS_SQL, [this.documentId, dimensions, limit]);
     return result.rows.map((row) => ({ embeddingId: row.id as string, problem: row.problem as string }));
   }
