@@ -191,10 +191,23 @@ describe('the Vertex adapter on the wire', () => {
     await index.removeDatapoints(ids);
     const sizes = (verb: string, field: string) =>
       proxy.recorded.filter((r) => r.path.endsWith(verb)).map((r) => (r.body![field] as unknown[]).length);
-    expect(sizes(':upsertDatapoints', 'datapoints')).toEqual([4, 4, 2]);
+    // Upsert requests run two at a time, so they may arrive in either order.
+    expect(sizes(':upsertDatapoints', 'datapoints').sort()).toEqual([2, 4, 4]);
     expect(sizes(':readIndexDatapoints', 'ids')).toEqual([5, 5]);
     expect(sizes(':removeDatapoints', 'datapointIds')).toEqual([3, 3, 3, 1]);
     expect(await index.readDatapoints(ids)).toEqual([]);
+  });
+
+  it('keeps the last value of an id given twice in one upsert, although its requests run concurrently', async () => {
+    index = await open({ upsertBatchSize: 2 });
+    const first = datapoint();
+    const others = Array.from({ length: 5 }, () => datapoint());
+    const again = { ...datapoint(), datapointId: first.datapointId };
+    // Requests of 2, two in flight: the second request would carry the id again alongside the first.
+    await index.upsertDatapoints([first, others[0]!, again, ...others.slice(1)]);
+    const [stored] = await index.readDatapoints([first.datapointId]);
+    expect(stored!.featureVector).toEqual(again.featureVector);
+    expect(await index.readDatapoints([...others.map((p) => p.datapointId)])).toHaveLength(5);
   });
 
   it('retries a 429 no sooner than its RetryInfo asks, then succeeds', async () => {

@@ -6,3 +6,4 @@ export { SHUTDOWN_DEADLINE_MS, runService, type RunServiceOptions } from './run-
 export { MicroBatcher, type ItemOutcome, type MicroBatchOptions } from './micro-batcher.ts';
 export { consumerMetrics } from './consumer-metrics.ts';
 export { PUSH_PATH, PushAuthError, oidcPushVerifier, registerPushEndpoint, type OidcPushAuthOptions, type PushEndpointOptions, type SignerCerts } from './push-endpoint.ts';
+export { readAhead } from './read-ahead.ts';

@@ -61,10 +61,13 @@ export class VertexVectorIndex implements VectorIndex {
   async upsertDatapoints(datapoints: Datapoint[]): Promise<void> {
     this.checkOpen();
     for (const datapoint of datapoints) validateDatapoint(datapoint, this.options.dimensions);
-    for (const batch of chunks(datapoints, this.tuning.upsertBatchSize)) {
+    // Requests run `upsertConcurrency` at a time (the server inserts one while the next is encoded and
+    // sent), so an id given twice keeps only its last value, as a sequential upsert would leave it.
+    const lastOfEach = [...new Map(datapoints.map((datapoint) => [datapoint.datapointId, datapoint])).values()];
+    await inParallel([...chunks(lastOfEach, this.tuning.upsertBatchSize)], this.tuning.upsertConcurrency, async (batch) => {
       const request = { index: this.indexName, datapoints: batch.map(toWireDatapoint) };
       await callWithRetry('upsertDatapoints', () => this.indexClient.upsertDatapoints(request, this.callOptions()), this.retry);
-    }
+    });
   }
 
   async removeDatapoints(datapointIds: string[]): Promise<void> {
@@ -176,4 +179,13 @@ export class VertexVectorIndex implements VectorIndex {
 
 function* chunks<T>(items: T[], size: number): Generator<T[]> {
   for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
+}
+
+/** Runs `work` over `items`, at most `concurrency` at a time; rejects with the first failure. */
+async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), items.length) }, worker));
 }

@@ -1,5 +1,5 @@
 import { EVENTS, decodeEvent } from '@mobius/contracts';
-import type { Logger } from '@mobius/service';
+import { readAhead, type Logger } from '@mobius/service';
 import { toDatapoint, type VectorIndex } from '@mobius/vector-index';
 import type { MartChange, Warehouse } from '@mobius/warehouse';
 import { describeError, toSinkError } from '../errors.ts';
@@ -9,8 +9,11 @@ import type { SinkStore, VertexSyncTransaction } from '../sink-store.ts';
 export const APPLY_MART_RUNS_DEFAULTS = {
   /** Mart rows per read page. */
   batchSize: 500,
-  /** Datapoints per upsert or remove call (Vertex streaming updates take bounded requests). */
-  indexBatchSize: 100,
+  /**
+   * Datapoints per upsertDatapoints or removeDatapoints call of the port: a whole page, which the
+   * Vertex adapter splits into bounded requests and sends two at a time (VERTEX_ADAPTER_DEFAULTS).
+   */
+  indexBatchSize: 500,
 } as const;
 
 export interface ApplyMartRunsDeps {
@@ -68,7 +71,8 @@ export async function applyMartRuns(deps: ApplyMartRunsDeps): Promise<ApplyOutco
       progress.latest = latest;
       if (watermark >= latest) return outcomeOf('up-to-date', watermark, watermark, progress);
       const batchSize = deps.batchSize ?? APPLY_MART_RUNS_DEFAULTS.batchSize;
-      for await (const batch of deps.warehouse.readMartChanges(watermark, latest, batchSize)) {
+      // The next page is read while this one goes to the index.
+      for await (const batch of readAhead(deps.warehouse.readMartChanges(watermark, latest, batchSize))) {
         progress.read += batch.length;
         await applyBatch(deps, tx, batch, progress);
       }

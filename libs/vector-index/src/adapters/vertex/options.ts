@@ -13,6 +13,8 @@ export interface VertexResources {
 export interface VertexTuning {
   /** Datapoints per upsertDatapoints request: Vertex streaming updates take bounded requests. */
   upsertBatchSize: number;
+  /** upsertDatapoints requests in flight at once within one call. */
+  upsertConcurrency: number;
   /** Ids per removeDatapoints request. */
   removeBatchSize: number;
   /** Ids per readIndexDatapoints request. */
@@ -25,6 +27,8 @@ export interface VertexTuning {
 /** Every default of the adapter, in one place. */
 export const VERTEX_ADAPTER_DEFAULTS: VertexTuning = {
   upsertBatchSize: 100,
+  // Two: while the index inserts one request's vectors, the next is already encoded and on its way.
+  upsertConcurrency: 2,
   removeBatchSize: 1000,
   readBatchSize: 100,
   // Six attempts over roughly 8 s of backoff (more when a 429 asks for it): long enough to ride out a
