@@ -48,3 +48,26 @@ export function postgresCpuSeconds(): number {
 export function natsCpuSeconds(): number {
   return processesNamed('nats-server').reduce((sum, p) => sum + cpuSeconds(p.pid), 0);
 }
+
+/** Per Postgres backend of `databases`: who it serves ("application_name on database") and its CPU seconds so far. */
+export async function postgresBackends(
+  query: (sql: string, params: unknown[]) => Promise<{ rows: { pid: number; who: string }[] }>,
+  databases: string[],
+): Promise<Map<number, { who: string; cpu: number }>> {
+  const result = await query(
+    `SELECT pid, coalesce(nullif(application_name, ''), 'unnamed') || ' on ' || datname AS who
+       FROM pg_stat_activity WHERE datname = ANY($1)`,
+    [databases],
+  );
+  return new Map(result.rows.map((row) => [row.pid, { who: row.who, cpu: cpuSeconds(row.pid) }]));
+}
+
+/** CPU seconds per client between two postgresBackends snapshots (a backend new in `after` counts whole). */
+export function backendCpuDelta(
+  before: Map<number, { who: string; cpu: number }>,
+  after: Map<number, { who: string; cpu: number }>,
+): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const [pid, { who, cpu }] of after) totals[who] = (totals[who] ?? 0) + cpu - (before.get(pid)?.cpu ?? 0);
+  return Object.fromEntries(Object.entries(totals).map(([who, cpu]) => [who, Math.round(cpu * 100) / 100]).filter(([, cpu]) => (cpu as number) > 0));
+}

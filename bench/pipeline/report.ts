@@ -70,6 +70,8 @@ export function formatReport(results: Results): string {
     lines.push(rateLine('first publish -> last datapoint in the index', t.index, 'rows/s', r ? `${r.indexVsRawIndexInsert.toFixed(2)} x raw index insert` : ''));
     const cpu = Object.entries(t.cpuSeconds).sort((a, b) => b[1] - a[1]);
     lines.push(`  CPU seconds over the phase (${n(t.index.seconds, 1)} s x 2 cores at most): ${cpu.map(([name, s]) => `${name} ${n(s, 1)}`).join(', ')}`);
+    const backends = Object.entries(t.postgresCpuSeconds).sort((a, b) => b[1] - a[1]);
+    lines.push(`  of which Postgres backends serving: ${backends.map(([who, s]) => `${who.replace(/ on mt_\w+?_[0-9a-f]{8}_/, ' on ')} ${n(s, 1)}`).join(', ')}`);
   }
   if (l) {
     lines.push('', 'Limits, same run, same rows');

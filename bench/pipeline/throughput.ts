@@ -3,7 +3,9 @@
  * flight) and time, from the first publish request, until Chat holds every row and until the vector
  * index holds every datapoint.
  */
+import { adminQuery } from '../../test/support/databases.ts';
 import type { Corpus } from './corpus.ts';
+import { backendCpuDelta, postgresBackends } from './process-cpu.ts';
 import { rate, type Rate } from './limits.ts';
 import type { Stack } from './stack.ts';
 import { Visibility, whenCountReaches } from './visibility.ts';
@@ -19,7 +21,12 @@ export interface Throughput {
   index: Rate;
   /** CPU seconds each process used over the phase (where the time went). */
   cpuSeconds: Record<string, number>;
+  /** CPU seconds of the Postgres backends serving each client (application_name on database). */
+  postgresCpuSeconds: Record<string, number>;
 }
+
+/** Visibility is polled this often: fine enough for phases of seconds, light on the machine being measured. */
+const POLL_MS = 50;
 
 /** Publishes one document through rag's API; resolves once its publish transaction committed. */
 export async function publishThroughApi(ragUrl: string, documentId: string): Promise<void> {
@@ -51,6 +58,8 @@ export async function measureThroughput(
   if (!rag) throw new Error('rag is not running');
   const visibility = new Visibility(stack.chatUrl, stack.vectorIndexUrl);
   try {
+    const databases = Object.values(stack.pipeline.dbs.names);
+    const backendsBefore = await postgresBackends((sql, params) => adminQuery(sql, params), databases);
     const cpuBefore = stack.cpu();
     const started = performance.now();
     const seconds = (at: number) => (at - started) / 1000;
@@ -65,18 +74,21 @@ export async function measureThroughput(
     };
     const [publishedAt, chatAt, indexAt] = await Promise.all([
       published,
-      whenCountReaches('rows in Chat', () => visibility.chatRows(), corpus.rows, { stallMs: options.stallMs, onProgress: progress('chat') }),
+      whenCountReaches('rows in Chat', () => visibility.chatRows(), corpus.rows, { stallMs: options.stallMs, everyMs: POLL_MS, onProgress: progress('chat') }),
       whenCountReaches('datapoints in the index', () => visibility.indexDatapoints(), corpus.rows, {
         stallMs: options.stallMs,
+        everyMs: POLL_MS,
         onProgress: progress('index'),
       }),
     ]);
     const cpuAfter = stack.cpu();
+    const postgresCpuSeconds = backendCpuDelta(backendsBefore, await postgresBackends((sql, params) => adminQuery(sql, params), databases));
     const cpuSeconds = Object.fromEntries(
       Object.entries(cpuAfter).map(([name, after]) => [name, Math.round((after - (cpuBefore[name] ?? 0)) * 100) / 100]),
     );
     return {
       cpuSeconds,
+      postgresCpuSeconds,
       documents: corpus.documentIds.length,
       rows: corpus.rows,
       publish: rate(corpus.rows, seconds(publishedAt)),

@@ -2,6 +2,7 @@ import { buildServiceApp, type Logger, type ServiceMetrics } from '@mobius/servi
 import type { FastifyInstance } from 'fastify';
 import { VECTOR_INDEX_SERVER_DEFAULTS } from './config.ts';
 import type { IndexRegistry } from './index/registry.ts';
+import { invalidArgument } from './errors.ts';
 import { googleErrorHandler } from './routes/google-errors.ts';
 import { registerIndexEndpointRoutes } from './routes/index-endpoints.ts';
 import { registerIndexRoutes } from './routes/indexes.ts';
@@ -31,6 +32,18 @@ export function buildApp(deps: VectorIndexServerDeps): FastifyInstance {
   });
   void app.register(async (scope) => {
     scope.setErrorHandler(googleErrorHandler);
+    // Upsert bodies are mostly numbers (~20 KB per 1536-dim datapoint). Fastify's default parser scans
+    // every body with regular expressions for `__proto__`/`constructor` keys, which cost a third of the
+    // time spent per datapoint in the profile; the routes read named fields only and never merge a body
+    // into another object, so plain JSON.parse is safe here.
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch (error) {
+        done(invalidArgument(`the request body is not valid JSON: ${(error as Error).message}`), undefined);
+      }
+    });
     registerIndexRoutes(scope, deps.registry);
     registerIndexEndpointRoutes(scope, deps.registry);
     registerLocalExtensionRoutes(scope, deps.registry);
