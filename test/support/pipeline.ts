@@ -57,6 +57,7 @@ export async function createPipeline(tag: string, extraEnv: Record<string, strin
     const server = await startServiceProcess('vector-index', {
       VECTOR_INDEX_DATA_DIR: vectorIndexDir,
       EMBEDDING_DIMENSIONS: env.EMBEDDING_DIMENSIONS!,
+      ...(env.CPU_PROFILE_DIR ? { CPU_PROFILE_DIR: env.CPU_PROFILE_DIR } : {}),
     });
     running.push(server);
     Object.assign(env, { VECTOR_INDEX: 'local', VECTOR_INDEX_URL: server.url });
