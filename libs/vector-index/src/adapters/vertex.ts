@@ -13,6 +13,7 @@ import {
 import type { ApiEndpoint } from './vertex/endpoint.ts';
 import { listLocalDatapointIds } from './vertex/local-extensions.ts';
 import { VERTEX_ADAPTER_DEFAULTS, type VertexResources, type VertexTuning } from './vertex/options.ts';
+import { upsertDatapointsOverRest } from './vertex/rest-upsert.ts';
 import { GRPC_STATUS, callWithRetry, type RetryContext } from './vertex/retry.ts';
 import { fromWireDatapoint, fromWireNeighbors, toWireDatapoint, toWireQuery } from './vertex/wire.ts';
 
@@ -32,7 +33,7 @@ export interface VertexVectorIndexOptions {
  * `VECTOR_INDEX=local` (the local vector index server, no credentials).
  *
  * Upserts and removes go to the index service (`indexes/{id}:upsertDatapoints|removeDatapoints`) in
- * bounded batches; queries and reads go to the match service on the index endpoint with the deployed
+ * bounded batches (upserts as JSON written directly, see vertex/rest-upsert.ts, two requests in flight); queries and reads go to the match service on the index endpoint with the deployed
  * index id (`indexEndpoints/{id}:findNeighbors|readIndexDatapoints`), at the endpoint's public domain
  * when it has one (looked up once with getIndexEndpoint). Every request is retried on 429, 5xx and
  * transport failures (see callWithRetry); the calls are idempotent, so a retry is safe.
@@ -65,8 +66,13 @@ export class VertexVectorIndex implements VectorIndex {
     // sent), so an id given twice keeps only its last value, as a sequential upsert would leave it.
     const lastOfEach = [...new Map(datapoints.map((datapoint) => [datapoint.datapointId, datapoint])).values()];
     await inParallel([...chunks(lastOfEach, this.tuning.upsertBatchSize)], this.tuning.upsertConcurrency, async (batch) => {
-      const request = { index: this.indexName, datapoints: batch.map(toWireDatapoint) };
-      await callWithRetry('upsertDatapoints', () => this.indexClient.upsertDatapoints(request, this.callOptions()), this.retry);
+      const wire = batch.map(toWireDatapoint);
+      const headers = () => this.requestHeaders();
+      await callWithRetry(
+        'upsertDatapoints',
+        () => upsertDatapointsOverRest(this.options.endpoint, headers, this.indexName, wire, this.tuning.requestTimeoutMs),
+        this.retry,
+      );
     });
   }
 
@@ -166,6 +172,13 @@ export class VertexVectorIndex implements VectorIndex {
     const domain = endpoint.publicEndpointDomainName;
     const target = domain ? { protocol: 'https' as const, host: domain, port: 443 } : this.options.endpoint;
     return createMatchClient(target, this.options.credentials);
+  }
+
+  /** The auth headers of a direct REST call: none for the local server, ADC's bearer token for Vertex. */
+  private async requestHeaders(): Promise<Record<string, string>> {
+    if (this.options.credentials === 'none') return {};
+    const headers = (await this.indexClient.auth.getRequestHeaders()) as unknown;
+    return headers instanceof Headers ? Object.fromEntries(headers.entries()) : (headers as Record<string, string>);
   }
 
   private callOptions() {
