@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createBus, type Bus, type Subscriber } from '@mobius/bus';
-import { EVENTS, PUBLISHED_COLUMNS, TOPICS, encodeEvent } from '@mobius/contracts';
+import { EVENTS, PUBLISHED_COLUMNS, TOPICS, decodeEvent, encodeEvent } from '@mobius/contracts';
 import { createPool, migrateDatabase } from '@mobius/db';
 import { createLogger, createMetrics } from '@mobius/service';
 import { createWarehouse, type Warehouse } from '@mobius/warehouse';
@@ -104,5 +104,31 @@ describe('ingestor and mart-builder', () => {
     });
     const [first] = await queryDatabase(warehouseDb, 'SELECT document_version::int AS v FROM mobius_rag.mart_documents WHERE document_id = $1', [documentId]);
     expect(first!.v).toBe(1);
+  });
+});
+
+describe('a warehouse rebuilt for a replay', () => {
+  it('announces its runs again although they are numbered from 1 again, so the sinks hear of them', async () => {
+    const announced: number[] = [];
+    const listener = await bus.subscribe(TOPICS.martUpdated, 'test-listener', async (message) => {
+      announced.push(decodeEvent(EVENTS.martUpdated, message).run_id);
+    });
+    subscribers.push(listener);
+    const inMart = (documentId: string) =>
+      waitFor('the document in the mart', async () => {
+        const rows = await queryDatabase(warehouseDb, 'SELECT 1 FROM mobius_rag.mart_documents WHERE document_id = $1', [documentId]);
+        return rows.length === 1;
+      });
+    await inMart(await publishAsExistingApp(1));
+    await waitFor('an announcement', async () => announced.length > 0);
+    // The rebuild: the warehouse emptied, so its next run is number 1 again.
+    await queryDatabase(
+      warehouseDb,
+      `TRUNCATE landing_rag.rag_published_embeddings, landing_rag.landing_batches, mobius_rag.merged_batches,
+                mobius_rag.published_rag_embeddings, mobius_rag.mart_documents, mobius_rag.mart_runs`,
+    );
+    const before = announced.length;
+    await inMart(await publishAsExistingApp(1));
+    await waitFor('the rebuilt warehouse\'s first run announced', async () => announced.slice(before).includes(1));
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { currentTraceparent, type Bus, type Subscriber } from '@mobius/bus';
 import { EVENTS, SUBSCRIPTIONS, TOPICS, decodeEvent, encodeEvent } from '@mobius/contracts';
 import {
@@ -64,7 +64,11 @@ export function ragSnapshotSource(ragPool: pg.Pool): SnapshotSource {
   };
 }
 
-/** Announces landed batches; the message id is derived from them, so a retry is deduplicated. */
+/**
+ * Announces landed batches with an id unique per announcement: landing the same batches again (a
+ * replay into a rebuilt warehouse) must trigger the mart-builder again, which an id derived from the
+ * batches would prevent within the bus's dedupe window. A repeated announcement costs one no-op merge.
+ */
 function announcer(bus: Bus) {
   return async (landed: LandedBatch[]) => {
     const batches = landed.map((b) => ({
@@ -73,7 +77,7 @@ function announcer(bus: Bus) {
       document_version: b.documentVersion,
       row_count: b.rowCount,
     }));
-    const id = createHash('sha256').update(batches.map((b) => b.batch_id).sort().join(',')).digest('hex');
+    const id = `landed-${randomUUID()}`;
     const traceparent = currentTraceparent();
     const event = encodeEvent(EVENTS.landingIngested, { batches }, { id, ...(traceparent ? { traceparent } : {}) });
     await bus.publish({ topic: TOPICS.landingIngested, ...event });

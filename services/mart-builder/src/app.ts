@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { currentTraceparent, type Bus, type Subscriber } from '@mobius/bus';
 import { EVENTS, SUBSCRIPTIONS, TOPICS, decodeEvent, encodeEvent, type MartUpdated } from '@mobius/contracts';
 import {
@@ -36,12 +37,17 @@ export function buildApp(deps: MartBuilderDeps) {
   return app;
 }
 
-/** Announces a run with id `mart-run-<n>`: announcing one run twice is deduplicated by the bus. */
+/**
+ * Announces a run with id `mart-run-<n>-<random>`. The id is unique per announcement on purpose: a
+ * warehouse rebuilt for a replay numbers its runs from 1 again, and an id of the run number alone
+ * would make the bus drop those announcements as duplicates of the first pass's (within its dedupe
+ * window), leaving the sinks behind. An announcement repeated after all costs a sink one no-op run.
+ */
 function announcer(bus: Bus) {
   return async (event: MartUpdated) => {
     const traceparent = currentTraceparent();
     const encoded = encodeEvent(EVENTS.martUpdated, event, {
-      id: `mart-run-${event.run_id}`,
+      id: `mart-run-${event.run_id}-${randomUUID()}`,
       ...(traceparent ? { traceparent } : {}),
     });
     await bus.publish({ topic: TOPICS.martUpdated, ...encoded });
