@@ -125,9 +125,14 @@ function scriptMart(mart: Stored[], latest: number, pageRows = 2): void {
     const page = sorted.filter((s) => s.runId > after! && s.runId <= upTo!
       && (s.runId > runId! || (s.runId === runId && s.row.id > String(p.cursor_id)))).slice(0, size);
     const rows = page.map((s) => ({ ...s.row, deleted: s.deleted, document_version: 1, mart_run_id: s.runId }));
-    return { fields: CHANGE_FIELDS, rows, pageRows };
+    // Only the selected columns come back, as BigQuery would answer the SELECT.
+    if (selectsEmbedding(query.sql)) return { fields: CHANGE_FIELDS, rows, pageRows };
+    const fields = CHANGE_FIELDS.filter((field) => field.name !== 'embedding');
+    return { fields, rows: rows.map(({ embedding: _embedding, ...rest }) => rest), pageRows };
   });
 }
+
+const selectsEmbedding = (sql: string) => sql.includes('m.`embedding`');
 
 describe('bigquery warehouse: reading mart changes', () => {
   it('pages the range by keyset through query parameters, following getQueryResults pages', async () => {
@@ -148,6 +153,19 @@ describe('bigquery warehouse: reading mart changes', () => {
       cursor_run_id: { type: 'INT64', value: 0 }, cursor_id: { type: 'STRING', value: '' }, page_size: { type: 'INT64', value: 3 } });
     const resultPages = double.requestsTo('GET', new RegExp(`/queries/${pageJobs[0]?.jobId}$`));
     expect(resultPages.map((request) => [request.query.pageToken, request.query.maxResults])).toEqual([[undefined, '1000'], ['2', '1000']]);
+  });
+
+  it('leaves the embedding out of the page query when asked, and returns the rows without it', async () => {
+    const doc = randomUUID();
+    const mart = publishedRows(doc, 3).map((row) => ({ row, runId: 1, deleted: false }));
+    scriptMart(mart, 1);
+    const byId = (a: MartChange, b: MartChange) => (a.row.id < b.row.id ? -1 : 1);
+    const full = mart.map((s) => ({ row: s.row, deleted: false, documentVersion: 1, martRunId: 1 })).sort(byId);
+    expect((await readPages(warehouse, 0, 1, 10)).flat()).toEqual(full);
+    expect((await readPages(warehouse, 0, 1, 10, { embedding: false })).flat())
+      .toEqual(full.map((change) => ({ ...change, row: { ...change.row, embedding: null } })));
+    const pageJobs = double.queries.filter((query) => query.sql.includes('@cursor_run_id'));
+    expect(pageJobs.map((job) => selectsEmbedding(job.sql))).toEqual([true, false]);
   });
 
   it('clamps upTo to the latest committed run, and asks nothing more when the range is empty', async () => {

@@ -59,6 +59,8 @@ describe('BigQuery SQL: every statement parses in the BigQuery dialect', () => {
     'landed batches lookup': existingBatchesQuery(DATASETS, ['a', 'b']),
     'latest run': latestRunQuery(DATASETS),
     'changes page': changesPageQuery(DATASETS, { afterRunId: 1, upToRunId: 9, cursor: { runId: 3, id: 'x' }, pageSize: 500 }),
+    'changes page without the embedding': changesPageQuery(
+      DATASETS, { afterRunId: 1, upToRunId: 9, cursor: { runId: 3, id: 'x' }, pageSize: 500 }, { embedding: false }),
     'mart_lock creation with its row': createLockTableQuery(DATASETS),
   };
   it.each(Object.entries(queries))('%s', (_, query) => {

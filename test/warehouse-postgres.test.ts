@@ -1,9 +1,12 @@
 // The Warehouse port's Postgres adapter against the machine's Postgres: the port's conformance suite
 // (one fresh database per test, migrated with migrateDatabase), then what is particular to Postgres.
 import { randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { migrateDatabase } from '@mobius/db';
 import { createWarehouse, type Warehouse } from '@mobius/warehouse';
-import { publishedRows, readChanges, runWarehouseConformance, snapshotOf } from '@mobius/warehouse/testing';
+import { publishedRow, publishedRows, readChanges, runWarehouseConformance, snapshotOf } from '@mobius/warehouse/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
@@ -45,7 +48,7 @@ describe('postgres warehouse', () => {
     await warehouse.landSnapshots([snapshotOf(doc, 1, publishedRows(doc, 2))]);
     expect(await warehouse.mergePendingBatches()).toMatchObject({ runId: 1, rowsUpserted: 2 });
     const versions = await queryDatabase(name, 'SELECT version FROM mobius_schema_version WHERE version > 0 ORDER BY 1');
-    expect(versions.map((row) => Number(row.version))).toEqual([1, 2]);
+    expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3]);
   });
 
   it('expects 1536-dimension embeddings unless told otherwise', async () => {
@@ -81,6 +84,76 @@ describe('postgres warehouse', () => {
     await warehouse.mergePendingBatches();
     const [change] = await readChanges(warehouse, 0, 1);
     expect([change?.row.created_at, change?.row.updated_at]).toEqual([row?.created_at, row?.updated_at]);
+  });
+
+  it('stores each embedding as big-endian float32 bytes, 4 per dimension, and returns the nearest float32s', async () => {
+    const { name, databaseUrl } = await freshDatabase(true);
+    const warehouse = await open(databaseUrl, 4);
+    const doc = randomUUID();
+    const row = publishedRow(doc, { embedding: [0.1, -2.5, 1 / 3, 1e-50] }, 4);
+    await warehouse.landSnapshots([snapshotOf(doc, 1, [row])]);
+    await warehouse.mergePendingBatches();
+    const [change] = await readChanges(warehouse, 0, 1);
+    expect(change?.row.embedding).toEqual([Math.fround(0.1), -2.5, Math.fround(1 / 3), 0]);
+    // Postgres's own float4send gives the same bytes: operators can read the column in SQL.
+    const stored = await queryDatabase(name, `
+      SELECT t.tbl, octet_length(t.embedding) AS bytes,
+             t.embedding = float4send(0.1::float4) || float4send(-2.5::float4) || float4send((1 / 3::float8)::float4)
+                           || float4send(0::float4) AS same
+        FROM (SELECT 'landing' AS tbl, embedding FROM landing_rag.rag_published_embeddings
+              UNION ALL SELECT 'mart', embedding FROM mobius_rag.published_rag_embeddings) t ORDER BY 1`);
+    expect(stored).toEqual([{ tbl: 'landing', bytes: 16, same: true }, { tbl: 'mart', bytes: 16, same: true }]);
+  });
+
+  it('refuses an embedding value beyond float32\'s range, non-retryable, and lands nothing', async () => {
+    const { databaseUrl } = await freshDatabase(true);
+    const warehouse = await open(databaseUrl, 8);
+    const doc = randomUUID();
+    const rows = publishedRows(doc, 3);
+    const huge = rows.map((row, i) => (i === 2 ? { ...row, embedding: row.embedding!.with(5, 1e39) } : row));
+    await expect(warehouse.landSnapshots([snapshotOf(doc, 1, huge)])).rejects.toMatchObject({
+      code: 'WAREHOUSE_ROW_REJECTED', retryable: false,
+      message: expect.stringMatching(new RegExp(`row ${rows[2]!.id}: embedding\\[5\\] is 1e\\+39, beyond the range of a float32`)),
+    });
+    expect(await warehouse.mergePendingBatches()).toBeNull();
+    expect(await warehouse.landSnapshots([snapshotOf(doc, 1, rows)])).toMatchObject([{ rowCount: 3, alreadyLanded: false }]);
+  });
+
+  it('migration 003 converts the jsonb embeddings of an existing warehouse to float32 bytes, NULL staying NULL', async () => {
+    const { name, databaseUrl } = await freshDatabase(false);
+    const before = mkdtempSync(join(tmpdir(), 'warehouse-migrations-'));
+    try {
+      for (const file of ['001.do.warehouse_baseline.sql', '002.do.mart_documents.sql']) {
+        cpSync(join('libs/warehouse/migrations', file), join(before, file));
+      }
+      await migrateDatabase({ databaseUrl, migrationsDir: before });
+    } finally {
+      rmSync(before, { recursive: true, force: true });
+    }
+    const [doc, batch] = [randomUUID(), randomUUID()];
+    const [kept, empty] = [publishedRow(doc, {}, 4), publishedRow(doc, {}, 4)];
+    const values = [0.1, -0.30000000000000004, 1e-50, 12345.678];
+    const columns = 'id, document_id, source_type, source_id, embedding, created_at, text, content_sha, updated_at, document_version';
+    const row = (r: typeof kept, embedding: string | null) =>
+      [r.id, doc, r.source_type, r.source_id, embedding, r.created_at, r.text, r.content_sha, r.updated_at];
+    await queryDatabase(name, 'INSERT INTO mobius_rag.mart_runs (run_id, started_at, finished_at) VALUES (1, now(), now())');
+    await queryDatabase(name, `INSERT INTO landing_rag.landing_batches (batch_id, document_id, document_version, row_count)
+      VALUES ($1, $2, 1, 2)`, [batch, doc]);
+    for (const [r, embedding] of [[kept, JSON.stringify(values)], [empty, null]] as const) {
+      await queryDatabase(name, `INSERT INTO landing_rag.rag_published_embeddings (${columns}, batch_id)
+        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, 1, $10)`, [...row(r, embedding), batch]);
+      await queryDatabase(name, `INSERT INTO mobius_rag.published_rag_embeddings (${columns}, mart_run_id)
+        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, 1, 1)`, row(r, embedding));
+    }
+
+    expect((await migrateDatabase({ databaseUrl, migrationsDir: 'libs/warehouse/migrations' })).applied)
+      .toEqual(['003.do.embedding_float32.sql']);
+    const warehouse = await open(databaseUrl, 4);
+    const read = new Map((await readChanges(warehouse, 0, 1)).map((change) => [change.row.id, change.row.embedding]));
+    expect(read).toEqual(new Map([[kept.id, values.map(Math.fround)], [empty.id, null]]));
+    const landed = await queryDatabase(name, `SELECT l.id, l.embedding IS NOT DISTINCT FROM m.embedding AS same
+      FROM landing_rag.rag_published_embeddings l JOIN mobius_rag.published_rag_embeddings m USING (id) ORDER BY l.id`);
+    expect(landed).toEqual([kept.id, empty.id].sort().map((id) => ({ id, same: true })));
   });
 
   it('names a missing schema as a non-retryable error that says to migrate', async () => {

@@ -2,7 +2,15 @@ import type { BigQueryTuning } from './adapters/bigquery.ts';
 import type { SyncRunLog } from './adapters/bigquery/sync-runs.ts';
 import type { Warehouse } from './types.ts';
 
-export type { LandedBatch, MartChange, MartRun, SnapshotHeader, SnapshotToLand, Warehouse } from './types.ts';
+export type {
+  LandedBatch,
+  MartChange,
+  MartRun,
+  ReadMartChangesOptions,
+  SnapshotHeader,
+  SnapshotToLand,
+  Warehouse,
+} from './types.ts';
 export {
   InvalidArgumentError,
   InvalidSnapshotError,

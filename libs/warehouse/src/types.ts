@@ -52,6 +52,15 @@ export interface MartChange {
   martRunId: number;
 }
 
+/** How readMartChanges reads. */
+export interface ReadMartChangesOptions {
+  /**
+   * Read each row's embedding (default true). A sink that does not hold embeddings (chat-sync) passes
+   * false: the adapter does not read the column, and every row's `embedding` is null.
+   */
+  embedding?: boolean;
+}
+
 export interface Warehouse {
   /** Creates what the adapter needs (idempotent); on Postgres the migrations do this. */
   ensureSchema(): Promise<void>;
@@ -76,7 +85,13 @@ export interface Warehouse {
    * only each id's current state: an id changed again by a run after `upToRunId` is left out here and
    * comes with that run's range instead (which is what a sink reading range after range needs). Runs
    * committed after the read started are never included, even when `upToRunId` is beyond them.
+   * With `options.embedding: false` the rows come without their embedding (null), unread.
    */
-  readMartChanges(afterRunId: number, upToRunId: number, batchSize: number): AsyncIterable<MartChange[]>;
+  readMartChanges(
+    afterRunId: number,
+    upToRunId: number,
+    batchSize: number,
+    options?: ReadMartChangesOptions,
+  ): AsyncIterable<MartChange[]>;
   close(): Promise<void>;
 }

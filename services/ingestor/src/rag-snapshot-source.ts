@@ -71,8 +71,9 @@ async function* streamRows(client: pg.ClientBase, documentId: string, cursor: st
   try {
     for (;;) {
       const batch = await client.query<PublishedRow>(`FETCH ${SNAPSHOT_FETCH_ROWS} FROM ${cursor}`);
-      if (batch.rows.length === 0) return;
-      yield batch.rows;
+      if (batch.rows.length > 0) yield batch.rows;
+      // A short page is the last one: no round trip for the empty page after it (most documents fit in one).
+      if (batch.rows.length < SNAPSHOT_FETCH_ROWS) return;
     }
   } finally {
     await client.query(`CLOSE ${cursor}`);

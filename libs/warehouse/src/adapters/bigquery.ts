@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { InvalidArgumentError, WarehouseClosedError } from '../errors.ts';
-import type { LandedBatch, MartChange, MartRun, SnapshotToLand, Warehouse } from '../types.ts';
+import type { LandedBatch, MartChange, MartRun, ReadMartChangesOptions, SnapshotToLand, Warehouse } from '../types.ts';
 import { toWarehouseError } from './bigquery/bigquery-errors.ts';
 import { latestMartRunId, readMartChanges, type ReadContext } from './bigquery/changes.ts';
 import { createBigQueryClient } from './bigquery/client.ts';
@@ -166,10 +166,15 @@ export class BigQueryWarehouse implements Warehouse, SyncRunLog {
     return this.guard('latestMartRunId', () => latestMartRunId(this.readContext()));
   }
 
-  async *readMartChanges(afterRunId: number, upToRunId: number, batchSize: number): AsyncIterable<MartChange[]> {
+  async *readMartChanges(
+    afterRunId: number,
+    upToRunId: number,
+    batchSize: number,
+    options?: ReadMartChangesOptions,
+  ): AsyncIterable<MartChange[]> {
     if (this.closed) throw new WarehouseClosedError();
     try {
-      yield* readMartChanges(this.readContext(), afterRunId, upToRunId, batchSize);
+      yield* readMartChanges(this.readContext(), afterRunId, upToRunId, batchSize, options);
     } catch (error) {
       throw toWarehouseError(error, 'readMartChanges');
     }

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { createPool, migrateDatabase } from '@mobius/db';
 import type pg from 'pg';
 import { InvalidArgumentError, WarehouseClosedError } from '../errors.ts';
-import type { LandedBatch, MartChange, MartRun, SnapshotToLand, Warehouse } from '../types.ts';
+import type { LandedBatch, MartChange, MartRun, ReadMartChangesOptions, SnapshotToLand, Warehouse } from '../types.ts';
 import { latestMartRunId, readMartChanges } from './postgres/changes.ts';
 import { landSnapshots } from './postgres/landing.ts';
 import { mergePendingBatches } from './postgres/merge.ts';
@@ -31,7 +31,7 @@ export const POSTGRES_WAREHOUSE_DEFAULTS = {
   embeddingDimensions: 1536,
   applicationName: 'mobius-warehouse',
   poolMax: 5,
-  /** 500 rows x 1536 floats is about 10 MB of JSON text per statement. */
+  /** 500 rows x 1536 float32s is 3 MB of embedding bytes per statement. */
   insertChunkRows: 500,
 } as const;
 
@@ -83,10 +83,15 @@ export class PostgresWarehouse implements Warehouse {
     return this.guard('latestMartRunId', () => latestMartRunId(this.pool));
   }
 
-  async *readMartChanges(afterRunId: number, upToRunId: number, batchSize: number): AsyncIterable<MartChange[]> {
+  async *readMartChanges(
+    afterRunId: number,
+    upToRunId: number,
+    batchSize: number,
+    options?: ReadMartChangesOptions,
+  ): AsyncIterable<MartChange[]> {
     if (this.closed) throw new WarehouseClosedError();
     try {
-      yield* readMartChanges(this.pool, afterRunId, upToRunId, batchSize);
+      yield* readMartChanges(this.pool, afterRunId, upToRunId, batchSize, options);
     } catch (error) {
       throw toWarehouseError(error, 'readMartChanges');
     }

@@ -48,6 +48,17 @@ export function landingTests(open: OpenWarehouse): void {
       expect(change).toMatchObject({ deleted: false, documentVersion: 1, martRunId: 1 });
     });
 
+    it('keeps every float32 value exactly, from the smallest subnormal to the largest finite', async () => {
+      const { warehouse } = await open();
+      const doc = randomUUID();
+      const extremes = [1.401298464324817e-45, -Math.fround(1e-40), 3.4028234663852886e38, -3.4028234663852886e38,
+        0, 1, -1, Math.fround(Math.PI)];
+      const row = publishedRow(doc, { embedding: extremes });
+      await warehouse.landSnapshots([snapshotOf(doc, 1, [row])]);
+      await warehouse.mergePendingBatches();
+      expect((await readChanges(warehouse, 0, 1)).map((change) => change.row.embedding)).toEqual([extremes]);
+    });
+
     it('lands a burst of snapshots in one call, and one merge takes them all', async () => {
       const { warehouse } = await open();
       const docs = [randomUUID(), randomUUID(), randomUUID()];

@@ -59,6 +59,24 @@ export function readingTests(open: OpenWarehouse): void {
       expect((await readPages(warehouse, 1, 100, 1)).flat().map((change) => change.row.id)).toEqual(idsOf(rows));
     });
 
+    it('reads without the embedding when asked: the same pages, every embedding null', async () => {
+      const { warehouse } = await open();
+      const [one, two] = [randomUUID(), randomUUID()];
+      const [first, second] = [publishedRows(one, 3), publishedRows(two, 2)];
+      await warehouse.landSnapshots([snapshotOf(one, 1, first), snapshotOf(two, 1, second)]);
+      await warehouse.mergePendingBatches();
+      await warehouse.landSnapshots([snapshotOf(two, 2, [])]);
+      await warehouse.mergePendingBatches();
+
+      const full = await readPages(warehouse, 0, 2, 2);
+      expect(await readPages(warehouse, 0, 2, 2, { embedding: true })).toEqual(full);
+      const byId = new Map([...first, ...second].map((row) => [row.id, row]));
+      for (const change of full.flat()) expect(change.row).toEqual(byId.get(change.row.id));
+      const lean = await readPages(warehouse, 0, 2, 2, { embedding: false });
+      expect(lean).toEqual(full.map((page) => page.map((change) => ({ ...change, row: { ...change.row, embedding: null } }))));
+      expect(lean.flat().filter((change) => change.deleted).map((change) => change.row.id)).toEqual(idsOf(second));
+    });
+
     it('returns exactly batchSize rows per page when the count is a multiple, then stops', async () => {
       const { warehouse } = await open();
       const doc = randomUUID();

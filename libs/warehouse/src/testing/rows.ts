@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { contentSha, type PublishedRow } from '@mobius/contracts';
-import type { MartChange, SnapshotToLand, Warehouse } from '../types.ts';
+import type { MartChange, ReadMartChangesOptions, SnapshotToLand, Warehouse } from '../types.ts';
 
 /** Builders and readers the conformance suite (and adapter tests) use to talk to a warehouse. */
 
 /** The embedding length of most conformance tests: small, so they run fast. */
 export const SMALL_DIMENSIONS = 8;
 
-/** A deterministic embedding that differs per `seed`. */
+/**
+ * A deterministic embedding that differs per `seed`. Its values are float32s (Math.fround), the
+ * precision embedders produce and the vector index holds: every warehouse must return them exactly
+ * (the local one stores float32; BigQuery's FLOAT64 holds them as they are).
+ */
 export function embeddingOf(seed: number, dimensions: number): number[] {
-  return Array.from({ length: dimensions }, (_, i) => Math.sin(seed * 7.3 + i) / 3);
+  return Array.from({ length: dimensions }, (_, i) => Math.fround(Math.sin(seed * 7.3 + i) / 3));
 }
 
 let seeds = 0;
@@ -68,15 +72,16 @@ export function snapshotOf(
   };
 }
 
-/** Every page of readMartChanges(after, upTo, batchSize). */
+/** Every page of readMartChanges(after, upTo, batchSize, options). */
 export async function readPages(
   warehouse: Warehouse,
   afterRunId: number,
   upToRunId: number,
   batchSize = 1000,
+  options?: ReadMartChangesOptions,
 ): Promise<MartChange[][]> {
   const pages: MartChange[][] = [];
-  for await (const page of warehouse.readMartChanges(afterRunId, upToRunId, batchSize)) pages.push(page);
+  for await (const page of warehouse.readMartChanges(afterRunId, upToRunId, batchSize, options)) pages.push(page);
   return pages;
 }
 

@@ -1,6 +1,6 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import { InvalidArgumentError } from '../../errors.ts';
-import type { MartChange } from '../../types.ts';
+import type { MartChange, ReadMartChangesOptions } from '../../types.ts';
 import { type JobOptions, runQuery } from './jobs.ts';
 import { toMartChange } from './rows.ts';
 import { changesPageQuery, latestRunQuery, type PageCursor } from './sql.ts';
@@ -39,18 +39,22 @@ export async function latestMartRunId(context: ReadContext): Promise<number> {
  * ordered by (martRunId, id), each id once; one query job per page, keyset-paged through query
  * parameters. `upToRunId` is first clamped to the runs committed now: a run committing mid-read moves
  * rows it rewrites beyond the range, so they come with that run's range instead, never twice.
+ * With `embedding: false` the column is left out of the SELECT (BigQuery bills by the bytes of the
+ * columns read, and the embedding is most of a row), and every row's embedding is null.
  */
 export async function* readMartChanges(
   context: ReadContext,
   afterRunId: number,
   upToRunId: number,
   batchSize: number,
+  options: ReadMartChangesOptions = {},
 ): AsyncGenerator<MartChange[]> {
   checkRange(afterRunId, upToRunId, batchSize);
+  const columns = { embedding: options.embedding !== false };
   const upTo = Math.min(upToRunId, await latestMartRunId(context));
   let cursor: PageCursor = { runId: afterRunId, id: FIRST_ID };
   while (upTo > afterRunId) {
-    const page = changesPageQuery(context.datasets, { afterRunId, upToRunId: upTo, cursor, pageSize: batchSize });
+    const page = changesPageQuery(context.datasets, { afterRunId, upToRunId: upTo, cursor, pageSize: batchSize }, columns);
     const { rows } = await runQuery(context.client, page, { ...context.jobs, purpose: 'mart_changes', readRows: true });
     if (rows.length === 0) return;
     const changes = rows.map(toMartChange);

@@ -42,14 +42,17 @@ export function latestRunQuery(datasets: Datasets): BoundQuery {
 /**
  * The select list that reads a mart row as a PublishedRow. Timestamps are formatted as the
  * Postgres warehouse returns them (`2026-01-02 03:04:05.123456`, UTC, trailing zeros of the fraction
- * dropped): a JS Date or the client's TIMESTAMP type would lose the microseconds.
+ * dropped): a JS Date or the client's TIMESTAMP type would lose the microseconds. Without `embedding`,
+ * that column is not selected.
  */
-function selectRowColumns(alias: string): string {
-  return PUBLISHED_COLUMNS.map((column) =>
-    column.kind === 'timestamp'
-      ? `FORMAT_TIMESTAMP('%F %H:%M:%E*S', ${alias}.${ident(column.name)}, 'UTC') AS ${ident(column.name)}`
-      : `${alias}.${ident(column.name)}`,
-  ).join(', ');
+function selectRowColumns(alias: string, columns: { embedding: boolean }): string {
+  return PUBLISHED_COLUMNS.filter((column) => columns.embedding || column.kind !== 'vector')
+    .map((column) =>
+      column.kind === 'timestamp'
+        ? `FORMAT_TIMESTAMP('%F %H:%M:%E*S', ${alias}.${ident(column.name)}, 'UTC') AS ${ident(column.name)}`
+        : `${alias}.${ident(column.name)}`,
+    )
+    .join(', ');
 }
 
 /** Where a keyset page starts: after (runId, id). */
@@ -60,15 +63,17 @@ export interface PageCursor {
 
 /**
  * One keyset page of the changes in (afterRunId, upToRunId] after `cursor`, in (mart_run_id, id)
- * order, served by the mart's clustering on those columns. Each page is its own query job.
+ * order, served by the mart's clustering on those columns. Each page is its own query job. With
+ * `columns.embedding` false the embedding is not read.
  */
 export function changesPageQuery(
   datasets: Datasets,
   range: { afterRunId: number; upToRunId: number; cursor: PageCursor; pageSize: number },
+  columns: { embedding: boolean } = { embedding: true },
 ): BoundQuery {
   const id = `m.${ident('id')}`;
   return {
-    sql: `SELECT ${selectRowColumns('m')}, m.deleted, m.document_version, m.mart_run_id
+    sql: `SELECT ${selectRowColumns('m', columns)}, m.deleted, m.document_version, m.mart_run_id
   FROM ${tableRef(datasets, MART_ROWS)} m
  WHERE m.mart_run_id > @after_run_id AND m.mart_run_id <= @up_to_run_id
    AND (m.mart_run_id > @cursor_run_id OR (m.mart_run_id = @cursor_run_id AND ${id} > @cursor_id))

@@ -1,9 +1,9 @@
-import { PUBLISHED_COLUMNS, type PublishedRow } from '@mobius/contracts';
+import type { PublishedRow } from '@mobius/contracts';
 import { withTransaction } from '@mobius/db';
 import type pg from 'pg';
 import { landingBatchId, validateHeader, validateRows } from '../../snapshot.ts';
 import type { LandedBatch, SnapshotToLand } from '../../types.ts';
-import { columnArrays, columnList, LANDING_BATCHES, LANDING_ROWS, unnestRows } from './columns.ts';
+import { BATCH_PARAM_COUNT, batchParams, batchRowsSql, columnList, LANDING_BATCHES, LANDING_ROWS } from './columns.ts';
 import { rowsRejected } from './pg-errors.ts';
 
 export interface LandingOptions {
@@ -12,17 +12,16 @@ export interface LandingOptions {
   insertChunkRows: number;
 }
 
-const PUBLISHED_COUNT = PUBLISHED_COLUMNS.length;
-
 /**
- * One INSERT per chunk: the rows travel as one array parameter per column and `unnest` turns them back
- * into rows, so the statement has 31 parameters whatever the chunk size (no 65,535-parameter limit,
- * one plan) and the server parses the chunk in one round trip.
+ * One INSERT per chunk: the rows travel as one array parameter per column (the embeddings as one
+ * binary buffer) and `unnest` turns them back into rows, so the statement has the same few parameters
+ * whatever the chunk size (no 65,535-parameter limit, one plan) and the server takes the chunk in one
+ * round trip.
  */
 const INSERT_ROWS = `
   INSERT INTO ${LANDING_ROWS} (${columnList()}, batch_id, document_version)
-  SELECT ${columnList('r')}, $${PUBLISHED_COUNT + 1}::uuid, $${PUBLISHED_COUNT + 2}::bigint
-    FROM ${unnestRows(1, 'r')}`;
+  SELECT b.*, $${BATCH_PARAM_COUNT + 1}::uuid, $${BATCH_PARAM_COUNT + 2}::bigint
+    FROM (${batchRowsSql(1)}) AS b`;
 
 /**
  * Claims the batch: inserts its header unless it exists. A concurrent lander of the same batch waits
@@ -50,7 +49,7 @@ async function insertRows(
   rows: readonly PublishedRow[],
 ): Promise<void> {
   try {
-    await client.query(INSERT_ROWS, [...columnArrays(rows), batchId, snapshot.documentVersion]);
+    await client.query(INSERT_ROWS, [...batchParams(rows), batchId, snapshot.documentVersion]);
   } catch (error) {
     throw rowsRejected(error, `snapshot of document ${snapshot.documentId} version ${snapshot.documentVersion}`);
   }

@@ -68,7 +68,8 @@ const TOMBSTONE_ABSENT = `
 
 /**
  * Step 5: the winners' rows are upserted where any of the 29 columns differs or the mart holds a
- * tombstone; rows equal in every column are not written and keep their mart_run_id. DISTINCT ON (id)
+ * tombstone; rows equal in every column are not written and keep their mart_run_id. The embedding
+ * compares as its float32 bytes (a memcmp; no parsing). DISTINCT ON (id)
  * keeps one source row should two documents of one run claim the same id (the higher version wins).
  */
 const UPSERT_WINNERS = `

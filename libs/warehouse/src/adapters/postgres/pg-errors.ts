@@ -6,6 +6,7 @@ import {
   WarehouseSchemaError,
   WarehouseUnavailableError,
 } from '../../errors.ts';
+import { Float32RangeError } from './embedding-bytes.ts';
 
 /** The SQLSTATE of a driver error, when it has one. */
 const sqlState = (error: unknown): string => String((error as { code?: unknown }).code ?? '');
@@ -19,11 +20,11 @@ export function isDataError(error: unknown): boolean {
 }
 
 /**
- * Turns what the driver threw while landing rows into a non-retryable InvalidSnapshotError when the
- * rows were at fault; anything else goes on to `toWarehouseError`.
+ * Turns what the driver (or the embedding's encoding) threw while landing rows into a non-retryable
+ * InvalidSnapshotError when the rows were at fault; anything else goes on to `toWarehouseError`.
  */
 export function rowsRejected(error: unknown, where: string): unknown {
-  if (!isDataError(error)) return error;
+  if (!isDataError(error) && !(error instanceof Float32RangeError)) return error;
   const reason = error instanceof Error ? error.message : String(error);
   return new InvalidSnapshotError(CODES.rowRejected, `${where}: the warehouse refused a row: ${reason}`, { cause: error });
 }
