@@ -8,7 +8,10 @@ import { createHash } from 'node:crypto';
  */
 export interface PublishedColumn {
   name: keyof PublishedRow;
-  /** The type in RAG Postgres (and the Postgres warehouse). */
+  /**
+   * The type in RAG Postgres, and in the Postgres warehouse except `embedding`, which the local
+   * warehouse stores as binary float32 (`bytea`, libs/warehouse/migrations/003).
+   */
   postgres: string;
   /** The type in Chat's `published_rag_metadata`; absent for `embedding`, which Chat does not hold. */
   chat?: 'uuid' | 'text' | 'integer' | 'timestamptz';
