@@ -29,6 +29,24 @@ export interface Replay {
   index: Rate;
   /** Peak RSS of every service over the replay, MB. */
   peakRssMb: Record<string, number>;
+  /** At the end of the replay, per service: V8 heap in use and total, and memory outside the heap (Buffers), MB. */
+  heapMb: Record<string, { heapUsed: number; heapTotal: number; external: number }>;
+}
+
+/** The V8 heap figures a service's /metrics reports (prom-client's default metrics). */
+async function heapOf(url: string): Promise<{ heapUsed: number; heapTotal: number; external: number } | undefined> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const metric = (name: string) => Number(new RegExp(`^${name}(?:{[^}]*})? ([0-9.e+]+)`, "m").exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+    const round = (mb: number) => Math.round(mb * 10) / 10;
+    return {
+      heapUsed: round(metric('nodejs_heap_size_used_bytes')),
+      heapTotal: round(metric('nodejs_heap_size_total_bytes')),
+      external: round(metric('nodejs_external_memory_bytes')),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 export async function measureReplay(
@@ -78,7 +96,13 @@ export async function measureReplay(
         whenCountReaches('datapoints in the index after the replay', () => visibility.indexDatapoints(), corpus.rows, { stallMs: STALL_MS, everyMs: 50 }),
       ]).catch((error: unknown) => Promise.reject(withProblems(error, stack.problems())));
       sample();
+      const heapMb: Replay['heapMb'] = {};
+      for (const [name, service] of stack.services) {
+        const heap = await heapOf(service.url);
+        if (heap) heapMb[name] = heap;
+      }
       return {
+        heapMb,
         rows: corpus.rows,
         firstPass: { chat: first.chat, index: first.index },
         chat: rate(corpus.rows, (chatAt - started) / 1000),

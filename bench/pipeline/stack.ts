@@ -39,6 +39,7 @@ export interface Stack {
 export async function createStack(tag: string, dimensions: number, profileDir?: string): Promise<Stack> {
   const extra: Record<string, string> = { EMBEDDING_DIMENSIONS: String(dimensions) };
   if (profileDir) extra.CPU_PROFILE_DIR = profileDir;
+  if (process.env.SERVICE_NODE_OPTIONS) extra.NODE_OPTIONS = process.env.SERVICE_NODE_OPTIONS;
   const pipeline = await createPipeline(tag, extra, { vectorIndex: 'local' });
   const vectorIndex = pipeline.running.find((service) => service.name === 'vector-index');
   if (!vectorIndex) throw new Error('the local vector index server did not start');
