@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   }
   if (options.phases.has('cold-start')) {
     const { coldStartRows } = await import('./pipeline/cold-start.ts');
-    results.coldStart = await coldStartRows(options.coldStartRuns, log);
+    results.coldStart = await coldStartRows(options.coldStartRuns, options.dimensions, log);
   }
   console.log(formatReport(results));
   console.log(`\nJSON: ${writeResults(RESULTS_DIR, results)}`);

@@ -1,4 +1,4 @@
-import { createBus, type Bus, type PubSubOptions, type PushAuthSettings } from '@mobius/bus';
+import type { Bus, PubSubOptions, PushAuthSettings } from '@mobius/bus';
 import { ConfigError, type BusConfig } from '@mobius/config';
 import { ALL_SUBSCRIPTIONS } from '@mobius/contracts';
 import type { Logger } from '@mobius/service';
@@ -6,6 +6,10 @@ import type { Logger } from '@mobius/service';
 /**
  * The bus the environment selects (BUS, NATS_URL, TOPIC_PREFIX, PUBSUB_*, BUS_MODE, PUSH_*), for every
  * service and the CLI: the one place that maps configuration onto the Bus port's factory.
+ *
+ * @mobius/bus is imported here, after the configuration is checked (a ConfigError comes first), and
+ * it imports only the adapter selected; none of this package's factories load a port's library before
+ * it is called, so a service pays only for the ports it builds.
  *
  * With BUS=pubsub and PUBSUB_PROVISION=auto it also creates, idempotently, every subscription of the
  * catalogue (with its topic and dead-letter topic) before returning: a Pub/Sub subscription receives
@@ -17,11 +21,15 @@ export async function createServiceBus(service: string, config: BusConfig, logge
   const common = { topicPrefix: config.TOPIC_PREFIX, ...(busLogger ? { logger: busLogger } : {}) };
   switch (config.BUS) {
     case 'nats':
-    case 'memory':
+    case 'memory': {
       if (config.BUS_MODE === 'push') throw new ConfigError(service, 'BUS_MODE', `push needs BUS=pubsub (BUS is ${config.BUS})`);
+      const { createBus } = await import('@mobius/bus');
       return createBus({ kind: config.BUS, natsUrl: config.NATS_URL, ...common });
+    }
     case 'pubsub': {
-      const bus = await createBus({ kind: 'pubsub', pubsub: pubsubOptions(service, config), ...common });
+      const options = pubsubOptions(service, config);
+      const { createBus } = await import('@mobius/bus');
+      const bus = await createBus({ kind: 'pubsub', pubsub: options, ...common });
       if (config.PUBSUB_PROVISION === 'auto') await provisionCatalogue(bus);
       return bus;
     }

@@ -1,5 +1,5 @@
 import { ConfigError, type PipelineConfig } from '@mobius/config';
-import { createVectorIndex, type VectorIndex, type VertexResources } from '@mobius/vector-index';
+import type { VectorIndex, VertexResources } from '@mobius/vector-index';
 
 /**
  * The vector index the environment selects:
@@ -9,6 +9,8 @@ import { createVectorIndex, type VectorIndex, type VertexResources } from '@mobi
  *   endpoint) with Application Default Credentials;
  * - `VECTOR_INDEX=local`: the same Vertex adapter on the local server at VECTOR_INDEX_URL, without
  *   credentials; VERTEX_* are optional there (the local server's default names fill the gaps).
+ * @mobius/vector-index is imported after the configuration is checked, so a missing variable fails
+ * first and a service without an index never loads it.
  */
 export async function createServiceVectorIndex(service: string, pipeline: PipelineConfig): Promise<VectorIndex> {
   const env = pipeline.env;
@@ -21,15 +23,19 @@ export async function createServiceVectorIndex(service: string, pipeline: Pipeli
     deployedIndexId: env.VERTEX_DEPLOYED_INDEX_ID,
   };
   switch (env.VECTOR_INDEX) {
-    case 'memory':
+    case 'memory': {
+      const { createVectorIndex } = await import('@mobius/vector-index');
       return createVectorIndex({ kind: 'memory', dimensions });
+    }
     case 'local': {
       if (!env.VECTOR_INDEX_URL) throw new ConfigError(service, 'VECTOR_INDEX_URL', 'is required when VECTOR_INDEX=local');
+      const { createVectorIndex } = await import('@mobius/vector-index');
       return createVectorIndex({ kind: 'local', dimensions, url: env.VECTOR_INDEX_URL, resources });
     }
     case 'vertex': {
       const complete = requireAll(service, resources);
       const apiEndpoint = env.VERTEX_API_ENDPOINT;
+      const { createVectorIndex } = await import('@mobius/vector-index');
       return createVectorIndex({ kind: 'vertex', dimensions, resources: complete, ...(apiEndpoint ? { apiEndpoint } : {}) });
     }
   }

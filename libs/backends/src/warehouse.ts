@@ -1,23 +1,30 @@
 import { ConfigError, type PipelineConfig } from '@mobius/config';
-import { createWarehouse, type Warehouse } from '@mobius/warehouse';
+import type { Warehouse } from '@mobius/warehouse';
 
-/** The warehouse the environment selects (WAREHOUSE, WAREHOUSE_DATABASE_URL, BQ_*). */
+/**
+ * The warehouse the environment selects (WAREHOUSE, WAREHOUSE_DATABASE_URL, BQ_*). @mobius/warehouse is
+ * imported on the first call, after the configuration is checked: a service without a warehouse never
+ * loads it.
+ */
 export async function createServiceWarehouse(
   service: string,
   pipeline: PipelineConfig,
   options: { applicationName?: string } = {},
 ): Promise<Warehouse> {
   switch (pipeline.env.WAREHOUSE) {
-    case 'postgres':
+    case 'postgres': {
+      const { createWarehouse } = await import('@mobius/warehouse');
       return createWarehouse({
         kind: 'postgres',
         databaseUrl: pipeline.warehouseDatabaseUrl,
         embeddingDimensions: pipeline.env.EMBEDDING_DIMENSIONS,
         applicationName: options.applicationName ?? `mobius-${service}`,
       });
-    case 'bigquery':
+    }
+    case 'bigquery': {
       // loadPipelineConfig already refuses WAREHOUSE=bigquery without BQ_PROJECT; a hand-built config may not.
       if (!pipeline.env.BQ_PROJECT) throw new ConfigError(service, 'BQ_PROJECT', 'is required when WAREHOUSE=bigquery');
+      const { createWarehouse } = await import('@mobius/warehouse');
       return createWarehouse({
         kind: 'bigquery',
         projectId: pipeline.env.BQ_PROJECT,
@@ -27,5 +34,6 @@ export async function createServiceWarehouse(
         apiEndpoint: pipeline.env.BQ_API_ENDPOINT,
         embeddingDimensions: pipeline.env.EMBEDDING_DIMENSIONS,
       });
+    }
   }
 }

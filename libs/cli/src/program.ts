@@ -1,18 +1,14 @@
 import { MODULES } from '@mobius/config';
 import { Argument, Command, CommanderError, Option } from 'commander';
-import { migrateCommand } from './commands/migrate.ts';
-import { publishCommand } from './commands/publish.ts';
-import { replayCommand } from './commands/replay.ts';
-import { tokenCommand } from './commands/token.ts';
-import { snapshotCommand } from './commands/snapshot.ts';
-import { pubsubProvisionCommand } from './commands/pubsub-provision.ts';
-import { chatCloneRagCommand } from './commands/chat-clone-rag.ts';
-import { devCommand } from './commands/dev.ts';
-import { searchCommand } from './commands/search.ts';
 import { SERVICE_ENTRIES, startCommand, type ServiceName } from './commands/start.ts';
 import type { CliIO } from './io.ts';
 
-/** The `mobius` command tree. Commands throw; `runCli` turns errors into one line and an exit code. */
+/**
+ * The `mobius` command tree. Commands throw; `runCli` turns errors into one line and an exit code.
+ * Each command's module is imported when that command runs, not here: `mobius start <service>` (what
+ * every container runs) then loads the service and nothing of migrate, dev, replay or search, which is
+ * a good part of its start-up time. start.ts itself is tiny (the service list for --help).
+ */
 export function buildProgram(io: CliIO): Command {
   const program = new Command('mobius')
     .description('Operate the Mobius data platform')
@@ -29,7 +25,7 @@ export function buildProgram(io: CliIO): Command {
     .addOption(new Option('--module <module>', 'only this module').choices([...MODULES]))
     .option('--status', 'list applied and pending migrations per module, change nothing')
     .option('--dry-run', 'print the SQL that would run, change nothing')
-    .action(async (options) => migrateCommand(options, io));
+    .action(async (options) => (await import('./commands/migrate.ts')).migrateCommand(options, io));
 
   program
     .command('start')
@@ -44,7 +40,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--port-base <n>', 'services listen on n+1 (rag), n+2 (chat), n+3 (user), n+11..n+14 (consumers); 0: any free port (default 8000)')
     .option('--pg-port <n>', 'embedded Postgres port; 0: any free port (default 54329, or a free one when taken)')
     .option('--no-sample', 'do not load the sample policies on first run')
-    .action(async (options) => devCommand(options, io));
+    .action(async (options) => (await import('./commands/dev.ts')).devCommand(options, io));
 
   program
     .command('search')
@@ -58,7 +54,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--chat-url <url>', 'the chat API (default CHAT_URL or http://localhost:8002)')
     .option('--token <token>', 'bearer access token (default: minted with JWT_SECRET or the secret mobius dev keeps)')
     .option('--data-dir <dir>', "mobius dev's data directory, for its secret (default MOBIUS_DATA_DIR or <repo>/.mobius)")
-    .action(async (text: string, options) => searchCommand(text, options, io));
+    .action(async (text: string, options) => (await import('./commands/search.ts')).searchCommand(text, options, io));
 
   program
     .command('publish')
@@ -69,7 +65,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--program <program>', 'program, e.g. Medicaid')
     .option('--authority-level <level>', 'authority level, e.g. payer_policy')
     .option('--rag-url <url>', 'the rag API (default RAG_URL or http://localhost:8001)')
-    .action(async (paths: string[], options) => publishCommand(paths, options, io));
+    .action(async (paths: string[], options) => (await import('./commands/publish.ts')).publishCommand(paths, options, io));
 
   program
     .command('replay')
@@ -77,7 +73,7 @@ export function buildProgram(io: CliIO): Command {
     .requiredOption('--subscription <name>', 'ingestor, mart-builder, chat-sync or vertex-sync')
     .requiredOption('--from <from>', 'ISO-8601 time, seq:N (NATS), snapshot:NAME (Pub/Sub) or beginning')
     .option('--dry-run', 'say what would be replayed, change nothing')
-    .action(async (options) => replayCommand(options, io));
+    .action(async (options) => (await import('./commands/replay.ts')).replayCommand(options, io));
 
   program
     .command('token')
@@ -85,7 +81,7 @@ export function buildProgram(io: CliIO): Command {
     .requiredOption('--user <id>', 'user id (the token sub)')
     .option('--tenant <id>', 'tenant id (default 00000000-0000-0000-0000-000000000001)')
     .option('--minutes <n>', 'lifetime in minutes (default 60)')
-    .action(async (options) => tokenCommand(options, io));
+    .action(async (options) => (await import('./commands/token.ts')).tokenCommand(options, io));
 
   program
     .command('chat')
@@ -93,7 +89,7 @@ export function buildProgram(io: CliIO): Command {
     .command('clone-rag')
     .description("Copy rag documents, chunks, embeddings and facts from RAG_SOURCE_DATABASE_URL into chat's dev-clone tables")
     .option('--batch-size <n>', 'rows per batch (default 500)')
-    .action(async (options) => chatCloneRagCommand(io, options));
+    .action(async (options) => (await import('./commands/chat-clone-rag.ts')).chatCloneRagCommand(io, options));
 
   const snapshot = program.command('snapshot').description('Pub/Sub snapshots: mark a point to replay from (BUS=pubsub)');
   snapshot
@@ -101,12 +97,12 @@ export function buildProgram(io: CliIO): Command {
     .description('Snapshot a subscription now (replay later with --from snapshot:NAME)')
     .requiredOption('--subscription <name>', 'the subscription')
     .option('--name <name>', 'snapshot name (default before-<UTC time>)')
-    .action(async (options) => snapshotCommand('create', options, io));
+    .action(async (options) => (await import('./commands/snapshot.ts')).snapshotCommand('create', options, io));
   snapshot
     .command('list')
     .description("List a subscription's snapshots")
     .requiredOption('--subscription <name>', 'the subscription')
-    .action(async (options) => snapshotCommand('list', options, io));
+    .action(async (options) => (await import('./commands/snapshot.ts')).snapshotCommand('list', options, io));
 
   program
     .command('pubsub')
@@ -114,7 +110,7 @@ export function buildProgram(io: CliIO): Command {
     .command('provision')
     .description('Create the catalogue topics and subscriptions (for PUBSUB_PROVISION=off environments)')
     .option('--dry-run', 'list what would be created')
-    .action(async (options) => pubsubProvisionCommand(options, io));
+    .action(async (options) => (await import('./commands/pubsub-provision.ts')).pubsubProvisionCommand(options, io));
 
   return program;
 }

@@ -1,4 +1,4 @@
-import { OAuth2Client } from 'google-auth-library';
+import type { OAuth2Client } from 'google-auth-library';
 
 /** Key id -> PEM certificate (or public key) of a token signer. */
 export type SignerCerts = Record<string, string>;
@@ -49,15 +49,19 @@ export class PushAuthError extends Error {
  * `email_verified` true. Resolves when all hold; throws PushAuthError otherwise.
  */
 export function oidcPushVerifier(options: OidcPushAuthOptions): (authorization: string | undefined) => Promise<void> {
-  const client = new OAuth2Client();
-  const certs = options.certs ?? (async () => (await client.getFederatedSignonCertsAsync()).certs as SignerCerts);
+  // google-auth-library is loaded with the first push request: every service imports this module
+  // (through @mobius/service), and only BUS_MODE=push with OIDC ever verifies a token.
+  let oauth: Promise<OAuth2Client> | undefined;
+  const client = () => (oauth ??= import('google-auth-library').then(({ OAuth2Client }) => new OAuth2Client()));
+  const certs = options.certs ?? (async () => (await (await client()).getFederatedSignonCertsAsync()).certs as SignerCerts);
   return async (authorization) => {
     const token = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization ?? '')?.[1];
     if (!token) throw new PushAuthError('PUSH_UNAUTHENTICATED', 'push request has no bearer token');
     if (headerOf(token).alg !== 'RS256') throw new PushAuthError('PUSH_UNAUTHENTICATED', 'push token is not signed with RS256');
+    const verifier = await client();
     let payload: Record<string, unknown>;
     try {
-      const ticket = await client.verifySignedJwtWithCertsAsync(token, await certs(), undefined, GOOGLE_ISSUERS);
+      const ticket = await verifier.verifySignedJwtWithCertsAsync(token, await certs(), undefined, GOOGLE_ISSUERS);
       payload = (ticket.getPayload() ?? {}) as Record<string, unknown>;
     } catch (error) {
       throw new PushAuthError('PUSH_UNAUTHENTICATED', `push token rejected: ${withoutToken(error, token)}`, { cause: error });

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import Postgrator from 'postgrator';
+import type Postgrator from 'postgrator';
 
 /** The table, in each module database's `public` schema, where applied migrations are recorded. */
 export const SCHEMA_TABLE = 'mobius_schema_version';
@@ -10,9 +10,10 @@ export const SCHEMA_TABLE = 'mobius_schema_version';
  * `execQuery`, as two calls. We open a transaction before the script and commit right after the
  * record, so a crash at any point leaves either both or neither. `abort()` rolls back an open one.
  */
-export function createPostgratorSession(client: pg.Client, migrationsDir: string, database: string) {
+export async function createPostgratorSession(client: pg.Client, migrationsDir: string, database: string) {
+  const PostgratorClass = await loadPostgrator();
   let migrationOpen = false;
-  const postgrator = new Postgrator({
+  const postgrator = new PostgratorClass({
     migrationPattern: `${migrationsDir.replaceAll('\\', '/')}/*.sql`,
     driver: 'pg',
     database,
@@ -38,4 +39,12 @@ export function createPostgratorSession(client: pg.Client, migrationsDir: string
     await client.query('ROLLBACK');
   }
   return { postgrator, abort };
+}
+
+/**
+ * postgrator (and glob, minimatch...: ~30 modules) is loaded when a migration runs, not when @mobius/db
+ * is imported: every service imports this package for its pool and never migrates.
+ */
+export async function loadPostgrator(): Promise<typeof Postgrator> {
+  return (await import('postgrator')).default;
 }

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import Postgrator from 'postgrator';
+import { loadPostgrator } from './postgrator-session.ts';
 
 /** A migration file on disk. */
 export interface MigrationFile {
@@ -10,7 +10,8 @@ export interface MigrationFile {
 
 /** Reads a folder's migrations in order, without a database (dry run of a database not yet created). */
 export async function readMigrations(migrationsDir: string): Promise<MigrationFile[]> {
-  const postgrator = new Postgrator({
+  const PostgratorClass = await loadPostgrator();
+  const postgrator = new PostgratorClass({
     migrationPattern: `${migrationsDir.replaceAll('\\', '/')}/*.sql`,
     driver: 'pg',
     execQuery: () => Promise.reject(new Error('readMigrations does not query a database')),

@@ -84,7 +84,7 @@ async function pendingMigrations(postgrator: Postgrator): Promise<Postgrator.Mig
 }
 
 async function applyPending(client: pg.Client, options: MigrateOptions, database: string): Promise<MigrateResult> {
-  const { postgrator, abort } = createPostgratorSession(client, options.migrationsDir, database);
+  const { postgrator, abort } = await createPostgratorSession(client, options.migrationsDir, database);
   const adopted = !(await hasSchemaTable(client)) && (await countUserTables(client)) > 0;
   let current: Postgrator.Migration | undefined;
   let startedAt = 0;

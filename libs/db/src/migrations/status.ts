@@ -22,7 +22,7 @@ interface AppliedRow {
 export async function migrationStatus(databaseUrl: string, migrationsDir: string): Promise<MigrationStatusEntry[]> {
   const client = await connectClient(databaseUrl, 'mobius-migrate');
   try {
-    const { postgrator } = createPostgratorSession(client, migrationsDir, describeDatabase(databaseUrl).database);
+    const { postgrator } = await createPostgratorSession(client, migrationsDir, describeDatabase(databaseUrl).database);
     const files = (await postgrator.getMigrations()).filter((m) => m.action === 'do');
     const exists = await client.query('SELECT to_regclass($1) AS table', [`public.${SCHEMA_TABLE}`]);
     const rows =
