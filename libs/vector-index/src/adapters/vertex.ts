@@ -1,19 +1,11 @@
 import { validateDatapoint, validateNeighborQuery } from '../datapoint.ts';
 import { VectorIndexClosedError, VectorIndexRejectedError, VectorIndexUnsupportedError } from '../errors.ts';
 import type { Datapoint, Neighbor, NeighborQuery, VectorIndex } from '../types.ts';
-import {
-  createIndexClient,
-  createIndexEndpointClient,
-  createMatchClient,
-  type Credentials,
-  type IndexClient,
-  type IndexEndpointClient,
-  type MatchClient,
-} from './vertex/clients.ts';
+import type { Credentials, MatchClient } from './vertex/clients.ts';
 import type { ApiEndpoint } from './vertex/endpoint.ts';
 import { listLocalDatapointIds } from './vertex/local-extensions.ts';
 import { VERTEX_ADAPTER_DEFAULTS, type VertexResources, type VertexTuning } from './vertex/options.ts';
-import { upsertDatapointsOverRest } from './vertex/rest-upsert.ts';
+import { postIndexMethod, type RestTarget } from './vertex/rest-index-calls.ts';
 import { GRPC_STATUS, callWithRetry, type RetryContext } from './vertex/retry.ts';
 import { fromWireDatapoint, fromWireNeighbors, toWireDatapoint, toWireQuery } from './vertex/wire.ts';
 
@@ -44,7 +36,8 @@ export interface VertexVectorIndexOptions {
 export class VertexVectorIndex implements VectorIndex {
   private readonly tuning: VertexTuning;
   private readonly retry: RetryContext;
-  private readonly indexClient: IndexClient;
+  private readonly rest: RestTarget;
+  private auth: Promise<{ getRequestHeaders(): Promise<unknown> }> | undefined;
   private matchClient: Promise<MatchClient> | undefined;
   private readonly indexName: string;
   private readonly indexEndpointName: string;
@@ -56,7 +49,7 @@ export class VertexVectorIndex implements VectorIndex {
     const { project, region, indexId, indexEndpointId } = options.resources;
     this.indexName = `projects/${project}/locations/${region}/indexes/${indexId}`;
     this.indexEndpointName = `projects/${project}/locations/${region}/indexEndpoints/${indexEndpointId}`;
-    this.indexClient = createIndexClient(options.endpoint, options.credentials);
+    this.rest = { endpoint: options.endpoint, headers: () => this.requestHeaders(), timeoutMs: this.tuning.requestTimeoutMs };
   }
 
   async upsertDatapoints(datapoints: Datapoint[]): Promise<void> {
@@ -66,21 +59,16 @@ export class VertexVectorIndex implements VectorIndex {
     // sent), so an id given twice keeps only its last value, as a sequential upsert would leave it.
     const lastOfEach = [...new Map(datapoints.map((datapoint) => [datapoint.datapointId, datapoint])).values()];
     await inParallel([...chunks(lastOfEach, this.tuning.upsertBatchSize)], this.tuning.upsertConcurrency, async (batch) => {
-      const wire = batch.map(toWireDatapoint);
-      const headers = () => this.requestHeaders();
-      await callWithRetry(
-        'upsertDatapoints',
-        () => upsertDatapointsOverRest(this.options.endpoint, headers, this.indexName, wire, this.tuning.requestTimeoutMs),
-        this.retry,
-      );
+      const body = { datapoints: batch.map(toWireDatapoint) };
+      await callWithRetry('upsertDatapoints', () => postIndexMethod(this.rest, this.indexName, 'upsertDatapoints', body), this.retry);
     });
   }
 
   async removeDatapoints(datapointIds: string[]): Promise<void> {
     this.checkOpen();
     for (const batch of chunks([...new Set(datapointIds)], this.tuning.removeBatchSize)) {
-      const request = { index: this.indexName, datapointIds: batch };
-      await callWithRetry('removeDatapoints', () => this.indexClient.removeDatapoints(request, this.callOptions()), this.retry);
+      const body = { datapointIds: batch };
+      await callWithRetry('removeDatapoints', () => postIndexMethod(this.rest, this.indexName, 'removeDatapoints', body), this.retry);
     }
   }
 
@@ -126,7 +114,7 @@ export class VertexVectorIndex implements VectorIndex {
     if (this.closed) return;
     this.closed = true;
     const match = await this.matchClient?.catch(() => undefined);
-    await Promise.all([this.indexClient.close(), match?.close()]);
+    await match?.close();
   }
 
   /**
@@ -164,7 +152,9 @@ export class VertexVectorIndex implements VectorIndex {
   }
 
   private async createMatch(): Promise<MatchClient> {
-    const endpoints: IndexEndpointClient = createIndexEndpointClient(this.options.endpoint, this.options.credentials);
+    // aiplatform loads here, at the first query or read, not at start (vertex-sync never queries).
+    const { createIndexEndpointClient, createMatchClient } = await import('./vertex/clients.ts');
+    const endpoints = createIndexEndpointClient(this.options.endpoint, this.options.credentials);
     const request = { name: this.indexEndpointName };
     const [endpoint] = await callWithRetry('getIndexEndpoint', () => endpoints.getIndexEndpoint(request, this.callOptions()), this.retry).finally(
       () => endpoints.close(),
@@ -177,7 +167,10 @@ export class VertexVectorIndex implements VectorIndex {
   /** The auth headers of a direct REST call: none for the local server, ADC's bearer token for Vertex. */
   private async requestHeaders(): Promise<Record<string, string>> {
     if (this.options.credentials === 'none') return {};
-    const headers = (await this.indexClient.auth.getRequestHeaders()) as unknown;
+    this.auth ??= import('google-auth-library').then(
+      ({ GoogleAuth }) => new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }),
+    );
+    const headers = await (await this.auth).getRequestHeaders();
     return headers instanceof Headers ? Object.fromEntries(headers.entries()) : (headers as Record<string, string>);
   }
 

@@ -1,19 +1,17 @@
-// The three v1 clients this adapter uses, each from its own file: the package's entry loads every
+// The two v1 clients this adapter uses for queries and reads (upserts and removes go over plain REST,
+// vertex/rest-index-calls.ts), each from its own file: the package's entry loads every
 // client of v1 and v1beta1 and its 16 MB static protobuf module, which costs a service ~0.6 s of CPU
 // and ~55 MB at start for nothing (measured with bench/cold-start.ts).
 import indexEndpointService from '@google-cloud/aiplatform/build/src/v1/index_endpoint_service_client.js';
-import indexService from '@google-cloud/aiplatform/build/src/v1/index_service_client.js';
 import matchService from '@google-cloud/aiplatform/build/src/v1/match_service_client.js';
 import { PassThroughAuthClient, type ApiEndpoint } from './endpoint.ts';
 
-const { IndexServiceClient } = indexService;
 const { IndexEndpointServiceClient } = indexEndpointService;
 const { MatchServiceClient } = matchService;
 
-export type IndexClient = InstanceType<typeof IndexServiceClient>;
 export type IndexEndpointClient = InstanceType<typeof IndexEndpointServiceClient>;
 export type MatchClient = InstanceType<typeof MatchServiceClient>;
-type ClientOptions = NonNullable<ConstructorParameters<typeof IndexServiceClient>[0]>;
+type ClientOptions = NonNullable<ConstructorParameters<typeof MatchServiceClient>[0]>;
 
 /** `adc`: Application Default Credentials (Vertex AI); `none`: no credentials (the local server). */
 export type Credentials = 'adc' | 'none';
@@ -32,10 +30,6 @@ export function clientOptions(endpoint: ApiEndpoint, credentials: Credentials): 
   };
   if (credentials === 'none') options.authClient = new PassThroughAuthClient() as unknown as ClientOptions['authClient'];
   return options;
-}
-
-export function createIndexClient(endpoint: ApiEndpoint, credentials: Credentials): IndexClient {
-  return new IndexServiceClient(clientOptions(endpoint, credentials));
 }
 
 export function createIndexEndpointClient(endpoint: ApiEndpoint, credentials: Credentials): IndexEndpointClient {

@@ -1,7 +1,4 @@
-import type { protos } from '@google-cloud/aiplatform';
 import { endpointOrigin, type ApiEndpoint } from './endpoint.ts';
-
-type WireDatapoint = protos.google.cloud.aiplatform.v1.IIndexDatapoint;
 
 /** google.rpc.Code by the name Google's JSON errors carry in `error.status`. */
 const GRPC_CODE_BY_NAME: Record<string, number> = {
@@ -43,26 +40,29 @@ function durationOf(detail: unknown): unknown {
   return { ...(detail as object), retryDelay: { seconds: Math.trunc(seconds), nanos: Math.round((seconds % 1) * 1e9) } };
 }
 
+/** Where and how a REST call is made: the endpoint, the auth headers, the deadline. */
+export interface RestTarget {
+  endpoint: ApiEndpoint;
+  headers: () => Promise<Record<string, string>>;
+  timeoutMs: number;
+}
+
 /**
- * `POST /v1/{index}:upsertDatapoints` with a JSON body written directly, instead of through google-gax's
- * REST transcoding: the profile of vertex-sync showed gax turning each 1536-dim datapoint into a
- * protobuf object and back into JSON (encodeRequest, toProto3JSON, deepCopyWithoutMatchedFields) at
- * about half of vertex-sync's CPU. The body is the same JSON gax sends (test/vertex-vector-index.test.ts
- * records and compares it), the answer is read the same way: an empty object on success, Google's
- * error format otherwise. Transport failures throw an error without a code (retryable).
+ * `POST /v1/{index}:{verb}` with a JSON body written directly, for the two index calls the sinks make
+ * all the time (upsertDatapoints, removeDatapoints), instead of through google-gax's REST transcoding:
+ * the profile of vertex-sync showed gax turning each 1536-dim datapoint into a protobuf object and
+ * back into JSON (encodeRequest, toProto3JSON, deepCopyWithoutMatchedFields) at about half of
+ * vertex-sync's CPU, and loading the aiplatform client cost vertex-sync ~2 s of its start. The bodies
+ * are the JSON gax sends (test/vertex-vector-index.test.ts records and compares them), the answer is
+ * read the same way: an empty object on success, Google's error format otherwise, as a GoogleRestError
+ * with the gRPC code callWithRetry reads. Transport failures throw an error without a code (retryable).
  */
-export async function upsertDatapointsOverRest(
-  endpoint: ApiEndpoint,
-  headers: () => Promise<Record<string, string>>,
-  indexName: string,
-  datapoints: WireDatapoint[],
-  timeoutMs: number,
-): Promise<void> {
-  const response = await fetch(`${endpointOrigin(endpoint)}/v1/${indexName}:upsertDatapoints`, {
+export async function postIndexMethod(target: RestTarget, indexName: string, verb: 'upsertDatapoints' | 'removeDatapoints', body: unknown): Promise<void> {
+  const response = await fetch(`${endpointOrigin(target.endpoint)}/v1/${indexName}:${verb}`, {
     method: 'POST',
-    headers: { ...(await headers()), 'content-type': 'application/json' },
-    body: JSON.stringify({ datapoints }),
-    signal: AbortSignal.timeout(timeoutMs),
+    headers: { ...(await target.headers()), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(target.timeoutMs),
   });
   const text = await response.text();
   if (response.ok) return;
@@ -74,7 +74,7 @@ export async function upsertDatapointsOverRest(
   }
   const code = typeof error?.status === 'string' ? GRPC_CODE_BY_NAME[error.status] : undefined;
   const message = `${response.status} ${typeof error?.message === 'string' ? error.message : text.slice(0, 200)}`;
-  if (code === undefined) throw new Error(`upsertDatapoints answered ${message}`);
+  if (code === undefined) throw new Error(`${verb} answered ${message}`);
   const details = Array.isArray(error?.details) ? error.details.map(durationOf) : [];
   throw new GoogleRestError(message, code, details);
 }
