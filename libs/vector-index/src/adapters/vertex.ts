@@ -1,13 +1,12 @@
 import { validateDatapoint, validateNeighborQuery } from '../datapoint.ts';
 import { VectorIndexClosedError, VectorIndexRejectedError, VectorIndexUnsupportedError } from '../errors.ts';
 import type { Datapoint, Neighbor, NeighborQuery, VectorIndex } from '../types.ts';
-import type { Credentials, MatchClient } from './vertex/clients.ts';
-import type { ApiEndpoint } from './vertex/endpoint.ts';
+import type { ApiEndpoint, Credentials } from './vertex/endpoint.ts';
 import { listLocalDatapointIds } from './vertex/local-extensions.ts';
 import { VERTEX_ADAPTER_DEFAULTS, type VertexResources, type VertexTuning } from './vertex/options.ts';
-import { postIndexMethod, type RestTarget } from './vertex/rest-index-calls.ts';
+import { callVertexRest, type RestTarget } from './vertex/rest.ts';
 import { GRPC_STATUS, callWithRetry, type RetryContext } from './vertex/retry.ts';
-import { fromWireDatapoint, fromWireNeighbors, toWireDatapoint, toWireQuery } from './vertex/wire.ts';
+import { fromWireDatapoint, fromWireNeighbors, toWireDatapoint, toWireQuery, type WireDatapoint, type WireNeighbors } from './vertex/wire.ts';
 
 export interface VertexVectorIndexOptions {
   dimensions: number;
@@ -20,15 +19,18 @@ export interface VertexVectorIndexOptions {
 }
 
 /**
- * The VectorIndex port on Vertex AI Vector Search, through `@google-cloud/aiplatform` over REST. The
+ * The VectorIndex port on Vertex AI Vector Search, over its REST API. The
  * same adapter serves `VECTOR_INDEX=vertex` (Google's endpoint, Application Default Credentials) and
  * `VECTOR_INDEX=local` (the local vector index server, no credentials).
  *
  * Upserts and removes go to the index service (`indexes/{id}:upsertDatapoints|removeDatapoints`) in
- * bounded batches (upserts as JSON written directly, see vertex/rest-upsert.ts, two requests in flight); queries and reads go to the match service on the index endpoint with the deployed
- * index id (`indexEndpoints/{id}:findNeighbors|readIndexDatapoints`), at the endpoint's public domain
- * when it has one (looked up once with getIndexEndpoint). Every request is retried on 429, 5xx and
- * transport failures (see callWithRetry); the calls are idempotent, so a retry is safe.
+ * bounded batches, upserts two requests at a time; queries and reads go to the match service on the
+ * index endpoint with the deployed index id (`indexEndpoints/{id}:findNeighbors|readIndexDatapoints`),
+ * at the endpoint's public domain when it has one (looked up once with getIndexEndpoint). The calls
+ * are Vertex's REST API with JSON written and read here (vertex/rest.ts says why not google-gax's
+ * transcoding); the request and answer shapes are aiplatform's protobuf types. Every request is
+ * retried on 429, 5xx and transport failures (see callWithRetry); the calls are idempotent, so a
+ * retry is safe.
  *
  * A call validates its whole input first, so a bad datapoint fails the call before anything is sent.
  * A call that fails part-way may have applied earlier batches; repeating it is harmless.
@@ -38,7 +40,8 @@ export class VertexVectorIndex implements VectorIndex {
   private readonly retry: RetryContext;
   private readonly rest: RestTarget;
   private auth: Promise<{ getRequestHeaders(): Promise<unknown> }> | undefined;
-  private matchClient: Promise<MatchClient> | undefined;
+  /** Where queries and reads go: the index endpoint's public domain when it has one (looked up once). */
+  private matchTarget: Promise<RestTarget> | undefined;
   private readonly indexName: string;
   private readonly indexEndpointName: string;
   private closed = false;
@@ -60,7 +63,7 @@ export class VertexVectorIndex implements VectorIndex {
     const lastOfEach = [...new Map(datapoints.map((datapoint) => [datapoint.datapointId, datapoint])).values()];
     await inParallel([...chunks(lastOfEach, this.tuning.upsertBatchSize)], this.tuning.upsertConcurrency, async (batch) => {
       const body = { datapoints: batch.map(toWireDatapoint) };
-      await callWithRetry('upsertDatapoints', () => postIndexMethod(this.rest, this.indexName, 'upsertDatapoints', body), this.retry);
+      await callWithRetry('upsertDatapoints', () => callVertexRest(this.rest, 'POST', `${this.indexName}:upsertDatapoints`, body), this.retry);
     });
   }
 
@@ -68,7 +71,7 @@ export class VertexVectorIndex implements VectorIndex {
     this.checkOpen();
     for (const batch of chunks([...new Set(datapointIds)], this.tuning.removeBatchSize)) {
       const body = { datapointIds: batch };
-      await callWithRetry('removeDatapoints', () => postIndexMethod(this.rest, this.indexName, 'removeDatapoints', body), this.retry);
+      await callWithRetry('removeDatapoints', () => callVertexRest(this.rest, 'POST', `${this.indexName}:removeDatapoints`, body), this.retry);
     }
   }
 
@@ -79,13 +82,12 @@ export class VertexVectorIndex implements VectorIndex {
     // and "no filter"; the port means "none" and "matches nothing", so those never leave the process.
     if (query.neighborCount === 0 || (query.restricts ?? []).some((r) => r.allowList.length === 0)) return [];
     const match = await this.match();
-    const request = {
-      indexEndpoint: this.indexEndpointName,
-      deployedIndexId: this.options.resources.deployedIndexId,
-      queries: [toWireQuery(query)],
-      returnFullDatapoint: false,
-    };
-    const [response] = await callWithRetry('findNeighbors', () => match.findNeighbors(request, this.callOptions()), this.retry);
+    const body = { deployedIndexId: this.options.resources.deployedIndexId, queries: [toWireQuery(query)], returnFullDatapoint: false };
+    const response = await callWithRetry(
+      'findNeighbors',
+      () => callVertexRest<WireNeighbors>(match, 'POST', `${this.indexEndpointName}:findNeighbors`, body),
+      this.retry,
+    );
     return fromWireNeighbors(response).slice(0, query.neighborCount);
   }
 
@@ -113,8 +115,7 @@ export class VertexVectorIndex implements VectorIndex {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const match = await this.matchClient?.catch(() => undefined);
-    await match?.close();
+
   }
 
   /**
@@ -125,8 +126,12 @@ export class VertexVectorIndex implements VectorIndex {
   private async readBatch(ids: string[]): Promise<Datapoint[]> {
     const match = await this.match();
     const read = async (batch: string[]) => {
-      const request = { indexEndpoint: this.indexEndpointName, deployedIndexId: this.options.resources.deployedIndexId, ids: batch };
-      const [response] = await callWithRetry('readIndexDatapoints', () => match.readIndexDatapoints(request, this.callOptions()), this.retry);
+      const body = { deployedIndexId: this.options.resources.deployedIndexId, ids: batch };
+      const response = await callWithRetry(
+        'readIndexDatapoints',
+        () => callVertexRest<{ datapoints?: WireDatapoint[] }>(match, 'POST', `${this.indexEndpointName}:readIndexDatapoints`, body),
+        this.retry,
+      );
       return (response.datapoints ?? []).map(fromWireDatapoint);
     };
     try {
@@ -140,28 +145,25 @@ export class VertexVectorIndex implements VectorIndex {
   }
 
   /**
-   * The match service client, created once: at the index endpoint's public domain when Vertex gives it
-   * one (public endpoints answer queries only there), else at the configured endpoint.
+   * Where queries and reads go, looked up once: the index endpoint's public domain when Vertex gives it
+   * one (public endpoints answer queries only there), else the configured endpoint.
    */
-  private match(): Promise<MatchClient> {
-    this.matchClient ??= this.createMatch().catch((error: unknown) => {
-      this.matchClient = undefined;
+  private match(): Promise<RestTarget> {
+    this.matchTarget ??= this.findMatchTarget().catch((error: unknown) => {
+      this.matchTarget = undefined;
       throw error;
     });
-    return this.matchClient;
+    return this.matchTarget;
   }
 
-  private async createMatch(): Promise<MatchClient> {
-    // aiplatform loads here, at the first query or read, not at start (vertex-sync never queries).
-    const { createIndexEndpointClient, createMatchClient } = await import('./vertex/clients.ts');
-    const endpoints = createIndexEndpointClient(this.options.endpoint, this.options.credentials);
-    const request = { name: this.indexEndpointName };
-    const [endpoint] = await callWithRetry('getIndexEndpoint', () => endpoints.getIndexEndpoint(request, this.callOptions()), this.retry).finally(
-      () => endpoints.close(),
+  private async findMatchTarget(): Promise<RestTarget> {
+    const endpoint = await callWithRetry(
+      'getIndexEndpoint',
+      () => callVertexRest<{ publicEndpointDomainName?: string }>(this.rest, 'GET', this.indexEndpointName),
+      this.retry,
     );
     const domain = endpoint.publicEndpointDomainName;
-    const target = domain ? { protocol: 'https' as const, host: domain, port: 443 } : this.options.endpoint;
-    return createMatchClient(target, this.options.credentials);
+    return domain ? { ...this.rest, endpoint: { protocol: 'https', host: domain, port: 443 } } : this.rest;
   }
 
   /** The auth headers of a direct REST call: none for the local server, ADC's bearer token for Vertex. */
@@ -172,10 +174,6 @@ export class VertexVectorIndex implements VectorIndex {
     );
     const headers = await (await this.auth).getRequestHeaders();
     return headers instanceof Headers ? Object.fromEntries(headers.entries()) : (headers as Record<string, string>);
-  }
-
-  private callOptions() {
-    return { timeout: this.tuning.requestTimeoutMs };
   }
 
   private checkOpen(): void {

@@ -1,5 +1,8 @@
 import { InvalidArgumentError } from '../../errors.ts';
 
+/** `adc`: Application Default Credentials (Vertex AI); `none`: no credentials (the local server). */
+export type Credentials = 'adc' | 'none';
+
 /** Where a Vertex AI API (or the local vector index server that answers like it) listens. */
 export interface ApiEndpoint {
   protocol: 'http' | 'https';
@@ -42,19 +45,4 @@ export function parseApiEndpoint(value: string): ApiEndpoint {
 export function endpointOrigin(endpoint: ApiEndpoint): string {
   const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
   return `${endpoint.protocol}://${host}:${endpoint.port}`;
-}
-
-/**
- * The auth client used when there are no credentials (the local vector index server): it adds no
- * header and sends each request with the platform's fetch. These two methods are all google-gax's
- * REST transport calls on an auth client.
- */
-export class PassThroughAuthClient {
-  async getRequestHeaders(): Promise<Headers> {
-    return new Headers();
-  }
-
-  fetch(url: string | URL, init?: RequestInit): Promise<Response> {
-    return fetch(url, init);
-  }
 }

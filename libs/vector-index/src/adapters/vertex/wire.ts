@@ -1,9 +1,10 @@
 import type { protos } from '@google-cloud/aiplatform';
 import type { Datapoint, Neighbor, NeighborQuery, Restrict } from '../../types.ts';
 
-type WireDatapoint = protos.google.cloud.aiplatform.v1.IIndexDatapoint;
+/** The JSON shapes of Vertex AI's REST API (proto3 JSON of these messages: the same field names). */
+export type WireDatapoint = protos.google.cloud.aiplatform.v1.IIndexDatapoint;
 type WireQuery = protos.google.cloud.aiplatform.v1.FindNeighborsRequest.IQuery;
-type WireNeighbors = protos.google.cloud.aiplatform.v1.IFindNeighborsResponse;
+export type WireNeighbors = protos.google.cloud.aiplatform.v1.IFindNeighborsResponse;
 
 /**
  * The port's datapoint as Vertex's IndexDatapoint (CONTRACTS.md section 4): id, feature vector, one

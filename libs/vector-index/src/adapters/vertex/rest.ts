@@ -48,24 +48,30 @@ export interface RestTarget {
 }
 
 /**
- * `POST /v1/{index}:{verb}` with a JSON body written directly, for the two index calls the sinks make
- * all the time (upsertDatapoints, removeDatapoints), instead of through google-gax's REST transcoding:
- * the profile of vertex-sync showed gax turning each 1536-dim datapoint into a protobuf object and
- * back into JSON (encodeRequest, toProto3JSON, deepCopyWithoutMatchedFields) at about half of
- * vertex-sync's CPU, and loading the aiplatform client cost vertex-sync ~2 s of its start. The bodies
- * are the JSON gax sends (test/vertex-vector-index.test.ts records and compares them), the answer is
- * read the same way: an empty object on success, Google's error format otherwise, as a GoogleRestError
- * with the gRPC code callWithRetry reads. Transport failures throw an error without a code (retryable).
+ * One Vertex AI REST call (`GET` or `POST /v1/{resource}[:{verb}]`) with its JSON written and read
+ * directly, instead of through google-gax's REST transcoding. The profile of vertex-sync showed gax
+ * turning each 1536-dim datapoint into a protobuf object and back into JSON (encodeRequest,
+ * toProto3JSON, deepCopyWithoutMatchedFields) at about half of vertex-sync's CPU, and loading the
+ * aiplatform client cost vertex-sync and chat 1.5-2.5 s of their start. The bodies are the JSON gax
+ * sends (test/vertex-vector-index.test.ts records and compares them); an answer is Google's JSON, or
+ * Google's error format, thrown as a GoogleRestError with the gRPC code callWithRetry reads.
+ * Transport failures throw an error without a code (retryable).
  */
-export async function postIndexMethod(target: RestTarget, indexName: string, verb: 'upsertDatapoints' | 'removeDatapoints', body: unknown): Promise<void> {
-  const response = await fetch(`${endpointOrigin(target.endpoint)}/v1/${indexName}:${verb}`, {
-    method: 'POST',
-    headers: { ...(await target.headers()), 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+export async function callVertexRest<T>(target: RestTarget, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${endpointOrigin(target.endpoint)}/v1/${path}`, {
+    method,
+    headers: { ...(await target.headers()), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(target.timeoutMs),
   });
   const text = await response.text();
-  if (response.ok) return;
+  if (response.ok) {
+    try {
+      return (text ? JSON.parse(text) : {}) as T;
+    } catch {
+      throw new Error(`${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+    }
+  }
   let error: { code?: unknown; message?: unknown; status?: unknown; details?: unknown } | undefined;
   try {
     error = (JSON.parse(text) as { error?: typeof error }).error;
@@ -74,7 +80,7 @@ export async function postIndexMethod(target: RestTarget, indexName: string, ver
   }
   const code = typeof error?.status === 'string' ? GRPC_CODE_BY_NAME[error.status] : undefined;
   const message = `${response.status} ${typeof error?.message === 'string' ? error.message : text.slice(0, 200)}`;
-  if (code === undefined) throw new Error(`${verb} answered ${message}`);
+  if (code === undefined) throw new Error(`${path} answered ${message}`);
   const details = Array.isArray(error?.details) ? error.details.map(durationOf) : [];
   throw new GoogleRestError(message, code, details);
 }
