@@ -28,5 +28,19 @@ export const TOPIC_DEFAULTS: TopicSettings = {
   duplicateWindowMs: 2 * 60 * 1_000,
 };
 
-/** A pause after an unexpected pull failure (server restarting, network), before pulling again. */
-export const PULL_ERROR_PAUSE_MS = 1_000;
+/** How the shared pull loop (pull-window.ts) asks an adapter for messages; every timing named. */
+export const PULL_WINDOW = {
+  /**
+   * Ask for more once this share of a subscriber's `concurrency` is free (neither held nor already
+   * asked for), and then for all of it: batches of at least a quarter of the window (nats.js
+   * `consume()` refills at the same mark), not one message per freed slot. Never below one message.
+   */
+  refillFraction: 0.25,
+  /**
+   * Fewer slots than that free and nothing being fetched: how long to wait for more to free before
+   * asking for the few that are, so slow handlers holding most slots never leave the rest idle.
+   */
+  gatherMs: 5,
+  /** A pause after an unexpected pull failure (server restarting, network), before pulling again. */
+  errorPauseMs: 1_000,
+} as const;

@@ -18,6 +18,8 @@ export interface DispatcherOptions {
   logger: BusLogger;
   /** Fields every log line of this subscriber carries (topic, subscription). */
   logFields: Record<string, string>;
+  /** Called after each message is settled (a slot freed), so a pull loop can ask for more. */
+  onSettled?: () => void;
 }
 
 interface Held {
@@ -28,9 +30,10 @@ interface Held {
 
 /**
  * Runs deliveries through the handler and settles them: ack when it resolves, nak with the backoff
- * of its attempt when it throws. At most `concurrency` messages are held (received, not settled);
- * adapters fetch only `capacity` more. Messages sharing an ordering key run one at a time in the
- * order they were dispatched (the stream's order); other messages and other keys run concurrently.
+ * of its attempt when it throws. At most `concurrency` messages are held (received, not settled):
+ * the pull window (pull-window.ts) never asks the backend for more than `capacity` less what it has
+ * already asked for. Messages sharing an ordering key run one at a time in the order they were
+ * dispatched (the stream's order); other messages and other keys run concurrently.
  * Shared by every adapter, so ack/nak behaviour cannot differ between them.
  *
  * Ordering holds within one subscriber. A message nacked for a later redelivery comes back after
@@ -42,7 +45,7 @@ export class Dispatcher {
   readonly #held = new Set<Held>();
   /** Per ordering key, the messages waiting behind the one running. */
   readonly #keyQueues = new Map<string, Held[]>();
-  #waiters: (() => void)[] = [];
+  #drainWaiters: (() => void)[] = [];
   #abandoned = false;
 
   constructor(options: DispatcherOptions) {
@@ -52,19 +55,6 @@ export class Dispatcher {
   /** How many more messages may be fetched now. */
   get capacity(): number {
     return Math.max(0, this.#options.concurrency - this.#held.size);
-  }
-
-  /** Resolves when `capacity` is above zero, or when `wake()` is called. */
-  waitForCapacity(): Promise<void> {
-    if (this.capacity > 0) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-
-  /** Releases every `waitForCapacity` (used on close, so the pull loop can see it must stop). */
-  wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const resolve of waiters) resolve();
   }
 
   /** Takes a delivery: runs it now, or queues it behind the running message of its ordering key. */
@@ -95,7 +85,7 @@ export class Dispatcher {
     while (this.#held.size > 0 && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-        this.#waiters.push(() => {
+        this.#drainWaiters.push(() => {
           clearTimeout(timer);
           resolve();
         });
@@ -143,7 +133,16 @@ export class Dispatcher {
       // The backend will redeliver after its ack wait; nothing is lost, so log and go on.
       this.#options.logger.warn({ ...this.#options.logFields, messageId: held.delivery.message.id, error: errorMessage(error) }, 'could not settle message');
     }
-    this.wake();
+    this.#wakeDrain();
+    this.#options.onSettled?.();
+  }
+
+  /** Lets a waiting `drain` look again. */
+  #wakeDrain(): void {
+    if (this.#drainWaiters.length === 0) return;
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   #backoffFor(attempt: number): number {

@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { PULL_ERROR_PAUSE_MS, SUBSCRIBE_DEFAULTS } from './defaults.ts';
+import { SUBSCRIBE_DEFAULTS } from './defaults.ts';
 import { Dispatcher, type Delivery } from './dispatcher.ts';
-import { BusConfigError, errorMessage } from './errors.ts';
+import { BusConfigError } from './errors.ts';
 import { deadLetter } from './middleware/dead-letter.ts';
 import { recordingDeadLetters, tracing, type MessagingSystem } from './middleware/tracing.ts';
+import { PullWindow } from './pull-window.ts';
 import type { BusLogger, Handler, Middleware, PublishRequest, PublishResult, SubscribeOptions, Subscriber } from './types.ts';
 
 /** Where an adapter's messages come from: the only part of subscribing that differs per backend. */
@@ -14,6 +14,12 @@ export interface DeliverySource {
    * after; re-attaching to a recreated subscription (a replay) is the source's own job.
    */
   fetch(max: number, deliver: (delivery: Delivery) => void): Promise<void>;
+  /**
+   * True when fetches may overlap: deliveries of concurrent fetches still reach `deliver` in the
+   * backend's order (one connection, handed over synchronously), so ordering keys stay in order.
+   * False: the pull window runs one fetch at a time.
+   */
+  readonly pipelined: boolean;
   /** Ends a pending fetch promptly; later deliveries are handed over anyway (and given back). */
   interrupt(): void;
   /** Resolves once the acks and naks sent so far have reached the backend. */
@@ -59,24 +65,22 @@ export interface RunSubscriptionOptions {
 /**
  * Starts a subscriber: the one place every adapter's subscribe goes through. It wraps the handler
  * in the bus's own middleware (tracing outermost, then dead-letter, then the caller's), pulls from
- * `source` no more than the dispatcher can hold, and on `close()` stops pulling, waits for what is
- * held (up to `drainTimeoutMs`) and flushes the acks before resolving.
+ * `source` through a pull window no larger than the dispatcher can hold (pull-window.ts), and on
+ * `close()` stops pulling, waits for what is held (up to `drainTimeoutMs`) and flushes the acks
+ * before resolving.
  */
 export function runSubscription(options: RunSubscriptionOptions): Subscriber {
   const { topic, subscription, settings, logger, source } = options;
   const logFields = { topic, subscription };
   const handler = wrapHandler(options);
-  const dispatcher = new Dispatcher({ handler, concurrency: settings.concurrency, backoffMs: settings.backoffMs, logger, logFields });
-  const stop = new AbortController();
-  const loop = pullLoop(source, dispatcher, stop.signal, logger, logFields);
+  const { concurrency, backoffMs } = settings;
+  const dispatcher = new Dispatcher({ handler, concurrency, backoffMs, logger, logFields, onSettled: () => pullWindow.notify() });
+  const pullWindow = new PullWindow({ source, dispatcher, concurrency, logger, logFields });
   let closing: Promise<void> | undefined;
   return {
     close() {
       closing ??= (async () => {
-        stop.abort();
-        source.interrupt();
-        dispatcher.wake();
-        await loop;
+        await pullWindow.stop();
         await dispatcher.drain(settings.drainTimeoutMs);
         await source.flush();
       })();
@@ -102,26 +106,4 @@ export function wrapHandler(
     ...settings.middleware,
   ];
   return chain.reduceRight<Handler>((next, middleware) => middleware(next), options.handler);
-}
-
-async function pullLoop(
-  source: DeliverySource,
-  dispatcher: Dispatcher,
-  signal: AbortSignal,
-  logger: BusLogger,
-  logFields: Record<string, string>,
-): Promise<void> {
-  // A message that arrives once closing has begun was never handed to the handler: give it back at once.
-  const deliver = (delivery: Delivery) => (signal.aborted ? delivery.nak(0) : dispatcher.dispatch(delivery));
-  while (!signal.aborted) {
-    await dispatcher.waitForCapacity();
-    if (signal.aborted) break;
-    try {
-      await source.fetch(dispatcher.capacity, deliver);
-    } catch (error) {
-      if (signal.aborted) break;
-      logger.warn({ ...logFields, error: errorMessage(error) }, 'pulling messages failed; retrying');
-      await sleep(PULL_ERROR_PAUSE_MS, undefined, { signal }).catch(() => undefined);
-    }
-  }
 }

@@ -148,6 +148,8 @@ export class MemorySubscription {
 
 /** One subscriber's view of a memory subscription: what `runSubscription` pulls from. */
 export class MemoryDeliverySource implements DeliverySource {
+  /** A fetch returns as soon as it delivered what was there: overlapping fetches would gain nothing. */
+  readonly pipelined = false;
   readonly #subscription: MemorySubscription;
   readonly #interrupted = new AbortController();
 

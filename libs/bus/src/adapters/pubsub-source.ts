@@ -27,14 +27,21 @@ export interface PubSubSourceOptions {
 }
 
 /**
- * Pulls one subscriber's messages with unary Pull requests, at most as many as the dispatcher can
- * hold and flow control allows (max outstanding messages and bytes), so nothing waits unhandled
- * here while its deadline runs. Each delivery's deadline is the subscriber's `ackWaitMs` (set right
- * after the pull, before any handler runs, when it differs from the subscription's): like a
- * JetStream ack wait, a hung handler does not hold its message past it. Unary pull (not StreamingPull) for exactly that control: the
- * client library's lease manager would extend deadlines for as long as a handler hangs.
+ * Pulls one subscriber's messages with unary Pull requests, as many as the pull window asks for
+ * (pull-window.ts: a batch once a quarter of the subscriber's concurrency is free) and flow control
+ * allows (max outstanding messages and bytes), so nothing waits unhandled here while its deadline
+ * runs. Each delivery's deadline is the subscriber's `ackWaitMs` (set right after the pull, before
+ * any handler runs, when it differs from the subscription's): like a JetStream ack wait, a hung
+ * handler does not hold its message past it. Unary pull (not StreamingPull) for exactly that
+ * control: the client library's lease manager would extend deadlines for as long as a handler hangs.
  */
 export class PubSubDeliverySource implements DeliverySource {
+  /**
+   * One Pull at a time. Concurrent Pulls would answer in any order, and the emulator hands the same
+   * messages of an ordering-enabled subscription (every subscription the bus creates) to each of
+   * them: four concurrent Pulls of 20 returned 25 distinct messages.
+   */
+  readonly pipelined = false;
   readonly #options: PubSubSourceOptions;
   readonly #settler: PubSubSettler;
   #pending: CancellablePull | undefined;

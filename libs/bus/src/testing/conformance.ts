@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Bus, BusCapabilities } from '../types.ts';
+import { registerBackpressureTests } from './conformance-backpressure.ts';
 import { registerDeliveryTests } from './conformance-delivery.ts';
 import { registerFailureTests } from './conformance-failures.ts';
 import { registerReplayTests } from './conformance-replay.ts';
@@ -76,6 +77,7 @@ export function runBusConformance(name: string, makeBus: (prefix: string) => Pro
     });
 
     registerDeliveryTests(context);
+    registerBackpressureTests(context);
     registerFailureTests(context);
     registerReplayTests(context);
   });
