@@ -52,8 +52,13 @@ export async function createStack(tag: string, dimensions: number, profileDir?: 
     vectorIndexUrl: vectorIndex.url,
     services,
     async start(names = PIPELINE_SERVICES) {
-      const started = await Promise.all(names.map((name) => pipeline.start(name)));
-      for (const service of started) services.set(service.name as PipelineService, service);
+      // pipeline.start records every service that started, so destroy() stops them even when another failed.
+      const started = await Promise.allSettled(names.map((name) => pipeline.start(name)));
+      for (const result of started) {
+        if (result.status === 'fulfilled') services.set(result.value.name as PipelineService, result.value);
+      }
+      const failed = started.find((result) => result.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
     },
     async stop(names) {
       await Promise.all(

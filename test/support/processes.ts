@@ -31,7 +31,11 @@ export function startServiceProcess(name: string, env: Record<string, string>): 
   );
   createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${logs.join('\n')}`)), STARTUP_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      // Not left running behind the failure: nobody else holds this process.
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start:\n${logs.join('\n')}`));
+    }, STARTUP_TIMEOUT_MS);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`${name} exited (${code}) before listening:\n${logs.join('\n')}`));
