@@ -24,6 +24,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createVectorIndex, type Datapoint, type NeighborQuery, type VectorIndex } from '@mobius/vector-index';
 import { VECTOR_INDEX_SERVER_DEFAULTS } from '@mobius/vector-index-server';
+import { seededRandom } from './support/random.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -40,16 +41,7 @@ const K = 10;
 // ---------------------------------------------------------------------------------------------------
 // Data
 
-let seed = 20_260_101;
-function random(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-}
-function gaussian(): number {
-  return Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
-}
+const { next: random, gaussian } = seededRandom(20_260_101);
 
 const LATENT = 16;
 const centres = Array.from({ length: Math.max(10, Math.floor(COUNT / 100)) }, () => Float32Array.from({ length: DIMENSIONS }, () => 2 * gaussian()));

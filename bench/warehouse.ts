@@ -29,6 +29,7 @@ import { contentSha, type PublishedRow } from '@mobius/contracts';
 import type { SnapshotToLand, Warehouse, WarehouseConfig } from '@mobius/warehouse';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { seededRandom } from './support/random.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -48,13 +49,7 @@ const { createWarehouse } = (await import(WAREHOUSE_MODULE)) as {
 // Data: documents of ROWS_PER_DOCUMENT rows, embeddings of full-precision doubles (as an embedder's
 // JSON gives them), from a seeded generator so runs compare.
 
-let seed = 20_260_101;
-function random(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-}
+const { next: random } = seededRandom(20_260_101);
 
 function row(documentId: string, index: number): PublishedRow {
   const text = `Paragraph ${index} of the provider manual: eligibility, prior authorization and appeals. `.repeat(4);

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { seededRandom } from '../support/random.ts';
 
 export interface Corpus {
   documentIds: string[];
@@ -29,19 +30,6 @@ const TOPICS = 64;
 const PAYERS = ['Sunshine Health', 'Aetna Better Health', 'Molina', 'Humana', 'Simply Healthcare'];
 const STATES = ['FL', 'TX', 'CA', 'NY', 'OH'];
 
-/** A small deterministic generator (mulberry32), so two runs load the same corpus. */
-function generator(seed: number) {
-  let state = seed;
-  const next = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const gaussian = () => Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
-  return { next, gaussian };
-}
-
 function paragraph(random: () => number, words: number): string {
   const out: string[] = [];
   for (let i = 0; i < words; i++) out.push(WORDS[Math.floor(random() * WORDS.length)]!);
@@ -60,12 +48,12 @@ export interface VectorModel {
 }
 
 export function vectorModel(dimensions: number, paragraphs: number, seed = 8): VectorModel {
-  const { gaussian } = generator(seed);
+  const { gaussian } = seededRandom(seed);
   const centres = Array.from({ length: TOPICS }, () => Float32Array.from({ length: dimensions }, () => 2 * gaussian()));
   return {
     dimensions,
     vector(row, into = new Float32Array(dimensions)) {
-      const noise = generator(seed * 1_000_003 + row).gaussian;
+      const noise = seededRandom(seed * 1_000_003 + row).gaussian;
       const centre = centres[Math.floor(row / paragraphs) % TOPICS]!;
       let norm = 0;
       for (let d = 0; d < dimensions; d++) {
@@ -109,7 +97,7 @@ export async function loadCorpus(
   const { documents, paragraphs, dimensions } = options;
   const vectors = vectorModel(dimensions, paragraphs, options.seed);
   const scratch = new Float32Array(dimensions);
-  const { next } = generator((options.seed ?? 8) + 1);
+  const { next } = seededRandom((options.seed ?? 8) + 1);
   const documentIds = Array.from({ length: documents }, () => randomUUID());
   const chunkIds = Array.from({ length: documents * paragraphs }, () => randomUUID());
   const embeddingIds = Array.from({ length: documents * paragraphs }, () => randomUUID());
