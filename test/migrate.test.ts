@@ -74,6 +74,7 @@ describe('mobius migrate --env dev on empty databases', () => {
       '002.do.published_rag_metadata.sql',
       '003.do.chat_additive_columns.sql',
       '004.do.pipeline_sink_state.sql',
+      '005.do.vector_ledger.sql',
     ]);
   });
 

@@ -1,4 +1,10 @@
 export { CE, decodeEvent, encodeEvent, type EncodeOptions, type EncodedEvent } from './cloudevents.ts';
+export {
+  EMBEDDING_PROBLEM_CODES,
+  embeddingProblem,
+  type EmbeddingProblem,
+  type EmbeddingProblemCode,
+} from './embedding-check.ts';
 export { InvalidEventError } from './errors.ts';
 export {
   EVENTS,
@@ -30,3 +36,10 @@ export {
   type SubscriptionSpec,
   type TopicName,
 } from './topics.ts';
+export {
+  VECTOR_HASH_CATALOGUE,
+  VECTOR_HASH_COLUMNS,
+  chatRowHashSql,
+  vectorRowHashSql,
+  type TimestampStorage,
+} from './row-hash.ts';

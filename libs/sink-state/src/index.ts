@@ -9,3 +9,11 @@ export {
   type DocumentVersion,
   type SyncRunRecord,
 } from './sink-state.ts';
+export { deleteChatRows, deleteOtherChatRows, upsertChatRows, type VersionedRow } from './chat-rows.ts';
+export {
+  ledgerIdsOfDocuments,
+  recordLedgerRemovals,
+  recordLedgerWrites,
+  seedLedgerFromChat,
+  type LedgerEntry,
+} from './vector-ledger.ts';

@@ -1,13 +1,14 @@
-import { CHAT_COLUMNS, type PublishedColumn } from '@mobius/contracts';
 import { withTransaction } from '@mobius/db';
 import type { MartChange } from '@mobius/warehouse';
 import type pg from 'pg';
 import {
   advanceWatermark,
+  deleteChatRows,
   insertSyncRun,
   lockSink,
   readWatermark,
   recordDocumentVersions,
+  upsertChatRows,
   type SyncRunRecord,
 } from '@mobius/sink-state';
 
@@ -53,44 +54,6 @@ export interface ChatStore {
   ping(): Promise<void>;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// SQL, derived from CHAT_COLUMNS (never a hand-copied column list).
-
-const ident = (name: string): string => `"${name}"`;
-const NAMES = CHAT_COLUMNS.map((column) => ident(column.name));
-
-/** The array type a column travels in (one array parameter per column). */
-function arrayType(column: PublishedColumn): string {
-  return { uuid: 'uuid[]', string: 'text[]', integer: 'int4[]', timestamp: 'timestamp[]', vector: 'jsonb[]' }[column.kind];
-}
-
-/** Row timestamps are UTC without zone; Chat's columns are timestamptz, so they are read as UTC explicitly. */
-function selectValue(column: PublishedColumn): string {
-  return column.kind === 'timestamp' ? `r.${ident(column.name)} AT TIME ZONE 'UTC'` : `r.${ident(column.name)}`;
-}
-
-const VERSION_PARAM = CHAT_COLUMNS.length + 1;
-const SINK_PARAM = CHAT_COLUMNS.length + 2;
-
-/** Live rows: insert, or update when any of the 28 columns differs; skipped if chat-sync holds a newer version. */
-const UPSERT_LIVE = `
-  INSERT INTO published_rag_metadata (${NAMES.join(', ')})
-  SELECT ${CHAT_COLUMNS.map(selectValue).join(', ')}
-    FROM unnest(${CHAT_COLUMNS.map((c, i) => `$${i + 1}::${arrayType(c)}`).join(', ')}, $${VERSION_PARAM}::bigint[])
-         AS r(${NAMES.join(', ')}, document_version)
-    LEFT JOIN mobius_document_versions v ON v.sink = $${SINK_PARAM} AND v.document_id = r.document_id
-   WHERE v.document_version IS NULL OR v.document_version <= r.document_version
-  ON CONFLICT (id) DO UPDATE SET ${NAMES.map((n) => `${n} = EXCLUDED.${n}`).join(', ')}
-   WHERE (${NAMES.map((n) => `published_rag_metadata.${n}`).join(', ')})
-         IS DISTINCT FROM (${NAMES.map((n) => `EXCLUDED.${n}`).join(', ')})`;
-
-/** Tombstones: delete the ids, unless chat-sync holds a newer version of their document. */
-const DELETE_TOMBSTONED = `
-  DELETE FROM published_rag_metadata p
-   USING unnest($1::uuid[], $2::uuid[], $3::bigint[]) AS t(id, document_id, document_version)
-         LEFT JOIN mobius_document_versions v ON v.sink = $4 AND v.document_id = t.document_id
-   WHERE p.id = t.id AND (v.document_version IS NULL OR v.document_version <= t.document_version)`;
-
 const VIEW_EXISTS = `
   SELECT EXISTS (SELECT 1 FROM pg_matviews
                   WHERE schemaname = current_schema() AND matviewname = 'published_rag_documents') AS present`;
@@ -98,34 +61,14 @@ const VIEW_EXISTS = `
 /** Postgres's code when a view cannot be refreshed concurrently (no unique index, or never populated). */
 const OBJECT_NOT_IN_PREREQUISITE_STATE = '55000';
 
-// ---------------------------------------------------------------------------------------------------
-
-async function upsertLive(client: pg.ClientBase, live: readonly MartChange[]): Promise<number> {
-  if (live.length === 0) return 0;
-  const params: unknown[] = CHAT_COLUMNS.map((column) => live.map((change) => change.row[column.name] ?? null));
-  params.push(live.map((change) => change.documentVersion), CHAT_SYNC_SINK);
-  return (await client.query(UPSERT_LIVE, params)).rowCount ?? 0;
-}
-
-async function deleteTombstoned(client: pg.ClientBase, tombstones: readonly MartChange[]): Promise<number> {
-  if (tombstones.length === 0) return 0;
-  const result = await client.query(DELETE_TOMBSTONED, [
-    tombstones.map((change) => change.row.id),
-    tombstones.map((change) => change.row.document_id),
-    tombstones.map((change) => change.documentVersion),
-    CHAT_SYNC_SINK,
-  ]);
-  return result.rowCount ?? 0;
-}
-
 function sinkTransaction(client: pg.ClientBase): ChatSyncTransaction {
   return {
     watermark: () => readWatermark(client, CHAT_SYNC_SINK),
     async applyChanges(changes) {
       // Both statements guard against the versions as they were BEFORE this batch; the versions move after.
       const written =
-        (await upsertLive(client, changes.filter((change) => !change.deleted))) +
-        (await deleteTombstoned(client, changes.filter((change) => change.deleted)));
+        (await upsertChatRows(client, CHAT_SYNC_SINK, changes.filter((change) => !change.deleted))) +
+        (await deleteChatRows(client, CHAT_SYNC_SINK, changes.filter((change) => change.deleted)));
       await recordDocumentVersions(
         client,
         CHAT_SYNC_SINK,

@@ -1,3 +1,4 @@
+import type { PublishedRow } from '@mobius/contracts';
 import { withTransaction } from '@mobius/db';
 import type { MartChange } from '@mobius/warehouse';
 import type pg from 'pg';
@@ -8,6 +9,8 @@ import {
   readDocumentVersions,
   readWatermark,
   recordDocumentVersions,
+  recordLedgerRemovals,
+  recordLedgerWrites,
   type SyncRunRecord,
 } from '@mobius/sink-state';
 
@@ -31,6 +34,11 @@ export interface VertexSyncTransaction {
   withoutOlderVersions(changes: readonly MartChange[]): Promise<MartChange[]>;
   /** Raises the stored document versions to those of `changes` (one statement). */
   recordVersions(changes: readonly MartChange[]): Promise<void>;
+  /**
+   * Records in the vector ledger (docs/reconcile.md) the datapoints just upserted, from their rows, and
+   * the ids just removed; in this transaction, so the ledger commits with the versions and watermark.
+   */
+  recordLedger(upserted: readonly PublishedRow[], removedIds: readonly string[]): Promise<void>;
   /** Sets the watermark to `run.martRunId` and records the successful run in sync_runs. */
   finishRun(run: Omit<SyncRunRecord, 'sink' | 'status' | 'errorMessage' | 'postgresRowsWritten'>): Promise<void>;
 }
@@ -62,6 +70,10 @@ function sinkTransaction(client: pg.ClientBase): VertexSyncTransaction {
       return changes.filter((change) => (held.get(change.row.document_id.toLowerCase()) ?? 0) <= change.documentVersion);
     },
     recordVersions: (changes) => recordDocumentVersions(client, VERTEX_SYNC_SINK, versionsOf(changes)),
+    async recordLedger(upserted, removedIds) {
+      await recordLedgerWrites(client, upserted);
+      await recordLedgerRemovals(client, removedIds);
+    },
     async finishRun(run) {
       if (run.martRunId !== null) await advanceWatermark(client, VERTEX_SYNC_SINK, run.martRunId);
       await insertSyncRun(client, { ...run, sink: VERTEX_SYNC_SINK, status: 'success', postgresRowsWritten: null, errorMessage: null });

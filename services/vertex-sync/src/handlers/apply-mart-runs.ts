@@ -104,6 +104,10 @@ async function applyBatch(deps: ApplyMartRunsDeps, tx: VertexSyncTransaction, ba
     await deps.index.removeDatapoints(chunk);
     progress.removed += chunk.length;
   }
+  // The ledger (docs/reconcile.md) records what the index now holds, committed with the versions.
+  const written = new Set(datapoints.map((datapoint) => datapoint.datapointId));
+  const writtenRows = current.filter((change) => !change.deleted && written.has(change.row.id.toLowerCase())).map((change) => change.row);
+  await tx.recordLedger(writtenRows, removals);
   await tx.recordVersions(batch);
 }
 
