@@ -24,17 +24,28 @@ describe('mobius migrate --module warehouse with WAREHOUSE=bigquery', () => {
     expect(run.code).toBe(0);
     expect(run.out).toEqual([
       'warehouse: bigquery project mobius-test, datasets landing_rag and mobius_rag (WAREHOUSE=bigquery, --env prod)',
+      'warehouse: create dataset landing_rag',
+      'warehouse: create dataset mobius_rag',
+      'warehouse: create table landing_rag.landing_batches (8 columns)',
+      'warehouse: create table landing_rag.landing_rows (32 columns)',
+      'warehouse: create table mobius_rag.mart_runs (7 columns)',
+      'warehouse: create table mobius_rag.merged_batches (6 columns)',
+      'warehouse: create table mobius_rag.mart_documents (4 columns)',
+      'warehouse: create table mobius_rag.mart_rows (33 columns)',
+      'warehouse: create table mobius_rag.sync_runs (8 columns)',
+      'warehouse: create table mobius_rag.mart_lock (4 columns)',
       'warehouse: datasets and tables ensured',
     ]);
     const created = double.requestsTo('POST', /\/projects\/mobius-test\/datasets\/[a-z_]+\/tables$/);
     expect(created.length).toBeGreaterThanOrEqual(2);
   });
 
-  it('does not ask for a Postgres warehouse URL in prod, and --dry-run sends nothing', async () => {
+  it('does not ask for a Postgres warehouse URL in prod, and --dry-run only reads', async () => {
     const before = double.requests.length;
     const run = await mobius(['migrate', '--env', 'prod', '--module', 'warehouse', '--dry-run'], env());
     expect(run.code).toBe(0);
-    expect(run.out.at(-1)).toBe('warehouse: would ensure the landing and mart tables');
-    expect(double.requests.length).toBe(before);
+    expect(run.out).toContain('warehouse: would keep mobius_rag.sync_runs: compatible');
+    expect(run.out.at(-1)).toBe('warehouse: dry run, nothing changed');
+    expect(double.requests.slice(before).every((request) => request.method === 'GET')).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ import { PUBLISHED_COLUMNS, type PublishedRow } from '@mobius/contracts';
 import { createWarehouse, landingBatchId, type Warehouse } from '@mobius/warehouse';
 import { publishedRow, publishedRows, snapshotOf, withText } from '@mobius/warehouse/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MART_LOCK } from '../libs/warehouse/src/adapters/bigquery/tables.ts';
 import { BigQueryRestDouble, type InsertError } from './support/bigquery-rest-double.ts';
 
 const PROJECT = 'mobius-test';
@@ -42,7 +43,7 @@ describe('bigquery warehouse: ensureSchema', () => {
     await warehouse.ensureSchema();
     const datasets = double.requestsTo('POST', /^\/projects\/mobius-test\/datasets$/).map((request) => request.body);
     expect(datasets.map((body) => [body.datasetReference.datasetId, body.location])).toEqual([['landing_rag', 'EU'], ['mobius_rag', 'EU']]);
-    const landing = created('landing_rag', 'rag_published_embeddings');
+    const landing = created('landing_rag', 'landing_rows');
     expect(landing.schema.fields).toHaveLength(32);
     expect(landing.schema.fields.slice(0, 29)).toEqual(CONTRACT_FIELDS);
     expect(landing.schema.fields.slice(29)).toEqual([
@@ -53,7 +54,7 @@ describe('bigquery warehouse: ensureSchema', () => {
       { name: 'page_number', type: 'INT64', mode: 'NULLABLE' }, { name: 'updated_at', type: 'TIMESTAMP', mode: 'REQUIRED' }]));
     expect(landing.timePartitioning).toEqual({ type: 'DAY', field: 'ingested_at' });
     expect(landing.clustering).toEqual({ fields: ['document_id', 'batch_id'] });
-    const mart = created('mobius_rag', 'published_rag_embeddings');
+    const mart = created('mobius_rag', 'mart_rows');
     expect(mart.schema.fields.slice(0, 29)).toEqual(CONTRACT_FIELDS);
     expect(mart.schema.fields.slice(29).map((field: { name: string }) => field.name))
       .toEqual(['document_version', 'deleted', 'mart_run_id', 'batch_id']);
@@ -61,8 +62,8 @@ describe('bigquery warehouse: ensureSchema', () => {
     expect(created('landing_rag', 'landing_batches')).toMatchObject({
       timePartitioning: { type: 'DAY', field: 'ingested_at' }, clustering: { fields: ['batch_id'] } });
     expect(tableCreates().map((body) => `${body.tableReference.datasetId}.${body.tableReference.tableId}`).sort()).toEqual([
-      'landing_rag.landing_batches', 'landing_rag.rag_published_embeddings', 'mobius_rag.mart_documents',
-      'mobius_rag.mart_runs', 'mobius_rag.merged_batches', 'mobius_rag.published_rag_embeddings', 'mobius_rag.sync_runs']);
+      'landing_rag.landing_batches', 'landing_rag.landing_rows', 'mobius_rag.mart_documents',
+      'mobius_rag.mart_rows', 'mobius_rag.mart_runs', 'mobius_rag.merged_batches', 'mobius_rag.sync_runs']);
     expect(double.queries.map((query) => query.sql)).toEqual([expect.stringMatching(new RegExp(
       "^CREATE TABLE IF NOT EXISTS `mobius-test\\.mobius_rag\\.mart_lock` \\(name STRING NOT NULL, last_run_id INT64 NOT NULL, "
       + "[\\s\\S]*AS SELECT 'merge' AS name, 0 AS last_run_id"))]);
@@ -71,11 +72,12 @@ describe('bigquery warehouse: ensureSchema', () => {
 
   it('on a ready warehouse only reads: no dataset, table or lock is created again', async () => {
     await warehouse.ensureSchema();
-    double.tables.set(`${PROJECT}.mobius_rag.mart_lock`, { tableReference: { tableId: 'mart_lock' } });
+    double.tables.set(`${PROJECT}.mobius_rag.mart_lock`, { tableReference: { tableId: 'mart_lock' }, schema: { fields: MART_LOCK.fields } });
     const before = double.requests.length;
     await warehouse.ensureSchema();
     const again = double.requests.slice(before);
-    expect(again.length).toBe(10);
+    // 2 datasets, 8 tables, and the old batch job's 2 tables (looked for, to be reported).
+    expect(again.length).toBe(12);
     expect(again.every((request) => request.method === 'GET')).toBe(true);
   });
 
@@ -88,7 +90,7 @@ describe('bigquery warehouse: ensureSchema', () => {
 
 /** Tables exist, the lookup of landed batches answers `landed` (batch id -> row count). */
 function readyToLand(landed: Record<string, number> = {}): void {
-  for (const table of ['landing_rag.rag_published_embeddings', 'landing_rag.landing_batches']) {
+  for (const table of ['landing_rag.landing_rows', 'landing_rag.landing_batches']) {
     double.tables.set(`${PROJECT}.${table}`, {});
   }
   double.onQuery((query) => {
@@ -99,7 +101,7 @@ function readyToLand(landed: Record<string, number> = {}): void {
   });
 }
 
-const rowInserts = () => double.insertsInto('landing_rag.rag_published_embeddings');
+const rowInserts = () => double.insertsInto('landing_rag.landing_rows');
 const headerInserts = () => double.insertsInto('landing_rag.landing_batches');
 const insertIds = (inserts: { rows: Array<{ insertId: string }> }[]) => inserts.flatMap((insert) => insert.rows.map((row) => row.insertId));
 
@@ -165,7 +167,7 @@ describe('bigquery warehouse: landing', () => {
     const rows = publishedRows(doc, 4);
     const transient = (index: number): InsertError => ({ index, errors: [{ reason: 'backendError', message: 'try again' }] });
     double.onInsert((insert, attempt) =>
-      insert.table === 'landing_rag.rag_published_embeddings' && attempt === 1 ? [transient(1), transient(3)] : undefined);
+      insert.table === 'landing_rag.landing_rows' && attempt === 1 ? [transient(1), transient(3)] : undefined);
     expect(await warehouse.landSnapshots([snapshotOf(doc, 1, rows, 4)])).toMatchObject([{ rowCount: 4 }]);
     const batch = landingBatchId(doc, 1);
     expect(rowInserts().map((insert) => insert.rows.map((row) => row.insertId))).toEqual([
@@ -178,7 +180,7 @@ describe('bigquery warehouse: landing', () => {
     readyToLand();
     const doc = randomUUID();
     const rows = publishedRows(doc, 3);
-    double.onInsert((insert) => insert.table.endsWith('rag_published_embeddings') ? [
+    double.onInsert((insert) => insert.table.endsWith('landing_rows') ? [
       { index: 0, errors: [{ reason: 'stopped', message: '' }] },
       { index: 2, errors: [{ reason: 'invalid', message: 'Cannot convert value to timestamp' }] }] : undefined);
     await expect(warehouse.landSnapshots([snapshotOf(doc, 1, rows, 3)])).rejects.toMatchObject({
@@ -193,7 +195,7 @@ describe('bigquery warehouse: landing', () => {
     readyToLand();
     const doc = randomUUID();
     const rows = publishedRows(doc, 2);
-    double.onInsert((insert) => insert.table.endsWith('rag_published_embeddings')
+    double.onInsert((insert) => insert.table.endsWith('landing_rows')
       ? [{ index: insert.rows.length - 1, errors: [{ reason: 'backendError', message: 'busy' }] }] : undefined);
     await expect(warehouse.landSnapshots([snapshotOf(doc, 1, rows)])).rejects.toMatchObject({
       code: 'WAREHOUSE_UNAVAILABLE', retryable: true,
@@ -204,9 +206,24 @@ describe('bigquery warehouse: landing', () => {
     expect(headerInserts()).toEqual([]);
   });
 
+  it('lands rows with an unusable embedding with their metadata and no vector (an empty REPEATED field)', async () => {
+    readyToLand();
+    const doc = randomUUID();
+    const rows = publishedRows(doc, 5);
+    const bad = [null, [1, 2], rows[2]!.embedding!.with(3, Number.NaN), rows[3]!.embedding!.with(0, '0.5' as unknown as number)];
+    const spoiled = rows.map((row, i) => (i < bad.length ? { ...row, embedding: bad[i] as number[] | null } : row));
+    const [landed] = await warehouse.landSnapshots([snapshotOf(doc, 1, spoiled, 2)]);
+    expect(landed).toMatchObject({ rowCount: 5, alreadyLanded: false });
+    const streamed = rowInserts().flatMap((insert) => insert.rows.map((row) => row.json));
+    expect(streamed.map((json) => json.id)).toEqual(rows.map((row) => row.id));
+    expect(streamed.map((json) => json.embedding)).toEqual([[], [], [], [], rows[4]!.embedding]);
+    expect(streamed[1]).toMatchObject({ text: rows[1]!.text, document_payer: rows[1]!.document_payer, content_sha: rows[1]!.content_sha });
+    expect(headerInserts()[0]?.rows[0]?.json).toMatchObject({ row_count: 5, row_ids: rows.map((row) => row.id) });
+  });
+
   const spoiled: Array<[string, (row: PublishedRow, first: PublishedRow) => PublishedRow, string, RegExp]> = [
-    ['an embedding of the wrong length', (row) => ({ ...row, embedding: [1, 2] }),
-      'WAREHOUSE_EMBEDDING_DIMENSION', /2 dimensions, expected 8/],
+    ['a row of another document', (row) => ({ ...row, document_id: randomUUID() }),
+      'WAREHOUSE_ROW_DOCUMENT_MISMATCH', /is not the snapshot's document/],
     ['an id twice', (row, first) => ({ ...row, id: first.id.toUpperCase() }), 'WAREHOUSE_ROW_REJECTED', /appears twice in the snapshot/],
     ['a source_id that is not a uuid', (row) => ({ ...row, source_id: 'chunk-7' }), 'WAREHOUSE_ROW_REJECTED', /source_id is not a uuid/],
   ];

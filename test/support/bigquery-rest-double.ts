@@ -1,8 +1,12 @@
 // A test double of the BigQuery v2 REST API on loopback: it records every request the real
 // @google-cloud/bigquery client sends and answers the endpoints the warehouse adapter uses (datasets
-// and tables get/insert, tabledata.insertAll, jobs.insert, jobs.get, getQueryResults). It does NOT run
-// SQL: a test scripts each query's result (rows, errors, how long the job stays RUNNING, page size)
-// and each insertAll's per-row insertErrors.
+// and tables get/insert/patch, tabledata.insertAll, jobs.insert, jobs.get, getQueryResults). It does
+// NOT run SQL: a test scripts each query's result (rows, errors, how long the job stays RUNNING, page
+// size) and each insertAll's per-row insertErrors. Where BigQuery checks schemas, it checks them as
+// BigQuery does: tables.patch refuses a dropped, retyped or tightened column and an added REQUIRED one
+// (relaxing REQUIRED to NULLABLE and adding NULLABLE columns are allowed); insertAll into a table with a
+// schema refuses a row with an unknown field or without a REQUIRED one (`invalid`, the rest `stopped`)
+// and keeps the rows it accepted (`rowsOf`).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -106,6 +110,46 @@ function encodeRow(fields: ScriptedField[], row: Record<string, unknown>) {
   };
 }
 
+/** Where the double keeps a stored row's insert id (not a column). */
+const INSERT_ID = '__insertId';
+const TYPE_ALIASES: Record<string, string> = { INTEGER: 'INT64', FLOAT: 'FLOAT64', BOOLEAN: 'BOOL' };
+const typeOf = (field: ScriptedField) => TYPE_ALIASES[field.type] ?? field.type;
+const modeOf = (field: ScriptedField) => field.mode ?? 'NULLABLE';
+
+/** Why BigQuery refuses to change `before` into `after`, or null when it allows it. */
+function schemaChangeRefusal(key: string, before: ScriptedField[], after: ScriptedField[]): string | null {
+  const next = new Map(after.map((field) => [field.name, field]));
+  const prefix = `Provided Schema does not match Table ${key}.`;
+  for (const field of before) {
+    const changed = next.get(field.name);
+    if (!changed) return `${prefix} Field ${field.name} is missing in new schema`;
+    if (typeOf(changed) !== typeOf(field)) return `${prefix} Field ${field.name} has changed type from ${typeOf(field)} to ${typeOf(changed)}`;
+    const [from, to] = [modeOf(field), modeOf(changed)];
+    if (from !== to && !(from === 'REQUIRED' && to === 'NULLABLE')) return `${prefix} Field ${field.name} has changed mode from ${from} to ${to}`;
+  }
+  const known = new Set(before.map((field) => field.name));
+  const required = after.find((field) => !known.has(field.name) && modeOf(field) === 'REQUIRED');
+  return required ? `${prefix} Cannot add required fields to an existing schema. (field: ${required.name})` : null;
+}
+
+/** insertAll's per-row errors for rows the schema refuses: the refused rows `invalid`, the others `stopped`. */
+function schemaErrors(fields: ScriptedField[] | undefined, rows: any[], ignoreUnknown: boolean): InsertError[] {
+  if (!fields) return [];
+  const byName = new Map(fields.map((field) => [field.name, field]));
+  const reasons = rows.map((row) => {
+    const json = row.json ?? {};
+    const unknown = Object.keys(json).find((name) => !byName.has(name));
+    if (unknown && !ignoreUnknown) return `no such field: ${unknown}.`;
+    const missing = fields.find((field) => modeOf(field) === 'REQUIRED' && (json[field.name] === undefined || json[field.name] === null));
+    return missing ? `Missing required field: ${missing.name}.` : null;
+  });
+  if (reasons.every((reason) => reason === null)) return [];
+  return reasons.map((reason, index) => ({
+    index,
+    errors: [reason === null ? { reason: 'stopped', message: '' } : { reason: 'invalid', message: reason }],
+  }));
+}
+
 export class BigQueryRestDouble {
   readonly requests: RecordedRequest[] = [];
   readonly queries: ReceivedQuery[] = [];
@@ -119,6 +163,8 @@ export class BigQueryRestDouble {
   private readonly insertResponders: InsertResponder[] = [];
   private readonly jobs = new Map<string, JobState>();
   private readonly insertAttempts = new Map<string, number>();
+  /** Rows each `project.dataset.table` accepted through insertAll, in order. */
+  private readonly storedRows = new Map<string, Record<string, unknown>[]>();
 
   private constructor(private readonly server: Server, readonly url: string) {}
 
@@ -147,6 +193,11 @@ export class BigQueryRestDouble {
   /** The requests with this method whose path matches. */
   requestsTo(method: string, path: RegExp): RecordedRequest[] {
     return this.requests.filter((request) => request.method === method && path.test(request.path));
+  }
+
+  /** The rows `project.dataset.table` accepted through insertAll. */
+  rowsOf(table: string): Record<string, unknown>[] {
+    return this.storedRows.get(table) ?? [];
   }
 
   /** The insertAll requests received for `dataset.table`. */
@@ -179,6 +230,9 @@ export class BigQueryRestDouble {
     }
     if ((match = path.match(/^\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)$/)) && method === 'GET') {
       return this.getResource(this.tables, `${match[1]}.${match[2]}.${match[3]}`, 'Table');
+    }
+    if ((match = path.match(/^\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)$/)) && (method === 'PATCH' || method === 'PUT')) {
+      return this.patchTable(`${match[1]}.${match[2]}.${match[3]}`, request.body);
     }
     if ((match = path.match(/^\/projects\/([^/]+)\/datasets\/([^/]+)\/tables$/)) && method === 'POST') {
       return this.createTable(`${match[1]}.${match[2]}`, request.body);
@@ -224,7 +278,31 @@ export class BigQueryRestDouble {
       const insertErrors = responder(insert, attempt);
       if (insertErrors && insertErrors.length > 0) return [200, { kind: 'bigquery#tableDataInsertAllResponse', insertErrors }];
     }
+    const refused = schemaErrors(this.tables.get(key)?.schema?.fields, body.rows, body.ignoreUnknownValues === true);
+    if (refused.length > 0) return [200, { kind: 'bigquery#tableDataInsertAllResponse', insertErrors: refused }];
+    const stored = this.storedRows.get(key) ?? [];
+    const seen = new Set(stored.map((row) => row[INSERT_ID]));
+    for (const row of body.rows) {
+      // BigQuery's best-effort dedup by insert id: the double's window never ends.
+      if (row.insertId && seen.has(row.insertId)) continue;
+      stored.push({ ...row.json, [INSERT_ID]: row.insertId });
+      seen.add(row.insertId);
+    }
+    this.storedRows.set(key, stored);
     return [200, { kind: 'bigquery#tableDataInsertAllResponse' }];
+  }
+
+  /** tables.patch/update of the schema, with BigQuery's rules (only additive NULLABLE or relaxing). */
+  private patchTable(key: string, body: any): [number, unknown] {
+    const table = this.tables.get(key);
+    if (!table) return [404, apiError(404, 'notFound', `Not found: Table ${key}`)];
+    if (body.schema?.fields) {
+      const refusal = schemaChangeRefusal(key, table.schema?.fields ?? [], body.schema.fields);
+      if (refusal) return [400, apiError(400, 'invalid', refusal)];
+    }
+    const updated = { ...table, ...body, etag: `etag-${Date.now()}-${Math.random()}` };
+    this.tables.set(key, updated);
+    return [200, updated];
   }
 
   private insertJob(body: any): [number, unknown] {

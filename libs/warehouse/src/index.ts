@@ -1,4 +1,4 @@
-import type { BigQueryTuning } from './adapters/bigquery.ts';
+import type { BigQueryTuning, SchemaMigrator } from './adapters/bigquery.ts';
 import type { SyncRunLog } from './adapters/bigquery/sync-runs.ts';
 import type { Warehouse } from './types.ts';
 
@@ -23,7 +23,8 @@ export {
 } from './errors.ts';
 export { LANDING_BATCH_NAMESPACE, landingBatchId } from './snapshot.ts';
 export type { SyncRunLog, SyncRunRecord } from './adapters/bigquery/sync-runs.ts';
-export type { BigQueryTuning } from './adapters/bigquery.ts';
+export type { BigQueryTuning, SchemaMigrator } from './adapters/bigquery.ts';
+export type { SchemaMigration } from './adapters/bigquery/schema.ts';
 
 /** The local warehouse (`WAREHOUSE=postgres`): a Postgres database with schemas landing_rag and mobius_rag. */
 export interface PostgresWarehouseConfig {
@@ -68,6 +69,11 @@ export type WarehouseConfig = PostgresWarehouseConfig | BigQueryWarehouseConfig;
 /** True for a warehouse that also records the sinks' sync_runs (the BigQuery one). */
 export function hasSyncRunLog(warehouse: Warehouse): warehouse is Warehouse & SyncRunLog {
   return typeof (warehouse as Partial<SyncRunLog>).recordSyncRun === 'function';
+}
+
+/** True for a warehouse that plans its own schema changes (the BigQuery one; Postgres has migration files). */
+export function hasSchemaMigrator(warehouse: Warehouse): warehouse is Warehouse & SchemaMigrator {
+  return typeof (warehouse as Partial<SchemaMigrator>).migrateSchema === 'function';
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createServiceWarehouse } from '@mobius/backends';
 import { loadPipelineConfig, type DeployEnv } from '@mobius/config';
+import { hasSchemaMigrator } from '@mobius/warehouse';
 import type { CliIO } from '../io.ts';
 
 /** True when the warehouse module is BigQuery (WAREHOUSE=bigquery), not the Postgres warehouse. */
@@ -8,23 +9,29 @@ export function warehouseIsBigQuery(io: CliIO): boolean {
 }
 
 /**
- * The warehouse module on BigQuery: datasets and tables are created from the contract's schema by the
- * adapter's `ensureSchema` (idempotent: an existing table is left as it is). There are no migration
- * files, so `--status` and `--dry-run` say what would be ensured.
+ * The warehouse module on BigQuery: the adapter plans from what exists (reading only) and applies
+ * additively: missing datasets and tables are created, missing columns added as NULLABLE, REQUIRED
+ * columns we may leave empty relaxed; nothing is dropped or retyped, and the old batch job's tables are
+ * left alone (docs/bigquery-adoption.md). `--dry-run` prints the plan and changes nothing; an
+ * incompatible column fails with the table and column named, before anything is written. There are
+ * no migration files, so `--status` says so without calling BigQuery.
  */
 export async function migrateBigQueryWarehouse(io: CliIO, deployEnv: DeployEnv, mode: 'apply' | 'status' | 'dry-run') {
   // Only the BQ_* settings matter here; the pipeline's Postgres connections are not needed to migrate.
   const pipeline = loadPipelineConfig(io.env, { deployEnv: 'dev' });
   const target = `bigquery project ${pipeline.env.BQ_PROJECT}, datasets ${pipeline.env.BQ_LANDING_DATASET} and ${pipeline.env.BQ_DATASET}`;
   io.out(`warehouse: ${target} (WAREHOUSE=bigquery, --env ${deployEnv})`);
-  if (mode !== 'apply') {
-    io.out(`warehouse: ${mode === 'status' ? 'schema is ensured, not versioned' : 'would ensure'} the landing and mart tables`);
+  if (mode === 'status') {
+    io.out('warehouse: schema is ensured, not versioned (--dry-run prints the plan)');
     return;
   }
   const warehouse = await createServiceWarehouse('mobius', pipeline);
   try {
-    await warehouse.ensureSchema();
-    io.out('warehouse: datasets and tables ensured');
+    if (!hasSchemaMigrator(warehouse)) throw new Error('the BigQuery warehouse cannot plan its schema');
+    const migration = await warehouse.migrateSchema({ dryRun: mode === 'dry-run' });
+    const verb = migration.applied ? '' : 'would ';
+    for (const line of migration.lines) io.out(`warehouse: ${line.startsWith(' ') ? line.trim() : verb + line}`);
+    io.out(migration.applied ? 'warehouse: datasets and tables ensured' : 'warehouse: dry run, nothing changed');
   } finally {
     await warehouse.close();
   }

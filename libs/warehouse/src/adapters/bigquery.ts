@@ -9,9 +9,14 @@ import { createBigQueryClient } from './bigquery/client.ts';
 import type { JobOptions } from './bigquery/jobs.ts';
 import { landSnapshots, type LandingContext } from './bigquery/landing.ts';
 import { mergePendingBatches, type MergeContext } from './bigquery/merge.ts';
-import { ensureSchema } from './bigquery/schema.ts';
+import { migrateSchema, type SchemaMigration } from './bigquery/schema.ts';
 import { recordSyncRun, type SyncRunLog, type SyncRunRecord } from './bigquery/sync-runs.ts';
 import type { Datasets } from './bigquery/tables.ts';
+
+/** A warehouse whose schema `mobius migrate` plans and applies itself (the BigQuery one). */
+export interface SchemaMigrator {
+  migrateSchema(options: { dryRun: boolean }): Promise<SchemaMigration>;
+}
 
 /** Tuning knobs, each documented and defaulted in BIGQUERY_WAREHOUSE_DEFAULTS. */
 export interface BigQueryTuning {
@@ -118,7 +123,7 @@ function tuning(options: BigQueryWarehouseOptions): Tuning {
  * once: landing is idempotent per snapshot, merges are serialized by BigQuery's transaction conflicts
  * (and, within this instance, by a queue). Every failure is a WarehouseError.
  */
-export class BigQueryWarehouse implements Warehouse, SyncRunLog {
+export class BigQueryWarehouse implements Warehouse, SyncRunLog, SchemaMigrator {
   private readonly client: BigQuery;
   private readonly datasets: Datasets;
   private readonly tuning: Tuning;
@@ -145,10 +150,18 @@ export class BigQueryWarehouse implements Warehouse, SyncRunLog {
     });
   }
 
-  /** Creates the datasets and every missing table (with explicit schemas); leaves existing ones alone. */
-  ensureSchema(): Promise<void> {
+  /**
+   * Creates the datasets and every missing table (with explicit schemas) and brings existing ones to
+   * ours additively (schema.ts migrateSchema); leaves the old batch job's tables alone.
+   */
+  async ensureSchema(): Promise<void> {
+    await this.migrateSchema({ dryRun: false });
+  }
+
+  /** The schema plan, as lines; applied unless `dryRun` (a dry run only reads). See schema.ts. */
+  migrateSchema(options: { dryRun: boolean }): Promise<SchemaMigration> {
     const context = { ...this.readContext(), ...(this.location ? { location: this.location } : {}) };
-    return this.guard('ensureSchema', () => ensureSchema(context));
+    return this.guard('migrateSchema', () => migrateSchema(context, options));
   }
 
   landSnapshots(snapshots: SnapshotToLand[]): Promise<LandedBatch[]> {

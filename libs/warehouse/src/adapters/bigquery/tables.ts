@@ -65,14 +65,16 @@ export const LANDING_BATCHES: TableDefinition = {
 };
 
 /**
- * Append-only landing of every snapshot's rows, streamed. Partitioned by the ingestion day on the
+ * Append-only landing of every snapshot's rows, streamed. Our own table beside the old batch job's
+ * `rag_published_embeddings` (which that job truncates and reloads on every run; see
+ * docs/bigquery-adoption.md and OLD_JOB_TABLES). Partitioned by the ingestion day on the
  * `ingested_at` column the lander sets (the same value for a snapshot's rows and its header), not on
  * _PARTITIONTIME: rows still in the streaming buffer have a NULL _PARTITIONTIME, so a filter on it
  * would skip exactly the rows a merge needs. Clustered by document, then batch.
  */
 export const LANDING_ROWS: TableDefinition = {
   dataset: 'landing',
-  name: 'rag_published_embeddings',
+  name: 'landing_rows',
   description: 'Append-only landing: the rows of every document snapshot, as streamed.',
   fields: [...PUBLISHED_FIELDS, required('batch_id', 'STRING'), required('document_version', 'INT64'),
     required('ingested_at', 'TIMESTAMP')],
@@ -128,19 +130,25 @@ export const MART_DOCUMENTS: TableDefinition = {
 };
 
 /**
- * The mart: per document the rows of its latest snapshot, plus tombstones. Clustered for the sinks'
+ * The mart: per document the rows of its latest snapshot, plus tombstones. Our own table beside the
+ * old batch job's `published_rag_embeddings` (whose reader syncs every row it holds, so it must never
+ * see a tombstone). Clustered for the sinks'
  * reads, which page through a run range in (mart_run_id, id) order.
  */
 export const MART_ROWS: TableDefinition = {
   dataset: 'mart',
-  name: 'published_rag_embeddings',
+  name: 'mart_rows',
   description: 'The mart: per document the rows of its latest snapshot; deleted rows are tombstones.',
   fields: [...PUBLISHED_FIELDS, required('document_version', 'INT64'), required('deleted', 'BOOL'),
     required('mart_run_id', 'INT64'), nullable('batch_id', 'STRING')],
   clusterBy: ['mart_run_id', 'id'],
 };
 
-/** Sync audit with the columns of chat's sync_runs (CONTRACTS.md section 3); streamed by the sinks. */
+/**
+ * Sync audit with the columns of chat's sync_runs (CONTRACTS.md section 3): one row per sync round
+ * (libs/sink-state/src/sync-rounds.ts). The old batch job created this very table with these columns
+ * (not partitioned) and keeps appending its rows to it; we adopt it as it is.
+ */
 export const SYNC_RUNS: TableDefinition = {
   dataset: 'mart',
   name: 'sync_runs',
@@ -156,6 +164,16 @@ export const SYNC_RUNS: TableDefinition = {
 /** Every table, in creation order. MART_LOCK is created by a DDL job with its row (see schema.ts). */
 export const WAREHOUSE_TABLES: readonly TableDefinition[] = [
   LANDING_BATCHES, LANDING_ROWS, MART_RUNS, MERGED_BATCHES, MART_DOCUMENTS, MART_ROWS, SYNC_RUNS, MART_LOCK,
+];
+
+/**
+ * The old batch job's (mobius-dbt) tables of the contract names, which it keeps writing while both run:
+ * the landing it truncates and reloads with its 29-column schema on every run, and the dbt mart its
+ * sync reads in full. The adapter never reads or writes them; migrate reports them and leaves them.
+ */
+export const OLD_JOB_TABLES: ReadonlyArray<{ dataset: 'landing' | 'mart'; name: string }> = [
+  { dataset: 'landing', name: 'rag_published_embeddings' },
+  { dataset: 'mart', name: 'published_rag_embeddings' },
 ];
 
 /** The dataset id of `table`. */
