@@ -155,6 +155,15 @@ describe('bigquery warehouse: reading mart changes', () => {
     expect(resultPages.map((request) => [request.query.pageToken, request.query.maxResults])).toEqual([[undefined, '1000'], ['2', '1000']]);
   });
 
+  it('returns an embedding stored empty (how BigQuery holds an unusable one) as null', async () => {
+    const doc = randomUUID();
+    const [kept, emptied] = publishedRows(doc, 2);
+    scriptMart([{ row: kept!, runId: 1, deleted: false }, { row: { ...emptied!, embedding: [] }, runId: 1, deleted: false }], 1);
+    const read = new Map((await readPages(warehouse, 0, 1, 10)).flat().map((change) => [change.row.id, change.row]));
+    expect(read.get(kept!.id)).toEqual(kept);
+    expect(read.get(emptied!.id)).toEqual({ ...emptied, embedding: null });
+  });
+
   it('leaves the embedding out of the page query when asked, and returns the rows without it', async () => {
     const doc = randomUUID();
     const mart = publishedRows(doc, 3).map((row) => ({ row, runId: 1, deleted: false }));

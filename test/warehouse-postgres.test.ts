@@ -51,14 +51,15 @@ describe('postgres warehouse', () => {
     expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3]);
   });
 
-  it('expects 1536-dimension embeddings unless told otherwise', async () => {
+  it('expects 1536-dimension embeddings unless told otherwise (another length lands without its vector)', async () => {
     const { databaseUrl } = await freshDatabase(true);
     const warehouse = await open(databaseUrl);
     const doc = randomUUID();
-    await expect(warehouse.landSnapshots([snapshotOf(doc, 1, publishedRows(doc, 1, 8))])).rejects.toMatchObject({
-      code: 'WAREHOUSE_EMBEDDING_DIMENSION', retryable: false, message: expect.stringMatching(/expected 1536/),
-    });
-    expect(await warehouse.landSnapshots([snapshotOf(doc, 1, publishedRows(doc, 1, 1536))])).toMatchObject([{ rowCount: 1 }]);
+    const [short, full] = [publishedRow(doc, {}, 8), publishedRow(doc, {}, 1536)];
+    expect(await warehouse.landSnapshots([snapshotOf(doc, 1, [short, full])])).toMatchObject([{ rowCount: 2 }]);
+    await warehouse.mergePendingBatches();
+    const read = new Map((await readChanges(warehouse, 0, 1)).map((change) => [change.row.id, change.row.embedding]));
+    expect([read.get(short.id), read.get(full.id)]).toEqual([null, full.embedding]);
   });
 
   it('records each run in mart_runs and each merged batch in merged_batches, for operators', async () => {
@@ -105,18 +106,16 @@ describe('postgres warehouse', () => {
     expect(stored).toEqual([{ tbl: 'landing', bytes: 16, same: true }, { tbl: 'mart', bytes: 16, same: true }]);
   });
 
-  it('refuses an embedding value beyond float32\'s range, non-retryable, and lands nothing', async () => {
+  it('lands a row whose embedding holds a value beyond float32\'s range without its vector, and the rest as they are', async () => {
     const { databaseUrl } = await freshDatabase(true);
     const warehouse = await open(databaseUrl, 8);
     const doc = randomUUID();
     const rows = publishedRows(doc, 3);
     const huge = rows.map((row, i) => (i === 2 ? { ...row, embedding: row.embedding!.with(5, 1e39) } : row));
-    await expect(warehouse.landSnapshots([snapshotOf(doc, 1, huge)])).rejects.toMatchObject({
-      code: 'WAREHOUSE_ROW_REJECTED', retryable: false,
-      message: expect.stringMatching(new RegExp(`row ${rows[2]!.id}: embedding\\[5\\] is 1e\\+39, beyond the range of a float32`)),
-    });
-    expect(await warehouse.mergePendingBatches()).toBeNull();
-    expect(await warehouse.landSnapshots([snapshotOf(doc, 1, rows)])).toMatchObject([{ rowCount: 3, alreadyLanded: false }]);
+    expect(await warehouse.landSnapshots([snapshotOf(doc, 1, huge)])).toMatchObject([{ rowCount: 3, alreadyLanded: false }]);
+    await warehouse.mergePendingBatches();
+    const read = new Map((await readChanges(warehouse, 0, 1)).map((change) => [change.row.id, change.row]));
+    expect(rows.map((row) => read.get(row.id))).toEqual([rows[0], rows[1], { ...rows[2], embedding: null }]);
   });
 
   it('migration 003 converts the jsonb embeddings of an existing warehouse to float32 bytes, NULL staying NULL', async () => {

@@ -2,6 +2,7 @@ export { READINESS_TIMEOUT_MS, buildServiceApp, type ReadinessCheck, type Servic
 export { HttpError, badRequest, conflict, installErrorHandler, notFound } from './http-errors.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { createMetrics, type ServiceMetrics } from './metrics.ts';
+export { registerInvalidDatapointMetrics, registerOutboxQuarantineMetrics, type OutboxQuarantineMetrics } from './set-aside-metrics.ts';
 export { SHUTDOWN_DEADLINE_MS, runService, type RunServiceOptions } from './run-service.ts';
 export { MicroBatcher, type ItemOutcome, type MicroBatchOptions } from './micro-batcher.ts';
 export { consumerMetrics } from './consumer-metrics.ts';

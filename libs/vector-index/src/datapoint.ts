@@ -1,5 +1,10 @@
-import type { PublishedRow } from '@mobius/contracts';
-import { InvalidArgumentError, InvalidDatapointError, VECTOR_INDEX_ERROR_CODES as CODES } from './errors.ts';
+import { EMBEDDING_PROBLEM_CODES, embeddingProblem, type EmbeddingProblemCode, type PublishedRow } from '@mobius/contracts';
+import {
+  InvalidArgumentError,
+  InvalidDatapointError,
+  VECTOR_INDEX_ERROR_CODES as CODES,
+  type VectorIndexErrorCode,
+} from './errors.ts';
 import { RESTRICT_NAMESPACES, type Datapoint, type NeighborQuery } from './types.ts';
 
 /** The contract's embedding length (CONTRACTS.md section 4): gemini-embedding-001, 1536 dimensions. */
@@ -7,25 +12,22 @@ export const DEFAULT_DIMENSIONS = 1536;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** The vector index's error code for each problem of the shared embedding check. */
+const PROBLEM_CODES: Record<EmbeddingProblemCode, VectorIndexErrorCode> = {
+  [EMBEDDING_PROBLEM_CODES.missing]: CODES.embeddingMissing,
+  [EMBEDDING_PROBLEM_CODES.dimension]: CODES.embeddingDimension,
+  [EMBEDDING_PROBLEM_CODES.notFinite]: CODES.embeddingNotFinite,
+};
+
 /**
- * Throws InvalidDatapointError unless `vector` is an array of exactly `dimensions` finite numbers.
- * Every adapter checks this before it writes anything, so one bad datapoint fails its whole call.
+ * Throws InvalidDatapointError unless `vector` is an array of exactly `dimensions` finite numbers
+ * (the shared check, `embeddingProblem` of @mobius/contracts, so the reasons are the ones the
+ * warehouse and the reconciler give). Every adapter checks this before it writes anything, so one bad
+ * datapoint fails its whole call; vertex-sync checks rows first and skips the bad ones.
  */
 export function validateFeatureVector(datapointId: string, vector: unknown, dimensions: number): asserts vector is number[] {
-  if (!Array.isArray(vector)) {
-    throw new InvalidDatapointError(CODES.embeddingMissing, datapointId, 'embedding is missing (must be an array of numbers)');
-  }
-  if (vector.length !== dimensions) {
-    throw new InvalidDatapointError(
-      CODES.embeddingDimension,
-      datapointId,
-      `embedding has ${vector.length} dimensions, the index has ${dimensions}`,
-    );
-  }
-  const bad = vector.findIndex((value) => typeof value !== 'number' || !Number.isFinite(value));
-  if (bad >= 0) {
-    throw new InvalidDatapointError(CODES.embeddingNotFinite, datapointId, `embedding[${bad}] is ${String(vector[bad])}, not a finite number`);
-  }
+  const problem = embeddingProblem(vector, dimensions);
+  if (problem) throw new InvalidDatapointError(PROBLEM_CODES[problem.code], datapointId, problem.reason);
 }
 
 /** Throws InvalidDatapointError unless the id is a lowercase hyphenated uuid, as Vertex datapoint ids are here. */

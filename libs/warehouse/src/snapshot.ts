@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PublishedRow } from '@mobius/contracts';
+import { embeddingProblem, type PublishedRow } from '@mobius/contracts';
 import { InvalidSnapshotError, WAREHOUSE_ERROR_CODES as CODES, type WarehouseErrorCode } from './errors.ts';
 import type { SnapshotHeader } from './types.ts';
 
@@ -55,26 +55,22 @@ function rowError(header: SnapshotHeader, row: PublishedRow, code: WarehouseErro
   return new InvalidSnapshotError(code, `${where}: ${reason}`);
 }
 
-/** Throws InvalidSnapshotError for the first row with an invalid embedding or another document's id. */
-export function validateRows(header: SnapshotHeader, rows: readonly PublishedRow[], dimensions: number): void {
+/**
+ * The rows as the warehouse lands them. Throws InvalidSnapshotError for a row of another document
+ * (the snapshot itself is malformed). A row whose embedding cannot be a vector (`embeddingProblem` of
+ * @mobius/contracts: missing, not `dimensions` long, an element that is not a finite number) is NOT a
+ * reason to refuse the snapshot: it is landed with its metadata and a NULL embedding, so it reaches
+ * Chat like any other row, and vertex-sync skips (and reports) only its datapoint. One bad row hurts
+ * only itself, as with the batch job this platform replaces, which also skipped only the vector.
+ * `rows` is not modified; a row to change is copied.
+ */
+export function landableRows(header: SnapshotHeader, rows: readonly PublishedRow[], dimensions: number): PublishedRow[] {
   const documentId = header.documentId.toLowerCase();
-  for (const row of rows) {
+  return rows.map((row) => {
     if (typeof row.document_id !== 'string' || row.document_id.toLowerCase() !== documentId) {
       const reason = `document_id ${String(row.document_id)} is not the snapshot's document`;
       throw rowError(header, row, CODES.rowDocumentMismatch, reason);
     }
-    const embedding: unknown = row.embedding;
-    if (!Array.isArray(embedding)) {
-      throw rowError(header, row, CODES.embeddingMissing, 'embedding is missing (must be an array of numbers)');
-    }
-    if (embedding.length !== dimensions) {
-      const reason = `embedding has ${embedding.length} dimensions, expected ${dimensions}`;
-      throw rowError(header, row, CODES.embeddingDimension, reason);
-    }
-    const bad = embedding.findIndex((value) => typeof value !== 'number' || !Number.isFinite(value));
-    if (bad >= 0) {
-      const reason = `embedding[${bad}] is ${String(embedding[bad])}, not a finite number`;
-      throw rowError(header, row, CODES.embeddingNotFinite, reason);
-    }
-  }
+    return embeddingProblem(row.embedding, dimensions) ? { ...row, embedding: null } : row;
+  });
 }

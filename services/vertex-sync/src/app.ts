@@ -1,6 +1,13 @@
 import type { Bus, Message, SubscribeOptions, Subscriber } from '@mobius/bus';
 import { SUBSCRIPTIONS } from '@mobius/contracts';
-import { buildServiceApp, consumerMetrics, registerPushEndpoint, type Logger, type ServiceMetrics } from '@mobius/service';
+import {
+  buildServiceApp,
+  consumerMetrics,
+  registerInvalidDatapointMetrics,
+  registerPushEndpoint,
+  type Logger,
+  type ServiceMetrics,
+} from '@mobius/service';
 import type { VectorIndex } from '@mobius/vector-index';
 import type { Warehouse } from '@mobius/warehouse';
 import type { FastifyInstance } from 'fastify';
@@ -33,8 +40,10 @@ export const VERTEX_SYNC_SUBSCRIBE_DEFAULTS: SubscribeOptions = {
  * the Vertex adapter will add its own check), /metrics, and the consumer of `warehouse.mart_updated`
  * on subscription `vertex-sync`, started when the app is ready and drained when it closes.
  */
-export function buildApp(deps: VertexSyncDeps): FastifyInstance {
+export function buildApp(vertexSyncDeps: VertexSyncDeps): FastifyInstance {
   const { topic, name: subscription } = SUBSCRIPTIONS.vertexSync;
+  // Rows skipped for an unusable embedding are counted on /metrics (mobius_vertex_sync_invalid_rows_total).
+  const deps = { ...vertexSyncDeps, invalidRows: registerInvalidDatapointMetrics(vertexSyncDeps.metrics.registry) };
   const app = buildServiceApp({
     logger: deps.logger,
     metrics: deps.metrics,

@@ -10,8 +10,9 @@ import { readingTests } from './reading-suite.ts';
  * runs it against its real backend, and is done when it passes. `makeWarehouse` is called once per test
  * and must return a warehouse on a fresh, empty, ready backend; the suite closes what it opened.
  *
- * It asserts only what a user of the port notices: idempotent landing, refusal of bad embeddings with
- * nothing landed, replace semantics with tombstones, the version guard, no rewrite of unchanged rows,
+ * It asserts only what a user of the port notices: idempotent landing, a row with an unusable
+ * embedding landed with its metadata and a NULL embedding, refusal of a malformed snapshot with nothing
+ * landed, replace semantics with tombstones, the version guard, no rewrite of unchanged rows,
  * late commits merged by the next run, serialized gapless runs, and keyset paging of the changes.
  */
 export function runWarehouseConformance(name: string, makeWarehouse: MakeWarehouse): void {

@@ -1,9 +1,10 @@
 import { EVENTS, decodeEvent } from '@mobius/contracts';
 import { readAhead, type Logger } from '@mobius/service';
-import { toDatapoint, type VectorIndex } from '@mobius/vector-index';
+import type { VectorIndex } from '@mobius/vector-index';
 import type { MartChange, Warehouse } from '@mobius/warehouse';
 import { describeError, toSinkError } from '../errors.ts';
 import type { SinkStore, VertexSyncTransaction } from '../sink-store.ts';
+import { indexChangesOf, type InvalidRow } from './index-changes.ts';
 
 /** Every default of the handler, in one place. */
 export const APPLY_MART_RUNS_DEFAULTS = {
@@ -20,9 +21,11 @@ export interface ApplyMartRunsDeps {
   warehouse: Pick<Warehouse, 'latestMartRunId' | 'readMartChanges'>;
   store: SinkStore;
   index: VectorIndex;
-  /** The index's embedding length (EMBEDDING_DIMENSIONS); a row with another length is refused. */
+  /** The index's embedding length (EMBEDDING_DIMENSIONS); a row with another length is skipped as invalid. */
   dimensions: number;
   logger: Logger;
+  /** Counts live rows skipped for an unusable embedding, by reason code (the `invalid` metric); optional. */
+  invalidRows?: { inc(labels: { reason: string }): void };
   batchSize?: number;
   indexBatchSize?: number;
 }
@@ -49,6 +52,8 @@ interface Progress {
   read: number;
   upserted: number;
   removed: number;
+  /** Live rows skipped for an unusable embedding. */
+  invalid: number;
 }
 
 /**
@@ -58,12 +63,14 @@ interface Progress {
  * bounded calls, skipping changes older than the version vertex-sync holds for their document; then,
  * only after every index call succeeded, commits the versions, the watermark and a `success` sync_runs
  * row. A crash in between re-applies the same upserts and removes next time, which is idempotent.
- * On failure a `failure` row is recorded in its own transaction and the error is rethrown: a row that
- * cannot be a datapoint (InvalidDatapointError) is not retryable and stops the sink with that reason.
+ * A live row whose embedding cannot be a datapoint (missing, wrong length, not finite) is skipped,
+ * its id removed from the index, counted (`invalidRows`) and logged at warn; the rest of its document
+ * and of the run goes on. On failure a `failure` row is recorded in its own transaction and the error
+ * is rethrown (an index that refuses a call stops the sink with that reason).
  */
 export async function applyMartRuns(deps: ApplyMartRunsDeps): Promise<ApplyOutcome> {
   const startedAt = new Date();
-  const progress: Progress = { latest: null, read: 0, upserted: 0, removed: 0 };
+  const progress: Progress = { latest: null, read: 0, upserted: 0, removed: 0, invalid: 0 };
   try {
     const outcome = await deps.store.withSinkLock(async (tx) => {
       const watermark = await tx.watermark();
@@ -80,7 +87,7 @@ export async function applyMartRuns(deps: ApplyMartRunsDeps): Promise<ApplyOutco
       await tx.finishRun({ ...run, martRunId: latest });
       return outcomeOf('applied', watermark, latest, progress);
     });
-    if (outcome.status === 'applied') deps.logger.info(outcome, 'vertex-sync applied mart runs');
+    if (outcome.status === 'applied') deps.logger.info({ ...outcome, invalidRows: progress.invalid }, 'vertex-sync applied mart runs');
     return outcome;
   } catch (error) {
     await recordFailure(deps, startedAt, progress, error);
@@ -88,11 +95,11 @@ export async function applyMartRuns(deps: ApplyMartRunsDeps): Promise<ApplyOutco
   }
 }
 
-/** One page: every datapoint is built (and validated) before the first index call of the page. */
+/** One page: every datapoint is built (and checked) before the first index call of the page. */
 async function applyBatch(deps: ApplyMartRunsDeps, tx: VertexSyncTransaction, batch: MartChange[], progress: Progress): Promise<void> {
   const current = await tx.withoutOlderVersions(batch);
-  const datapoints = current.filter((change) => !change.deleted).map((change) => toDatapoint(change.row, { dimensions: deps.dimensions }));
-  const removals = current.filter((change) => change.deleted).map((change) => change.row.id.toLowerCase());
+  const { datapoints, removals, invalid } = indexChangesOf(current, deps.dimensions);
+  reportInvalid(deps, invalid, progress);
   const size = deps.indexBatchSize ?? APPLY_MART_RUNS_DEFAULTS.indexBatchSize;
   for (let start = 0; start < datapoints.length; start += size) {
     const chunk = datapoints.slice(start, start + size);
@@ -109,6 +116,18 @@ async function applyBatch(deps: ApplyMartRunsDeps, tx: VertexSyncTransaction, ba
   const writtenRows = current.filter((change) => !change.deleted && written.has(change.row.id.toLowerCase())).map((change) => change.row);
   await tx.recordLedger(writtenRows, removals);
   await tx.recordVersions(batch);
+}
+
+/** Counts and logs the rows a page skipped for their embedding. */
+function reportInvalid(deps: ApplyMartRunsDeps, invalid: readonly InvalidRow[], progress: Progress): void {
+  progress.invalid += invalid.length;
+  for (const row of invalid) {
+    deps.invalidRows?.inc({ reason: row.code });
+    deps.logger.warn(
+      { datapointId: row.id, documentId: row.documentId, code: row.code, reason: row.reason },
+      'vertex-sync skipped a row whose embedding cannot be a datapoint (its metadata still reaches Chat)',
+    );
+  }
 }
 
 function outcomeOf(status: ApplyOutcome['status'], fromRunId: number, toRunId: number, progress: Progress): ApplyOutcome {

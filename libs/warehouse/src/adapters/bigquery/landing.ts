@@ -1,6 +1,6 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { PublishedRow } from '@mobius/contracts';
-import { landingBatchId, validateHeader, validateRows } from '../../snapshot.ts';
+import { landableRows, landingBatchId, validateHeader } from '../../snapshot.ts';
 import type { LandedBatch, SnapshotToLand } from '../../types.ts';
 import { type InsertPolicy, insertAllExactly, type StreamedRow } from './insert-all.ts';
 import { type JobOptions, runQuery } from './jobs.ts';
@@ -74,8 +74,8 @@ async function streamRows(context: LandingContext, landing: Landing): Promise<st
   const where = `snapshot of document ${snapshot.documentId} version ${snapshot.documentVersion}`;
   const batch = { batchId, documentVersion: snapshot.documentVersion, ingestedAt };
   const seen = new Set<string>();
-  for await (const rows of snapshot.rows) {
-    validateRows(snapshot, rows, context.embeddingDimensions);
+  for await (const received of snapshot.rows) {
+    const rows = landableRows(snapshot, received, context.embeddingDimensions);
     checkRowKeys(snapshot, rows, seen);
     const streamed = rows.map((row: PublishedRow) => ({
       insertId: insertIdOf(batchId, row.id.toLowerCase()),
@@ -106,11 +106,13 @@ function headerRow(landing: Landing, rowIds: readonly string[]): StreamedRow {
 }
 
 /**
- * Lands the snapshots: all headers are written at the end, so an error (an invalid row included)
- * leaves none of the call's snapshots landed. A snapshot already landed, earlier or earlier in this
- * call, is reported `alreadyLanded` with its stored count, and its rows are not read. Two instances
- * landing the same new snapshot at the same moment may both report `alreadyLanded: false`: both
- * stream the same rows under the same insert ids, and the merge reads the batch once.
+ * Lands the snapshots: all headers are written at the end, so an error (a row of another document, a
+ * row BigQuery or checkRowKeys refuses) leaves none of the call's snapshots landed. A row with an
+ * unusable embedding is landed with its metadata and no vector (landableRows; see landingRowJson).
+ * A snapshot already landed, earlier or earlier in this call, is reported `alreadyLanded` with its
+ * stored count, and its rows are not read. Two instances landing the same new snapshot at the same
+ * moment may both report `alreadyLanded: false`: both stream the same rows under the same insert ids,
+ * and the merge reads the batch once.
  */
 export async function landSnapshots(context: LandingContext, snapshots: readonly SnapshotToLand[]): Promise<LandedBatch[]> {
   for (const snapshot of snapshots) validateHeader(snapshot);

@@ -42,7 +42,12 @@ export function checkRowKeys(header: SnapshotHeader, rows: readonly PublishedRow
   }
 }
 
-/** A landing row's JSON: the 29 columns (uuids lowercased, as Postgres returns them) and the batch's. */
+/**
+ * A landing row's JSON: the 29 columns (uuids lowercased, as Postgres returns them) and the batch's.
+ * A NULL embedding (an unusable one, see landableRows) is sent as the empty array: a REPEATED column
+ * cannot hold NULL (insertAll refuses it), and BigQuery reads a NULL array as empty anyway.
+ * toMartChange turns it back into null.
+ */
 export function landingRowJson(
   row: PublishedRow,
   batch: { batchId: string; documentVersion: number; ingestedAt: string },
@@ -50,14 +55,22 @@ export function landingRowJson(
   const json: Record<string, unknown> = {};
   for (const column of PUBLISHED_COLUMNS) {
     const value: unknown = row[column.name];
-    json[column.name] = column.kind === 'uuid' && typeof value === 'string' ? value.toLowerCase() : (value ?? null);
+    if (column.kind === 'vector') json[column.name] = value ?? [];
+    else json[column.name] = column.kind === 'uuid' && typeof value === 'string' ? value.toLowerCase() : (value ?? null);
   }
   return { ...json, batch_id: batch.batchId, document_version: batch.documentVersion, ingested_at: batch.ingestedAt };
 }
 
-/** A mart row read by changesPageQuery as a MartChange (numbers and timestamps already in shape). */
+/** A stored embedding as the port returns it: the empty array (how BigQuery holds NULL) is null. */
+const embeddingOf = (value: unknown): unknown => (Array.isArray(value) && value.length === 0 ? null : (value ?? null));
+
+/**
+ * A mart row read by changesPageQuery as a MartChange (numbers and timestamps already in shape). An
+ * empty embedding, which is how the mart holds an unusable one (landingRowJson), comes back as null.
+ */
 export function toMartChange(record: Record<string, unknown>): MartChange {
-  const row = Object.fromEntries(PUBLISHED_COLUMNS.map((column) => [column.name, record[column.name] ?? null]));
+  const row = Object.fromEntries(PUBLISHED_COLUMNS.map((column) =>
+    [column.name, column.kind === 'vector' ? embeddingOf(record[column.name]) : (record[column.name] ?? null)]));
   return {
     row: row as unknown as PublishedRow,
     deleted: record.deleted === true,

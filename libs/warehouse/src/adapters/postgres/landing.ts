@@ -1,7 +1,7 @@
 import type { PublishedRow } from '@mobius/contracts';
 import { withTransaction } from '@mobius/db';
 import type pg from 'pg';
-import { landingBatchId, validateHeader, validateRows } from '../../snapshot.ts';
+import { landableRows, landingBatchId, validateHeader } from '../../snapshot.ts';
 import type { LandedBatch, SnapshotToLand } from '../../types.ts';
 import { BATCH_PARAM_COUNT, batchParams, batchRowsSql, columnList, LANDING_BATCHES, LANDING_ROWS } from './columns.ts';
 import { rowsRejected } from './pg-errors.ts';
@@ -62,8 +62,8 @@ async function landOne(client: pg.PoolClient, snapshot: SnapshotToLand, options:
   const existingCount = await claimBatch(client, snapshot, batchId);
   if (existingCount !== null) return { ...landed, rowCount: existingCount, alreadyLanded: true };
   let rowCount = 0;
-  for await (const batch of snapshot.rows) {
-    validateRows(snapshot, batch, options.embeddingDimensions);
+  for await (const rows of snapshot.rows) {
+    const batch = landableRows(snapshot, rows, options.embeddingDimensions);
     for (let start = 0; start < batch.length; start += options.insertChunkRows) {
       await insertRows(client, snapshot, batchId, batch.slice(start, start + options.insertChunkRows));
     }
@@ -74,8 +74,9 @@ async function landOne(client: pg.PoolClient, snapshot: SnapshotToLand, options:
 }
 
 /**
- * Lands every snapshot in ONE transaction: all of them or, on any error (an invalid row included),
- * none. A snapshot already landed, by an earlier call or earlier in this one, is reported
+ * Lands every snapshot in ONE transaction: all of them or, on any error (a row of another document,
+ * a row the database refuses), none. A row with an unusable embedding is landed with a NULL one
+ * (landableRows). A snapshot already landed, by an earlier call or earlier in this one, is reported
  * `alreadyLanded` and its rows are not read.
  */
 export async function landSnapshots(
