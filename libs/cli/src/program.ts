@@ -1,6 +1,7 @@
 import { MODULES } from '@mobius/config';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { SERVICE_ENTRIES, startCommand, type ServiceName } from './commands/start.ts';
+import { CommandExit } from './command-exit.ts';
 import type { CliIO } from './io.ts';
 
 /**
@@ -76,6 +77,18 @@ export function buildProgram(io: CliIO): Command {
     .action(async (options) => (await import('./commands/replay.ts')).replayCommand(options, io));
 
   program
+    .command('resync')
+    .description('Compare RAG with Chat and the vector index by row hash (--check), repair the drift (--repair)')
+    .option('--check', 'report drift per document; exit 0 none, 1 drift, 2 could not check')
+    .option('--repair', 'repair the drift through the sinks\' guards, with progress; exit 0 when none is left')
+    .option('--seed-ledger', 'at cutover: record the datapoints the old job wrote (Chat\'s ids) in the vector ledger')
+    .addOption(new Option('--target <target>', 'what to compare with RAG').choices(['chat', 'vertex', 'all']).default('all'))
+    .option('--document <id>', 'only this document')
+    .option('--json', 'one object per target with the counts and the drifted documents')
+    .option('--verify-index <n|all>', 'ledger ids read back from the index by id (default 1000 sampled; any absent: all)')
+    .action(async (options) => (await import('./commands/resync.ts')).resyncCommand(options, io));
+
+  program
     .command('token')
     .description('Mint a dev access token (JWT_SECRET) and print it alone on stdout')
     .requiredOption('--user <id>', 'user id (the token sub)')
@@ -123,6 +136,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CommandExit) {
+      if (error.message) io.err(`mobius: ${error.message}`);
+      return error.exitCode;
+    }
     const code = (error as { code?: unknown }).code;
     const prefix = typeof code === 'string' ? `${code}: ` : '';
     io.err(`mobius: error: ${prefix}${error instanceof Error ? error.message : String(error)}`);
