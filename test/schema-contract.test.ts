@@ -66,6 +66,7 @@ const PUBLISH_EVENTS_OURS: readonly Col[] = [
   ['relayed_at', 'timestamptz', true, null],
   ['relay_attempts', 'int4', false, '0'],
   ['relay_error', 'text', true, null],
+  ['relay_quarantined_at', 'timestamptz', true, null],
 ];
 /** Section 3: chat's published_rag_metadata = the 28 non-embedding columns, retyped as the contract says:
  * id/document_id/source_id uuid, source_type/content_sha text, created_at/updated_at timestamptz (these

@@ -4,4 +4,11 @@ export { RAG_DEFAULTS, loadRagServiceConfig, ragServiceEnvSchema, type RagServic
 export { RAG_ERROR_CODES } from './errors.ts';
 export { chunkMarkdown, splitPages, type Chunk, type ChunkedDocument, type Page } from './chunking/markdown.ts';
 export { RELAY_DEFAULTS, encodeOutboxEvent, startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox/relay.ts';
-export { OUTBOX_CHANNEL, createRagRepository, type RagRepository } from './repository/index.ts';
+export {
+  OUTBOX_CHANNEL,
+  countQuarantinedEvents,
+  createRagRepository,
+  listQuarantinedEvents,
+  type QuarantinedEvent,
+  type RagRepository,
+} from './repository/index.ts';

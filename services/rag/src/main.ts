@@ -24,14 +24,15 @@ const pool = createPool(config.database.databaseUrl, {
 const repository = createRagRepository(pool);
 const embedder = createEmbedder(config.embedding);
 const bus = await createServiceBus(SERVICE, config.bus, logger);
+const metrics = createMetrics(SERVICE);
 const app = buildApp({
   repository,
   embedder,
   logger,
-  metrics: createMetrics(SERVICE),
+  metrics,
   bodyLimitBytes: config.bodyLimitBytes,
 });
-const relay = startOutboxRelay({ store: repository.outbox, bus, logger: logger.child({ component: 'outbox-relay' }) });
+const relay = startOutboxRelay({ store: repository.outbox, bus, metrics, logger: logger.child({ component: 'outbox-relay' }) });
 
 await runService({
   name: SERVICE,

@@ -1,6 +1,6 @@
 import type { Bus } from '@mobius/bus';
-import { EVENTS, encodeEvent } from '@mobius/contracts';
-import type { Logger } from '@mobius/service';
+import { EVENTS, InvalidEventError, encodeEvent } from '@mobius/contracts';
+import { registerOutboxQuarantineMetrics, type Logger, type OutboxQuarantineMetrics, type ServiceMetrics } from '@mobius/service';
 import type { OutboxBatch, OutboxEvent, OutboxStore } from '../repository/types.ts';
 import { WakeSignal } from './wake-signal.ts';
 
@@ -21,6 +21,8 @@ export interface OutboxRelayOptions {
   store: OutboxStore;
   bus: Bus;
   logger: Logger;
+  /** Where the quarantine metrics are registered (once per registry); none without it. */
+  metrics?: ServiceMetrics;
   batchSize?: number;
   pollIntervalMs?: number;
   initialBackoffMs?: number;
@@ -68,6 +70,36 @@ const describeError = (error: unknown) => {
 interface BatchOutcome {
   claimed: number;
   failed: boolean;
+  /** Events set aside in this pass: later events of their documents can be claimed at once. */
+  quarantined: number;
+}
+
+/**
+ * The message of `event`, or the reason it can never be one: the event schema refuses it (an id
+ * Postgres takes as a uuid but RFC 4122 does not, a NULL document id, ...). Only a refusal of the
+ * schema (InvalidEventError) counts; anything else is thrown as it is.
+ */
+function encodeOrRefuse(event: OutboxEvent): { message: ReturnType<typeof encodeOutboxEvent> } | { refused: string } {
+  try {
+    return { message: encodeOutboxEvent(event) };
+  } catch (error) {
+    if (error instanceof InvalidEventError) return { refused: error.message };
+    throw error;
+  }
+}
+
+/** The quarantine metrics of a registry, registered once even when several relays share it. */
+const quarantineMetrics = new WeakMap<object, OutboxQuarantineMetrics>();
+
+function metricsOf(options: OutboxRelayOptions): OutboxQuarantineMetrics | undefined {
+  const registry = options.metrics?.registry;
+  if (!registry) return undefined;
+  let metrics = quarantineMetrics.get(registry);
+  if (!metrics) {
+    metrics = registerOutboxQuarantineMetrics(registry, () => options.store.countQuarantined());
+    quarantineMetrics.set(registry, metrics);
+  }
+  return metrics;
 }
 
 type RelaySettings = { -readonly [K in keyof typeof RELAY_DEFAULTS]: number };
@@ -85,12 +117,14 @@ function settingsOf(options: OutboxRelayOptions): RelaySettings {
 /** The relay's loop; see startOutboxRelay. */
 class OutboxRelayLoop {
   private readonly settings: RelaySettings;
+  private readonly metrics: OutboxQuarantineMetrics | undefined;
   private readonly signal = new WakeSignal();
   private stopping = false;
   private consecutiveFailures = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.settings = settingsOf(options);
+    this.metrics = metricsOf(options);
   }
 
   wake(): void {
@@ -104,11 +138,13 @@ class OutboxRelayLoop {
         .withUnrelayedBatch(this.settings.batchSize, (events, batch) => this.sendBatch(events, batch))
         .catch((error: unknown) => {
           this.options.logger.error({ err: error }, 'outbox relay: batch failed; will retry');
-          return { claimed: 0, failed: true };
+          return { claimed: 0, failed: true, quarantined: 0 };
         });
       this.consecutiveFailures = outcome.failed ? this.consecutiveFailures + 1 : 0;
       if (outcome.failed) await this.signal.sleep(this.backoffMs(), false);
-      else if (outcome.claimed < this.settings.batchSize) await this.signal.sleep(this.settings.pollIntervalMs, true);
+      else if (outcome.claimed < this.settings.batchSize && outcome.quarantined === 0) {
+        await this.signal.sleep(this.settings.pollIntervalMs, true);
+      }
     }
   }
 
@@ -122,12 +158,22 @@ class OutboxRelayLoop {
     return Math.min(initialBackoffMs * 2 ** (this.consecutiveFailures - 1), maxBackoffMs);
   }
 
-  /** Publishes the claimed events in order; stops at the first failure and records it. */
+  /**
+   * Publishes the claimed events in order; quarantines those the event schema refuses and goes on;
+   * stops at the first publish failure and records it.
+   */
   private async sendBatch(events: OutboxEvent[], batch: OutboxBatch): Promise<BatchOutcome> {
     const sent: string[] = [];
+    let quarantined = 0;
     for (const event of events) {
+      const encoded = encodeOrRefuse(event);
+      if ('refused' in encoded) {
+        await this.quarantine(event, encoded.refused, batch);
+        quarantined += 1;
+        continue;
+      }
       try {
-        const publish = this.options.bus.publish(encodeOutboxEvent(event));
+        const publish = this.options.bus.publish(encoded.message);
         await withTimeout(publish, this.settings.publishTimeoutMs, `publish of event ${event.id}`);
         sent.push(event.id);
       } catch (error) {
@@ -137,12 +183,21 @@ class OutboxRelayLoop {
           { err: error, eventId: event.id, relayed: sent.length, attempt: this.consecutiveFailures + 1 },
           'outbox relay: publish failed; will retry',
         );
-        return { claimed: events.length, failed: true };
+        return { claimed: events.length, failed: true, quarantined };
       }
     }
     await batch.markRelayed(sent);
     if (sent.length > 0) this.options.logger.debug({ relayed: sent.length }, 'outbox relay: events relayed');
-    return { claimed: events.length, failed: false };
+    return { claimed: events.length, failed: false, quarantined };
+  }
+
+  private async quarantine(event: OutboxEvent, reason: string, batch: OutboxBatch): Promise<void> {
+    await batch.quarantine(event.id, reason);
+    this.metrics?.quarantined.inc();
+    this.options.logger.warn(
+      { eventId: event.id, documentId: event.documentId, reason },
+      'outbox relay: event quarantined; the event schema refuses it, so it will never be relayed',
+    );
   }
 }
 
@@ -152,7 +207,10 @@ class OutboxRelayLoop {
  * work), publishes them in order to `rag.publish_events`, and marks the sent ones relayed in the
  * same transaction. On the first failure it ends the pass (a document's later events never overtake
  * an earlier one), records `relay_attempts` and `relay_error` on that event, commits, and backs off
- * (doubling, capped). A crash after publishing but before the commit sends again; the message id
+ * (doubling, capped). An event the event schema refuses can never be sent: it is quarantined
+ * (`relay_quarantined_at`, the reason in `relay_error`, a warn log and a metric) in the same
+ * transaction, and the pass goes on; it no longer holds back anything, and later events of its
+ * document follow at once. A crash after publishing but before the commit sends again; the message id
  * (the event id) lets the bus drop the duplicate. Woken by LISTEN `mobius_outbox`, and polls too,
  * which is how it finds the rows the existing RAG app writes without notifying.
  */

@@ -4,6 +4,7 @@ import { createOutboxStore } from './outbox.ts';
 import { createPublishingStore } from './publishing.ts';
 import type { RagRepository } from './types.ts';
 
+export { countQuarantinedEvents, listQuarantinedEvents } from './outbox.ts';
 export { OUTBOX_CHANNEL } from './sql.ts';
 export type * from './types.ts';
 

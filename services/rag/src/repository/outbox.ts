@@ -1,24 +1,26 @@
 import { withTransaction } from '@mobius/db';
 import type pg from 'pg';
 import { ISO_UTC, OUTBOX_CHANNEL } from './sql.ts';
-import type { OutboxBatch, OutboxEvent, OutboxListener, OutboxStore } from './types.ts';
+import type { OutboxBatch, OutboxEvent, OutboxListener, OutboxStore, QuarantinedEvent } from './types.ts';
 
 /** How long the listener waits before reconnecting after its connection failed. */
 const LISTEN_RECONNECT_MS = 1_000;
 
 /**
- * Unrelayed events oldest first. Rows the existing RAG app writes have only the 8 contract columns:
- * they read as event_type 'published' (the column default) with no version. An event waits while an
- * older event of its document is unrelayed, even one another relay holds (SKIP LOCKED hides it, the
- * NOT EXISTS does not), so a document's events go out in order however many relays run.
+ * Pending events (neither relayed nor quarantined) oldest first. Rows the existing RAG app writes have
+ * only the 8 contract columns: they read as event_type 'published' (the column default) with no
+ * version. An event waits while an older pending event of its document exists, even one another relay
+ * holds (SKIP LOCKED hides it, the NOT EXISTS does not), so a document's events go out in order however
+ * many relays run. A quarantined event is never claimed again and holds no later event back.
  */
 const CLAIM_SQL = `
   SELECT pe.id, pe.document_id, pe.event_type, pe.document_version, pe.rows_written,
          to_char(pe.published_at, '${ISO_UTC}') AS published_at
     FROM publish_events pe
-   WHERE pe.relayed_at IS NULL
+   WHERE pe.relayed_at IS NULL AND pe.relay_quarantined_at IS NULL
      AND NOT EXISTS (SELECT 1 FROM publish_events older
-                      WHERE older.document_id = pe.document_id AND older.relayed_at IS NULL
+                      WHERE older.document_id = pe.document_id
+                        AND older.relayed_at IS NULL AND older.relay_quarantined_at IS NULL
                         AND (older.published_at, older.id) < (pe.published_at, pe.id))
    ORDER BY pe.published_at, pe.id
    LIMIT $1
@@ -50,7 +52,42 @@ function batchOn(client: pg.PoolClient): OutboxBatch {
         [eventId, error],
       );
     },
+    async quarantine(eventId, reason) {
+      await client.query(
+        'UPDATE publish_events SET relay_quarantined_at = now(), relay_error = $2 WHERE id = $1',
+        [eventId, reason],
+      );
+    },
   };
+}
+
+/** Quarantined events, oldest quarantine first (the partial index idx_publish_events_quarantined). */
+const QUARANTINED_SQL = `
+  SELECT id::text, document_id::text, relay_error AS reason, relay_quarantined_at AS quarantined_at
+    FROM publish_events
+   WHERE relay_quarantined_at IS NOT NULL
+   ORDER BY relay_quarantined_at, id
+   LIMIT $1`;
+
+/**
+ * Up to `limit` quarantined `publish_events` rows: events the relay will never send because the event
+ * schema refuses them (see OutboxBatch.quarantine). For operators: `mobius resync --check` reports them
+ * and the rag service exports their count. Only reads; works on any rag database migrated to 003.
+ */
+export async function listQuarantinedEvents(pool: pg.Pool, limit: number): Promise<QuarantinedEvent[]> {
+  const result = await pool.query(QUARANTINED_SQL, [limit]);
+  return result.rows.map((row) => ({
+    id: row.id as string,
+    documentId: (row.document_id as string | null) ?? null,
+    reason: (row.reason as string | null) ?? '',
+    quarantinedAt: row.quarantined_at as Date,
+  }));
+}
+
+/** How many `publish_events` rows are quarantined (the partial index idx_publish_events_quarantined). */
+export async function countQuarantinedEvents(pool: pg.Pool): Promise<number> {
+  const result = await pool.query('SELECT count(*)::int AS n FROM publish_events WHERE relay_quarantined_at IS NOT NULL');
+  return result.rows[0].n as number;
 }
 
 /**
@@ -127,6 +164,7 @@ export function createOutboxStore(pool: pg.Pool): OutboxStore {
         const claimed = await client.query(CLAIM_SQL, [limit]);
         return work(claimed.rows.map(toOutboxEvent), batchOn(client));
       }),
+    countQuarantined: () => countQuarantinedEvents(pool),
     async listen(onNotify, onError) {
       const listener = new OutboxListenerConnection(pool, onNotify, onError);
       await listener.connect();

@@ -159,6 +159,22 @@ export interface OutboxBatch {
   markRelayed(eventIds: string[]): Promise<void>;
   /** Counts a failed attempt and keeps its error on the event; it stays unrelayed. */
   recordFailure(eventId: string, error: string): Promise<void>;
+  /**
+   * Sets the event aside for good: `relay_quarantined_at` is set and `reason` kept in `relay_error`.
+   * It stays unrelayed, is never claimed again and no longer holds back later events of its document.
+   * Only for events that can never be sent (the event schema refuses them), never for bus failures.
+   */
+  quarantine(eventId: string, reason: string): Promise<void>;
+}
+
+/** A `publish_events` row the relay quarantined, and why. */
+export interface QuarantinedEvent {
+  id: string;
+  /** Null when the row has none (the existing app's table may allow it). */
+  documentId: string | null;
+  /** Why the event schema refused it (the `relay_error` column). */
+  reason: string;
+  quarantinedAt: Date;
 }
 
 export interface OutboxListener {
@@ -171,6 +187,8 @@ export interface OutboxStore {
    * relay has claimed (FOR UPDATE SKIP LOCKED), runs `work` on them, and commits.
    */
   withUnrelayedBatch<T>(limit: number, work: (events: OutboxEvent[], batch: OutboxBatch) => Promise<T>): Promise<T>;
+  /** How many events are quarantined (for the metrics). */
+  countQuarantined(): Promise<number>;
   /** Calls `onNotify` on every `mobius_outbox` notification until closed; reconnects after errors. */
   listen(onNotify: () => void, onError: (error: Error) => void): Promise<OutboxListener>;
 }

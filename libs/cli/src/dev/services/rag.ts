@@ -18,14 +18,15 @@ export function startRag(ctx: DevContext): DevRag {
     onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   });
   const repository = createRagRepository(pool);
+  const metrics = createMetrics('rag');
   const app = buildApp({
     repository,
     embedder: createEmbedder(config.embedding),
     logger,
-    metrics: createMetrics('rag'),
+    metrics,
     bodyLimitBytes: config.bodyLimitBytes,
   });
-  const relay = startOutboxRelay({ store: repository.outbox, bus: ctx.bus, logger: logger.child({ component: 'outbox-relay' }) });
+  const relay = startOutboxRelay({ store: repository.outbox, bus: ctx.bus, metrics, logger: logger.child({ component: 'outbox-relay' }) });
   return {
     name: 'rag',
     app,
