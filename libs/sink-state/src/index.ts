@@ -17,3 +17,11 @@ export {
   seedLedgerFromChat,
   type LedgerEntry,
 } from './vector-ledger.ts';
+export {
+  SYNC_ROUNDS_DEFAULTS,
+  foldSyncRoundsAfterEachRun,
+  recordSyncRound,
+  syncRoundId,
+  type SyncRound,
+  type SyncRunLogTarget,
+} from './sync-rounds.ts';

@@ -66,7 +66,7 @@ export interface BigQueryWarehouseConfig {
 /** Which warehouse to build. */
 export type WarehouseConfig = PostgresWarehouseConfig | BigQueryWarehouseConfig;
 
-/** True for a warehouse that also records the sinks' sync_runs (the BigQuery one). */
+/** True for a warehouse that also records the sync rounds' sync_runs (both adapters do). */
 export function hasSyncRunLog(warehouse: Warehouse): warehouse is Warehouse & SyncRunLog {
   return typeof (warehouse as Partial<SyncRunLog>).recordSyncRun === 'function';
 }

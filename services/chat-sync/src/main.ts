@@ -2,7 +2,9 @@ import { loadPipelineConfig, loadRuntimeConfig, type PipelineConfig } from '@mob
 import { createPool } from '@mobius/db';
 import { createServiceBus, createServiceWarehouse } from '@mobius/backends';
 import { createLogger, createMetrics, runService, type Logger } from '@mobius/service';
+import { foldSyncRoundsAfterEachRun } from '@mobius/sink-state';
 import { startTelemetry, tracePort } from '@mobius/telemetry';
+import { hasSyncRunLog } from '@mobius/warehouse';
 import { buildApp } from './app.ts';
 import { createChatStore } from './chat-store.ts';
 
@@ -40,7 +42,9 @@ async function buildDeps(pipeline: PipelineConfig, logger: Logger) {
   });
   const warehouse = tracePort(await createServiceWarehouse('chat-sync', pipeline), 'warehouse');
   const bus = await createServiceBus('chat-sync', pipeline.env, logger);
-  const app = buildApp({ store: createChatStore(pool), warehouse, bus, logger, metrics: createMetrics('chat-sync') });
+  // After each run, fold the sinks' sync round into the warehouse's sync_runs (libs/sink-state/src/sync-rounds.ts).
+  const subscribeOptions = hasSyncRunLog(warehouse) ? { middleware: [foldSyncRoundsAfterEachRun(pool, warehouse, logger)] } : {};
+  const app = buildApp({ store: createChatStore(pool), warehouse, bus, logger, metrics: createMetrics('chat-sync'), subscribeOptions });
   const close = async () => {
     await bus.close();
     await warehouse.close();

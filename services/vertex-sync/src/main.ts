@@ -2,7 +2,9 @@ import { loadPipelineConfig, loadRuntimeConfig, type PipelineConfig } from '@mob
 import { createPool } from '@mobius/db';
 import { createServiceBus, createServiceVectorIndex, createServiceWarehouse } from '@mobius/backends';
 import { createLogger, createMetrics, runService, type Logger } from '@mobius/service';
+import { foldSyncRoundsAfterEachRun } from '@mobius/sink-state';
 import { startTelemetry, tracePort } from '@mobius/telemetry';
+import { hasSyncRunLog } from '@mobius/warehouse';
 import { buildApp } from './app.ts';
 import { createSinkStore } from './sink-store.ts';
 
@@ -43,7 +45,9 @@ async function buildDeps(pipeline: PipelineConfig, logger: Logger) {
   const index = tracePort(await createServiceVectorIndex('vertex-sync', pipeline), 'vector-index');
   const bus = await createServiceBus('vertex-sync', pipeline.env, logger);
   const store = createSinkStore(pool);
-  const app = buildApp({ store, warehouse, index, dimensions, bus, logger, metrics: createMetrics('vertex-sync') });
+  // After each run, fold the sinks' sync round into the warehouse's sync_runs (libs/sink-state/src/sync-rounds.ts).
+  const subscribeOptions = hasSyncRunLog(warehouse) ? { middleware: [foldSyncRoundsAfterEachRun(pool, warehouse, logger)] } : {};
+  const app = buildApp({ store, warehouse, index, dimensions, bus, logger, metrics: createMetrics('vertex-sync'), subscribeOptions });
   const close = async () => {
     await bus.close();
     await index.close();

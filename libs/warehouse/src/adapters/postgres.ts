@@ -7,6 +7,8 @@ import { latestMartRunId, readMartChanges } from './postgres/changes.ts';
 import { landSnapshots } from './postgres/landing.ts';
 import { mergePendingBatches } from './postgres/merge.ts';
 import { toWarehouseError } from './postgres/pg-errors.ts';
+import { recordSyncRun } from './postgres/sync-runs.ts';
+import type { SyncRunLog, SyncRunRecord } from './bigquery/sync-runs.ts';
 
 /** This package's migrations (001 baseline, 002 mart_documents, ...), wherever the process runs from. */
 export const WAREHOUSE_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
@@ -40,7 +42,7 @@ export const POSTGRES_WAREHOUSE_DEFAULTS = {
  * Safe to use from many instances at once: landing is idempotent per batch, merges are serialized by an
  * advisory lock on the database. Every failure is a WarehouseError (or a @mobius/db DbError).
  */
-export class PostgresWarehouse implements Warehouse {
+export class PostgresWarehouse implements Warehouse, SyncRunLog {
   private readonly pool: pg.Pool;
   private readonly options: Required<Omit<PostgresWarehouseOptions, 'onIdleError'>>;
   private closed = false;
@@ -95,6 +97,11 @@ export class PostgresWarehouse implements Warehouse {
     } catch (error) {
       throw toWarehouseError(error, 'readMartChanges');
     }
+  }
+
+  /** One row in mobius_rag.sync_runs; a run id already recorded is recorded once. */
+  recordSyncRun(run: SyncRunRecord): Promise<void> {
+    return this.guard('recordSyncRun', () => recordSyncRun(this.pool, run));
   }
 
   /** Ends the pool once in-flight queries finish. Idempotent. */

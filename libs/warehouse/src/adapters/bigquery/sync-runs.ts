@@ -16,9 +16,15 @@ export interface SyncRunRecord {
   errorMessage: string | null;
 }
 
-/** A warehouse that also keeps the sinks' `sync_runs` audit rows (the BigQuery one does). */
+/**
+ * A warehouse that also keeps `sync_runs` audit rows: one per sync round of the sinks
+ * (libs/sink-state/src/sync-rounds.ts). Both adapters implement it.
+ */
 export interface SyncRunLog {
-  /** Appends one audit row; recording the same run id again within minutes records it once. */
+  /**
+   * Appends one audit row. Recording the same run id again records it once: exactly on Postgres (primary
+   * key), within BigQuery's insert-id dedup window (at least a minute) on BigQuery.
+   */
   recordSyncRun(run: SyncRunRecord): Promise<void>;
 }
 
