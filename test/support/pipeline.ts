@@ -20,6 +20,11 @@ export interface PipelineOptions {
    * service gets VECTOR_INDEX=local and its VECTOR_INDEX_URL, so several vertex-sync share one index.
    */
   vectorIndex?: 'memory' | 'local';
+  /**
+   * Runs before the databases are migrated, e.g. to create a database the way an existing app leaves
+   * it, so that `mobius migrate` adopts it.
+   */
+  beforeMigrate?: (dbs: ReturnType<typeof moduleDatabases>) => Promise<void>;
 }
 
 /**
@@ -29,9 +34,13 @@ export interface PipelineOptions {
  */
 export async function createPipeline(tag: string, extraEnv: Record<string, string> = {}, options: PipelineOptions = {}) {
   const dbs = moduleDatabases(tag);
+  await options.beforeMigrate?.(dbs);
+  /** What `mobius migrate` printed per module. */
+  const migrations: Record<string, string[]> = {};
   for (const module of ['rag', 'chat', 'warehouse'] as const) {
     const run = await mobius(['migrate', '--env', 'dev', '--module', module], dbs.env);
     if (run.code !== 0) throw new Error(`migrating ${module} failed: ${run.stderr}`);
+    migrations[module] = run.out;
   }
   const server = new URL(TEST_POSTGRES);
   const topicPrefix = `t${randomBytes(3).toString('hex')}_`;
@@ -65,6 +74,7 @@ export async function createPipeline(tag: string, extraEnv: Record<string, strin
   return {
     dbs,
     env,
+    migrations,
     topicPrefix,
     running,
     /** Starts one more instance of a service. */

@@ -14,6 +14,12 @@ export interface UnpublishResult {
 /** Writes the `unpublished` event with the next version and notifies the relay; returns the version. */
 export async function writeUnpublishedEvent(tx: DocumentVersionTx, publishedBy: string | null): Promise<number> {
   const version = await tx.allocateVersion();
+  await insertUnpublishedEvent(tx, version, publishedBy);
+  return version;
+}
+
+/** Writes the `unpublished` event of an already allocated `version` and notifies the relay. */
+export async function insertUnpublishedEvent(tx: DocumentVersionTx, version: number, publishedBy: string | null) {
   await tx.insertEvent({
     id: randomUUID(),
     eventType: 'unpublished',
@@ -24,7 +30,6 @@ export async function writeUnpublishedEvent(tx: DocumentVersionTx, publishedBy: 
     verificationPassed: null,
     verificationMessage: null,
   });
-  return version;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { withTransaction } from '@mobius/db';
 import type pg from 'pg';
+import { optionalColumnsCache, type OptionalColumns, type OptionalColumnSql } from './optional-columns.ts';
 import { ISO_UTC, OUTBOX_CHANNEL } from './sql.ts';
 import type { DocumentVersionTx, NewPublishEvent, PublishEventRecord, PublishingStore } from './types.ts';
 
@@ -46,8 +47,12 @@ const EMBEDDING_PROBLEMS_SQL = `
   ORDER BY id
   LIMIT $3`;
 
-/** The 29 contract columns (CONTRACTS.md section 1) plus the optional chunk tags, built in one statement. */
-const INSERT_PUBLISHED_ROWS_SQL = `
+/**
+ * The 29 contract columns (CONTRACTS.md section 1) plus the optional chunk tags, built in one statement.
+ * Source columns the existing app's database may lack come from `optional` (NULL where absent).
+ */
+function insertPublishedRowsSql(optional: OptionalColumnSql): string {
+  return `
   INSERT INTO rag_published_embeddings (
     id, document_id, source_type, source_id, embedding, model, created_at, text, page_number, paragraph_index,
     section_path, chapter_path, summary, document_filename, document_display_name, document_authority_level,
@@ -58,13 +63,16 @@ const INSERT_PUBLISHED_ROWS_SQL = `
          hc.paragraph_index, coalesce(hc.section_path, ''), coalesce(hc.chapter_path, ''), coalesce(hc.summary, ''),
          d.filename, coalesce(d.display_name, ''), coalesce(d.authority_level, ''), coalesce(d.effective_date, ''),
          coalesce(d.termination_date, ''), coalesce(d.payer, ''), coalesce(d.state, ''), coalesce(d.program, ''),
-         coalesce(d.status, ''), coalesce(d.review_status, ''), d.created_at, d.reviewed_at, d.reviewed_by,
-         s.content_sha, $2::timestamp, 'n/a', hc.chunk_d_tags, hc.chunk_p_tags, hc.chunk_j_tags
+         coalesce(d.status, ''), coalesce(d.review_status, ''), d.created_at,
+         ${optional['documents.reviewed_at']}, ${optional['documents.reviewed_by']},
+         s.content_sha, $2::timestamp, 'n/a', ${optional['hierarchical_chunks.chunk_d_tags']},
+         ${optional['hierarchical_chunks.chunk_p_tags']}, ${optional['hierarchical_chunks.chunk_j_tags']}
     FROM chunk_embeddings ce
     JOIN hierarchical_chunks hc ON hc.id = ce.source_id AND hc.document_id = ce.document_id
     JOIN documents d ON d.id = ce.document_id
     JOIN unnest($3::uuid[], $4::text[]) AS s(source_id, content_sha) ON s.source_id = hc.id
    WHERE ce.document_id = $1 AND ce.source_type = 'hierarchical'`;
+}
 
 /** next = greatest(counter, number of events, greatest event version) + 1; the row is already locked. */
 const ALLOCATE_VERSION_SQL = `
@@ -80,6 +88,7 @@ class PgDocumentVersionTx implements DocumentVersionTx {
   constructor(
     private readonly client: pg.PoolClient,
     private readonly documentId: string,
+    private readonly optionalColumns: OptionalColumns,
   ) {}
 
   async lockDocument() {
@@ -117,7 +126,8 @@ class PgDocumentVersionTx implements DocumentVersionTx {
   async replacePublishedRows(publishedAt: string, contentShas: Map<string, string>) {
     await this.deletePublishedRows();
     const params = [this.documentId, publishedAt, [...contentShas.keys()], [...contentShas.values()]];
-    const result = await this.client.query(INSERT_PUBLISHED_ROWS_SQL, params);
+    const sql = insertPublishedRowsSql(await this.optionalColumns(this.client));
+    const result = await this.client.query(sql, params);
     return result.rowCount ?? 0;
   }
 
@@ -169,6 +179,7 @@ function toEventRecord(row: Record<string, unknown>): PublishEventRecord {
 
 /** The publishing side of the rag repository on `pool`. */
 export function createPublishingStore(pool: pg.Pool): PublishingStore {
+  const optionalColumns = optionalColumnsCache();
   return {
     withDocumentVersionLock: (documentId, work) =>
       withTransaction(pool, async (client) => {
@@ -178,7 +189,7 @@ export function createPublishingStore(pool: pg.Pool): PublishingStore {
            ON CONFLICT (document_id) DO UPDATE SET current_version = document_versions.current_version`,
           [documentId],
         );
-        return work(new PgDocumentVersionTx(client, documentId));
+        return work(new PgDocumentVersionTx(client, documentId, optionalColumns));
       }),
 
     async latestEvent(documentId) {
