@@ -99,7 +99,7 @@ describe('mobius snapshot and replay on Pub/Sub (emulator)', () => {
     const env = environment();
     const dated = cliIO(env);
     await snapshotCommand('create', { subscription: 'chat-sync' }, dated.io);
-    expect(dated.out[1]).toMatch(/^rewind to it with: mobius replay --subscription chat-sync --from snapshot:before-\d{8}T\d{6}Z$/);
+    expect(dated.out[1]).toMatch(/^rewind to it with: mobius replay --subscription chat-sync --from snapshot:before-\d{8}T\d{6}Z --force$/);
     const [chatSync, vertexSync] = [cliIO(env), cliIO(env)];
     await snapshotCommand('list', { subscription: 'chat-sync' }, chatSync.io);
     await snapshotCommand('list', { subscription: 'vertex-sync' }, vertexSync.io);

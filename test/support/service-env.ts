@@ -19,6 +19,7 @@ import { pubsubOptions } from '../../libs/backends/src/bus.ts';
 import { SERVICE_ENTRIES, type ServiceName } from '../../libs/cli/src/commands/start.ts';
 import { chatServiceEnvSchema, loadChatServiceConfig } from '../../services/chat/src/config.ts';
 import { loadRagServiceConfig, ragServiceEnvSchema } from '../../services/rag/src/config.ts';
+import { loadReconcilerConfig, reconcilerEnvSchema } from '../../services/reconciler/src/config.ts';
 import { loadUserServiceConfig, userServiceEnvSchema } from '../../services/user/src/config.ts';
 import { loadVectorIndexServerConfig, vectorIndexServerEnvSchema } from '../../services/vector-index/src/config.ts';
 
@@ -37,6 +38,7 @@ const SCHEMAS: Record<ServiceName, readonly z.ZodObject[]> = {
   chat: [chatServiceEnvSchema, chatEnvSchema, pipelineEnvSchema, runtimeEnvSchema],
   user: [userServiceEnvSchema, userEnvSchema, runtimeEnvSchema],
   'vector-index': [vectorIndexServerEnvSchema, runtimeEnvSchema],
+  reconciler: [reconcilerEnvSchema, pipelineEnvSchema, runtimeEnvSchema],
 };
 
 /** Every variable `service`'s config schemas name. */
@@ -109,6 +111,11 @@ export function checkServiceEnv(service: ServiceName, env: Env): CheckedService 
       return { port: loadUserServiceConfig(env).runtime.port };
     case 'vector-index':
       return { port: loadVectorIndexServerConfig(env).runtime.port };
+    case 'reconciler': {
+      const config = loadReconcilerConfig(env);
+      loadReconcilerConfig(prod);
+      return { port: config.runtime.port, pipeline: config.pipeline };
+    }
   }
 }
 

@@ -74,6 +74,7 @@ export function buildProgram(io: CliIO): Command {
     .requiredOption('--subscription <name>', 'ingestor, mart-builder, chat-sync or vertex-sync')
     .requiredOption('--from <from>', 'ISO-8601 time, seq:N (NATS), snapshot:NAME (Pub/Sub) or beginning')
     .option('--dry-run', 'say what would be replayed, change nothing')
+    .option('--force', 'rewind chat-sync or vertex-sync anyway (it changes nothing there: see mobius resync --repair)')
     .action(async (options) => (await import('./commands/replay.ts')).replayCommand(options, io));
 
   program

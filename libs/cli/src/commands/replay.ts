@@ -2,12 +2,32 @@ import { createServiceBus } from '@mobius/backends';
 import { snapshotsOf, type Bus, type ReplayFrom } from '@mobius/bus';
 import { loadBusConfig } from '@mobius/config';
 import { ALL_SUBSCRIPTIONS, findSubscription } from '@mobius/contracts';
+import { CommandExit } from '../command-exit.ts';
 import type { CliIO } from '../io.ts';
 
 export interface ReplayCommandOptions {
   subscription: string;
   from: string;
   dryRun?: boolean;
+  /** Rewind a sink's subscription even though it changes nothing (its triggers are delivered again). */
+  force?: boolean;
+}
+
+/**
+ * The sinks apply mart runs beyond their own watermark, whatever trigger arrives: delivering their
+ * triggers again changes neither Chat nor the index. Rebuilding them is `mobius resync --repair`.
+ */
+const SINK_TARGETS: Record<string, string> = { 'chat-sync': 'chat', 'vertex-sync': 'vertex' };
+
+/** What `mobius replay` says instead of replaying a sink's subscription. */
+export function sinkReplayNotice(subscription: string): string {
+  const target = SINK_TARGETS[subscription]!;
+  const what = target === 'chat' ? "Chat's published_rag_metadata" : 'the vector index';
+  return [
+    `replaying ${subscription} would change nothing: ${subscription} applies the mart runs after its own watermark, whichever message arrives,`,
+    `so messages delivered again are no-ops and ${what} stays as it is (an emptied index stays empty).`,
+    `To rebuild ${what} from RAG: mobius resync --repair --target ${target}   (mobius resync --check --target ${target} shows the drift first)`,
+  ].join('\n');
 }
 
 /** Where `mobius replay` starts: a start point of the Bus port, or a named snapshot (Pub/Sub). */
@@ -62,6 +82,8 @@ async function rewind(bus: Bus, busKind: string, topic: string, subscription: st
  * `mobius replay`: rewinds a subscription so its consumer receives every message again from a point
  * (on Pub/Sub a seek: to a time, to a snapshot, or to the beginning; see `rewind`).
  * The running consumers pick the replay up; their handlers are idempotent, so state does not change.
+ * A sink's subscription (chat-sync, vertex-sync) is not rewound unless --force: it would change
+ * nothing, and the command says so and names `mobius resync --repair`, which rebuilds.
  */
 export async function replayCommand(options: ReplayCommandOptions, io: CliIO): Promise<void> {
   const subscription = findSubscription(options.subscription);
@@ -70,6 +92,10 @@ export async function replayCommand(options: ReplayCommandOptions, io: CliIO): P
     throw new ReplayCommandError(`unknown subscription ${options.subscription} (known: ${known})`);
   }
   const from = parseReplayFrom(options.from);
+  if (SINK_TARGETS[subscription.name] && !options.force) {
+    for (const line of sinkReplayNotice(subscription.name).split('\n')) io.err(line);
+    throw new CommandExit(1);
+  }
   const config = loadBusConfig('mobius', io.env);
   const target = `${subscription.name} on ${config.TOPIC_PREFIX}${subscription.topic}`;
   if (options.dryRun) {
@@ -81,7 +107,8 @@ export async function replayCommand(options: ReplayCommandOptions, io: CliIO): P
   try {
     io.out(`replaying ${target} from ${describeFrom(from)} ...`);
     await rewind(bus, config.BUS, subscription.topic, subscription.name, from);
-    io.out(`replayed ${target}: its consumers now receive every message from ${describeFrom(from)} again`);
+    io.out(`replayed ${target}: its consumers now receive every message from ${describeFrom(from)} again;`);
+    io.out('they apply what their durable state has not applied yet, so state that is already current does not change');
   } finally {
     await bus.close();
   }

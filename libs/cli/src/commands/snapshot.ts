@@ -50,7 +50,10 @@ async function create(snapshots: SnapshotOperations, subscription: SubscriptionS
   const created = await snapshots.create(subscription.topic, subscription.name, name);
   const expires = created.expiresAt ? `, expires ${created.expiresAt.toISOString()}` : '';
   io.out(`created snapshot ${created.name} of ${subscription.name}${expires}`);
-  io.out(`rewind to it with: mobius replay --subscription ${subscription.name} --from snapshot:${created.name}`);
+  // A sink's replay changes nothing unless forced (see sinkReplayNotice); the hint says so honestly.
+  const sink = subscription.name === 'chat-sync' || subscription.name === 'vertex-sync';
+  io.out(`rewind to it with: mobius replay --subscription ${subscription.name} --from snapshot:${created.name}${sink ? ' --force' : ''}`);
+  if (sink) io.out(`(redelivers ${subscription.name}'s triggers; to rebuild its data from RAG use mobius resync --repair)`);
 }
 
 async function list(snapshots: SnapshotOperations, subscription: SubscriptionSpec, io: CliIO): Promise<void> {

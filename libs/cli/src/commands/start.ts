@@ -12,6 +12,7 @@ export const SERVICE_ENTRIES = {
   chat: 'services/chat/src/main.ts',
   user: 'services/user/src/main.ts',
   'vector-index': 'services/vector-index/src/main.ts',
+  reconciler: 'services/reconciler/src/main.ts',
 } as const;
 
 export type ServiceName = keyof typeof SERVICE_ENTRIES;
