@@ -128,10 +128,12 @@ describe('infra/terraform: Cloud Run (delivery = "push")', () => {
     expect(attribute(service, 'min_instance_count')).toBe('each.value.cloud_run.min_instances');
   });
 
-  it('keeps rag running with CPU between requests, for its outbox relay', () => {
-    const rag = vars.services.rag!.cloud_run;
-    expect(rag.min_instances).toBeGreaterThanOrEqual(1);
-    expect(rag.cpu_idle).toBe(false);
+  it('keeps rag (its outbox relay) and the reconciler (its timer) running with CPU between requests', () => {
+    for (const name of ['rag', 'reconciler']) {
+      const run = vars.services[name]!.cloud_run;
+      expect(run.min_instances, name).toBeGreaterThanOrEqual(1);
+      expect(run.cpu_idle, name).toBe(false);
+    }
     expect(attribute(resource('google_cloud_run_v2_service', 'service'), 'cpu_idle')).toBe('each.value.cloud_run.cpu_idle');
     for (const name of CLOUD_SERVICES) {
       const run = vars.services[name]!.cloud_run;

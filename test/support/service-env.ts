@@ -47,22 +47,32 @@ export function schemaVariables(service: ServiceName): Set<string> {
 }
 
 /**
- * loadPipelineConfig's prod rules ask every pipeline service for the RAG host and the Chat URL,
- * though each reads only some of them. A service must not be handed a connection it never uses (a
- * mart-builder holding Chat's URL breaks least privilege), so these are filled with placeholders for
- * the prod check, and a deploy file that sets one fails.
+ * loadPipelineConfig's prod rules ask every pipeline service for the RAG host and the Chat URL (and,
+ * with WAREHOUSE=postgres, the warehouse URL), though each reads only some of them. A service must not
+ * be handed a connection it never uses (a mart-builder holding Chat's URL breaks least privilege), so
+ * these are filled with placeholders for the prod check, and a deploy file that sets one (or any
+ * variable listed here) fails.
  */
 export const UNREAD_PIPELINE_VARIABLES: Partial<Record<ServiceName, readonly string[]>> = {
   ingestor: ['CHAT_DATABASE_URL'],
   'mart-builder': ['POSTGRES_HOST', 'CHAT_DATABASE_URL'],
   'chat-sync': ['POSTGRES_HOST'],
   'vertex-sync': ['POSTGRES_HOST'],
+  // The reconciler compares RAG with Chat and the index directly: no bus, no warehouse.
+  reconciler: [...Object.keys(busEnvSchema.shape), 'WAREHOUSE', 'WAREHOUSE_DATABASE_URL', 'BQ_PROJECT', 'BQ_DATASET', 'BQ_LANDING_DATASET', 'BQ_LOCATION', 'BQ_API_ENDPOINT'],
 };
 
 const UNREAD_PLACEHOLDERS: Record<string, string> = {
   POSTGRES_HOST: 'unread.invalid',
   CHAT_DATABASE_URL: 'postgresql://unread@unread.invalid/unread',
+  WAREHOUSE_DATABASE_URL: 'postgresql://unread@unread.invalid/unread',
 };
+
+/** Placeholders for the variables `service` never reads but the prod rules ask for. */
+function unreadPlaceholders(service: ServiceName): Env {
+  const names = (UNREAD_PIPELINE_VARIABLES[service] ?? []).filter((name) => UNREAD_PLACEHOLDERS[name] !== undefined);
+  return Object.fromEntries(names.map((name) => [name, UNREAD_PLACEHOLDERS[name]!]));
+}
 
 export interface CheckedService {
   /** Where it listens (PORT, else its local default). */
@@ -97,8 +107,7 @@ export function checkServiceEnv(service: ServiceName, env: Env): CheckedService 
       const port = loadRuntimeConfig(service, env, 0).port;
       const bus = checkedBus(service, loadBusConfig(service, env));
       const pipeline = loadPipelineConfig(env);
-      const placeholders = Object.fromEntries((UNREAD_PIPELINE_VARIABLES[service] ?? []).map((name) => [name, UNREAD_PLACEHOLDERS[name]]));
-      loadPipelineConfig({ ...env, ...placeholders }, { deployEnv: 'prod' });
+      loadPipelineConfig({ ...env, ...unreadPlaceholders(service) }, { deployEnv: 'prod' });
       return { port, bus, pipeline };
     }
     case 'chat': {
@@ -113,7 +122,7 @@ export function checkServiceEnv(service: ServiceName, env: Env): CheckedService 
       return { port: loadVectorIndexServerConfig(env).runtime.port };
     case 'reconciler': {
       const config = loadReconcilerConfig(env);
-      loadReconcilerConfig(prod);
+      loadReconcilerConfig({ ...prod, ...unreadPlaceholders(service) });
       return { port: config.runtime.port, pipeline: config.pipeline };
     }
   }

@@ -3,8 +3,8 @@ import { z } from 'zod';
 
 /** Every default of the reconciler, in one place. */
 export const RECONCILER_DEFAULTS = {
-  /** Local port (Cloud Run sets PORT). */
-  port: 8015,
+  /** Local port (Cloud Run sets PORT); 8015 is the local vector index server's. */
+  port: 8016,
   /** Seconds between passes: a hard delete by the existing app leaves Chat and the index within this. */
   intervalSeconds: 300,
 } as const;
