@@ -3,12 +3,7 @@
  * (`retryable`; the bus dead-letters the rest at once with the message as the reason) and keeps `cause`.
  */
 export const WAREHOUSE_ERROR_CODES = {
-  /** An embedding's length is not the configured `embeddingDimensions`. */
-  embeddingDimension: 'WAREHOUSE_EMBEDDING_DIMENSION',
-  /** An embedding holds NaN, an infinity or a non-number. */
-  embeddingNotFinite: 'WAREHOUSE_EMBEDDING_NOT_FINITE',
-  /** A row has no embedding (null or not an array): it could never reach the vector index. */
-  embeddingMissing: 'WAREHOUSE_EMBEDDING_MISSING',
+  // No code for an unusable embedding: such a row is landed with a NULL one (snapshot.ts, landableRows).
   /** A row's `document_id` is not the snapshot's document. */
   rowDocumentMismatch: 'WAREHOUSE_ROW_DOCUMENT_MISMATCH',
   /** The database refused a row: a required column null, a bad uuid or timestamp, a string too long, an id twice. */
@@ -41,8 +36,8 @@ export class WarehouseError extends Error {
 }
 
 /**
- * A snapshot that can never be landed (bad embedding, foreign row, invalid header or a row the database
- * refuses). Not retryable; nothing of the call that raised it was written.
+ * A snapshot that can never be landed (a foreign row, an invalid header or a row the database refuses).
+ * Not retryable; nothing of the call that raised it was written.
  */
 export class InvalidSnapshotError extends WarehouseError {
   constructor(code: WarehouseErrorCode, message: string, options?: { cause?: unknown }) {
