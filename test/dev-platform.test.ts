@@ -1,8 +1,9 @@
 // `mobius dev` (libs/cli/src/commands/dev.ts) as a real process whose whole environment is PATH: the
 // embedded Postgres from npm (as root, under an unprivileged account), every module database created
 // and migrated, every service in the one process, the sample policies published once through rag and
-// searchable with `mobius search` as soon as the URLs are printed; SIGTERM stops it with exit 0, and a
-// second start on the same data directory reuses everything (same documents, no new publish events).
+// searchable with `mobius search` as soon as the URLs are printed; its reconciler (every second on the
+// first start: RECONCILE_INTERVAL_SECONDS=1) repairs a Chat row changed by hand and reports no drift;
+// SIGTERM stops it with exit 0, and a second start on the same data directory reuses everything (same documents, no new publish events).
 // With every module URL, NATS_URL and JWT_SECRET given, those replace the embedded pieces.
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -24,6 +25,9 @@ const PARAGRAPH = 'A prior authorization request must be submitted before the se
 /** The one file dev keeps in its data directory while it runs when nothing is embedded: its lock. */
 const DATA_LOCK = 'dev.pid';
 const QUERY = "a prior authorization request needs the ordering provider's NPI, the CPT codes and the clinical notes";
+/** The first start reconciles every second, so a repair shows within the test's wait. */
+const RECONCILING_ENV = { ...MINIMAL_ENV, RECONCILE_INTERVAL_SECONDS: '1' };
+const REPAIR_WITHIN_MS = 15_000;
 
 interface Dev {
   child: ChildProcess;
@@ -114,6 +118,16 @@ const documentsOf = (dev: Dev) =>
 const publishEventsOf = (dev: Dev) =>
   query<{ document_id: string; published_by: string }>(dev, 'mobius_rag', 'SELECT document_id::text, published_by FROM publish_events ORDER BY published_by');
 
+/** `mobius_drift_rows` of a /metrics page: `{ 'chat missing': 0, ... }` (target and kind). */
+function driftRows(metrics: string): Record<string, number> {
+  const rows: Record<string, number> = {};
+  for (const [, labels, value] of metrics.matchAll(/^mobius_drift_rows\{([^}]*)\} (\S+)$/gm)) {
+    const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(labels!)?.[1];
+    rows[`${label('target')} ${label('kind')}`] = Number(value);
+  }
+  return rows;
+}
+
 /** The search must rank the sample paragraph first, with its document, page, paragraph and section. */
 async function expectSampleFound(dev: Dev): Promise<void> {
   const found = await search(dev, QUERY);
@@ -138,7 +152,7 @@ describe('mobius dev', () => {
   let first: { documents: Awaited<ReturnType<typeof documentsOf>>; events: Awaited<ReturnType<typeof publishEventsOf>> };
 
   it('starts everything on a new data directory and publishes the samples, searchable at once', async () => {
-    running = await startDev();
+    running = await startDev(RECONCILING_ENV);
     const output = running.lines.join('\n');
     expect(output).toContain(`mobius dev: generated a JWT secret in ${join(dataDir, 'jwt-secret')}`);
     expect(output).toMatch(/mobius dev: embedded Postgres 1\d\.\d+ on 127\.0\.0\.1:\d+, data in \S+ \(created[;)]/);
@@ -159,6 +173,28 @@ describe('mobius dev', () => {
       'mobius dev samples: prior-authorization.md',
       'mobius dev samples: timely-filing.md',
     ]);
+  });
+
+  it('runs the reconciler, which repairs a Chat row changed by hand and reports no drift left', async () => {
+    const dev = running!;
+    const reconcilerUrl = /^ {4}reconciler +(http:\/\/\S+)\/readyz$/m.exec(dev.lines.join('\n'))?.[1];
+    expect(reconcilerUrl, dev.lines.join('\n')).toBeDefined();
+    expect((await fetch(`${reconcilerUrl}/readyz`)).status).toBe(200);
+    const [row] = await query<{ id: string; text: string }>(dev, 'mobius_chat', 'SELECT id::text, text FROM published_rag_metadata ORDER BY id LIMIT 1');
+    await query(dev, 'mobius_chat', `UPDATE published_rag_metadata SET text = 'changed by hand' WHERE id = '${row!.id}'`);
+
+    const deadline = Date.now() + REPAIR_WITHIN_MS;
+    let drift: Record<string, number> = {};
+    let text = '';
+    while (Date.now() < deadline) {
+      text = (await query<{ text: string }>(dev, 'mobius_chat', `SELECT text FROM published_rag_metadata WHERE id = '${row!.id}'`))[0]!.text;
+      drift = driftRows(await (await fetch(`${reconcilerUrl}/metrics`)).text());
+      if (text === row!.text && Object.keys(drift).length === 8 && Object.values(drift).every((n) => n === 0)) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(text).toBe(row!.text);
+    const kinds = ['missing', 'extra', 'stale', 'invalid'];
+    expect(drift).toEqual(Object.fromEntries(['chat', 'vertex'].flatMap((target) => kinds.map((kind) => [`${target} ${kind}`, 0]))));
   });
 
   it('stops everything on SIGTERM and exits 0 within 10 s', async () => {
