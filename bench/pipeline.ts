@@ -5,7 +5,7 @@
  * Needs the machine's Postgres (TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres)
  * and NATS with JetStream (NATS_URL, default nats://127.0.0.1:4222). Every phase makes its own
  * databases and TOPIC_PREFIX and removes them after. Results: a table on stdout and JSON in bench/results/.
- * Phases (`--only=` picks some): throughput and limits (same rows), latency, replay, cold-start.
+ * Phases (`--only=` picks some): throughput and limits (same rows), latency, replay, cold-start, resync.
  */
 import { fileURLToPath } from 'node:url';
 import { adminQuery } from '../test/support/databases.ts';
@@ -15,6 +15,7 @@ import { measureLatency } from './pipeline/latency.ts';
 import { rawCopy, rawIndexInsert, rawJetStream } from './pipeline/limits.ts';
 import { parseOptions, type BenchOptions } from './pipeline/options.ts';
 import { measureReplay } from './pipeline/replay.ts';
+import { measureResync } from './pipeline/resync.ts';
 import { formatReport, machine, writeResults, type Results } from './pipeline/report.ts';
 import { createStack } from './pipeline/stack.ts';
 import { STALL_MS, withProblems } from './pipeline/stall.ts';
@@ -103,6 +104,16 @@ async function main(): Promise<void> {
   if (options.phases.has('cold-start')) {
     const { coldStartRows } = await import('./pipeline/cold-start.ts');
     results.coldStart = await coldStartRows(options.coldStartRuns, options.dimensions, log);
+  }
+  if (options.phases.has('resync')) {
+    results.resync = await measureResync({
+      rows: options.resyncRows,
+      vertexRows: options.resyncVertexRows,
+      repair: options.resyncRepair,
+      paragraphs: options.paragraphs,
+      dimensions: options.dimensions,
+      log,
+    });
   }
   console.log(formatReport(results));
   console.log(`\nJSON: ${writeResults(RESULTS_DIR, results)}`);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Latency, Percentiles } from './latency.ts';
 import type { Rate } from './limits.ts';
 import type { Replay } from './replay.ts';
+import type { Resync, ResyncCommand } from './resync.ts';
 import type { Throughput } from './throughput.ts';
 
 export interface ColdStartRow {
@@ -24,6 +25,7 @@ export interface Results {
   latency?: Latency;
   replay?: Replay[];
   coldStart?: ColdStartRow[];
+  resync?: Resync;
 }
 
 function version(command: string, args: string[]): string {
@@ -51,6 +53,30 @@ const left = (text: string, width: number) => text.padStart(width);
 
 function rateLine(label: string, value: Rate, unit = 'rows/s', extra = ''): string {
   return `  ${pad(label, 44)}${left(n(value.perSecond), 10)} ${pad(unit, 7)}${left(n(value.seconds, 1), 8)} s  ${extra}`;
+}
+
+function commandLine(label: string, value: ResyncCommand, raw: string): string {
+  return rateLine(label, value, 'rows/s', `${value.ratioToRaw.toFixed(2)} x ${raw}, peak RSS ${n(value.peakRssMb)} MB`);
+}
+
+/** `mobius resync`, each command its own process (wall time includes starting Node and the CLI). */
+function resyncLines(r: Resync): string[] {
+  const lines = ['', `Reconciliation: mobius resync as its own process, ${n(r.rows)} rows (${n(r.documents)} documents)`];
+  lines.push(rateLine('raw COPY id+document+hash, RAG and Chat at once', r.rawHashCopy));
+  lines.push(commandLine('--check --target chat, in sync', r.checkChat, 'raw'));
+  if (r.rawRowCopy && r.repairChat) {
+    lines.push(rateLine('raw COPY RAG -> Chat scratch (the rows)', r.rawRowCopy));
+    lines.push(commandLine('--repair --target chat, from an empty Chat', r.repairChat, 'raw row COPY'));
+  }
+  const v = r.vertex;
+  if (v) {
+    lines.push(`  vector target: ${n(v.rows)} rows x ${v.dimensions} dims, local vector index server, ${n(v.indexSample)} ids read back`);
+    lines.push(rateLine('raw HNSW insert, in process', v.rawIndexInsert));
+    lines.push(commandLine('--repair --target vertex, from an empty index', v.repair, 'raw HNSW'));
+    lines.push(rateLine('raw COPY id+document+hash, RAG and ledger', v.rawHashCopy));
+    lines.push(commandLine('--check --target vertex, in sync', v.check, 'raw'));
+  }
+  return lines;
 }
 
 function latencyLine(label: string, p: Percentiles): string {
@@ -102,6 +128,7 @@ export function formatReport(results: Results): string {
       lines.push(`  ${pad(row.service, 14)}${left(n(row.readyMs.median), 7)} ms  (${n(row.readyMs.min)}-${n(row.readyMs.max)})${left(n(row.idleRssMb), 8)} MB`);
     }
   }
+  if (results.resync) lines.push(...resyncLines(results.resync));
   return lines.join('\n');
 }
 
