@@ -75,6 +75,7 @@ describe('mobius migrate --env dev on empty databases', () => {
       '003.do.chat_additive_columns.sql',
       '004.do.pipeline_sink_state.sql',
       '005.do.vector_ledger.sql',
+      '006.do.chat_indexes_concurrently.sql',
     ]);
   });
 

@@ -37,9 +37,20 @@ export class MigrationTamperedError extends DbError {
   }
 }
 
-/** A migration's SQL failed; its transaction was rolled back. */
+/**
+ * A migration's SQL failed; its transaction was rolled back. A migration that runs outside a
+ * transaction (`-- mobius:no-transaction`) cannot be: the statements before the failing one stay,
+ * and the message says so (the next run repeats them; they are idempotent by contract).
+ */
 export class MigrationFailedError extends DbError {
-  constructor(readonly file: string, reason: string, options?: { cause?: unknown }) {
-    super('MIGRATION_FAILED', `migration ${file} failed and was rolled back: ${reason}`, false, options);
+  constructor(
+    readonly file: string,
+    reason: string,
+    options?: { cause?: unknown; outsideTransaction?: boolean },
+  ) {
+    const outcome = options?.outsideTransaction
+      ? 'failed (it runs outside a transaction: the statements before the failure stay applied, and the next run repeats them)'
+      : 'failed and was rolled back';
+    super('MIGRATION_FAILED', `migration ${file} ${outcome}: ${reason}`, false, options);
   }
 }

@@ -13,3 +13,4 @@ export { migrationStatus, type MigrationStatusEntry } from './migrations/status.
 export { DEFAULT_POOL_MAX, createPool, type PoolOptions } from './pool.ts';
 export { withTransaction, type IsolationLevel, type TransactionOptions } from './transaction.ts';
 export { readMigrations, type MigrationFile } from './migrations/read-migrations.ts';
+export { NO_TRANSACTION_MARKER, runsOutsideTransaction } from './migrations/outside-transaction.ts';

@@ -1,39 +1,25 @@
--- mobius-chat 003: chat's later additive columns, the trigram index and the
--- doc-grain materialized view (CONTRACTS.md section 3). All IF NOT EXISTS; the
--- view depends on published_rag_metadata, so its columns are never dropped or
--- retyped.
+-- mobius:replaces-checksum 4f02aec0581379b23597311a426193be
+-- mobius-chat 003: chat's later additive columns (CONTRACTS.md section 3).
+--
+-- This file used to create pg_trgm, a trigram index over the chunk text and the
+-- published_rag_documents view here, inside the migration's transaction. On a
+-- Chat table that already has rows (production: ~1.95M) that builds an index
+-- while holding the ACCESS EXCLUSIVE lock of the ALTERs below: Chat could
+-- neither read nor write until it finished. The view and the contract's
+-- indexes are now made by 006, outside any transaction and CONCURRENTLY; the
+-- text index, which no reader uses and the contract does not name, is gone.
+-- A database that applied the old text keeps what it made; 006 completes it
+-- (the header line above lets its record move to this text).
+--
+-- The columns are Chat's own (its migration 029), so on an adopted database
+-- these are no-ops; a constant default makes each a catalog-only change. Each
+-- still takes a brief ACCESS EXCLUSIVE lock: if a long reader holds the table,
+-- give up after lock_timeout rather than queue every Chat query behind us
+-- (the run fails, names this file, and can simply be repeated).
+
+SET LOCAL lock_timeout = '5s';
 
 ALTER TABLE published_rag_metadata ADD COLUMN IF NOT EXISTS instant_rag boolean DEFAULT false;
 ALTER TABLE published_rag_metadata ADD COLUMN IF NOT EXISTS verification_tier text DEFAULT 'verified';
 ALTER TABLE published_rag_metadata ADD COLUMN IF NOT EXISTS agent_scope_tags jsonb DEFAULT '[]'::jsonb;
 ALTER TABLE published_rag_metadata ADD COLUMN IF NOT EXISTS expires_at timestamptz;
-
--- Trigram index for substring (ILIKE '%...%') search over the chunk text.
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE INDEX IF NOT EXISTS idx_published_rag_metadata_text_trgm
-    ON published_rag_metadata USING gin (text gin_trgm_ops);
-
--- Newest row per document (doc-grain cache for name lookups). Refresh with
--- REFRESH MATERIALIZED VIEW CONCURRENTLY published_rag_documents (needs the
--- unique index below).
-CREATE MATERIALIZED VIEW IF NOT EXISTS published_rag_documents AS
-SELECT DISTINCT ON (document_id)
-    document_id,
-    document_filename,
-    document_display_name,
-    document_authority_level,
-    document_effective_date,
-    document_termination_date,
-    document_payer,
-    document_state,
-    document_program,
-    document_status,
-    document_review_status,
-    document_created_at,
-    document_reviewed_at,
-    document_reviewed_by,
-    updated_at                      -- the newest row's updated_at = max(updated_at) of the document
-FROM published_rag_metadata
-ORDER BY document_id, updated_at DESC;
-
-CREATE UNIQUE INDEX IF NOT EXISTS idx_prd_document_id ON published_rag_documents (document_id);

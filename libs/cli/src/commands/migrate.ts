@@ -13,6 +13,7 @@ import {
   migrateDatabase,
   migrationStatus,
   readMigrations,
+  runsOutsideTransaction,
   type MigrationEvent,
 } from '@mobius/db';
 import type { CliIO } from '../io.ts';
@@ -42,8 +43,24 @@ function reportEvent(io: CliIO, module: ModuleName, event: MigrationEvent): void
   if (event.type === 'adopting') {
     io.out(`${module}: adopting an existing database (${event.existingTables} tables, no migration record)`);
   }
+  if (event.type === 'checksum-replaced') {
+    io.out(`${module}: ${event.file} replaces the text this database applied; record updated (nothing to run)`);
+  }
+  if (event.type === 'rebuilding-invalid-index') {
+    io.out(`${module}: ${event.file}: dropping INVALID index ${event.index} (an interrupted concurrent build) to build it again`);
+  }
   if (event.type === 'applied') io.out(`${module}: applied ${event.file} (${event.durationMs} ms)`);
-  if (event.type === 'would-apply') io.out(`-- ${module}: would apply ${event.file}\n${event.sql.trimEnd()}`);
+  if (event.type === 'would-apply') io.out(describeWouldApply(module, event));
+}
+
+/** A dry run's account of one pending migration: how it would run, then its SQL. */
+function describeWouldApply(module: ModuleName, event: Extract<MigrationEvent, { type: 'would-apply' }>): string {
+  const how = event.outsideTransaction
+    ? ' (outside a transaction, statement by statement: indexes are built CONCURRENTLY and writers never wait; ' +
+      'if it fails, the statements before the failure stay and the next run repeats them)'
+    : '';
+  const rebuilds = event.invalidIndexes.map((index) => `\n-- would drop INVALID index ${index} (an interrupted concurrent build) and build it again`);
+  return `-- ${module}: would apply ${event.file}${how}${rebuilds.join('')}\n${event.sql.trimEnd()}`;
 }
 
 async function showStatus(io: CliIO, config: DatabaseConfig): Promise<void> {
@@ -54,7 +71,8 @@ async function showStatus(io: CliIO, config: DatabaseConfig): Promise<void> {
   }
   for (const entry of await migrationStatus(config.databaseUrl, dir)) {
     const when = entry.appliedAt ? ` ${entry.appliedAt.toISOString()}` : '';
-    io.out(`${config.module}: ${entry.state.padEnd(8)} ${entry.file}${when}`);
+    const note = entry.note ? ` (${entry.note})` : '';
+    io.out(`${config.module}: ${entry.state.padEnd(8)} ${entry.file}${when}${note}`);
   }
 }
 
@@ -62,7 +80,10 @@ async function dryRun(io: CliIO, config: DatabaseConfig): Promise<void> {
   const dir = migrationsDirOf(config.module);
   if (config.deployEnv === 'dev' && !(await databaseExists(config))) {
     io.out(`${config.module}: would create database ${describeDatabase(config.databaseUrl).database}`);
-    for (const m of await readMigrations(dir)) reportEvent(io, config.module, { type: 'would-apply', ...m });
+    for (const m of await readMigrations(dir)) {
+      const outsideTransaction = runsOutsideTransaction(m.sql);
+      reportEvent(io, config.module, { type: 'would-apply', ...m, outsideTransaction, invalidIndexes: [] });
+    }
     return;
   }
   const result = await migrateDatabase({

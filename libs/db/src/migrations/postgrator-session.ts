@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type Postgrator from 'postgrator';
+import { runOutsideTransaction, runsOutsideTransaction } from './outside-transaction.ts';
 
 /** The table, in each module database's `public` schema, where applied migrations are recorded. */
 export const SCHEMA_TABLE = 'mobius_schema_version';
@@ -9,8 +10,18 @@ export const SCHEMA_TABLE = 'mobius_schema_version';
  * record: postgrator runs a migration's script through `execSqlScript` and then records it through
  * `execQuery`, as two calls. We open a transaction before the script and commit right after the
  * record, so a crash at any point leaves either both or neither. `abort()` rolls back an open one.
+ *
+ * A migration marked `-- mobius:no-transaction` (outside-transaction.ts) is the exception: its
+ * statements run one by one and its record follows in a transaction of its own, so a crash in
+ * between leaves it done but unrecorded, and the next run repeats its (idempotent) statements.
+ * `onInvalidIndex` hears of every INVALID index such a migration drops before building it again.
  */
-export async function createPostgratorSession(client: pg.Client, migrationsDir: string, database: string) {
+export async function createPostgratorSession(
+  client: pg.Client,
+  migrationsDir: string,
+  database: string,
+  onInvalidIndex: (index: string) => void = () => {},
+) {
   const PostgratorClass = await loadPostgrator();
   let migrationOpen = false;
   const postgrator = new PostgratorClass({
@@ -28,6 +39,7 @@ export async function createPostgratorSession(client: pg.Client, migrationsDir: 
       return result;
     },
     execSqlScript: async (sql: string) => {
+      if (runsOutsideTransaction(sql)) return runOutsideTransaction(client, sql, onInvalidIndex);
       await client.query('BEGIN');
       migrationOpen = true;
       await client.query(sql);

@@ -1,9 +1,11 @@
 import { basename } from 'node:path';
 import type pg from 'pg';
 import type Postgrator from 'postgrator';
-import { connectClient, describeDatabase, PG_ERROR } from '../connection.ts';
+import { connectClient, describeDatabase } from '../connection.ts';
 import { DbError, MigrationFailedError, MigrationTamperedError } from '../errors.ts';
+import { concurrentIndexesOf, findInvalidIndexes, runsOutsideTransaction } from './outside-transaction.ts';
 import { createPostgratorSession, SCHEMA_TABLE } from './postgrator-session.ts';
+import { acceptReplacedChecksums } from './replaced-checksums.ts';
 
 /** Every runner on a database takes this session advisory lock, so two runners never interleave. */
 const MIGRATION_LOCK_SQL = "hashtext('mobius.migrate')";
@@ -11,12 +13,29 @@ const MIGRATION_LOCK_SQL = "hashtext('mobius.migrate')";
 /** How long a runner waits for another one to finish before giving up. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 5 * 60_000;
 
+/**
+ * How often a waiting runner asks for the lock again. It polls instead of blocking in
+ * pg_advisory_lock because a blocked statement holds a snapshot, and the running runner's
+ * CREATE INDEX CONCURRENTLY waits for every snapshot older than its build: the two would deadlock.
+ */
+const LOCK_POLL_MS = 200;
+
 /** What a migration run reports as it goes, for one progress line each. */
 export type MigrationEvent =
   | { type: 'waiting-for-lock' }
   | { type: 'adopting'; existingTables: number }
+  | { type: 'checksum-replaced'; file: string }
+  | { type: 'rebuilding-invalid-index'; file: string; index: string }
   | { type: 'applied'; file: string; durationMs: number }
-  | { type: 'would-apply'; file: string; sql: string };
+  | {
+      type: 'would-apply';
+      file: string;
+      sql: string;
+      /** Runs outside a transaction (`-- mobius:no-transaction`): statements one by one. */
+      outsideTransaction: boolean;
+      /** INVALID indexes (a failed concurrent build) it would drop and build again. */
+      invalidIndexes: string[];
+    };
 
 export interface MigrateOptions {
   databaseUrl: string;
@@ -50,21 +69,20 @@ async function hasSchemaTable(client: pg.Client): Promise<boolean> {
   return result.rows[0]?.table !== null;
 }
 
+async function tryLock(client: pg.Client): Promise<boolean> {
+  const result = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${MIGRATION_LOCK_SQL}) AS locked`);
+  return result.rows[0]?.locked === true;
+}
+
 async function acquireLock(client: pg.Client, options: MigrateOptions): Promise<void> {
-  const free = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${MIGRATION_LOCK_SQL}) AS locked`);
-  if (free.rows[0]?.locked) return;
+  if (await tryLock(client)) return;
   options.onEvent?.({ type: 'waiting-for-lock' });
-  await client.query(`SET lock_timeout = ${Math.round(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS)}`);
-  try {
-    await client.query(`SELECT pg_advisory_lock(${MIGRATION_LOCK_SQL})`);
-  } catch (error) {
-    if ((error as { code?: string }).code !== PG_ERROR.lockNotAvailable) throw error;
-    throw new DbError('MIGRATION_LOCK_TIMEOUT', 'timed out waiting for another migration runner to finish', true, {
-      cause: error,
-    });
-  } finally {
-    await client.query('RESET lock_timeout');
+  const deadline = performance.now() + (options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+  while (performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    if (await tryLock(client)) return;
   }
+  throw new DbError('MIGRATION_LOCK_TIMEOUT', 'timed out waiting for another migration runner to finish', true);
 }
 
 /** Maps postgrator's errors to ours, naming the file. */
@@ -73,7 +91,8 @@ function migrationError(error: unknown, current: Postgrator.Migration | undefine
   const message = error instanceof Error ? error.message : String(error);
   const file = current ? basename(current.filename) : 'unknown migration';
   if (message.startsWith('MD5 checksum failed')) return new MigrationTamperedError(file, { cause: error });
-  return new MigrationFailedError(file, message, { cause: error });
+  const outsideTransaction = current ? runsOutsideTransaction(current.getSql()) : false;
+  return new MigrationFailedError(file, message, { cause: error, outsideTransaction });
 }
 
 async function pendingMigrations(postgrator: Postgrator): Promise<Postgrator.Migration[]> {
@@ -83,10 +102,42 @@ async function pendingMigrations(postgrator: Postgrator): Promise<Postgrator.Mig
   return postgrator.getRunnableMigrations(databaseVersion, await postgrator.getMaxVersion());
 }
 
+/** Moves records of migrations whose files declare the recorded checksum replaced (replaced-checksums.ts). */
+async function acceptReplaced(client: pg.Client, postgrator: Postgrator, options: MigrateOptions): Promise<void> {
+  const files = (await postgrator.getMigrations()).filter((m) => m.action === 'do');
+  const migrations = await Promise.all(files.map(async (m) => ({ version: m.version, md5: m.md5, sql: await m.getSql() })));
+  const moved = await acceptReplacedChecksums(client, migrations);
+  for (const version of moved) {
+    const file = files.find((m) => m.version === version)!;
+    options.onEvent?.({ type: 'checksum-replaced', file: basename(file.filename) });
+  }
+}
+
+/** Lists what a run would apply; changes nothing (whatever it touched is rolled back). */
+async function dryRunPending(client: pg.Client, postgrator: Postgrator, options: MigrateOptions, adopted: boolean) {
+  await client.query('BEGIN');
+  try {
+    await acceptReplaced(client, postgrator, options);
+    const pending = await pendingMigrations(postgrator);
+    if (adopted) options.onEvent?.({ type: 'adopting', existingTables: await countUserTables(client) });
+    for (const m of pending) {
+      const sql = m.getSql();
+      const outsideTransaction = runsOutsideTransaction(sql);
+      const invalidIndexes = outsideTransaction ? await findInvalidIndexes(client, concurrentIndexesOf(sql)) : [];
+      options.onEvent?.({ type: 'would-apply', file: basename(m.filename), sql, outsideTransaction, invalidIndexes });
+    }
+    return { applied: pending.map((m) => basename(m.filename)), adopted };
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
 async function applyPending(client: pg.Client, options: MigrateOptions, database: string): Promise<MigrateResult> {
-  const { postgrator, abort } = await createPostgratorSession(client, options.migrationsDir, database);
-  const adopted = !(await hasSchemaTable(client)) && (await countUserTables(client)) > 0;
   let current: Postgrator.Migration | undefined;
+  const onInvalidIndex = (index: string) =>
+    options.onEvent?.({ type: 'rebuilding-invalid-index', file: current ? basename(current.filename) : '', index });
+  const { postgrator, abort } = await createPostgratorSession(client, options.migrationsDir, database, onInvalidIndex);
+  const adopted = !(await hasSchemaTable(client)) && (await countUserTables(client)) > 0;
   let startedAt = 0;
   postgrator.on('validation-started', (migration) => (current = migration));
   postgrator.on('migration-started', (migration) => {
@@ -98,12 +149,8 @@ async function applyPending(client: pg.Client, options: MigrateOptions, database
     options.onEvent?.({ type: 'applied', file: basename(migration.filename), durationMs });
   });
   try {
-    if (options.dryRun) {
-      const pending = await pendingMigrations(postgrator);
-      if (adopted) options.onEvent?.({ type: 'adopting', existingTables: await countUserTables(client) });
-      for (const m of pending) options.onEvent?.({ type: 'would-apply', file: basename(m.filename), sql: m.getSql() });
-      return { applied: pending.map((m) => basename(m.filename)), adopted };
-    }
+    if (options.dryRun) return await dryRunPending(client, postgrator, options, adopted);
+    await acceptReplaced(client, postgrator, options);
     if (adopted) options.onEvent?.({ type: 'adopting', existingTables: await countUserTables(client) });
     const applied = await postgrator.migrate();
     return { applied: applied.map((m) => basename(m.filename)), adopted };
@@ -115,7 +162,8 @@ async function applyPending(client: pg.Client, options: MigrateOptions, database
 
 /**
  * Applies every pending migration of `migrationsDir` to the database, each in its own transaction
- * together with its record, under an advisory lock (a second runner waits, then finds nothing to do).
+ * together with its record (except a `-- mobius:no-transaction` one: outside-transaction.ts), under
+ * an advisory lock (a second runner waits, then finds nothing to do).
  * An applied migration whose file changed fails the run before anything is applied.
  * On a database the existing apps created (tables, no record) it adopts: the migrations only create
  * what is missing, and their record becomes the baseline.
