@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { contentSha } from '@mobius/contracts';
+import { reconcile, repairDocuments } from '@mobius/reconcile';
 import { createVectorIndex, type VectorIndex } from '@mobius/vector-index';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mobius } from './support/cli.ts';
-import { queryDatabase } from './support/databases.ts';
+import { queryDatabase, testDatabaseUrl } from './support/databases.ts';
 import { CONSUMERS, chatPublishedRows, createPipeline, ragPublishedRows, type Pipeline } from './support/pipeline.ts';
 import { expectConverged, markdown, publishDocument } from './support/pipeline-checks.ts';
 import { waitFor, type ServiceProcess } from './support/processes.ts';
@@ -210,6 +212,22 @@ describe('backfill: resync --repair on an empty Chat and index, killed halfway, 
   afterAll(async () => {
     await index?.close();
     await pipeline?.destroy();
+  });
+
+  it('a pass aborted (the reconciler at SIGTERM) stops before its next page or batch and writes nothing more', async () => {
+    const rag = new pg.Pool({ connectionString: testDatabaseUrl(pipeline.dbs.names.rag) });
+    const chat = new pg.Pool({ connectionString: testDatabaseUrl(pipeline.dbs.names.chat) });
+    try {
+      const deps = { rag, chat, dimensions: DIMENSIONS, index };
+      await expect(reconcile(deps, { mode: 'repair', targets: ['chat', 'vertex'], signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+      const controller = new AbortController();
+      const repair = repairDocuments(deps, 'chat', [...Array(DOCUMENTS).keys()].map(() => randomUUID()), new Date(), controller.signal);
+      controller.abort();
+      await expect(repair).rejects.toMatchObject({ name: 'AbortError' });
+      expect(await chatPublishedRows(pipeline.dbs.names.chat)).toEqual([]);
+    } finally {
+      await Promise.all([rag.end(), chat.end()]);
+    }
   });
 
   it('is killed after its first committed batch, keeps what it committed, and a second run finishes the rest', async () => {

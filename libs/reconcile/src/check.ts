@@ -30,9 +30,9 @@ export async function checkTarget(deps: ReconcileDeps, target: Target, options: 
     if (side === 'target') tally.targetRows += 1;
     else if (++tally.ragRows % PROGRESS_EVERY_ROWS === 0) progress();
   };
-  const source = streamHashedRows(ragSource(deps.rag, target), pageSize, options.documentId);
+  const source = streamHashedRows(ragSource(deps.rag, target), pageSize, options.documentId, options.signal);
   if (target === 'chat') {
-    const sink = streamHashedRows(chatSource(deps.chat), pageSize, options.documentId);
+    const sink = streamHashedRows(chatSource(deps.chat), pageSize, options.documentId, options.signal);
     await mergeDiff(source, sink, (difference) => {
       if (difference.kind === 'extra') tally.add('extra', difference.target.documentId);
       else tally.add(difference.kind, difference.source.documentId);
@@ -45,7 +45,7 @@ export async function checkTarget(deps: ReconcileDeps, target: Target, options: 
   }
   if (!deps.index) throw new ReconcileUnavailableError('the vertex target needs a shared vector index (VECTOR_INDEX=vertex or local)');
   const classifier = new InvalidRowClassifier(deps, tally);
-  const sink = streamHashedRows(ledgerSource(deps.chat), pageSize, options.documentId);
+  const sink = streamHashedRows(ledgerSource(deps.chat), pageSize, options.documentId, options.signal);
   await mergeDiff(source, sink, async (difference) => {
     if (difference.kind === 'extra') tally.add('extra', difference.target.documentId);
     else await classifier.add(difference.kind, difference.source);

@@ -39,4 +39,9 @@ export interface CheckOptions {
   pageSize?: number;
   /** Ledger ids read back from the index: a number (a random sample; any absent one widens it to all), or 'all'. */
   indexSample?: number | 'all';
+  /**
+   * Stops a long pass between pages and between repair batches (what was committed stays): the
+   * reconciler aborts it at SIGTERM so the process stops within its grace period.
+   */
+  signal?: AbortSignal;
 }

@@ -42,7 +42,12 @@ export function ledgerSource(pool: pg.Pool): HashedRowSource {
  * Rows committed during the pass may or may not be seen, as with any online check; a repair re-reads
  * each drifted document before it writes.
  */
-export async function* streamHashedRows(source: HashedRowSource, pageSize: number, documentId?: string): AsyncIterable<HashedRow> {
+export async function* streamHashedRows(
+  source: HashedRowSource,
+  pageSize: number,
+  documentId?: string,
+  signal?: AbortSignal,
+): AsyncIterable<HashedRow> {
   const filter = documentId ? `AND ${source.documentColumn} = $3::uuid` : '';
   const sql = `SELECT ${source.idColumn}::text AS id, ${source.documentColumn}::text AS document_id, ${source.hash} AS hash
                  FROM ${source.from}
@@ -51,6 +56,7 @@ export async function* streamHashedRows(source: HashedRowSource, pageSize: numbe
   let after = '00000000-0000-0000-0000-000000000000';
   let first = true;
   for (;;) {
+    signal?.throwIfAborted();
     // The nil uuid is a valid id too: the first page includes it.
     const pageSql = first ? sql.replace(`${source.idColumn} > $1::uuid`, `${source.idColumn} >= $1::uuid`) : sql;
     const params: unknown[] = [after, pageSize];

@@ -45,7 +45,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     const outcome: TargetOutcome = { target, found };
     if (options.mode === 'repair' && hasDrift(found)) {
       const drifted = found.documents.filter(hasDrift).map((d) => d.documentId);
-      outcome.repaired = await repairDocuments(deps, target, drifted, startedAt);
+      outcome.repaired = await repairDocuments(deps, target, drifted, startedAt, options.signal);
       outcome.after = await checkTarget(deps, target, options);
     }
     await recordRun(deps, runId, options.mode, startedAt, outcome);
@@ -60,11 +60,13 @@ export async function repairDocuments(
   target: Target,
   documentIds: readonly string[],
   startedAt = new Date(),
+  signal?: AbortSignal,
 ): Promise<NonNullable<TargetOutcome['repaired']>> {
   const total = { documents: 0, skipped: 0, written: 0, removed: 0, invalid: 0 };
   const repairBatch = target === 'chat' ? repairChatDocuments : repairVertexDocuments;
   try {
     for (let start = 0; start < documentIds.length; start += RECONCILE_DEFAULTS.repairDocuments) {
+      signal?.throwIfAborted();
       const batch: BatchRepair = await repairBatch(deps, documentIds.slice(start, start + RECONCILE_DEFAULTS.repairDocuments));
       total.documents += batch.documents;
       total.skipped += batch.skipped;

@@ -24,12 +24,15 @@ export interface PassLoop {
 /**
  * Runs a pass every `intervalMs` (0: never). Safe as N instances: a pass runs under a session advisory
  * lock on Chat's database, and an instance that cannot take it skips its turn. A failed pass is logged
- * and counted; the next interval tries again. `stop` waits for a running pass to end.
+ * and counted; the next interval tries again. `stop` aborts a running pass between pages or repair
+ * batches (what it committed stays) and waits for it to end, so SIGTERM is answered within seconds.
  */
 export function startPassLoop(options: PassLoopOptions): PassLoop {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
+  // Aborted at stop: a pass ends between pages or repair batches, keeping what it committed.
+  const shutdown = new AbortController();
   const runOnce = async (): Promise<TargetOutcome[] | null> => {
     const client = await options.deps.chat.connect();
     try {
@@ -40,7 +43,7 @@ export function startPassLoop(options: PassLoopOptions): PassLoop {
         return null;
       }
       try {
-        return await pass(options);
+        return await pass(options, shutdown.signal);
       } finally {
         await client.query(UNLOCK_SQL);
       }
@@ -50,6 +53,7 @@ export function startPassLoop(options: PassLoopOptions): PassLoop {
   };
   const tick = () => {
     running = runOnce().catch((error: unknown) => {
+      if (shutdown.signal.aborted) return options.logger.info('reconciliation pass stopped for shutdown; the next start checks again');
       options.metrics.passes.inc({ outcome: 'failed' });
       options.logger.error({ err: error }, 'reconciliation pass failed; the next interval tries again');
     });
@@ -67,14 +71,15 @@ export function startPassLoop(options: PassLoopOptions): PassLoop {
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      shutdown.abort();
       await running;
     },
   };
 }
 
-async function pass(options: PassLoopOptions): Promise<TargetOutcome[]> {
+async function pass(options: PassLoopOptions, signal: AbortSignal): Promise<TargetOutcome[]> {
   const started = Date.now();
-  const outcomes = await reconcile(options.deps, { mode: options.mode, targets: options.targets });
+  const outcomes = await reconcile(options.deps, { mode: options.mode, targets: options.targets, signal });
   observePass(options.metrics, outcomes);
   const left = outcomes.some((outcome) => hasDrift(finalReport(outcome)));
   const repaired = outcomes.some((outcome) => (outcome.repaired?.written ?? 0) > 0);
