@@ -6,10 +6,11 @@ import { CHAT_COLUMNS } from '@mobius/contracts';
 import { createVectorIndex, toDatapoint, type VectorIndex } from '@mobius/vector-index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mobius } from './support/cli.ts';
-import { createDatabase, moduleDatabases, queryDatabase, TEST_POSTGRES } from './support/databases.ts';
+import { createDatabase, moduleDatabases, queryDatabase } from './support/databases.ts';
+import { EXISTING_CHAT_SCHEMA } from './support/existing-chat.ts';
 import { EXISTING_RAG_SCHEMA, appHardDelete, appPublish, appUpload } from './support/existing-rag-app.ts';
 import { deleteStreams } from './support/nats.ts';
-import { NATS_URL, chatPublishedRows, ragPublishedRows } from './support/pipeline.ts';
+import { NATS_URL, chatPublishedRows, pipelineEnvironment, ragPublishedRows } from './support/pipeline.ts';
 import { startServiceProcess, stopServiceProcess, waitFor, type ServiceProcess } from './support/processes.ts';
 
 // docs/cutover.md, followed command by command against production as it is on the day: a RAG database the
@@ -25,20 +26,6 @@ function guideCommands(): string[] {
   const blocks = [...guide.matchAll(/```\n([\s\S]*?)```/g)].map((match) => match[1]!);
   return blocks.flatMap((block) => block.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('mobius ')));
 }
-
-/** Chat as Chat's own migrations leave it (its 002), before any of ours. */
-const EXISTING_CHAT = `
-  CREATE TABLE published_rag_metadata (id uuid PRIMARY KEY, document_id uuid NOT NULL, source_type text NOT NULL,
-    source_id uuid NOT NULL, model text, created_at timestamptz NOT NULL, text text, page_number int,
-    paragraph_index int, section_path text, chapter_path text, summary text, document_filename text,
-    document_display_name text, document_authority_level text, document_effective_date text,
-    document_termination_date text, document_payer text, document_state text, document_program text,
-    document_status text, document_review_status text, document_created_at timestamptz,
-    document_reviewed_at timestamptz, document_reviewed_by text, content_sha text NOT NULL,
-    updated_at timestamptz NOT NULL, source_verification_status text);
-  CREATE INDEX idx_published_rag_metadata_document_id ON published_rag_metadata (document_id);
-  CREATE TABLE sync_runs (run_id uuid PRIMARY KEY, started_at timestamptz NOT NULL, finished_at timestamptz,
-    mart_rows_read int, postgres_rows_written int, vector_rows_upserted int, status text NOT NULL, error_message text);`;
 
 describe('docs/cutover.md, command by command', () => {
   const dbs = moduleDatabases('cutover');
@@ -80,7 +67,7 @@ describe('docs/cutover.md, command by command', () => {
     await createDatabase(dbs.names.rag);
     await queryDatabase(dbs.names.rag, EXISTING_RAG_SCHEMA);
     await createDatabase(dbs.names.chat);
-    await queryDatabase(dbs.names.chat, EXISTING_CHAT);
+    await queryDatabase(dbs.names.chat, EXISTING_CHAT_SCHEMA);
     await createDatabase(dbs.names.warehouse);
     for (const name of ['coverage', 'claims', 'dental']) {
       const id = await appUpload(dbs.names.rag, `${name}.md`, [`${name} needs prior authorization.`, `${name} appeals go to the plan.`], DIMENSIONS);
@@ -89,22 +76,7 @@ describe('docs/cutover.md, command by command', () => {
     }
     indexDir = mkdtempSync(join(tmpdir(), 'mobius-cutover-index-'));
     indexServer = await startServiceProcess('vector-index', { VECTOR_INDEX_DATA_DIR: indexDir, EMBEDDING_DIMENSIONS: String(DIMENSIONS) });
-    const server = new URL(TEST_POSTGRES);
-    env = {
-      DATABASE_URL: dbs.env.DATABASE_URL!,
-      POSTGRES_HOST: server.hostname,
-      POSTGRES_PORT: server.port || '5432',
-      POSTGRES_DB: dbs.names.rag,
-      POSTGRES_USER: decodeURIComponent(server.username) || 'postgres',
-      CHAT_DATABASE_URL: dbs.env.CHAT_DATABASE_URL!,
-      WAREHOUSE_DATABASE_URL: dbs.env.WAREHOUSE_DATABASE_URL!,
-      BUS: 'nats',
-      NATS_URL,
-      TOPIC_PREFIX: topicPrefix,
-      EMBEDDING_DIMENSIONS: String(DIMENSIONS),
-      VECTOR_INDEX: 'local',
-      VECTOR_INDEX_URL: indexServer.url,
-    };
+    env = pipelineEnvironment(dbs, topicPrefix, { EMBEDDING_DIMENSIONS: String(DIMENSIONS), VECTOR_INDEX: 'local', VECTOR_INDEX_URL: indexServer.url });
     index = await createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url: indexServer.url });
     await oldJobRun();
   }, 120_000);

@@ -28,23 +28,17 @@ export interface PipelineOptions {
 }
 
 /**
- * One isolated pipeline for a test file: its own rag, chat and warehouse databases (migrated), its
- * own TOPIC_PREFIX on the real NATS, optionally its own vector index server, and the environment
- * every service process gets.
+ * The environment every service process of a test pipeline gets: its module databases (rag read through
+ * POSTGRES_*, as the pipeline reads it), NATS under its own TOPIC_PREFIX, 64-dimension embeddings and
+ * the in-process index, then `extraEnv` over it.
  */
-export async function createPipeline(tag: string, extraEnv: Record<string, string> = {}, options: PipelineOptions = {}) {
-  const dbs = moduleDatabases(tag);
-  await options.beforeMigrate?.(dbs);
-  /** What `mobius migrate` printed per module. */
-  const migrations: Record<string, string[]> = {};
-  for (const module of ['rag', 'chat', 'warehouse'] as const) {
-    const run = await mobius(['migrate', '--env', 'dev', '--module', module], dbs.env);
-    if (run.code !== 0) throw new Error(`migrating ${module} failed: ${run.stderr}`);
-    migrations[module] = run.out;
-  }
+export function pipelineEnvironment(
+  dbs: ReturnType<typeof moduleDatabases>,
+  topicPrefix: string,
+  extraEnv: Record<string, string> = {},
+): Record<string, string> {
   const server = new URL(TEST_POSTGRES);
-  const topicPrefix = `t${randomBytes(3).toString('hex')}_`;
-  const env: Record<string, string> = {
+  return {
     DATABASE_URL: dbs.env.DATABASE_URL!,
     POSTGRES_HOST: server.hostname,
     POSTGRES_PORT: server.port || '5432',
@@ -59,6 +53,25 @@ export async function createPipeline(tag: string, extraEnv: Record<string, strin
     VECTOR_INDEX: 'memory',
     ...extraEnv,
   };
+}
+
+/**
+ * One isolated pipeline for a test file: its own rag, chat and warehouse databases (migrated), its
+ * own TOPIC_PREFIX on the real NATS, optionally its own vector index server, and the environment
+ * every service process gets.
+ */
+export async function createPipeline(tag: string, extraEnv: Record<string, string> = {}, options: PipelineOptions = {}) {
+  const dbs = moduleDatabases(tag);
+  await options.beforeMigrate?.(dbs);
+  /** What `mobius migrate` printed per module. */
+  const migrations: Record<string, string[]> = {};
+  for (const module of ['rag', 'chat', 'warehouse'] as const) {
+    const run = await mobius(['migrate', '--env', 'dev', '--module', module], dbs.env);
+    if (run.code !== 0) throw new Error(`migrating ${module} failed: ${run.stderr}`);
+    migrations[module] = run.out;
+  }
+  const topicPrefix = `t${randomBytes(3).toString('hex')}_`;
+  const env = pipelineEnvironment(dbs, topicPrefix, extraEnv);
   const running: ServiceProcess[] = [];
   let vectorIndexDir: string | undefined;
   if (options.vectorIndex === 'local') {

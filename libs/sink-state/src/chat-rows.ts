@@ -17,7 +17,7 @@ const ident = (name: string): string => `"${name}"`;
 const NAMES = CHAT_COLUMNS.map((column) => ident(column.name));
 
 /** The array type a column travels in (one array parameter per column). */
-function arrayType(column: PublishedColumn): string {
+export function arrayType(column: PublishedColumn): string {
   return { uuid: 'uuid[]', string: 'text[]', integer: 'int4[]', timestamp: 'timestamp[]', vector: 'jsonb[]' }[column.kind];
 }
 

@@ -1,4 +1,5 @@
-import { VECTOR_HASH_CATALOGUE, vectorRowHashSql, type PublishedColumn, type PublishedRow } from '@mobius/contracts';
+import { VECTOR_HASH_CATALOGUE, vectorRowHashSql, type PublishedRow } from '@mobius/contracts';
+import { arrayType } from './chat-rows.ts';
 import type pg from 'pg';
 
 /**
@@ -13,10 +14,6 @@ export interface LedgerEntry {
   id: string;
   documentId: string;
   hash: string;
-}
-
-function arrayType(column: PublishedColumn): string {
-  return { uuid: 'uuid[]', string: 'text[]', integer: 'int4[]', timestamp: 'timestamp[]', vector: 'jsonb[]' }[column.kind];
 }
 
 const HASHED = VECTOR_HASH_CATALOGUE;
