@@ -1,4 +1,4 @@
-import type { Bus, PushAuthSettings } from './types.ts';
+import type { Bus, Message, PushAuthSettings } from './types.ts';
 
 /**
  * (Added.) What some adapters can do beyond the Bus port. They are reached through `snapshotsOf(bus)`
@@ -45,8 +45,47 @@ export interface PushReceiver {
   deliver(body: unknown): Promise<void>;
 }
 
+/**
+ * A subscription's dead letters as data (`mobius dlq`): the messages of `<topic>.dlq.<subscription>`,
+ * each with the attributes the dead-letter middleware added (DEAD_LETTER_ATTRIBUTES). Implemented by
+ * the NATS and Pub/Sub adapters (and memory, for the conformance suite).
+ */
+export interface DeadLetterStore {
+  /** The subscription's dead letters, oldest first, at most `limit`, without consuming them. */
+  list(topic: string, subscription: string, limit: number): Promise<Message[]>;
+  /** How many dead letters the subscription holds now. */
+  count(topic: string, subscription: string): Promise<number>;
+  /** Removes these dead letters (by message id) for good; returns how many were removed. */
+  remove(topic: string, subscription: string, ids: readonly string[]): Promise<number>;
+}
+
+/** What a subscription has not yet handled (`mobius status`). */
+export interface SubscriptionStats {
+  /** Messages published to the topic that the subscription has not acknowledged (pending + in flight). */
+  backlog: number;
+  /** Age of the oldest unacknowledged message, in seconds; null when there is none or the backend cannot say. */
+  oldestUnackedSeconds: number | null;
+}
+
+/** Backlog of subscriptions: JetStream consumer info on NATS; on Pub/Sub what the API or emulator can tell. */
+export interface SubscriptionStatsReader {
+  stats(topic: string, subscription: string): Promise<SubscriptionStats>;
+}
+
 const snapshots = new WeakMap<Bus, SnapshotOperations>();
 const receivers = new WeakMap<Bus, PushReceiver>();
+const deadLetterStores = new WeakMap<Bus, DeadLetterStore>();
+const statsReaders = new WeakMap<Bus, SubscriptionStatsReader>();
+
+/** The bus's dead-letter store, or undefined where the adapter has none. */
+export function deadLettersOf(bus: Bus): DeadLetterStore | undefined {
+  return deadLetterStores.get(bus);
+}
+
+/** The bus's subscription statistics, or undefined where the adapter has none. */
+export function subscriptionStatsOf(bus: Bus): SubscriptionStatsReader | undefined {
+  return statsReaders.get(bus);
+}
 
 /** The bus's snapshot operations, or undefined where the adapter has none (NATS, memory). */
 export function snapshotsOf(bus: Bus): SnapshotOperations | undefined {
@@ -59,7 +98,17 @@ export function pushReceiverOf(bus: Bus): PushReceiver | undefined {
 }
 
 /** For adapters: attaches their extensions to the bus they return. */
-export function attachExtensions(bus: Bus, extensions: { snapshots?: SnapshotOperations; push?: PushReceiver }): void {
+export function attachExtensions(
+  bus: Bus,
+  extensions: {
+    snapshots?: SnapshotOperations;
+    push?: PushReceiver;
+    deadLetters?: DeadLetterStore;
+    stats?: SubscriptionStatsReader;
+  },
+): void {
   if (extensions.snapshots) snapshots.set(bus, extensions.snapshots);
   if (extensions.push) receivers.set(bus, extensions.push);
+  if (extensions.deadLetters) deadLetterStores.set(bus, extensions.deadLetters);
+  if (extensions.stats) statsReaders.set(bus, extensions.stats);
 }

@@ -34,11 +34,16 @@ export {
   isRetryable,
 } from './errors.ts';
 export {
+  deadLettersOf,
   pushReceiverOf,
   snapshotsOf,
+  subscriptionStatsOf,
+  type DeadLetterStore,
   type PushReceiver,
   type SnapshotInfo,
   type SnapshotOperations,
+  type SubscriptionStats,
+  type SubscriptionStatsReader,
 } from './extensions.ts';
 export { PUBSUB_DEFAULTS } from './adapters/pubsub-settings.ts';
 export { SUBSCRIBE_DEFAULTS, TOPIC_DEFAULTS } from './defaults.ts';

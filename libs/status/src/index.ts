@@ -1,0 +1,9 @@
+export type {
+  DriftStatus,
+  FreshnessStatus,
+  OutboxStatus,
+  PipelineStatus,
+  SinkStatus,
+  SubscriptionStatus,
+  SyncRunStatus,
+} from './types.ts';
