@@ -13,6 +13,8 @@ import { parsePort, postgresPort } from './ports.ts';
 import { describeBackends, describeConfigured, describePostgres, readyBlock, shownPath } from './report.ts';
 import { publishSamples, waitSearchable } from './samples.ts';
 import { readOrCreateSecret } from './secrets.ts';
+import { devRuntimeRecord } from './runtime-record.ts';
+import { writeDevRuntime } from '../runtime/dev-runtime.ts';
 
 /** `mobius dev`'s options, as commander passes them. */
 export interface DevOptions {
@@ -68,6 +70,29 @@ async function embeddedPostgres(io: CliIO, options: DevOptions, dataDir: string,
   return postgres;
 }
 
+/**
+ * Writes `runtime.json` (everything listens now), so `mobius status`, `token`, `publish` ... find this
+ * dev; returns its removal, run at a clean stop. `keeps` says which secrets live in the data directory.
+ */
+async function writeRuntimeFile(
+  dataDir: string,
+  platform: Platform,
+  databases: Record<ModuleName, string>,
+  ragReadUrl: string,
+  keeps: { jwt: boolean; postgres: boolean },
+): Promise<() => Promise<void>> {
+  const record = devRuntimeRecord({
+    dataDir,
+    urls: platform.urls,
+    databases,
+    ragReadUrl,
+    serviceEnv: platform.context.pipeline.env,
+    jwtSecretFile: keeps.jwt ? join(dataDir, DATA_FILES.jwtSecret) : undefined,
+    postgresPasswordFile: keeps.postgres ? join(dataDir, DATA_FILES.postgresPassword) : undefined,
+  });
+  return writeDevRuntime(dataDir, record);
+}
+
 /** Publishes the samples not loaded yet and waits until they are searchable (or the start is aborted). */
 async function loadSamples(io: CliIO, platform: Platform, ragDatabaseUrl: string, signal: AbortSignal): Promise<void> {
   const published = await publishSamples(platform.rag, DEV_DEFAULTS.samplesDir);
@@ -117,6 +142,7 @@ export async function runDev(options: DevOptions, io: CliIO, signal: AbortSignal
     signal.throwIfAborted();
     const platform = await startPlatform(environment, portBase);
     teardown.push(platform.stop);
+    teardown.push(await writeRuntimeFile(dataDir, platform, urls, environment.ragReadUrl, { jwt: !io.env.JWT_SECRET, postgres: Boolean(postgres) }));
     io.out(`mobius dev: ${describeBackends(environment.env, platform.refilled)}`);
     if (options.sample !== false) await loadSamples(io, platform, urls.rag, signal);
     signal.throwIfAborted();
