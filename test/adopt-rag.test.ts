@@ -158,12 +158,27 @@ describe('our rag API on the adopted database', () => {
   });
 });
 
-describe('the existing app keeps working on the adopted database', () => {
+describe('the existing app keeps working on the adopted database, beside our API', () => {
+  let later: string;
+
   it('its upload and publish (plain SQL, events without our columns) reach Chat', async () => {
-    const later = await appUpload(ragDb, 'later-policy.pdf', ['Referrals expire after 90 days.'], DIMENSIONS);
+    later = await appUpload(ragDb, 'later-policy.pdf', ['Referrals expire after 90 days.'], DIMENSIONS);
     await appPublish(ragDb, later);
     expect(await events(later)).toEqual([{ event_type: 'published', document_version: null }]);
     await expectChat(later, await ragIds(later));
+  });
+
+  it('our PUT and publish of a document the app created replace its rows everywhere, as the next version', async () => {
+    const appRows = await ragIds(later);
+    await ragApi(rag, 'PUT', `/documents/${later}`, {
+      filename: 'later-policy.pdf', text: '## Coverage\n\nReferrals now expire after 120 days, renewable once by the plan.',
+    });
+    const published = await ragApi(rag, 'POST', `/documents/${later}/publish`, {});
+    expect(published).toMatchObject({ rows_written: 1, document_version: 2 });
+    const ours = await ragIds(later);
+    expect(ours).toHaveLength(1);
+    expect(ours).not.toEqual(appRows);
+    await expectChat(later, ours);
   });
 
   it('its hard delete removes the document\'s pages, chunks, embeddings and publish events by cascade, as before', async () => {
