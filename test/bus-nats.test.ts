@@ -45,6 +45,7 @@ runBusConformance('nats', (prefix) => createBus({ kind: 'nats', natsUrl, topicPr
   capabilities: natsCapabilities,
   prefixBase: `${base}c`,
   cleanup: () => deleteStreamsStartingWith(`${base}c`),
+  extensions: { subscriptionStats: true },
 });
 
 describe('NATS adapter specifics', () => {

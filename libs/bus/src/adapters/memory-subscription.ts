@@ -60,6 +60,16 @@ export class MemorySubscription {
     this.notify();
   }
 
+  /**
+   * What is not acked yet (`mobius status`): messages not delivered yet, in flight, or waiting for
+   * redelivery, and the lowest sequence among them.
+   */
+  unacked(): { count: number; oldestSequence: number | undefined } {
+    const sequences = [...this.#due.keys(), ...this.#inFlight.keys()];
+    for (let sequence = this.#next; this.#log.at(sequence); sequence += 1) sequences.push(sequence);
+    return { count: sequences.length, oldestSequence: sequences.length > 0 ? Math.min(...sequences) : undefined };
+  }
+
   /** Stops every timer (the bus is closing). */
   dispose(): void {
     for (const { ackTimer } of this.#inFlight.values()) clearTimeout(ackTimer);

@@ -1,5 +1,6 @@
 import { SUBSCRIBE_DEFAULTS, TOPIC_DEFAULTS } from '../defaults.ts';
 import { BusClosedError } from '../errors.ts';
+import { attachExtensions } from '../extensions.ts';
 import { tracedPublish } from '../middleware/tracing.ts';
 import { deadLetterTopicOf, validatePublishRequest, validateReplayFrom, validateSubscription, validateTopic } from '../names.ts';
 import { resolveSubscribeOptions, runSubscription } from '../subscription.ts';
@@ -17,6 +18,7 @@ import type {
   Subscriber,
 } from '../types.ts';
 import { TopicLog, toMessage } from './memory-log.ts';
+import { MemorySubscriptionStats } from './memory-stats.ts';
 import { MemoryDeliverySource, MemorySubscription } from './memory-subscription.ts';
 
 /**
@@ -59,6 +61,11 @@ class MemoryBus implements Bus {
     this.#prefix = options.topicPrefix;
     this.#logger = logger;
     this.#duplicateWindowMs = options.topics?.duplicateWindowMs ?? TOPIC_DEFAULTS.duplicateWindowMs;
+    const stats = new MemorySubscriptionStats({
+      log: (topic) => this.#logs.get(this.#prefix + topic)?.log,
+      subscription: (topic, subscription) => this.#logs.get(this.#prefix + topic)?.subscriptions.get(this.#prefix + subscription),
+    });
+    attachExtensions(this, { stats });
   }
 
   async ping(): Promise<void> {

@@ -2,6 +2,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { TOPIC_DEFAULTS } from '../defaults.ts';
 import { BusClosedError, BusUnavailableError, errorMessage } from '../errors.ts';
+import { attachExtensions } from '../extensions.ts';
 import { tracedPublish } from '../middleware/tracing.ts';
 import { deadLetterTopicOf, validatePublishRequest, validateReplayFrom, validateSubscription, validateTopic } from '../names.ts';
 import { resolveSubscribeOptions, runSubscription } from '../subscription.ts';
@@ -20,6 +21,7 @@ import type {
 } from '../types.ts';
 import { fromStoredMsg, toHeaders } from './nats-codec.ts';
 import { NatsProvisioner, natsConsumerName, natsStreamName, natsSubject } from './nats-provision.ts';
+import { NatsSubscriptionStats } from './nats-stats.ts';
 import { NatsDeliverySource } from './nats-source.ts';
 
 /** The local NATS server of `docker compose up` and of this machine. */
@@ -80,6 +82,7 @@ class NatsBus implements Bus {
     this.#prefix = options.topicPrefix;
     this.#logger = logger;
     this.#provisioner = new NatsProvisioner(jsm, options.topicPrefix, { ...TOPIC_DEFAULTS, ...options.topics });
+    attachExtensions(this, { stats: new NatsSubscriptionStats(jsm, options.topicPrefix) });
   }
 
   async ping(): Promise<void> {

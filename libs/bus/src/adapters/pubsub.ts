@@ -13,6 +13,7 @@ import { peekTopic } from './pubsub-peek.ts';
 import { GRPC, grpcCode, PubSubProvisioner } from './pubsub-provision.ts';
 import { PubSubPushReceiver } from './pubsub-push.ts';
 import { PubSubSnapshots, seek, seekRequest } from './pubsub-replay.ts';
+import { PubSubMonitoringStats } from './pubsub-stats.ts';
 import { PUBSUB_TIMINGS, pubsubCapabilities, resolvePubSubSettings, type PubSubSettings } from './pubsub-settings.ts';
 import { PubSubDeliverySource } from './pubsub-source.ts';
 
@@ -87,6 +88,8 @@ class PubSubBus implements Bus {
     }
     const snapshots = new PubSubSnapshots(clients.subscriber, names, (topic, subscription) => this.ensureSubscription(topic, subscription));
     attachExtensions(this, { snapshots, ...(this.#push ? { push: this.#push } : {}) });
+    // The emulator has no Monitoring API, and counting by pulling would count as delivery attempts (pubsub-stats.ts).
+    if (!emulator) attachExtensions(this, { stats: new PubSubMonitoringStats(names) });
   }
 
   /** One cheap admin read; any answer from the server (even "permission denied") means it is reachable. */

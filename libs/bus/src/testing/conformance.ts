@@ -4,6 +4,7 @@ import { registerBackpressureTests } from './conformance-backpressure.ts';
 import { registerDeliveryTests } from './conformance-delivery.ts';
 import { registerFailureTests } from './conformance-failures.ts';
 import { registerReplayTests } from './conformance-replay.ts';
+import { registerSubscriptionStatsTests } from './conformance-stats.ts';
 import { randomToken } from './harness.ts';
 
 export interface ConformanceOptions {
@@ -16,6 +17,11 @@ export interface ConformanceOptions {
   prefixBase: string;
   /** Called once after the suite with every prefix it used: delete what the backend kept (streams). */
   cleanup?: (prefixes: string[]) => Promise<void>;
+  /** (Added.) The extensions the adapter attaches (extensions.ts): their cases run only where declared. */
+  extensions?: {
+    /** `subscriptionStatsOf(bus)`: backlog and oldest unacked age of a subscription, read by another process. */
+    subscriptionStats?: boolean;
+  };
 }
 
 /** One test's world: its own prefix, a bus on it, and a topic and (ensured) subscription nobody else uses. */
@@ -80,5 +86,6 @@ export function runBusConformance(name: string, makeBus: (prefix: string) => Pro
     registerBackpressureTests(context);
     registerFailureTests(context);
     registerReplayTests(context);
+    if (options.extensions?.subscriptionStats) registerSubscriptionStatsTests(context);
   });
 }
