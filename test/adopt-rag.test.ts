@@ -7,7 +7,7 @@ import { mobius } from './support/cli.ts';
 import { createDatabase, queryDatabase } from './support/databases.ts';
 import { appHardDelete, appPublish, appUpload, EXISTING_RAG_SCHEMA } from './support/existing-rag-app.ts';
 import { createPipeline, type Pipeline } from './support/pipeline.ts';
-import { markdown, ragApi } from './support/pipeline-checks.ts';
+import { indexState, markdown, ragApi } from './support/pipeline-checks.ts';
 import { waitFor, type ServiceProcess } from './support/processes.ts';
 
 const DIMENSIONS = 64;
@@ -15,6 +15,8 @@ const CHAT_TIMEOUT_MS = 30_000;
 
 let pipeline: Pipeline;
 let rag: ServiceProcess;
+/** Holds the vector index (memory) the pipeline writes; answers which datapoint ids it has. */
+let vertexSync: ServiceProcess;
 let ragDb: string;
 /** A document the existing app uploaded and published twice before the migration. */
 let legacy: string;
@@ -38,6 +40,17 @@ async function expectChat(documentId: string, ids: string[]) {
   expect(await chatIds(documentId)).toEqual(ids);
 }
 
+/** Waits until the vector index holds all of `ids` (present) or none of them (absent). */
+async function expectIndex(ids: string[], present: boolean) {
+  const held = async () => new Set(await indexState(vertexSync));
+  await waitFor(`the index to ${present ? 'hold' : 'drop'} ${ids.length} datapoints`, async () => {
+    const index = await held();
+    return ids.every((id) => index.has(id) === present);
+  }, CHAT_TIMEOUT_MS).catch(() => undefined);
+  const index = await held();
+  expect(ids.filter((id) => index.has(id) !== present)).toEqual([]);
+}
+
 const events = (documentId: string) =>
   queryDatabase(ragDb, 'SELECT event_type, document_version FROM publish_events WHERE document_id = $1 ORDER BY published_at', [
     documentId,
@@ -54,8 +67,9 @@ beforeAll(async () => {
     },
   });
   ragDb = pipeline.dbs.names.rag;
-  [rag] = await Promise.all([
+  [rag, vertexSync] = await Promise.all([
     pipeline.start('rag'),
+    pipeline.start('vertex-sync'),
     pipeline.start('ingestor'),
     pipeline.start('mart-builder'),
     pipeline.start('chat-sync'),
@@ -131,7 +145,9 @@ describe('our rag API on the adopted database', () => {
     expect(await queryDatabase(ragDb, 'SELECT 1 FROM documents WHERE id = $1', [ours])).toHaveLength(1);
   });
 
-  it('DELETE of a document the existing app published: gone from RAG, a tombstone stays, and Chat removes it', async () => {
+  it('DELETE of a document the existing app published: gone from RAG, a tombstone stays, Chat and the index remove it', async () => {
+    const published = await ragIds(legacy);
+    await expectIndex(published, true);
     const result = await ragApi(rag, 'DELETE', `/documents/${legacy}`);
     // The app's two publishes are versions 1 and 2 downstream, so the delete must be version 3.
     expect(result).toMatchObject({ status: 'ok', rows_deleted: 2, document_version: 3 });
@@ -143,6 +159,7 @@ describe('our rag API on the adopted database', () => {
     expect(await events(legacy)).toEqual([{ event_type: 'unpublished', document_version: '3' }]);
     expect(await ragApi(rag, 'GET', `/documents/${legacy}/publish-status`)).toEqual({ published: false });
     await expectChat(legacy, []);
+    await expectIndex(published, false);
     await waitFor('the tombstone to be relayed', async () =>
       (await queryDatabase(ragDb, 'SELECT 1 FROM publish_events WHERE document_id = $1 AND relayed_at IS NOT NULL', [legacy])).length === 1);
   });
