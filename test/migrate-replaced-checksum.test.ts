@@ -2,7 +2,7 @@
 // runs outside a transaction) is not refused as tampered: 003's header names the checksum of the text it
 // applied, its record moves to the new text, and 006 completes the database. Any other edit still fails.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateDatabase, migrationStatus, MigrationTamperedError, type MigrationEvent } from '@mobius/db';
@@ -38,7 +38,9 @@ describe('a chat database that applied the old 003', () => {
     const events: MigrationEvent[] = [];
     const result = await migrateDatabase({ databaseUrl, migrationsDir: 'services/chat/migrations', onEvent: (e) => events.push(e) });
     expect(events).toContainEqual({ type: 'checksum-replaced', file: OLD_003 });
-    expect(result.applied).toEqual(['004.do.pipeline_sink_state.sql', '005.do.vector_ledger.sql', '006.do.chat_indexes_concurrently.sql']);
+    const later = readdirSync('services/chat/migrations').filter((file) => file.endsWith('.sql') && file > OLD_003).sort();
+    expect(later.slice(0, 3)).toEqual(['004.do.pipeline_sink_state.sql', '005.do.vector_ledger.sql', '006.do.chat_indexes_concurrently.sql']);
+    expect(result.applied).toEqual(later);
     const indexes = await queryDatabase(database, `SELECT indexname FROM pg_indexes WHERE indexname LIKE '%trgm%' ORDER BY 1`);
     expect(indexes.map((row) => row.indexname)).toEqual(['idx_prd_trgm_names', 'idx_prm_trgm_names']);
     expect((await migrationStatus(databaseUrl, 'services/chat/migrations')).every((e) => e.state === 'applied' && !e.note)).toBe(true);
