@@ -76,6 +76,7 @@ describe('mobius migrate --env dev on empty databases', () => {
       '004.do.pipeline_sink_state.sql',
       '005.do.vector_ledger.sql',
       '006.do.chat_indexes_concurrently.sql',
+      '007.do.freshness_samples.sql',
     ]);
   });
 

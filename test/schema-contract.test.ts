@@ -244,7 +244,7 @@ describe('rag database', () => {
 describe('chat database', () => {
   it('has exactly the dev-clone tables, published_rag_metadata, sync_runs, the sinks\' state and reconciliation\'s', async () => {
     expect(await listTables(chat)).toEqual(['chunk_embeddings', 'chunks', 'documents', 'facts',
-      'mobius_document_versions', 'mobius_reconcile_runs', 'mobius_sink_state', 'mobius_vector_ledger', 'published_rag_metadata', 'sync_runs']);
+      'mobius_document_versions', 'mobius_freshness_samples', 'mobius_reconcile_runs', 'mobius_sink_state', 'mobius_vector_ledger', 'published_rag_metadata', 'sync_runs']);
   });
   it('published_rag_metadata has the 28 contract columns plus chat\'s additive columns, nothing else', async () => {
     expectColumns(await describeTable(chat, 'published_rag_metadata'), [...CHAT_METADATA, ...CHAT_ADDITIONS]);

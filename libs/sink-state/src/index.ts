@@ -9,6 +9,7 @@ export {
   type DocumentVersion,
   type SyncRunRecord,
 } from './sink-state.ts';
+export { FRESHNESS_SAMPLES_DEFAULTS, FreshnessTally, recordFreshnessSamples, type FreshnessRow } from './freshness-samples.ts';
 export { deleteChatRows, deleteOtherChatRows, upsertChatRows, type VersionedRow } from './chat-rows.ts';
 export {
   ledgerIdsOfDocuments,

@@ -14,6 +14,8 @@ export interface SubscriptionStatus {
   dead_letters: number | null;
   /** Age of the oldest unacknowledged message; null when there is none or the bus cannot say. */
   oldest_unacked_seconds: number | null;
+  /** (Added.) Why a null above is null when the bus cannot say (e.g. the Pub/Sub emulator has no backlog API). */
+  note?: string;
 }
 
 export interface OutboxStatus {
@@ -51,7 +53,20 @@ export interface SinkStatus {
 export interface DriftStatus {
   /** When the last reconciliation pass (service or `mobius resync`) finished. */
   checked_at: string;
-  targets: { target: string; missing: number; extra: number; stale: number; invalid: number; repaired: number }[];
+  targets: {
+    target: string;
+    missing: number;
+    extra: number;
+    stale: number;
+    invalid: number;
+    repaired: number;
+    /** (Added.) `check` or `repair`; after a repair the counts are what the check after it found. */
+    mode?: string;
+    /** (Added.) When this target's last pass finished. */
+    checked_at?: string;
+  }[];
+  /** (Added.) missing + extra + stale + invalid over the targets: what `--fail-on drift=N` compares. */
+  total?: number;
 }
 
 export interface FreshnessStatus {

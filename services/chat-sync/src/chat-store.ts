@@ -4,10 +4,12 @@ import type pg from 'pg';
 import {
   advanceWatermark,
   deleteChatRows,
+  FreshnessTally,
   insertSyncRun,
   lockSink,
   readWatermark,
   recordDocumentVersions,
+  recordFreshnessSamples,
   upsertChatRows,
   type SyncRunRecord,
 } from '@mobius/sink-state';
@@ -35,7 +37,10 @@ export interface ChatSyncTransaction {
    * HIGHER version is skipped. Returns the rows actually inserted, updated or deleted.
    */
   applyChanges(changes: readonly MartChange[]): Promise<number>;
-  /** Sets the watermark to `run.martRunId` and records the successful run in sync_runs. */
+  /**
+   * Sets the watermark to `run.martRunId`, records the successful run in sync_runs and, last, one
+   * freshness sample per document whose live rows this transaction applied (publish time against now).
+   */
   finishRun(run: Omit<SyncRunRecord, 'sink' | 'status' | 'errorMessage' | 'vectorRowsUpserted'>): Promise<void>;
 }
 
@@ -62,6 +67,7 @@ const VIEW_EXISTS = `
 const OBJECT_NOT_IN_PREREQUISITE_STATE = '55000';
 
 function sinkTransaction(client: pg.ClientBase): ChatSyncTransaction {
+  const freshness = new FreshnessTally();
   return {
     watermark: () => readWatermark(client, CHAT_SYNC_SINK),
     async applyChanges(changes) {
@@ -74,11 +80,13 @@ function sinkTransaction(client: pg.ClientBase): ChatSyncTransaction {
         CHAT_SYNC_SINK,
         changes.map((change) => ({ documentId: change.row.document_id, documentVersion: change.documentVersion })),
       );
+      freshness.add(changes);
       return written;
     },
     async finishRun(run) {
       if (run.martRunId !== null) await advanceWatermark(client, CHAT_SYNC_SINK, run.martRunId);
       await insertSyncRun(client, { ...run, sink: CHAT_SYNC_SINK, status: 'success', vectorRowsUpserted: null, errorMessage: null });
+      await recordFreshnessSamples(client, CHAT_SYNC_SINK, run.martRunId, freshness);
     },
   };
 }

@@ -4,11 +4,13 @@ import type { MartChange } from '@mobius/warehouse';
 import type pg from 'pg';
 import {
   advanceWatermark,
+  FreshnessTally,
   insertSyncRun,
   lockSink,
   readDocumentVersions,
   readWatermark,
   recordDocumentVersions,
+  recordFreshnessSamples,
   recordLedgerRemovals,
   recordLedgerWrites,
   type SyncRunRecord,
@@ -39,7 +41,10 @@ export interface VertexSyncTransaction {
    * the ids just removed; in this transaction, so the ledger commits with the versions and watermark.
    */
   recordLedger(upserted: readonly PublishedRow[], removedIds: readonly string[]): Promise<void>;
-  /** Sets the watermark to `run.martRunId` and records the successful run in sync_runs. */
+  /**
+   * Sets the watermark to `run.martRunId`, records the successful run in sync_runs and, last, one
+   * freshness sample per document whose rows `recordLedger` recorded as written (publish time against now).
+   */
   finishRun(run: Omit<SyncRunRecord, 'sink' | 'status' | 'errorMessage' | 'postgresRowsWritten'>): Promise<void>;
 }
 
@@ -63,6 +68,7 @@ const versionsOf = (changes: readonly MartChange[]) =>
   changes.map((change) => ({ documentId: change.row.document_id, documentVersion: change.documentVersion }));
 
 function sinkTransaction(client: pg.ClientBase): VertexSyncTransaction {
+  const freshness = new FreshnessTally();
   return {
     watermark: () => readWatermark(client, VERTEX_SYNC_SINK),
     async withoutOlderVersions(changes) {
@@ -73,10 +79,12 @@ function sinkTransaction(client: pg.ClientBase): VertexSyncTransaction {
     async recordLedger(upserted, removedIds) {
       await recordLedgerWrites(client, upserted);
       await recordLedgerRemovals(client, removedIds);
+      freshness.add(upserted.map((row) => ({ row })));
     },
     async finishRun(run) {
       if (run.martRunId !== null) await advanceWatermark(client, VERTEX_SYNC_SINK, run.martRunId);
       await insertSyncRun(client, { ...run, sink: VERTEX_SYNC_SINK, status: 'success', postgresRowsWritten: null, errorMessage: null });
+      await recordFreshnessSamples(client, VERTEX_SYNC_SINK, run.martRunId, freshness);
     },
   };
 }
