@@ -71,6 +71,12 @@ variable "gke_namespace" {
   default     = "mobius"
 }
 
+variable "alert_notification_channels" {
+  description = "Cloud Monitoring notification channels (projects/PROJECT/notificationChannels/ID) every Mobius alerting policy notifies (alerts.tf); empty: the policies open incidents without notifying."
+  type        = list(string)
+  default     = []
+}
+
 variable "public_services" {
   description = "delivery = push: Cloud Run services anyone may invoke (they check their own bearer tokens)."
   type        = list(string)

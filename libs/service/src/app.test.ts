@@ -49,6 +49,14 @@ describe('service app', () => {
     expect(response.body).toContain('mobius_handler_duration_seconds');
   });
 
+  it('reports mobius_ready 0 on /metrics while a backend is down, 1 once it answers', async () => {
+    let up = false;
+    const app = appWith(() => up);
+    expect((await app.inject('/metrics')).body).toMatch(/^mobius_ready\{service="test"\} 0$/m);
+    up = true;
+    expect((await app.inject('/metrics')).body).toMatch(/^mobius_ready\{service="test"\} 1$/m);
+  });
+
   it('maps errors: coded 4xx kept, oversized body 413, internal detail hidden', async () => {
     const app = appWith(() => true);
     const teapot = await app.inject({ method: 'POST', url: '/teapot' });

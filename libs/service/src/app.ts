@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Gauge, type Registry } from 'prom-client';
 import { installErrorHandler } from './http-errors.ts';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
@@ -35,10 +36,30 @@ async function runCheck(check: ReadinessCheck): Promise<{ name: string; ok: bool
   }
 }
 
+const READY_METRIC = 'mobius_ready';
+
+/**
+ * Registers `mobius_ready`: 1 when every readiness check passes, else 0, evaluated at each scrape so
+ * it holds without a kubelet probing /readyz (the alert MobiusServiceNotReady, docs/alerts.md).
+ * A registry holds one: the app built last on it owns it.
+ */
+function registerReadyGauge(registry: Registry, readiness: ReadinessCheck[]): void {
+  registry.removeSingleMetric(READY_METRIC);
+  new Gauge({
+    name: READY_METRIC,
+    help: '1 when every backend the service needs answers (as /readyz), else 0',
+    registers: [registry],
+    async collect() {
+      const checks = await Promise.all(readiness.map(runCheck));
+      this.set(checks.every((c) => c.ok) ? 1 : 0);
+    },
+  });
+}
+
 /**
  * The fastify app every service starts from: `/healthz` (the process is alive), `/readyz` (200 only
- * when every backend answers, else 503 naming the ones that do not), `/metrics` (Prometheus text).
- * Services add their routes to the returned instance.
+ * when every backend answers, else 503 naming the ones that do not), `/metrics` (Prometheus text,
+ * with `mobius_ready`, the same verdict as /readyz). Services add their routes to the returned instance.
  */
 export function buildServiceApp(options: ServiceAppOptions): FastifyInstance {
   const app = Fastify({
@@ -46,6 +67,7 @@ export function buildServiceApp(options: ServiceAppOptions): FastifyInstance {
     bodyLimit: options.bodyLimitBytes ?? 10 * 1024 * 1024,
   });
   installErrorHandler(app);
+  registerReadyGauge(options.metrics.registry, options.readiness);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const checks = await Promise.all(options.readiness.map(runCheck));
