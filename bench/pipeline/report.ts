@@ -75,6 +75,7 @@ function resyncLines(r: Resync): string[] {
     lines.push(commandLine('--repair --target vertex, from an empty index', v.repair, 'raw HNSW'));
     lines.push(rateLine('raw COPY id+document+hash, RAG and ledger', v.rawHashCopy));
     lines.push(commandLine('--check --target vertex, in sync', v.check, 'raw'));
+    lines.push(commandLine('  the same with --verify-index 0 (hashes only)', v.checkHashesOnly, 'raw'));
   }
   return lines;
 }

@@ -48,6 +48,8 @@ export interface Resync {
     /** Raw COPY of id, document_id and the vector row hash out of RAG and out of the ledger, both at once. */
     rawHashCopy: Rate;
     check: ResyncCommand;
+    /** The same check with `--verify-index 0`: the hashes alone, no datapoint read back from the index. */
+    checkHashesOnly: ResyncCommand;
   };
 }
 
@@ -104,9 +106,10 @@ async function measureVertex(stack: Stack, options: ResyncOptions): Promise<NonN
   await vacuumAnalyze(stack.chatUrl, 'mobius_vector_ledger');
   const ledgerHashes = () =>
     rawHashCopy(stack, { from: 'mobius_vector_ledger r', id: 'r.datapoint_id', hash: 'r.row_hash' }, vectorRowHashSql('r', 'timestamp'));
-  log('resync: raw hash COPY of RAG and the ledger, mobius resync --check --target vertex, raw again');
+  log('resync: raw hash COPY of RAG and the ledger, mobius resync --check --target vertex (and --verify-index 0), raw again');
   const firstRaw = await ledgerHashes();
   const check = await resync(stack, ['--check', '--target', 'vertex']);
+  const hashesOnly = await resync(stack, ['--check', '--target', 'vertex', '--verify-index', '0']);
   const raw = faster(firstRaw, await ledgerHashes());
   return {
     rows,
@@ -116,6 +119,7 @@ async function measureVertex(stack: Stack, options: ResyncOptions): Promise<NonN
     repair,
     rawHashCopy: raw,
     check: figure(rows, check, raw),
+    checkHashesOnly: figure(rows, hashesOnly, raw),
   };
 }
 
