@@ -90,6 +90,15 @@ export function buildProgram(io: CliIO): Command {
     .action(async (options) => (await import('./commands/resync.ts')).resyncCommand(options, io));
 
   program
+    .command('status')
+    .description('Backlog, dead letters, outbox, sinks, drift and freshness of the pipeline, as a table or --json (docs/status.md)')
+    .option('--json', 'the status object on stdout')
+    .option('--watch [seconds]', 'reprint every n seconds (default 5) until Ctrl-C')
+    .option('--fail-on <thresholds>', 'exit 2 when one is crossed, e.g. freshness-p99=60s,dead-letters=1,backlog=1000,drift=1')
+    .option('--data-dir <dir>', 'the mobius dev to use when no variable says otherwise (default MOBIUS_DATA_DIR or <repo>/.mobius)')
+    .action(async (options) => (await import('./commands/status.ts')).statusCommand(options, io));
+
+  program
     .command('token')
     .description('Mint a dev access token (JWT_SECRET) and print it alone on stdout')
     .requiredOption('--user <id>', 'user id (the token sub)')
