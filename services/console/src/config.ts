@@ -1,0 +1,69 @@
+import { ConfigError, loadPipelineConfig, loadRuntimeConfig, parseEnv, type Env, type PipelineConfig, type RuntimeConfig } from '@mobius/config';
+import { z } from 'zod';
+
+/** Every default of the console, in one place. */
+export const CONSOLE_DEFAULTS = {
+  /** Local port (Cloud Run sets PORT); 8016 is the reconciler's, 8020 leaves room for more consumers. */
+  port: 8020,
+  /** The page reloads itself this often (a `<meta http-equiv=refresh>`, so it works without script). */
+  refreshSeconds: 5,
+  /** One sample of the pipeline's status for the charts every this many seconds. */
+  sampleIntervalSeconds: 10,
+  /** How far back the charts look: the ring holds window / interval samples (360 by default). */
+  historyWindowSeconds: 3_600,
+  /** Rows of the "recent sync runs" table. */
+  syncRunsShown: 10,
+  /** Dead letters shown per subscription (the newest). */
+  deadLettersShown: 5,
+  /**
+   * Dead letters read per subscription, oldest first (the store's order; NATS reads them one request
+   * each), of which the newest are shown: a page load stays cheap however many there are.
+   */
+  deadLetterScanLimit: 50,
+  /** The freshness chart's bucket: one p50/p99 point per sink per minute with publishes. */
+  freshnessBucketSeconds: 60,
+  /** A stage whose oldest waiting item, or a sink whose freshness p99, passes this many seconds shows amber. */
+  slowSeconds: 60,
+  /** The cookie that carries the access token after `/login` (HttpOnly, SameSite=Strict). */
+  sessionCookie: 'mobius_console_token',
+} as const;
+
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const positiveInteger = z.coerce.number({ message: 'is not a number' }).int('is not an integer').positive('must be positive');
+
+/** The console's own variables, besides the pipeline's (POSTGRES_*, CHAT_DATABASE_URL, BUS, TOPIC_PREFIX, ...). */
+export const consoleEnvSchema = z.object({
+  /** Addition: `jwt` (default) admits a valid access token (Bearer header or the login cookie); `none` admits anyone (mobius dev only). */
+  CONSOLE_AUTH: unsetIfEmpty(z.enum(['jwt', 'none'], { message: 'must be jwt or none' })).default('jwt'),
+  /** HS256 secret shared with mobius-user, os and chat: required when CONSOLE_AUTH=jwt. */
+  JWT_SECRET: unsetIfEmpty(z.string()),
+  /** Addition: seconds between the page's reloads. */
+  CONSOLE_REFRESH_SECONDS: unsetIfEmpty(positiveInteger).default(CONSOLE_DEFAULTS.refreshSeconds),
+  /** Addition: seconds between two samples of the charts' history (the last hour, in memory). */
+  CONSOLE_SAMPLE_INTERVAL_SECONDS: unsetIfEmpty(positiveInteger).default(CONSOLE_DEFAULTS.sampleIntervalSeconds),
+});
+
+export type ConsoleAuth = { mode: 'none' } | { mode: 'jwt'; secret: string };
+
+export interface ConsoleConfig {
+  pipeline: PipelineConfig;
+  runtime: RuntimeConfig;
+  auth: ConsoleAuth;
+  refreshSeconds: number;
+  sampleIntervalMs: number;
+}
+
+/** The console's whole config; throws a ConfigError naming the wrong variable (JWT_SECRET when jwt has none). Pure. */
+export function loadConsoleConfig(env: Env): ConsoleConfig {
+  const own = parseEnv('console', consoleEnvSchema, env);
+  if (own.CONSOLE_AUTH === 'jwt' && !own.JWT_SECRET) {
+    throw new ConfigError('console', 'JWT_SECRET', 'is required with CONSOLE_AUTH=jwt (the HS256 secret shared with mobius-user and chat)');
+  }
+  return {
+    pipeline: loadPipelineConfig(env),
+    runtime: loadRuntimeConfig('console', env, CONSOLE_DEFAULTS.port),
+    auth: own.CONSOLE_AUTH === 'none' ? { mode: 'none' } : { mode: 'jwt', secret: own.JWT_SECRET! },
+    refreshSeconds: own.CONSOLE_REFRESH_SECONDS,
+    sampleIntervalMs: own.CONSOLE_SAMPLE_INTERVAL_SECONDS * 1000,
+  };
+}

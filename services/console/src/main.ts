@@ -1,0 +1,58 @@
+import { createTokenService } from '@mobius/auth';
+import { createServiceBus, createServiceWarehouse } from '@mobius/backends';
+import { createPool } from '@mobius/db';
+import { createLogger, createMetrics, runService, type Logger } from '@mobius/service';
+import { startTelemetry, tracePort } from '@mobius/telemetry';
+import { buildApp } from './app.ts';
+import { loadConsoleConfig, type ConsoleConfig } from './config.ts';
+import { consoleSources } from './sources/from-backends.ts';
+
+/**
+ * The entry `mobius start console` imports: importing this module starts the service. It reads the
+ * environment once (POSTGRES_* for RAG, CHAT_DATABASE_URL, WAREHOUSE and its variables, BUS and
+ * TOPIC_PREFIX, CONSOLE_AUTH, JWT_SECRET, CONSOLE_REFRESH_SECONDS, CONSOLE_SAMPLE_INTERVAL_SECONDS,
+ * PORT, HOST, LOG_LEVEL) and serves until SIGTERM. It only reads: no consumer, nothing published.
+ */
+async function main(env: NodeJS.ProcessEnv): Promise<void> {
+  await startTelemetry({ service: 'console', env });
+  const config = loadConsoleConfig(env);
+  const logger = createLogger('console', config.runtime.logLevel);
+  const { app, close } = await buildDeps(config, logger);
+  await runService({ name: 'console', app, port: config.runtime.port, host: config.runtime.host, logger, shutdown: close });
+}
+
+async function buildDeps(config: ConsoleConfig, logger: Logger) {
+  const { pipeline } = config;
+  const onIdleError = (error: Error) => logger.warn({ err: error }, 'idle database connection failed');
+  const rag = createPool(pipeline.ragDatabaseUrl, { applicationName: 'mobius-console', onIdleError });
+  const chat = createPool(pipeline.chatDatabaseUrl, { applicationName: 'mobius-console', onIdleError });
+  const warehouse = tracePort(await createServiceWarehouse('console', pipeline, { applicationName: 'mobius-console' }), 'warehouse');
+  const bus = await createServiceBus('console', pipeline.env, logger);
+  const app = buildApp({
+    ...consoleSources({ bus, rag, chat, warehouse }),
+    auth: config.auth.mode === 'jwt' ? { mode: 'jwt', tokens: createTokenService({ secret: config.auth.secret }) } : { mode: 'none' },
+    refreshSeconds: config.refreshSeconds,
+    sampleIntervalMs: config.sampleIntervalMs,
+    readiness: [
+      { name: 'rag-db', check: async () => void (await rag.query('SELECT 1')) },
+      { name: 'chat-db', check: async () => void (await chat.query('SELECT 1')) },
+      { name: 'bus', check: () => bus.ping() },
+    ],
+    logger,
+    metrics: createMetrics('console'),
+  });
+  if (config.auth.mode === 'none') logger.warn('CONSOLE_AUTH=none: the console admits anyone who reaches it');
+  const close = async () => {
+    await bus.close();
+    await warehouse.close();
+    await Promise.all([rag.end(), chat.end()]);
+  };
+  return { app, close };
+}
+
+try {
+  await main(process.env);
+} catch (error) {
+  createLogger('console').fatal({ err: error }, 'console failed to start');
+  process.exit(1);
+}
