@@ -53,18 +53,27 @@ export async function* streamHashedRows(
                  FROM ${source.from}
                 WHERE ${source.idColumn} > $1::uuid ${filter}
                 ORDER BY ${source.idColumn} LIMIT $2`;
-  let after = '00000000-0000-0000-0000-000000000000';
-  let first = true;
-  for (;;) {
+  type Page = { id: string; document_id: string; hash: string }[];
+  const fetchPage = async (after: string, first: boolean): Promise<Page> => {
     signal?.throwIfAborted();
     // The nil uuid is a valid id too: the first page includes it.
     const pageSql = first ? sql.replace(`${source.idColumn} > $1::uuid`, `${source.idColumn} >= $1::uuid`) : sql;
     const params: unknown[] = [after, pageSize];
     if (documentId) params.push(documentId);
-    const page = await source.pool.query<{ id: string; document_id: string; hash: string }>(pageSql, params);
-    for (const row of page.rows) yield { id: row.id, documentId: row.document_id, hash: row.hash };
-    if (page.rows.length < pageSize) return;
-    after = page.rows[page.rows.length - 1]!.id;
-    first = false;
+    return (await source.pool.query<Page[number]>(pageSql, params)).rows;
+  };
+  // The next page is asked for as soon as this one arrives, so the database computes its hashes while
+  // this page is merged (and while the other side's query runs on its own connection).
+  let pending: Promise<Page> = fetchPage('00000000-0000-0000-0000-000000000000', true);
+  for (;;) {
+    const page = await pending;
+    const full = page.length === pageSize;
+    if (full) {
+      pending = fetchPage(page[page.length - 1]!.id, false);
+      // Observed here so an abandoned stream never leaves an unhandled rejection; awaited above next turn.
+      pending.catch(() => undefined);
+    }
+    for (const row of page) yield { id: row.id, documentId: row.document_id, hash: row.hash };
+    if (!full) return;
   }
 }
