@@ -32,11 +32,11 @@ export function describeStatusScenario(label: string, tag: string, busEnv: Recor
     if (run.code !== 0) throw new Error(`mobius status --json exited ${run.code}: ${run.stderr}`);
     return JSON.parse(run.stdout) as PipelineStatus;
   };
-  const until = (what: string, accept: (s: PipelineStatus) => boolean) =>
-    waitFor(what, async () => {
+  const until = async (what: string, accept: (s: PipelineStatus) => boolean): Promise<PipelineStatus> =>
+    (await waitFor(what, async () => {
       const current = await statusJson();
       return accept(current) ? current : undefined;
-    }, 40_000, 250);
+    }, 40_000, 250))!;
   const subscription = (s: PipelineStatus, name: string) => s.subscriptions.find((x) => x.name === name)!;
   const sink = (s: PipelineStatus, name: string) => s.sinks.find((x) => x.name === name)!;
   const freshness = (s: PipelineStatus, name: string) => s.freshness.find((x) => x.sink === name)!;

@@ -1,3 +1,4 @@
+export { CANARY } from './canary.ts';
 export { CE, decodeEvent, encodeEvent, type EncodeOptions, type EncodedEvent } from './cloudevents.ts';
 export {
   EMBEDDING_PROBLEM_CODES,

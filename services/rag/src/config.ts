@@ -37,6 +37,11 @@ export const ragServiceEnvSchema = z.object({
   EMBEDDING_DIMENSIONS: unsetIfEmpty(positiveInteger).default(RAG_DEFAULTS.embeddingDimensions),
   /** Addition: largest accepted request body in bytes (larger ones get 413). */
   RAG_BODY_LIMIT_BYTES: unsetIfEmpty(positiveInteger).default(RAG_DEFAULTS.bodyLimitBytes),
+  /**
+   * Addition: republish the freshness canary document every this many seconds (docs/status.md);
+   * unset or 0: off (the default).
+   */
+  PROBE_INTERVAL_SECONDS: unsetIfEmpty(z.coerce.number({ message: 'is not a number' }).int('is not an integer').min(0, 'must be 0 (off) or more')),
 });
 
 export interface RagServiceConfig {
@@ -45,6 +50,8 @@ export interface RagServiceConfig {
   bus: BusConfig;
   embedding: { provider: 'local'; dimensions: number };
   bodyLimitBytes: number;
+  /** The freshness canary's interval; undefined: no canary. */
+  probeIntervalMs: number | undefined;
 }
 
 /** The rag service's whole config from `env`; throws a ConfigError naming the wrong variable. Pure. */
@@ -57,5 +64,6 @@ export function loadRagServiceConfig(env: Env): RagServiceConfig {
     bus,
     embedding: { provider: own.EMBEDDING_PROVIDER, dimensions: own.EMBEDDING_DIMENSIONS },
     bodyLimitBytes: own.RAG_BODY_LIMIT_BYTES,
+    probeIntervalMs: own.PROBE_INTERVAL_SECONDS ? own.PROBE_INTERVAL_SECONDS * 1_000 : undefined,
   };
 }

@@ -8,9 +8,12 @@ import { createServiceBus } from '@mobius/backends';
 import { createLogger, createMetrics, runService } from '@mobius/service';
 import { startTelemetry } from '@mobius/telemetry';
 import { buildApp } from './app.ts';
+import { startCanaryProbe } from './canary/probe.ts';
 import { loadRagServiceConfig } from './config.ts';
 import { startOutboxRelay } from './outbox/relay.ts';
+import { findDocumentIdByFilename } from './repository/canary.ts';
 import { createRagRepository } from './repository/index.ts';
+import { CANARY } from '@mobius/contracts';
 
 const SERVICE = 'rag';
 await startTelemetry({ service: SERVICE, env: process.env }); // first: tracing of pg and http is set up before any connection
@@ -33,6 +36,15 @@ const app = buildApp({
   bodyLimitBytes: config.bodyLimitBytes,
 });
 const relay = startOutboxRelay({ store: repository.outbox, bus, metrics, logger: logger.child({ component: 'outbox-relay' }) });
+const canary =
+  config.probeIntervalMs === undefined
+    ? undefined
+    : startCanaryProbe({
+        app,
+        findCanary: () => findDocumentIdByFilename(pool, CANARY.filename),
+        intervalMs: config.probeIntervalMs,
+        logger: logger.child({ component: 'canary' }),
+      });
 
 await runService({
   name: SERVICE,
@@ -41,6 +53,7 @@ await runService({
   host: config.runtime.host,
   logger,
   shutdown: async () => {
+    await canary?.stop();
     await relay.stop();
     await bus.close();
     await pool.end();

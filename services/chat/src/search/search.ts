@@ -1,3 +1,4 @@
+import { CANARY } from '@mobius/contracts';
 import type { Embedder } from '@mobius/embedder';
 import type { Logger } from '@mobius/service';
 import { scoreFromDistance, type NeighborQuery, type VectorIndex } from '@mobius/vector-index';
@@ -36,7 +37,8 @@ async function queryVector(deps: SearchDeps, request: SearchRequest): Promise<nu
  * Chat's `published_rag_metadata`, nearest first, each scored `1 - distance / 2`. A hit with no row in
  * Chat (the index is ahead of Chat, or drifted) is dropped, as is a row that no longer matches the
  * filters, so a filter never lets another payer's (state's, ...) chunk through; fewer than `k`
- * results can come back. Dropped hits are logged (ids only) so drift shows up.
+ * results can come back. Dropped hits are logged (ids only) so drift shows up. The freshness canary's
+ * rows (payer CANARY.payer, docs/status.md) are never returned, and not logged.
  */
 export async function searchPublished(deps: SearchDeps, request: SearchRequest): Promise<SearchResult[]> {
   const neighbors = await deps.index.findNeighbors({
@@ -49,6 +51,7 @@ export async function searchPublished(deps: SearchDeps, request: SearchRequest):
   const dropped: string[] = [];
   for (const { datapointId, distance } of neighbors) {
     const chunk = chunks.get(datapointId.toLowerCase());
+    if (chunk?.document_payer === CANARY.payer) continue;
     if (chunk && matchesFilters(chunk, request.filters)) results.push({ ...chunk, score: scoreFromDistance(distance) });
     else dropped.push(datapointId);
   }
