@@ -197,6 +197,18 @@ describe('mobius dev', () => {
     expect(drift).toEqual(Object.fromEntries(['chat', 'vertex'].flatMap((target) => kinds.map((kind) => [`${target} ${kind}`, 0]))));
   });
 
+  it('prints the console URL, whose page and /api/status answer without a token (CONSOLE_AUTH=none in dev)', async () => {
+    const dev = running!;
+    const consoleUrl = /^ {2}console +(http:\/\/\S+)\/ /m.exec(dev.lines.join('\n'))?.[1];
+    expect(consoleUrl, dev.lines.join('\n')).toBeDefined();
+    const page = await fetch(`${consoleUrl}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('data-stage="chat-sync"');
+    const status = (await (await fetch(`${consoleUrl}/api/status`)).json()) as { sinks: { name: string; last_run: unknown }[] };
+    expect(status.sinks.map((sink) => sink.name)).toEqual(['chat-sync', 'vertex-sync']);
+    expect(status.sinks.every((sink) => sink.last_run !== null)).toBe(true);
+  });
+
   it('stops everything on SIGTERM and exits 0 within 10 s', async () => {
     const dev = running!;
     const stopped = await stopDev(dev);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** The services `mobius dev` runs in its one process, in pipeline order (they start and stop in this order). */
-export const DEV_SERVICES = ['rag', 'ingestor', 'mart-builder', 'chat-sync', 'vertex-sync', 'chat', 'user', 'reconciler'] as const;
+export const DEV_SERVICES = ['rag', 'ingestor', 'mart-builder', 'chat-sync', 'vertex-sync', 'chat', 'user', 'reconciler', 'console'] as const;
 export type DevServiceName = (typeof DEV_SERVICES)[number];
 
 /** Each service listens on the port base plus its offset: the ports `mobius start <service>` uses by default. */
@@ -18,13 +18,14 @@ export const DEV_PORT_OFFSETS: Record<DevServiceName, number> = {
   'chat-sync': 13,
   'vertex-sync': 14,
   reconciler: 16,
+  console: 20,
 };
 
 /** Every default of `mobius dev` and of `mobius search`'s dev fallbacks, in one place. */
 export const DEV_DEFAULTS = {
   /** Where dev keeps its state when neither --data-dir nor MOBIUS_DATA_DIR says (ignored by git). */
   dataDir: join(REPO_ROOT, '.mobius'),
-  /** Ports are base + offset (rag 8001, chat 8002, user 8003, ingestor 8011 ... vertex-sync 8014, reconciler 8016). Base 0: any free port. */
+  /** Ports are base + offset (rag 8001, chat 8002, user 8003, ingestor 8011 ... vertex-sync 8014, reconciler 8016, console 8020). Base 0: any free port. */
   portBase: 8000,
   /** The embedded Postgres port; when this default is taken, a free port is used instead. */
   postgresPort: 54329,

@@ -8,6 +8,7 @@ import { DevError } from './errors.ts';
 import { servicePort } from './ports.ts';
 import { startChatSync } from './services/chat-sync.ts';
 import { startChat } from './services/chat.ts';
+import { startConsole } from './services/console.ts';
 import { startIngestor } from './services/ingestor.ts';
 import { startMartBuilder } from './services/mart-builder.ts';
 import { startRag, type DevRag } from './services/rag.ts';
@@ -55,8 +56,8 @@ async function stopAll(services: DevService[], shared: DevContext): Promise<void
 
 /**
  * Builds ONE bus and ONE vector index for the whole platform, then starts rag, ingestor,
- * mart-builder, chat-sync, vertex-sync, chat, user and the reconciler (which checks Chat and that
- * same index against RAG) in this process on them, each on its own port
+ * mart-builder, chat-sync, vertex-sync, chat, user, the reconciler (which checks Chat and that
+ * same index against RAG) and the console (CONSOLE_AUTH=none unless set) in this process on them, each on its own port
  * (port base + offset; base 0: any free port). If any step fails, what started is stopped again.
  */
 export async function startPlatform(environment: DevEnvironment, portBase: number): Promise<Platform> {
@@ -86,7 +87,7 @@ export async function startPlatform(environment: DevEnvironment, portBase: numbe
     services.push(await startMartBuilder(context));
     services.push(await startChatSync(context));
     const vertexSync = await startVertexSync(context);
-    services.push(vertexSync, startChat(context), startUser(context), startReconciler(context));
+    services.push(vertexSync, startChat(context), startUser(context), startReconciler(context), await startConsole(context));
     const urls = {} as Record<DevServiceName, string>;
     for (const service of services) urls[service.name] = await listen(service, runtime.host, portBase);
     return { urls, rag, context, refilled: vertexSync.refilled, stop: () => stopAll(services, context) };

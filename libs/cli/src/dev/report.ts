@@ -38,7 +38,7 @@ function searchHint(chatUrl: string, dataDir: string): string {
   return `npx mobius search "prior authorization for an MRI"${flags.join('')}`;
 }
 
-/** The ready block: the rag API, chat search, the user API, every service's status URL, and a search to try. */
+/** The ready block: the rag API, chat search, the user API, the console, every service's status URL, and a search to try. */
 export function readyBlock(urls: Record<DevServiceName, string>, seconds: number, dataDir: string): string[] {
   const width = Math.max(...DEV_SERVICES.map((s) => s.length));
   return [
@@ -46,6 +46,7 @@ export function readyBlock(urls: Record<DevServiceName, string>, seconds: number
     `  rag API       ${urls.rag}  (POST /documents, POST /documents/{id}/publish)`,
     `  chat search   ${urls.chat}/v1/search  (POST, bearer token)`,
     `  user API      ${urls.user}/api/v1/auth`,
+    `  console       ${urls.console}/  (the pipeline at a glance; /api/status as JSON)`,
     '  status        GET /readyz (and /metrics) of each service:',
     ...DEV_SERVICES.map((service) => `    ${service.padEnd(width)}  ${urls[service]}/readyz`),
     `  try           ${searchHint(urls.chat, dataDir)}`,
