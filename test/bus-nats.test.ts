@@ -45,7 +45,7 @@ runBusConformance('nats', (prefix) => createBus({ kind: 'nats', natsUrl, topicPr
   capabilities: natsCapabilities,
   prefixBase: `${base}c`,
   cleanup: () => deleteStreamsStartingWith(`${base}c`),
-  extensions: { subscriptionStats: true },
+  extensions: { deadLetters: true, subscriptionStats: true },
 });
 
 describe('NATS adapter specifics', () => {

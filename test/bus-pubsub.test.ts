@@ -27,5 +27,5 @@ afterAll(() => deletePubSubResources(base));
 runBusConformance(
   'pubsub (emulator)',
   (prefix) => createBus({ kind: 'pubsub', topicPrefix: prefix, pubsub: { emulatorHost, projectId: PUBSUB_PROJECT } }),
-  { capabilities: emulatorCapabilities, prefixBase: `${base}c` },
+  { capabilities: emulatorCapabilities, prefixBase: `${base}c`, extensions: { deadLetters: true } },
 );

@@ -7,7 +7,8 @@ locals {
   message_retention = "${var.pubsub_settings.message_retention_seconds}s"
 }
 
-# The catalogue's topics and every subscription's dead-letter topic `<topic>.dlq.<subscription>`.
+# The catalogue's topics and every subscription's dead-letter topic `<topic>.dlq.<subscription>`
+# (inspected, redriven and purged with `mobius dlq`, docs/dead-letters.md).
 resource "google_pubsub_topic" "topic" {
   for_each = toset(var.pubsub_topics)
   name     = "${var.topic_prefix}${each.value}"
@@ -56,8 +57,10 @@ resource "google_pubsub_subscription" "subscription" {
   depends_on = [google_pubsub_topic_iam_member.dead_letter_forwarding]
 }
 
-# The `<topic>~peek` subscription of every topic, which the bus's `peek` reads without consuming
-# (`mobius dlq list|show` on the dead-letter topics): never acked, so it holds the retention period.
+# The `<topic>~peek` subscription of every topic, which the bus's `peek` reads without consuming. On a
+# dead-letter topic it is the list of dead letters (docs/dead-letters.md): `mobius dlq list|show` read it,
+# `mobius dlq redrive|purge` acknowledge there what they removed; nothing else acks, so it holds every
+# dead letter for the retention period.
 resource "google_pubsub_subscription" "peek" {
   for_each                   = toset(var.pubsub_topics)
   name                       = "${var.topic_prefix}${each.value}~peek"

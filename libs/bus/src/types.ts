@@ -94,6 +94,12 @@ export const DEAD_LETTER_ATTRIBUTES = {
   subscription: 'mobius-dlq-subscription',
   originalTopic: 'mobius-dlq-original-topic',
   originalId: 'mobius-dlq-original-id',
+  /**
+   * (Added.) When the original message was published to its topic (ISO-8601): the earliest its first
+   * failure can have been, shown by `mobius dlq list` as the first failure (the dead letter's own
+   * publish time is the last).
+   */
+  originalPublishedAt: 'mobius-dlq-original-published-at',
 } as const;
 
 export interface Bus {

@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises';
 import type { Env } from '@mobius/config';
 
 /** What a command may touch of the outside world: the environment and two output streams. */
@@ -7,6 +8,13 @@ export interface CliIO {
   out: (line: string) => void;
   /** Writes one line of diagnostics (errors). */
   err: (line: string) => void;
+  /** (Added.) stderr is a terminal: long work shows progress (rate, ETA) every second there, else a line per 10%. */
+  terminal?: boolean;
+  /**
+   * (Added.) Asks on the terminal and resolves with the answer line; absent when stdin is not a terminal,
+   * so a command that needs a confirmation (`mobius dlq purge`) refuses instead of waiting on a pipe.
+   */
+  ask?: (question: string) => Promise<string>;
 }
 
 /** The real process's IO. A closed stdout (`mobius ... | head`) ends output quietly instead of crashing. */
@@ -15,9 +23,22 @@ export function processIO(): CliIO {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
-  return {
+  const io: CliIO = {
     env: process.env,
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
+    terminal: process.stderr.isTTY === true,
   };
+  if (process.stdin.isTTY) io.ask = askOnTerminal;
+  return io;
+}
+
+/** One question on the terminal (stderr, so stdout stays the command's output); the answer trimmed. */
+async function askOnTerminal(question: string): Promise<string> {
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await terminal.question(question)).trim();
+  } finally {
+    terminal.close();
+  }
 }

@@ -77,6 +77,31 @@ export function buildProgram(io: CliIO): Command {
     .option('--force', 'rewind chat-sync or vertex-sync anyway (it changes nothing there: see mobius resync --repair)')
     .action(async (options) => (await import('./commands/replay.ts')).replayCommand(options, io));
 
+  const dlq = program
+    .command('dlq')
+    .description("A subscription's dead letters: list, show, redrive to the topic, purge (docs/dead-letters.md)");
+  const dlqAction = (action: 'list' | 'show' | 'redrive' | 'purge', description: string) =>
+    dlq
+      .command(action)
+      .description(description)
+      .requiredOption('--subscription <name>', 'ingestor, mart-builder, chat-sync or vertex-sync')
+      .option('--id <id>', 'only the dead letter with this message id')
+      .option('--since <duration>', 'only those dead-lettered within this long, e.g. 30m, 2h, 1d')
+      .option('--reason-like <text>', 'only those whose reason or code contains this (any case)')
+      .option('--limit <n>', 'read at most the n oldest dead letters (default 1000)')
+      .option('--json', 'JSON on stdout')
+      .option('--data-dir <dir>', 'the mobius dev to use when no variable says otherwise (default MOBIUS_DATA_DIR or <repo>/.mobius)')
+      .action(async (options) => (await import('./commands/dlq.ts')).dlqCommand(action, options, io));
+  dlqAction('list', 'One line per dead letter: id, attempts, first and last failure, trace id, size, reason');
+  dlqAction('show', 'A dead letter\'s payload and every attribute (--id required)');
+  dlqAction('redrive', 'Republish dead letters to their topic (fresh ids), removing each once its republish is acknowledged')
+    .option('--dry-run', 'say what would be redriven, move nothing')
+    .option('--rate <n>', 'messages per second at most (default 50)')
+    .option('--by <name>', 'who redrives, recorded on each message as mobius-redriven-by (default $USER)');
+  dlqAction('purge', 'Remove dead letters for good, after a confirmation')
+    .option('--dry-run', 'say what would be removed, remove nothing')
+    .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)');
+
   program
     .command('resync')
     .description('Compare RAG with Chat and the vector index by row hash (--check), repair the drift (--repair)')

@@ -19,6 +19,8 @@ export class TopicLog {
   /** Message id -> sequence and time first published, oldest first (Map keeps insertion order). */
   readonly #recentIds = new Map<string, { sequence: number; at: number }>();
   readonly #duplicateWindowMs: number;
+  /** Sequences of removed messages (`mobius dlq redrive|purge` on a dead-letter topic). */
+  readonly #removed = new Set<number>();
 
   constructor(duplicateWindowMs: number) {
     this.#duplicateWindowMs = duplicateWindowMs;
@@ -54,9 +56,34 @@ export class TopicLog {
     return index === -1 ? this.#entries.length + 1 : index + 1;
   }
 
-  /** The first `limit` messages, oldest first. */
+  /** The first `limit` messages, oldest first (removed ones skipped). */
   head(limit: number): StoredMessage[] {
-    return this.#entries.slice(0, Math.max(0, limit));
+    return this.#entries.filter((entry) => !this.#removed.has(entry.sequence)).slice(0, Math.max(0, limit));
+  }
+
+  /** How many messages the topic holds (removed ones not counted). */
+  size(): number {
+    return this.#entries.length - this.#removed.size;
+  }
+
+  /**
+   * Removes every message with one of these ids, as JetStream deletes a stream message: its sequence
+   * stays taken, and no subscription delivers it from then on. Returns how many were removed.
+   */
+  remove(ids: readonly string[]): number {
+    const wanted = new Set(ids);
+    let removed = 0;
+    for (const entry of this.#entries) {
+      if (!wanted.has(entry.id) || this.#removed.has(entry.sequence)) continue;
+      this.#removed.add(entry.sequence);
+      removed += 1;
+    }
+    return removed;
+  }
+
+  /** True when the message at `sequence` was removed. */
+  isRemoved(sequence: number): boolean {
+    return this.#removed.has(sequence);
   }
 
   #forgetOldIds(now: number): void {

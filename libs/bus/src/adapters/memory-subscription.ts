@@ -62,11 +62,13 @@ export class MemorySubscription {
 
   /**
    * What is not acked yet (`mobius status`): messages not delivered yet, in flight, or waiting for
-   * redelivery, and the lowest sequence among them.
+   * redelivery, and the lowest sequence among them. Removed messages are not counted.
    */
   unacked(): { count: number; oldestSequence: number | undefined } {
-    const sequences = [...this.#due.keys(), ...this.#inFlight.keys()];
-    for (let sequence = this.#next; this.#log.at(sequence); sequence += 1) sequences.push(sequence);
+    const sequences = [...this.#due.keys(), ...this.#inFlight.keys()].filter((sequence) => !this.#log.isRemoved(sequence));
+    for (let sequence = this.#next; this.#log.at(sequence); sequence += 1) {
+      if (!this.#log.isRemoved(sequence)) sequences.push(sequence);
+    }
     return { count: sequences.length, oldestSequence: sequences.length > 0 ? Math.min(...sequences) : undefined };
   }
 
@@ -82,10 +84,11 @@ export class MemorySubscription {
   #take(max: number): number[] {
     const now = Date.now();
     const due = [...this.#due].filter(([, at]) => at <= now).map(([sequence]) => sequence).sort((a, b) => a - b);
-    const taken = due.slice(0, max);
+    for (const sequence of due) if (this.#log.isRemoved(sequence)) this.#due.delete(sequence);
+    const taken = due.filter((sequence) => !this.#log.isRemoved(sequence)).slice(0, max);
     for (const sequence of taken) this.#due.delete(sequence);
     while (taken.length < max && this.#log.at(this.#next)) {
-      taken.push(this.#next);
+      if (!this.#log.isRemoved(this.#next)) taken.push(this.#next);
       this.#next += 1;
     }
     return taken;

@@ -5,5 +5,5 @@ import { MEMORY_CAPABILITIES } from './memory.ts';
 runBusConformance('memory', (prefix) => createBus({ kind: 'memory', topicPrefix: prefix }), {
   capabilities: MEMORY_CAPABILITIES,
   prefixBase: 'conf_mem_',
-  extensions: { subscriptionStats: true },
+  extensions: { deadLetters: true, subscriptionStats: true },
 });

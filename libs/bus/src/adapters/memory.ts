@@ -17,6 +17,7 @@ import type {
   SubscribeOptions,
   Subscriber,
 } from '../types.ts';
+import { MemoryDeadLetterStore } from './memory-dead-letters.ts';
 import { TopicLog, toMessage } from './memory-log.ts';
 import { MemorySubscriptionStats } from './memory-stats.ts';
 import { MemoryDeliverySource, MemorySubscription } from './memory-subscription.ts';
@@ -66,6 +67,7 @@ class MemoryBus implements Bus {
       subscription: (topic, subscription) => this.#logs.get(this.#prefix + topic)?.subscriptions.get(this.#prefix + subscription),
     });
     attachExtensions(this, { stats });
+    attachExtensions(this, { deadLetters: new MemoryDeadLetterStore((topic) => this.#logs.get(this.#prefix + topic)?.log) });
   }
 
   async ping(): Promise<void> {

@@ -20,6 +20,7 @@ import type {
   Subscriber,
 } from '../types.ts';
 import { fromStoredMsg, toHeaders } from './nats-codec.ts';
+import { NatsDeadLetterStore } from './nats-dead-letters.ts';
 import { NatsProvisioner, natsConsumerName, natsStreamName, natsSubject } from './nats-provision.ts';
 import { NatsSubscriptionStats } from './nats-stats.ts';
 import { NatsDeliverySource } from './nats-source.ts';
@@ -83,6 +84,7 @@ class NatsBus implements Bus {
     this.#logger = logger;
     this.#provisioner = new NatsProvisioner(jsm, options.topicPrefix, { ...TOPIC_DEFAULTS, ...options.topics });
     attachExtensions(this, { stats: new NatsSubscriptionStats(jsm, options.topicPrefix) });
+    attachExtensions(this, { deadLetters: new NatsDeadLetterStore(jsm, options.topicPrefix) });
   }
 
   async ping(): Promise<void> {

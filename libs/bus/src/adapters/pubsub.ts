@@ -8,6 +8,7 @@ import { resolveSubscribeOptions, runSubscription, wrapHandler } from '../subscr
 import type { Bus, BusCapabilities, BusLogger, CreateBusOptions, Handler, Message, PublishRequest, PublishResult, ReplayFrom, SubscribeOptions, Subscriber } from '../types.ts';
 import { AttemptCounter } from './pubsub-attempts.ts';
 import { toOutgoing } from './pubsub-codec.ts';
+import { PubSubDeadLetterStore } from './pubsub-dead-letters.ts';
 import { PubSubNames } from './pubsub-names.ts';
 import { peekTopic } from './pubsub-peek.ts';
 import { GRPC, grpcCode, PubSubProvisioner } from './pubsub-provision.ts';
@@ -90,6 +91,7 @@ class PubSubBus implements Bus {
     attachExtensions(this, { snapshots, ...(this.#push ? { push: this.#push } : {}) });
     // The emulator has no Monitoring API, and counting by pulling would count as delivery attempts (pubsub-stats.ts).
     if (!emulator) attachExtensions(this, { stats: new PubSubMonitoringStats(names) });
+    attachExtensions(this, { deadLetters: new PubSubDeadLetterStore(clients.subscriber, names) });
   }
 
   /** One cheap admin read; any answer from the server (even "permission denied") means it is reachable. */

@@ -64,6 +64,7 @@ export function deadLetterRequest(message: Message, subscription: string, error:
       [DEAD_LETTER_ATTRIBUTES.subscription]: subscription,
       [DEAD_LETTER_ATTRIBUTES.originalTopic]: message.topic,
       [DEAD_LETTER_ATTRIBUTES.originalId]: message.id,
+      [DEAD_LETTER_ATTRIBUTES.originalPublishedAt]: message.publishedAt.toISOString(),
     },
   };
   if (message.orderingKey !== undefined) request.orderingKey = message.orderingKey;

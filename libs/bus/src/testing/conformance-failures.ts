@@ -80,7 +80,11 @@ export function registerFailureTests(context: ConformanceContext): void {
       [DEAD_LETTER_ATTRIBUTES.subscription]: subscription,
       [DEAD_LETTER_ATTRIBUTES.originalTopic]: topic,
       [DEAD_LETTER_ATTRIBUTES.originalId]: 'evt-7',
+      [DEAD_LETTER_ATTRIBUTES.originalPublishedAt]: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
     });
+    const publishedAt = new Date(dead.attributes[DEAD_LETTER_ATTRIBUTES.originalPublishedAt] ?? '');
+    expect(publishedAt.getTime()).toBeLessThanOrEqual(dead.publishedAt.getTime());
+    expect(dead.publishedAt.getTime() - publishedAt.getTime()).toBeLessThan(TIMINGS.waitMs);
     await sleep(TIMINGS.quietMs);
     expect(received.messages.map((message) => message.deliveryAttempt)).toEqual([1, 2, 3]);
   });

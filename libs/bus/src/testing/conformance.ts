@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Bus, BusCapabilities } from '../types.ts';
 import { registerBackpressureTests } from './conformance-backpressure.ts';
+import { registerDeadLetterTests } from './conformance-dead-letters.ts';
 import { registerDeliveryTests } from './conformance-delivery.ts';
 import { registerFailureTests } from './conformance-failures.ts';
 import { registerReplayTests } from './conformance-replay.ts';
@@ -19,6 +20,8 @@ export interface ConformanceOptions {
   cleanup?: (prefixes: string[]) => Promise<void>;
   /** (Added.) The extensions the adapter attaches (extensions.ts): their cases run only where declared. */
   extensions?: {
+    /** `deadLettersOf(bus)`: dead letters listed, counted and removed by another process. */
+    deadLetters?: boolean;
     /** `subscriptionStatsOf(bus)`: backlog and oldest unacked age of a subscription, read by another process. */
     subscriptionStats?: boolean;
   };
@@ -86,6 +89,7 @@ export function runBusConformance(name: string, makeBus: (prefix: string) => Pro
     registerBackpressureTests(context);
     registerFailureTests(context);
     registerReplayTests(context);
+    if (options.extensions?.deadLetters) registerDeadLetterTests(context);
     if (options.extensions?.subscriptionStats) registerSubscriptionStatsTests(context);
   });
 }
