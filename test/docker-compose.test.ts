@@ -190,8 +190,9 @@ describe('docker-compose.yml', () => {
     const bigquery = service(gcp, 'bigquery-emulator');
     const buses = SERVICES.filter((name) => checkServiceEnv(name, environmentOf(service(local, name))).bus);
     const warehouses = SERVICES.filter((name) => environmentOf(service(local, name)).WAREHOUSE_DATABASE_URL !== undefined);
-    expect(buses).toEqual(['rag', 'ingestor', 'mart-builder', 'chat-sync', 'vertex-sync']);
-    expect(warehouses).toEqual(['ingestor', 'mart-builder', 'chat-sync', 'vertex-sync']);
+    // The console reads backlog and dead letters from the bus and the latest mart run from the warehouse.
+    expect(buses).toEqual(['rag', 'ingestor', 'mart-builder', 'chat-sync', 'vertex-sync', 'console']);
+    expect(warehouses).toEqual(['ingestor', 'mart-builder', 'chat-sync', 'vertex-sync', 'console']);
     for (const name of buses) {
       expect(checkServiceEnv(name, environmentOf(service(local, name))).bus?.BUS, name).toBe('nats');
       const bus = checkServiceEnv(name, environmentOf(service(gcp, name))).bus!;

@@ -239,7 +239,7 @@ describe('infra/terraform: service accounts and IAM', () => {
     }
     expect(used).toEqual(new Set(Object.keys(vars.secrets)));
     const withJwt = CLOUD_SERVICES.filter((name) => 'JWT_SECRET' in vars.services[name]!.secrets);
-    expect(withJwt).toEqual(['chat', 'user']);
+    expect(withJwt).toEqual(['chat', 'user', 'console']);
     expect(new Set(withJwt.map((name) => vars.services[name]!.secrets.JWT_SECRET)).size).toBe(1);
     const accessor = resource('google_secret_manager_secret_iam_member', 'accessor');
     expect(attribute(accessor, 'role')).toBe('"roles/secretmanager.secretAccessor"');

@@ -18,6 +18,7 @@ import type { z } from 'zod';
 import { pubsubOptions } from '../../libs/backends/src/bus.ts';
 import { SERVICE_ENTRIES, type ServiceName } from '../../libs/cli/src/commands/start.ts';
 import { chatServiceEnvSchema, loadChatServiceConfig } from '../../services/chat/src/config.ts';
+import { consoleEnvSchema, loadConsoleConfig } from '../../services/console/src/config.ts';
 import { loadRagServiceConfig, ragServiceEnvSchema } from '../../services/rag/src/config.ts';
 import { loadReconcilerConfig, reconcilerEnvSchema } from '../../services/reconciler/src/config.ts';
 import { loadUserServiceConfig, userServiceEnvSchema } from '../../services/user/src/config.ts';
@@ -39,6 +40,7 @@ const SCHEMAS: Record<ServiceName, readonly z.ZodObject[]> = {
   user: [userServiceEnvSchema, userEnvSchema, runtimeEnvSchema],
   'vector-index': [vectorIndexServerEnvSchema, runtimeEnvSchema],
   reconciler: [reconcilerEnvSchema, pipelineEnvSchema, runtimeEnvSchema],
+  console: [consoleEnvSchema, pipelineEnvSchema, runtimeEnvSchema],
 };
 
 /** Every variable `service`'s config schemas name. */
@@ -60,6 +62,8 @@ export const UNREAD_PIPELINE_VARIABLES: Partial<Record<ServiceName, readonly str
   'vertex-sync': ['POSTGRES_HOST'],
   // The reconciler compares RAG with Chat and the index directly: no bus, no warehouse.
   reconciler: [...Object.keys(busEnvSchema.shape), 'WAREHOUSE', 'WAREHOUSE_DATABASE_URL', 'BQ_PROJECT', 'BQ_DATASET', 'BQ_LANDING_DATASET', 'BQ_LOCATION', 'BQ_API_ENDPOINT'],
+  // The console reads RAG, Chat, the warehouse and the bus; never the vector index or embeddings.
+  console: ['VECTOR_INDEX', 'VECTOR_INDEX_URL', 'VERTEX_PROJECT', 'VERTEX_REGION', 'VERTEX_INDEX_ID', 'VERTEX_INDEX_ENDPOINT_ID', 'VERTEX_DEPLOYED_INDEX_ID', 'VERTEX_API_ENDPOINT', 'EMBEDDING_DIMENSIONS'],
 };
 
 const UNREAD_PLACEHOLDERS: Record<string, string> = {
@@ -124,6 +128,11 @@ export function checkServiceEnv(service: ServiceName, env: Env): CheckedService 
       const config = loadReconcilerConfig(env);
       loadReconcilerConfig({ ...prod, ...unreadPlaceholders(service) });
       return { port: config.runtime.port, pipeline: config.pipeline };
+    }
+    case 'console': {
+      const config = loadConsoleConfig(env);
+      loadConsoleConfig(prod);
+      return { port: config.runtime.port, ...(config.pipeline.env.BUS === 'memory' ? {} : { bus: checkedBus(service, config.pipeline.env) }), pipeline: config.pipeline };
     }
   }
 }

@@ -4,7 +4,7 @@ import { createPool } from '@mobius/db';
 import { createLogger, createMetrics, runService, type Logger } from '@mobius/service';
 import { startTelemetry, tracePort } from '@mobius/telemetry';
 import { buildApp } from './app.ts';
-import { loadConsoleConfig, type ConsoleConfig } from './config.ts';
+import { CONSOLE_DEFAULTS, loadConsoleConfig, type ConsoleConfig } from './config.ts';
 import { consoleSources } from './sources/from-backends.ts';
 
 /**
@@ -27,23 +27,25 @@ async function buildDeps(config: ConsoleConfig, logger: Logger) {
   const rag = createPool(pipeline.ragDatabaseUrl, { applicationName: 'mobius-console', onIdleError });
   const chat = createPool(pipeline.chatDatabaseUrl, { applicationName: 'mobius-console', onIdleError });
   const warehouse = tracePort(await createServiceWarehouse('console', pipeline, { applicationName: 'mobius-console' }), 'warehouse');
-  const bus = await createServiceBus('console', pipeline.env, logger);
+  // BUS=memory would be a bus of its own, empty: say there is none rather than show zeros.
+  const bus = pipeline.env.BUS === 'memory' ? undefined : await createServiceBus('console', pipeline.env, logger);
+  const busNote = bus ? undefined : CONSOLE_DEFAULTS.noBusNote;
   const app = buildApp({
-    ...consoleSources({ bus, rag, chat, warehouse }),
+    ...consoleSources({ ...(bus ? { bus } : {}), ...(busNote ? { busNote } : {}), rag, chat, warehouse }),
     auth: config.auth.mode === 'jwt' ? { mode: 'jwt', tokens: createTokenService({ secret: config.auth.secret }) } : { mode: 'none' },
     refreshSeconds: config.refreshSeconds,
     sampleIntervalMs: config.sampleIntervalMs,
     readiness: [
       { name: 'rag-db', check: async () => void (await rag.query('SELECT 1')) },
       { name: 'chat-db', check: async () => void (await chat.query('SELECT 1')) },
-      { name: 'bus', check: () => bus.ping() },
+      ...(bus ? [{ name: 'bus', check: () => bus.ping() }] : []),
     ],
     logger,
     metrics: createMetrics('console'),
   });
   if (config.auth.mode === 'none') logger.warn('CONSOLE_AUTH=none: the console admits anyone who reaches it');
   const close = async () => {
-    await bus.close();
+    await bus?.close();
     await warehouse.close();
     await Promise.all([rag.end(), chat.end()]);
   };

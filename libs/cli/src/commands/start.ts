@@ -13,6 +13,7 @@ export const SERVICE_ENTRIES = {
   user: 'services/user/src/main.ts',
   'vector-index': 'services/vector-index/src/main.ts',
   reconciler: 'services/reconciler/src/main.ts',
+  console: 'services/console/src/main.ts',
 } as const;
 
 export type ServiceName = keyof typeof SERVICE_ENTRIES;
