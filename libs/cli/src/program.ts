@@ -2,7 +2,11 @@ import { MODULES } from '@mobius/config';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { SERVICE_ENTRIES, startCommand, type ServiceName } from './commands/start.ts';
 import { CommandExit } from './command-exit.ts';
+import { cliVersion } from './version.ts';
 import type { CliIO } from './io.ts';
+
+/** `--data-dir`: where a command looks for the running `mobius dev` whose URLs and databases it uses. */
+const DATA_DIR_OPTION = ['--data-dir <dir>', 'the mobius dev to use when no variable says otherwise (default MOBIUS_DATA_DIR or <repo>/.mobius)'] as const;
 
 /**
  * The `mobius` command tree. Commands throw; `runCli` turns errors into one line and an exit code.
@@ -14,7 +18,12 @@ export function buildProgram(io: CliIO): Command {
   const program = new Command('mobius')
     .description('Operate the Mobius data platform')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
+    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
+    .option('-V, --version', 'print the version (package.json and git commit) and exit')
+    .on('option:version', () => {
+      io.out(cliVersion());
+      throw new CommanderError(0, 'mobius.version', '');
+    });
 
   program
     .command('migrate')
@@ -26,6 +35,7 @@ export function buildProgram(io: CliIO): Command {
     .addOption(new Option('--module <module>', 'only this module').choices([...MODULES]))
     .option('--status', 'list applied and pending migrations per module, change nothing')
     .option('--dry-run', 'print the SQL that would run, change nothing')
+    .option(...DATA_DIR_OPTION)
     .action(async (options) => (await import('./commands/migrate.ts')).migrateCommand(options, io));
 
   program
@@ -34,7 +44,7 @@ export function buildProgram(io: CliIO): Command {
     .addArgument(new Argument('<service>', 'the service').choices(Object.keys(SERVICE_ENTRIES)))
     .action(async (service: ServiceName) => startCommand(service));
 
-  program
+  const dev = program
     .command('dev')
     .description('Run the whole platform in this process on embedded defaults (what npm start runs); Ctrl-C stops it')
     .option('--data-dir <dir>', 'where dev keeps its Postgres data and secrets (default MOBIUS_DATA_DIR or <repo>/.mobius)')
@@ -42,6 +52,19 @@ export function buildProgram(io: CliIO): Command {
     .option('--pg-port <n>', 'embedded Postgres port; 0: any free port (default 54329, or a free one when taken)')
     .option('--no-sample', 'do not load the sample policies on first run')
     .action(async (options) => (await import('./commands/dev.ts')).devCommand(options, io));
+  dev
+    .command('status')
+    .description('Print the URLs and connection strings of the running mobius dev (a psql line included)')
+    .option('--data-dir <dir>', 'its data directory (default MOBIUS_DATA_DIR or <repo>/.mobius)')
+    // optsWithGlobals: `mobius dev` has its own --data-dir, which commander gives the parent.
+    .action(async (_options, command: Command) => (await import('./commands/dev-status.ts')).devStatusCommand(command.optsWithGlobals(), io));
+  dev
+    .command('reset')
+    .description("Delete mobius dev's data directory (databases, secrets) after a confirmation; refused while it runs")
+    .option('--data-dir <dir>', 'the data directory (default MOBIUS_DATA_DIR or <repo>/.mobius)')
+    .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
+    // optsWithGlobals: `mobius dev` has its own --data-dir, which commander gives the parent.
+    .action(async (_options, command: Command) => (await import('./commands/dev-reset.ts')).devResetCommand(command.optsWithGlobals(), io));
 
   program
     .command('search')
@@ -65,8 +88,32 @@ export function buildProgram(io: CliIO): Command {
     .option('--state <state>', 'two-letter state code')
     .option('--program <program>', 'program, e.g. Medicaid')
     .option('--authority-level <level>', 'authority level, e.g. payer_policy')
-    .option('--rag-url <url>', 'the rag API (default RAG_URL or http://localhost:8001)')
+    .option('--rag-url <url>', 'the rag API (default RAG_URL, else the running mobius dev, else http://localhost:8001)')
+    .option('--new', 'upload as a new document even when one of the same filename exists (default: replace it)')
+    .option(...DATA_DIR_OPTION)
     .action(async (paths: string[], options) => (await import('./commands/publish.ts')).publishCommand(paths, options, io));
+
+  const documents = program.command('documents').description('The documents of the rag API (RAG_URL): list, unpublish, delete');
+  documents
+    .command('list')
+    .description('One line per document: id, published or not, version, filename')
+    .option('--filename <name>', 'only documents of this filename')
+    .option('--json', 'a JSON array on stdout')
+    .option('--rag-url <url>', 'the rag API (default RAG_URL, else the running mobius dev, else http://localhost:8001)')
+    .option(...DATA_DIR_OPTION)
+    .action(async (options) => (await import('./commands/documents.ts')).documentsCommand('list', [], options, io));
+  for (const [action, description] of [
+    ['unpublish', 'Remove documents from Chat and the index (through the pipeline); they stay in rag'],
+    ['delete', 'Delete documents from rag (and, through the pipeline, from Chat and the index)'],
+  ] as const) {
+    documents
+      .command(action)
+      .description(description)
+      .argument('<documents...>', 'document ids, or filenames naming one document each')
+      .option('--rag-url <url>', 'the rag API (default RAG_URL, else the running mobius dev, else http://localhost:8001)')
+      .option(...DATA_DIR_OPTION)
+      .action(async (references: string[], options) => (await import('./commands/documents.ts')).documentsCommand(action, references, options, io));
+  }
 
   program
     .command('replay')
@@ -75,6 +122,8 @@ export function buildProgram(io: CliIO): Command {
     .requiredOption('--from <from>', 'ISO-8601 time, seq:N (NATS), snapshot:NAME (Pub/Sub) or beginning')
     .option('--dry-run', 'say what would be replayed, change nothing')
     .option('--force', 'rewind chat-sync or vertex-sync anyway (it changes nothing there: see mobius resync --repair)')
+    .option('--no-wait', 'return after the rewind instead of following the backlog down with progress')
+    .option(...DATA_DIR_OPTION)
     .action(async (options) => (await import('./commands/replay.ts')).replayCommand(options, io));
 
   const dlq = program
@@ -90,7 +139,7 @@ export function buildProgram(io: CliIO): Command {
       .option('--reason-like <text>', 'only those whose reason or code contains this (any case)')
       .option('--limit <n>', 'read at most the n oldest dead letters (default 1000)')
       .option('--json', 'JSON on stdout')
-      .option('--data-dir <dir>', 'the mobius dev to use when no variable says otherwise (default MOBIUS_DATA_DIR or <repo>/.mobius)')
+      .option(...DATA_DIR_OPTION)
       .action(async (options) => (await import('./commands/dlq.ts')).dlqCommand(action, options, io));
   dlqAction('list', 'One line per dead letter: id, attempts, first and last failure, trace id, size, reason');
   dlqAction('show', 'A dead letter\'s payload and every attribute (--id required)');
@@ -112,6 +161,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--document <id>', 'only this document')
     .option('--json', 'one object per target with the counts and the drifted documents')
     .option('--verify-index <n|all>', 'ledger ids read back from the index by id (default 1000 sampled; any absent: all)')
+    .option(...DATA_DIR_OPTION)
     .action(async (options) => (await import('./commands/resync.ts')).resyncCommand(options, io));
 
   program
@@ -125,10 +175,11 @@ export function buildProgram(io: CliIO): Command {
 
   program
     .command('token')
-    .description('Mint a dev access token (JWT_SECRET) and print it alone on stdout')
+    .description('Mint a dev access token (JWT_SECRET, else the running mobius dev\'s secret) and print it alone on stdout')
     .requiredOption('--user <id>', 'user id (the token sub)')
     .option('--tenant <id>', 'tenant id (default 00000000-0000-0000-0000-000000000001)')
     .option('--minutes <n>', 'lifetime in minutes (default 60)')
+    .option(...DATA_DIR_OPTION)
     .action(async (options) => (await import('./commands/token.ts')).tokenCommand(options, io));
 
   program
@@ -137,6 +188,7 @@ export function buildProgram(io: CliIO): Command {
     .command('clone-rag')
     .description("Copy rag documents, chunks, embeddings and facts from RAG_SOURCE_DATABASE_URL into chat's dev-clone tables")
     .option('--batch-size <n>', 'rows per batch (default 500)')
+    .option(...DATA_DIR_OPTION)
     .action(async (options) => (await import('./commands/chat-clone-rag.ts')).chatCloneRagCommand(io, options));
 
   const snapshot = program.command('snapshot').description('Pub/Sub snapshots: mark a point to replay from (BUS=pubsub)');

@@ -17,6 +17,12 @@ export interface RagAppDeps {
   bodyLimitBytes?: number;
 }
 
+/** The query string as plain strings: a repeated parameter counts by its last value. */
+function queryOf(query: unknown): Record<string, string | undefined> {
+  const entries = Object.entries((query ?? {}) as Record<string, string | string[]>);
+  return Object.fromEntries(entries.map(([name, value]) => [name, Array.isArray(value) ? value.at(-1) : value]));
+}
+
 /**
  * The rag HTTP API (ARCHITECTURE.md section 4) on the shared service app (`/healthz`, `/readyz`,
  * `/metrics`, the one error handler). Ready when Postgres answers; the bus is not checked: publishing
@@ -40,7 +46,8 @@ export function buildApp(deps: RagAppDeps): RagApp {
       url: route.url,
       handler: async (request, reply) => {
         const params = (request.params ?? {}) as Record<string, string | undefined>;
-        const response = await route.handle({ params, body: request.body });
+        const query = queryOf(request.query);
+        const response = await route.handle({ params, query, body: request.body });
         return reply.status(response.status).send(response.body);
       },
     });

@@ -2,10 +2,14 @@ import { ConfigError, loadChatDatabaseConfig } from '@mobius/config';
 import { connectClient, describeDatabase } from '@mobius/db';
 import { CloneError, cloneRagIntoChat, type CloneProgress } from '../chat-clone/clone.ts';
 import type { CliIO } from '../io.ts';
+import { startProgress, type Progress } from '../progress.ts';
+import { announceTarget, databaseItem, resolveCliEnv } from '../runtime/index.ts';
 
 export interface ChatCloneRagOptions {
   /** Source rows per batch (default CLONE_DEFAULTS.batchSize, 500); a string as commander passes it. */
   batchSize?: number | string;
+  /** The data directory of the `mobius dev` whose chat database to use when no variable names one. */
+  dataDir?: string;
 }
 
 function parseBatchSize(value: number | string | undefined): number | undefined {
@@ -15,22 +19,39 @@ function parseBatchSize(value: number | string | undefined): number | undefined 
   return size;
 }
 
-/** `documents: 120/120`, then at the end of a table `... done (120 written, 0 unchanged)`. */
-export function progressLine(progress: CloneProgress): string {
-  const line = `${progress.table}: ${progress.copied}/${progress.total}`;
-  return progress.done ? `${line} done (${progress.written} written, ${progress.copied - progress.written} unchanged)` : line;
+/** At the end of a table: `documents: 120/120 done (120 written, 0 unchanged)`. */
+export function tableDoneLine(progress: CloneProgress): string {
+  return `${progress.table}: ${progress.copied}/${progress.total} done (${progress.written} written, ${progress.copied - progress.written} unchanged)`;
+}
+
+/** The rows of each table through the CLI's progress printer (stderr), and one line per table done (stdout). */
+function cloneProgress(io: CliIO): (progress: CloneProgress) => void {
+  let table = '';
+  let current: Progress | undefined;
+  return (progress) => {
+    if (progress.table !== table) {
+      current?.finish();
+      table = progress.table;
+      current = startProgress(io, `clone-rag ${table}`, 'rows', progress.total);
+    }
+    current!.update(progress.copied, progress.total);
+    if (!progress.done) return;
+    current!.finish();
+    io.out(tableDoneLine(progress));
+  };
 }
 
 /**
  * `mobius chat clone-rag [--batch-size N]`: the dev clone. Copies documents, chunks, chunk embeddings
  * and facts from RAG_SOURCE_DATABASE_URL into chat's 001 tables (chat's database resolved as chat
  * does: CHAT_RAG_DATABASE_URL, RAG_DATABASE_URL, CHAT_DATABASE_URL, else the dev default), keeping
- * ids, in batches, printing a progress line per batch and per table. Idempotent: a second run
+ * ids, in batches, with progress (rows, rate, ETA) per table on stderr and a line per table done on stdout. Idempotent: a second run
  * writes nothing. Throws a ConfigError naming RAG_SOURCE_DATABASE_URL when it is unset, and a
  * CloneError when both variables name one database or a schema is missing.
  */
 export async function chatCloneRagCommand(io: CliIO, options: ChatCloneRagOptions = {}): Promise<void> {
-  const chat = loadChatDatabaseConfig(io.env);
+  const resolved = await resolveCliEnv(io, options);
+  const chat = loadChatDatabaseConfig(resolved.env);
   if (!chat.ragSourceDatabaseUrl) {
     throw new ConfigError('chat', 'RAG_SOURCE_DATABASE_URL', 'is required for `mobius chat clone-rag` (the rag database to copy from)');
   }
@@ -40,17 +61,19 @@ export async function chatCloneRagCommand(io: CliIO, options: ChatCloneRagOption
   if (from.host === to.host && from.database === to.database) {
     throw new CloneError(`RAG_SOURCE_DATABASE_URL and ${chat.source} name the same database (${to.masked}): the clone needs two`);
   }
+  const source = { label: 'rag source', value: chat.ragSourceDatabaseUrl, variables: ['RAG_SOURCE_DATABASE_URL'] };
+  announceTarget(io, 'chat clone-rag', resolved, [source, databaseItem('chat', chat.databaseUrl)]);
   io.out(`cloning rag ${from.masked} into chat ${to.masked} (${chat.source})`);
-  const source = await connectClient(chat.ragSourceDatabaseUrl, 'mobius-chat-clone-rag');
+  const sourceClient = await connectClient(chat.ragSourceDatabaseUrl, 'mobius-chat-clone-rag');
   try {
     const target = await connectClient(chat.databaseUrl, 'mobius-chat-clone-rag');
     try {
       const started = Date.now();
       const result = await cloneRagIntoChat({
-        source,
+        source: sourceClient,
         target,
         ...(batchSize === undefined ? {} : { batchSize }),
-        onProgress: (progress) => io.out(progressLine(progress)),
+        onProgress: cloneProgress(io),
       });
       if (result.skippedEmbeddings > 0) {
         io.out(`chunk_embeddings: ${result.skippedEmbeddings} rag embeddings of facts not copied (chat's chunk_embeddings reference chunks only)`);
@@ -61,6 +84,6 @@ export async function chatCloneRagCommand(io: CliIO, options: ChatCloneRagOption
       await target.end();
     }
   } finally {
-    await source.end();
+    await sourceClient.end();
   }
 }

@@ -18,6 +18,8 @@ import {
 } from '@mobius/db';
 import type { CliIO } from '../io.ts';
 import { migrationsDirOf } from '../module-migrations.ts';
+import { startProgress, type Progress } from '../progress.ts';
+import { announceTarget, databaseItem, resolveCliEnv } from '../runtime/index.ts';
 import { migrateBigQueryWarehouse, warehouseIsBigQuery } from './migrate-bigquery.ts';
 
 export interface MigrateCommandOptions {
@@ -25,6 +27,8 @@ export interface MigrateCommandOptions {
   module?: ModuleName;
   status?: boolean;
   dryRun?: boolean;
+  /** The data directory of the `mobius dev` whose databases to use when no variable names them (--env dev only). */
+  dataDir?: string;
 }
 
 /** Does the database exist? Only asked where the answer changes what we do (dev, dry run, status). */
@@ -95,28 +99,47 @@ async function dryRun(io: CliIO, config: DatabaseConfig): Promise<void> {
   if (result.applied.length === 0) io.out(`${config.module}: up to date, nothing would run`);
 }
 
+/** The module's migrations through the CLI's progress printer (stderr), when any is pending. */
+async function migrationProgress(io: CliIO, config: DatabaseConfig): Promise<Progress | undefined> {
+  // A status that cannot be read shows no progress: the migration itself reports the failure.
+  const entries = await migrationStatus(config.databaseUrl, migrationsDirOf(config.module)).catch(() => []);
+  const pending = entries.filter((entry) => entry.state === 'pending').length;
+  return pending === 0 ? undefined : startProgress(io, `migrate ${config.module}`, 'migrations', pending);
+}
+
 async function migrate(io: CliIO, config: DatabaseConfig): Promise<void> {
   if (config.deployEnv === 'dev' && (await ensureDatabase(config.databaseUrl))) {
     io.out(`${config.module}: created database ${describeDatabase(config.databaseUrl).database}`);
   }
+  const progress = await migrationProgress(io, config);
+  let applied = 0;
   const result = await migrateDatabase({
     databaseUrl: config.databaseUrl,
     migrationsDir: migrationsDirOf(config.module),
-    onEvent: (event) => reportEvent(io, config.module, event),
-  });
+    onEvent: (event) => {
+      reportEvent(io, config.module, event);
+      if (event.type === 'applied') progress?.update(++applied);
+    },
+  }).finally(() => progress?.finish());
   const summary = result.applied.length === 0 ? 'already up to date' : `up to date (${result.applied.length} applied)`;
   io.out(`${config.module}: ${summary}`);
 }
 
 /**
- * `mobius migrate`: resolves every selected module's database first (so a missing variable fails
+ * `mobius migrate`: with --env dev, a module no variable names uses the running `mobius dev`'s database.
+ * Resolves every selected module's database first (so a missing variable fails
  * before anything runs), then migrates, lists or dry-runs each module in turn.
  */
-export async function migrateCommand(options: MigrateCommandOptions, io: CliIO): Promise<void> {
-  const deployEnv = options.env ?? (io.env.ENV === 'prod' ? 'prod' : 'dev');
+export async function migrateCommand(options: MigrateCommandOptions, callerIO: CliIO): Promise<void> {
+  const deployEnv = options.env ?? (callerIO.env.ENV === 'prod' ? 'prod' : 'dev');
+  const resolved = await resolveCliEnv(callerIO, { dataDir: options.dataDir, useDev: deployEnv === 'dev' });
+  const io: CliIO = { ...callerIO, env: resolved.env };
   const bigQuery = warehouseIsBigQuery(io);
   const modules = (options.module ? [options.module] : MODULES).filter((m) => !(bigQuery && m === 'warehouse'));
   const configs = modules.map((module) => loadDatabaseConfig(module, io.env, { deployEnv }));
+  const items = configs.map((config) => databaseItem(config.module, config.databaseUrl));
+  if (bigQuery && (!options.module || options.module === 'warehouse')) items.push({ label: 'warehouse', value: `BigQuery ${io.env.BQ_PROJECT ?? ''}`, variables: ['WAREHOUSE'] });
+  announceTarget(io, 'migrate', resolved, items);
   for (const config of configs) {
     if (!options.dryRun) io.out(`${config.module}: ${maskUrl(config.databaseUrl)} (${config.source}, --env ${deployEnv})`);
     if (options.status) await showStatus(io, config);

@@ -1,11 +1,8 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { CliIO } from '../io.ts';
-
-/** Where the rag API is when neither `--rag-url` nor `RAG_URL` says otherwise (its local default port). */
-export const DEFAULT_RAG_URL = 'http://localhost:8001';
-/** How long one request to the rag API may take (an upload is chunked and embedded before it answers). */
-export const RAG_REQUEST_TIMEOUT_MS = 120_000;
+import { listDocuments, ragClient, type RagClient } from '../rag-client.ts';
+import { announceTarget, resolveCliEnv } from '../runtime/index.ts';
 
 export interface PublishCommandOptions {
   payer?: string;
@@ -14,12 +11,16 @@ export interface PublishCommandOptions {
   authorityLevel?: string;
   /** Overrides `RAG_URL`. */
   ragUrl?: string;
+  /** Upload as a new document even when one of the same filename exists (default: replace that one). */
+  new?: boolean;
+  /** The data directory of the `mobius dev` to find when RAG_URL is unset. */
+  dataDir?: string;
 }
 
-/** `mobius publish` failed. `code`: PUBLISH_INPUT (a path), RAG_UNREACHABLE, RAG_REJECTED (a 4xx/5xx answer). */
+/** `mobius publish` was given a path it cannot use (code PUBLISH_INPUT); the rag API's failures are RagClientErrors. */
 export class PublishCommandError extends Error {
   constructor(
-    readonly code: 'PUBLISH_INPUT' | 'RAG_UNREACHABLE' | 'RAG_REJECTED',
+    readonly code: 'PUBLISH_INPUT',
     message: string,
     readonly retryable: boolean,
     options?: { cause?: unknown },
@@ -53,57 +54,43 @@ export async function markdownFiles(paths: string[]): Promise<string[]> {
   return files;
 }
 
-/** POSTs `body` as JSON and returns the JSON answer; throws a one-line PublishCommandError on failure. */
-async function postJson(ragUrl: string, path: string, body: unknown, what: string): Promise<Record<string, unknown>> {
-  let response: Response;
-  try {
-    response = await fetch(`${ragUrl}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(RAG_REQUEST_TIMEOUT_MS),
-    });
-  } catch (error) {
-    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new PublishCommandError('RAG_UNREACHABLE', `${what}: cannot reach the rag API at ${ragUrl} (${reason})`, true, { cause: error });
-  }
-  const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) {
-    const error = (answer.error ?? {}) as { code?: string; message?: string };
-    const detail = [error.code, error.message].filter(Boolean).join(' ') || response.statusText;
-    throw new PublishCommandError('RAG_REJECTED', `${what}: rag answered ${response.status} ${detail}`.replace(/\s+/g, ' '), response.status >= 500);
-  }
-  return answer;
+/** The document a republish of `name` replaces: the newest of that filename, and how many there are. */
+async function documentToReplace(rag: RagClient, name: string): Promise<{ id: string; count: number } | undefined> {
+  const found = await listDocuments(rag, name);
+  const newest = found.at(-1);
+  return newest ? { id: newest.document_id, count: found.length } : undefined;
 }
 
 /**
- * `mobius publish <file.md|dir>...`: uploads each markdown file to the rag API (`POST /documents`,
- * with the given payer, state, program and authority level) and publishes it
- * (`POST /documents/{id}/publish`), printing one line per file. Every path is checked before the
+ * `mobius publish <file.md|dir>... [--new]`: publishes each markdown file through the rag API,
+ * printing one line per file. Idempotent per file: when a document of the same filename exists
+ * (`GET /documents?filename=`), its content and metadata are replaced (`PUT /documents/{id}`, which
+ * keeps the ids of unchanged chunks) and it is published again as a new version; otherwise, or with
+ * `--new`, it is uploaded as a new document (`POST /documents`). Every path is checked before the
  * first upload. Stops at the first failure with a one-line error naming the file (files before it
  * stay published); `runCli` turns that into exit code 1.
  */
 export async function publishCommand(paths: string[], options: PublishCommandOptions, io: CliIO): Promise<void> {
-  const ragUrl = (options.ragUrl ?? io.env.RAG_URL ?? DEFAULT_RAG_URL).replace(/\/+$/, '');
+  const resolved = await resolveCliEnv(io, options);
+  const rag = ragClient(options.ragUrl, resolved);
+  announceTarget(io, 'publish', resolved, [rag.target]);
   const files = await markdownFiles(paths);
   for (const file of files) {
     const name = basename(file);
-    const text = await readFile(file, 'utf8');
-    const upload = await postJson(
-      ragUrl,
-      '/documents',
-      {
-        filename: name,
-        text,
-        payer: options.payer,
-        state: options.state,
-        program: options.program,
-        authority_level: options.authorityLevel,
-      },
-      `upload of ${name}`,
-    );
-    const id = String(upload.document_id);
-    const published = await postJson(ragUrl, `/documents/${id}/publish`, { published_by: 'mobius-cli' }, `publish of ${name}`);
-    io.out(`published ${name}: document ${id}, ${published.rows_written} rows, version ${published.document_version}`);
+    const body = {
+      filename: name,
+      text: await readFile(file, 'utf8'),
+      payer: options.payer,
+      state: options.state,
+      program: options.program,
+      authority_level: options.authorityLevel,
+    };
+    const existing = options.new ? undefined : await documentToReplace(rag, name);
+    const id = existing
+      ? (await rag.request('PUT', `/documents/${existing.id}`, body, `replace of ${name}`), existing.id)
+      : String((await rag.request('POST', '/documents', body, `upload of ${name}`)).document_id);
+    const published = await rag.request('POST', `/documents/${id}/publish`, { published_by: 'mobius-cli' }, `publish of ${name}`);
+    const replaced = existing ? ` (replaced${existing.count > 1 ? ` the newest of ${existing.count} documents named ${name}` : ''})` : '';
+    io.out(`published ${name}: document ${id}, ${published.rows_written} rows, version ${published.document_version}${replaced}`);
   }
 }

@@ -4,6 +4,8 @@ import { loadBusConfig } from '@mobius/config';
 import { ALL_SUBSCRIPTIONS, findSubscription } from '@mobius/contracts';
 import { CommandExit } from '../command-exit.ts';
 import type { CliIO } from '../io.ts';
+import { announceTarget, busItem, resolveCliEnv } from '../runtime/index.ts';
+import { watchReplay } from './replay-progress.ts';
 
 export interface ReplayCommandOptions {
   subscription: string;
@@ -11,6 +13,10 @@ export interface ReplayCommandOptions {
   dryRun?: boolean;
   /** Rewind a sink's subscription even though it changes nothing (its triggers are delivered again). */
   force?: boolean;
+  /** False (--no-wait): return after the rewind instead of following the backlog down. */
+  wait?: boolean;
+  /** The data directory of the `mobius dev` whose bus to use when no variable names one. */
+  dataDir?: string;
 }
 
 /**
@@ -82,6 +88,7 @@ async function rewind(bus: Bus, busKind: string, topic: string, subscription: st
  * `mobius replay`: rewinds a subscription so its consumer receives every message again from a point
  * (on Pub/Sub a seek: to a time, to a snapshot, or to the beginning; see `rewind`).
  * The running consumers pick the replay up; their handlers are idempotent, so state does not change.
+ * Then it follows the backlog down with a progress line (where the bus can tell it; --no-wait skips).
  * A sink's subscription (chat-sync, vertex-sync) is not rewound unless --force: it would change
  * nothing, and the command says so and names `mobius resync --repair`, which rebuilds.
  */
@@ -96,19 +103,22 @@ export async function replayCommand(options: ReplayCommandOptions, io: CliIO): P
     for (const line of sinkReplayNotice(subscription.name).split('\n')) io.err(line);
     throw new CommandExit(1);
   }
-  const config = loadBusConfig('mobius', io.env);
+  const resolved = await resolveCliEnv(io, options);
+  announceTarget(io, 'replay', resolved, [busItem(resolved.env)]);
+  const config = loadBusConfig('mobius', resolved.env);
   const target = `${subscription.name} on ${config.TOPIC_PREFIX}${subscription.topic}`;
   if (options.dryRun) {
     io.out(`would replay ${target} from ${describeFrom(from)} (bus ${config.BUS})`);
     return;
   }
-  if (config.BUS === 'memory') throw new ReplayCommandError('replay needs a shared bus; BUS=memory lives inside one process');
+  if (config.BUS === 'memory') throw new ReplayCommandError('replay needs a shared bus; BUS=memory lives inside one process (mobius dev shares NATS when started with NATS_URL)');
   const bus = await createServiceBus('mobius', config);
   try {
     io.out(`replaying ${target} from ${describeFrom(from)} ...`);
     await rewind(bus, config.BUS, subscription.topic, subscription.name, from);
     io.out(`replayed ${target}: its consumers now receive every message from ${describeFrom(from)} again;`);
     io.out('they apply what their durable state has not applied yet, so state that is already current does not change');
+    if (options.wait !== false) await watchReplay(io, bus, subscription.topic, subscription.name);
   } finally {
     await bus.close();
   }

@@ -1,5 +1,5 @@
 import { createServiceVectorIndex } from '@mobius/backends';
-import { loadPipelineConfig, maskUrl } from '@mobius/config';
+import { loadPipelineConfig } from '@mobius/config';
 import { createPool } from '@mobius/db';
 import {
   ReconcileUnavailableError,
@@ -16,7 +16,8 @@ import { seedLedgerFromChat } from '@mobius/sink-state';
 import type { VectorIndex } from '@mobius/vector-index';
 import type { CliIO } from '../io.ts';
 import { CommandExit } from '../command-exit.ts';
-import { progressPrinter } from './resync-progress.ts';
+import { announceTarget, databaseItem, indexItem, resolveCliEnv } from '../runtime/index.ts';
+import { reconcileProgress } from './resync-progress.ts';
 
 export interface ResyncCommandOptions {
   check?: boolean;
@@ -27,6 +28,8 @@ export interface ResyncCommandOptions {
   json?: boolean;
   /** Ledger ids read back from the index: a number, or `all`. */
   verifyIndex?: string;
+  /** The data directory of the `mobius dev` whose databases and index to use when no variable names them. */
+  dataDir?: string;
 }
 
 /** Documents listed per target in the human form; `--json` lists them all. */
@@ -59,15 +62,16 @@ function parseOptions(options: ResyncCommandOptions) {
  */
 export async function resyncCommand(options: ResyncCommandOptions, io: CliIO): Promise<void> {
   const { sample, documentId } = parseOptions(options);
-  const pipeline = loadPipelineConfig(io.env);
+  const resolved = await resolveCliEnv(io, options);
+  const pipeline = loadPipelineConfig(resolved.env);
   const wanted: Target[] = options.target === 'chat' || options.target === 'vertex' ? [options.target] : [...TARGETS];
   const indexShared = pipeline.env.VECTOR_INDEX !== 'memory';
-  io.err(
-    `resync: RAG ${maskUrl(pipeline.ragDatabaseUrl)}, Chat ${maskUrl(pipeline.chatDatabaseUrl)}, index ${describeIndex(pipeline.env)}`,
-  );
+  const index = { ...indexItem(resolved.env), value: describeIndex(pipeline.env) };
+  announceTarget(io, 'resync', resolved, [databaseItem('rag (read)', pipeline.ragDatabaseUrl), databaseItem('chat', pipeline.chatDatabaseUrl), index]);
+  const progress = reconcileProgress(io);
   const rag = createPool(pipeline.ragDatabaseUrl, { applicationName: 'mobius-resync' });
   const chat = createPool(pipeline.chatDatabaseUrl, { applicationName: 'mobius-resync' });
-  let index: VectorIndex | undefined;
+  let vectorIndex: VectorIndex | undefined;
   try {
     if (options.seedLedger) {
       const client = await chat.connect();
@@ -83,9 +87,9 @@ export async function resyncCommand(options: ResyncCommandOptions, io: CliIO): P
     }
     const targets = indexShared ? wanted : wanted.filter((t) => t !== 'vertex');
     if (targets.length < wanted.length) io.err('resync: VECTOR_INDEX=memory lives inside vertex-sync: checking chat only');
-    if (targets.includes('vertex')) index = await createServiceVectorIndex('mobius', pipeline);
+    if (targets.includes('vertex')) vectorIndex = await createServiceVectorIndex('mobius', pipeline);
     const outcomes = await reconcile(
-      { rag, chat, dimensions: pipeline.env.EMBEDDING_DIMENSIONS, onProgress: progressPrinter(io.err), ...(index ? { index } : {}) },
+      { rag, chat, dimensions: pipeline.env.EMBEDDING_DIMENSIONS, onProgress: progress.onProgress, ...(vectorIndex ? { index: vectorIndex } : {}) },
       {
         mode: options.repair ? 'repair' : 'check',
         targets,
@@ -93,6 +97,7 @@ export async function resyncCommand(options: ResyncCommandOptions, io: CliIO): P
         ...(sample !== undefined ? { indexSample: sample } : {}),
       },
     );
+    progress.finish();
     const quarantined = await quarantinedEventCount(rag);
     if (options.json) io.out(JSON.stringify(jsonReport(outcomes, quarantined), null, 2));
     else printReport(io, outcomes, quarantined);
@@ -102,7 +107,8 @@ export async function resyncCommand(options: ResyncCommandOptions, io: CliIO): P
     const reason = error instanceof ReconcileUnavailableError ? error.message : describe(error);
     throw new CommandExit(2, `could not ${options.repair ? 'repair' : 'check'}: ${reason}`);
   } finally {
-    await index?.close();
+    progress.finish();
+    await vectorIndex?.close();
     await Promise.all([rag.end(), chat.end()]);
   }
 }

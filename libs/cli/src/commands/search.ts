@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { DEFAULT_TENANT_ID, createTokenService } from '@mobius/auth';
 import { DATA_FILES, DEV_DEFAULTS, dataDirOf } from '../dev/defaults.ts';
 import { readSecret } from '../dev/secrets.ts';
+import type { Env } from '@mobius/config';
 import type { CliIO } from '../io.ts';
+import { announceTarget, resolveCliEnv, serviceItem } from '../runtime/index.ts';
 
 /** Every default of `mobius search`, in one place. */
 export const SEARCH_DEFAULTS = {
@@ -63,10 +65,10 @@ interface SearchResult {
 }
 
 /** The bearer token: --token, else one minted with JWT_SECRET, else with the secret `mobius dev` keeps. */
-async function bearerToken(options: SearchCommandOptions, io: CliIO): Promise<string> {
+async function bearerToken(options: SearchCommandOptions, env: Env): Promise<string> {
   if (options.token) return options.token;
-  const path = join(dataDirOf(options.dataDir, io.env), DATA_FILES.jwtSecret);
-  const secret = io.env.JWT_SECRET || (await readSecret(path));
+  const path = join(dataDirOf(options.dataDir, env), DATA_FILES.jwtSecret);
+  const secret = env.JWT_SECRET || (await readSecret(path));
   if (!secret) {
     throw new SearchCommandError('SEARCH_NO_TOKEN', `no token: give --token, set JWT_SECRET, or start mobius dev once (it keeps its secret in ${path})`, false);
   }
@@ -132,14 +134,18 @@ function excerpt(text: string): string {
 
 /**
  * `mobius search "<text>" [--payer P] [--state S] [--program P] [--authority-level A] [-k N]`: asks
- * chat (`POST /v1/search`, CHAT_URL or --chat-url, default http://localhost:8002) with a bearer
+ * chat (`POST /v1/search`; --chat-url, else CHAT_URL, else the running mobius dev's, else
+ * http://localhost:8002) with a bearer
  * token, and prints the ranked results: rank, score, document, page and paragraph, section and
  * metadata, then an excerpt of the text. No results is not an error. Failures are one line and exit 1.
  */
 export async function searchCommand(text: string, options: SearchCommandOptions, io: CliIO): Promise<void> {
-  const chatUrl = (options.chatUrl || io.env.CHAT_URL || DEV_DEFAULTS.chatUrl).replace(/\/+$/, '');
+  const resolved = await resolveCliEnv(io, options);
+  const chatUrl = (options.chatUrl || resolved.env.CHAT_URL || DEV_DEFAULTS.chatUrl).replace(/\/+$/, '');
+  const chat = options.chatUrl ? serviceItem('chat API', `${chatUrl} (--chat-url)`, undefined) : serviceItem('chat API', chatUrl, 'CHAT_URL');
+  announceTarget(io, 'search', resolved, [chat]);
   const body = searchBody(text, options);
-  const results = await postSearch(chatUrl, await bearerToken(options, io), body);
+  const results = await postSearch(chatUrl, await bearerToken(options, resolved.env), body);
   if (results.length === 0) return io.out(`no results for ${JSON.stringify(text)}`);
   io.out(`${results.length} result${results.length === 1 ? '' : 's'} for ${JSON.stringify(text)}`);
   results.forEach((result, i) => {

@@ -5,12 +5,13 @@
  * - DEV_POSTGRES: the embedded Postgres could not be initialised, started or stopped.
  * - DEV_PORT: a port is taken or invalid.
  * - DEV_SAMPLES: the sample manifest is invalid or a sample could not be published.
+ * - DEV_RUNNING: `mobius dev reset` was asked to delete the data directory of a running dev.
  */
 export class DevError extends Error {
   readonly retryable = false;
 
   constructor(
-    readonly code: 'DEV_DATA_DIR' | 'DEV_POSTGRES' | 'DEV_PORT' | 'DEV_SAMPLES',
+    readonly code: 'DEV_DATA_DIR' | 'DEV_POSTGRES' | 'DEV_PORT' | 'DEV_SAMPLES' | 'DEV_RUNNING',
     message: string,
     options?: { cause?: unknown },
   ) {

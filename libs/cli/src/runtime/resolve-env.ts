@@ -9,6 +9,13 @@ import { DEV_VARIABLE_GROUPS } from './variables.ts';
 /** Where a value a command uses came from. */
 export type ValueSource = 'environment' | 'mobius dev' | 'default';
 
+export interface ResolveOptions {
+  /** The data directory to look in (a command's --data-dir); default MOBIUS_DATA_DIR, else `<repo>/.mobius`. */
+  dataDir?: string | undefined;
+  /** False: never take values from a running dev (`mobius migrate --env prod`). ENV=prod means false too. */
+  useDev?: boolean;
+}
+
 /** The environment a CLI command works with, and where it came from. */
 export interface ResolvedCliEnv {
   /** The caller's environment, with the gaps filled from the running `mobius dev` (if any). */
@@ -38,14 +45,16 @@ function fromDev(env: Env, runtime: DevRuntime): Record<string, string> {
  * The one place that answers "which databases, bus, index and URLs does this command use": the
  * environment where it says, else the running `mobius dev` of the data directory (its
  * `runtime.json`, when its pid is alive), else the command's own defaults (left unset here). The JWT
- * secret is filled from the running dev's secret file when JWT_SECRET is unset. Commands call it
- * first and read `env` instead of `io.env`.
+ * secret is filled from the running dev's secret file when JWT_SECRET is unset. A production
+ * environment (ENV=prod, or `useDev: false`) never takes a dev's values. Commands call it first and
+ * read `env` instead of `io.env`.
  */
-export async function resolveCliEnv(io: CliIO, options: { dataDir?: string } = {}): Promise<ResolvedCliEnv> {
+export async function resolveCliEnv(io: CliIO, options: ResolveOptions = {}): Promise<ResolvedCliEnv> {
   const dataDir = resolve(dataDirOf(options.dataDir, io.env));
   const dev = await readDevRuntime(dataDir);
-  const filled = dev.state === 'running' ? fromDev(io.env, dev.runtime) : {};
-  if (dev.state === 'running' && !isSet(io.env, 'JWT_SECRET') && dev.runtime.secrets.jwtSecret) {
+  const useDev = options.useDev !== false && io.env.ENV !== 'prod';
+  const filled = dev.state === 'running' && useDev ? fromDev(io.env, dev.runtime) : {};
+  if (dev.state === 'running' && useDev && !isSet(io.env, 'JWT_SECRET') && dev.runtime.secrets.jwtSecret) {
     const secret = await readSecret(dev.runtime.secrets.jwtSecret);
     if (secret !== undefined) filled.JWT_SECRET = secret;
   }

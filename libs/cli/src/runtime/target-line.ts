@@ -9,7 +9,7 @@ export interface TargetItem {
   label: string;
   /** Printed masked (maskUrl) when it is a URL. */
   value: string;
-  /** The variables that decide it (for "where from"). */
+  /** The variables that decide it (for "where from"); none: a command-line flag gave it. */
   variables: readonly string[];
 }
 
@@ -28,9 +28,9 @@ export function databaseItem(label: keyof typeof DATABASE_GROUPS | string, url: 
   return { label, value: url, variables: DEV_VARIABLE_GROUPS[DATABASE_GROUPS[label] ?? 'ragDatabase'] };
 }
 
-/** A service's URL: `rag API http://localhost:8001`. */
-export function serviceItem(label: string, url: string, variable: string): TargetItem {
-  return { label, value: url, variables: [variable] };
+/** A service's URL: `rag API http://localhost:8001`; `variable` undefined: a flag gave it. */
+export function serviceItem(label: string, url: string, variable: string | undefined): TargetItem {
+  return { label, value: url, variables: variable ? [variable] : [] };
 }
 
 /** The bus: `bus nats nats://127.0.0.1:4222 (prefix "t_")`, `bus pubsub my-project (emulator localhost:8085)`, `bus memory`. */
@@ -42,14 +42,14 @@ export function busItem(env: Env): TargetItem {
       ? ` ${env.NATS_URL || 'nats://127.0.0.1:4222'}${prefix}`
       : kind === 'pubsub'
         ? ` ${env.PUBSUB_PROJECT || env.GOOGLE_CLOUD_PROJECT || '(no project)'}${env.PUBSUB_EMULATOR_HOST ? ` on the emulator ${env.PUBSUB_EMULATOR_HOST}` : ''}${prefix}`
-        : ' (inside the process that runs it)';
+        : ' (in process: other processes cannot reach it)';
   return { label: 'bus', value: `${kind}${where}`, variables: DEV_VARIABLE_GROUPS.bus };
 }
 
 /** The vector index: `index local http://localhost:8015`, `index vertex <id>`, `index memory`. */
 export function indexItem(env: Env): TargetItem {
   const kind = env.VECTOR_INDEX || 'memory';
-  const where = kind === 'local' ? ` ${env.VECTOR_INDEX_URL ?? ''}` : kind === 'vertex' ? ` ${env.VERTEX_INDEX_ID ?? ''}` : ' (inside the process that runs it)';
+  const where = kind === 'local' ? ` ${env.VECTOR_INDEX_URL ?? ''}` : kind === 'vertex' ? ` ${env.VERTEX_INDEX_ID ?? ''}` : ' (in process: other processes cannot reach it)';
   return { label: 'index', value: `${kind}${where}`, variables: DEV_VARIABLE_GROUPS.vectorIndex };
 }
 
@@ -84,6 +84,7 @@ function origin(resolved: ResolvedCliEnv, sources: Set<ValueSource>): string {
 export function targetLine(command: string, resolved: ResolvedCliEnv, items: TargetItem[]): string {
   const sources = new Set<ValueSource>();
   for (const item of items) {
+    if (item.variables.length === 0) continue; // given on the command line
     const set = item.variables.filter((name) => resolved.sourceOf(name) !== 'default');
     if (set.length === 0) sources.add('default');
     for (const name of set) sources.add(resolved.sourceOf(name));

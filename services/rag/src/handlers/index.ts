@@ -1,5 +1,6 @@
 import { createDocumentRoute } from './create-document.ts';
 import { deleteDocumentRoute } from './delete-document.ts';
+import { listDocumentsRoute } from './list-documents.ts';
 import { publishDocumentRoute } from './publish-document.ts';
 import { publishStatusRoute } from './publish-status.ts';
 import { replaceDocumentRoute } from './replace-document.ts';
@@ -11,6 +12,7 @@ export type { HandlerDeps, Route, RouteRequest, RouteResponse } from './types.ts
 /** Every route of the rag API (ARCHITECTURE.md section 4). */
 export function ragRoutes(deps: HandlerDeps): Route[] {
   return [
+    listDocumentsRoute(deps),
     createDocumentRoute(deps),
     replaceDocumentRoute(deps),
     publishDocumentRoute(deps),

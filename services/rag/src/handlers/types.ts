@@ -1,9 +1,11 @@
 import type { Embedder } from '@mobius/embedder';
 import type { DocumentStore, PublishingStore } from '../repository/types.ts';
 
-/** A request as a handler sees it, free of the HTTP framework: path parameters and the parsed JSON body. */
+/** A request as a handler sees it, free of the HTTP framework: path and query parameters and the parsed JSON body. */
 export interface RouteRequest {
   params: Record<string, string | undefined>;
+  /** The query string's parameters (the last value of a repeated one). */
+  query: Record<string, string | undefined>;
   body: unknown;
 }
 

@@ -1,6 +1,7 @@
 import { withTransaction } from '@mobius/db';
 import type pg from 'pg';
 import type { Page } from '../chunking/markdown.ts';
+import { listDocuments } from './document-list.ts';
 import type {
   ContentReplacement,
   DocumentContent,
@@ -138,6 +139,8 @@ async function applyReplacement(client: pg.PoolClient, documentId: string, plan:
 /** The documents side of the rag repository on `pool`. */
 export function createDocumentStore(pool: pg.Pool): DocumentStore {
   return {
+    listDocuments: (filter) => listDocuments(pool, filter),
+
     insertDocument: (id, metadata, content) =>
       withTransaction(pool, async (client) => {
         await insertDocumentRow(client, id, metadata, content.pages.length);

@@ -65,7 +65,35 @@ export interface ContentReplacement {
   embeddings: NewEmbedding[];
 }
 
+/** Which documents `GET /documents` lists. */
+export interface DocumentListFilter {
+  /** Only documents of this exact filename (how `mobius publish` finds the one to replace). */
+  filename?: string;
+  limit: number;
+}
+
+/** One document as `GET /documents` lists it. Timestamps are ISO 8601 UTC with microseconds. */
+export interface DocumentSummary {
+  id: string;
+  filename: string;
+  displayName: string | null;
+  payer: string | null;
+  state: string | null;
+  program: string | null;
+  authorityLevel: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Its latest publish event is a publish. */
+  published: boolean;
+  /** That publish's time; null when not published. */
+  publishedAt: string | null;
+  /** Its latest document version (publish, unpublish); null when never published. */
+  version: number | null;
+}
+
 export interface DocumentStore {
+  /** The documents `filter` selects, ordered by filename, then upload time. */
+  listDocuments(filter: DocumentListFilter): Promise<DocumentSummary[]>;
   /** Inserts the document with its pages, chunks and embeddings in one transaction. */
   insertDocument(id: string, metadata: DocumentMetadata, content: DocumentContent): Promise<void>;
   /** The document's chunks, or undefined when there is no such document. */
