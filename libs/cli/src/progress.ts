@@ -67,7 +67,8 @@ export function startProgress(io: CliIO, label: string, unit: string, total: num
   let lastDraw = 0;
   let printedTenths = 0;
   let lastLineAt = started;
-  let printedFinal = false;
+  /** `done` of the last whole line printed (-1: none yet), so `finish` does not repeat it. */
+  let printedDone = -1;
   let finished = false;
   const text = () => formatProgress(label, unit, done, known, (now() - started) / 1000);
   const complete = () => known !== null && known > 0 && done >= known;
@@ -82,17 +83,17 @@ export function startProgress(io: CliIO, label: string, unit: string, total: num
     }
     if (known !== null && known > 0) {
       const tenths = Math.floor((Math.min(done, known) / known) * 10);
-      if (tenths <= printedTenths && !(final && !printedFinal)) return;
+      if (tenths <= printedTenths && !final) return;
       printedTenths = tenths;
     } else if (!final && time - lastLineAt < PROGRESS_DEFAULTS.unknownTotalLineIntervalMs) return;
     lastLineAt = time;
-    printedFinal = complete();
+    printedDone = done;
     output.line(text());
   };
   const finish = () => {
     if (finished) return;
     finished = true;
-    if (output.terminal || !printedFinal) draw(true);
+    if (output.terminal || printedDone !== done) draw(true);
   };
   return {
     update(value, newTotal) {
