@@ -19,7 +19,7 @@ describe('tokenCommand', () => {
   it('prints one access token, alone, for the user and the default tenant, valid for 60 minutes', async () => {
     const { out, err } = await run({ user: 'user-42' });
     expect(out).toHaveLength(1);
-    expect(err).toEqual([]);
+    expect(err).toEqual(['mobius token: JWT secret JWT_SECRET; from the environment']);
     expect(out[0]).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     const { header, payload } = decodeToken(out[0]!);
     expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });

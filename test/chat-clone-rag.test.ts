@@ -117,15 +117,18 @@ afterAll(async () => {
 describe('mobius chat clone-rag', () => {
   it('copies every table in batches with a progress line, keeping ids', async () => {
     const out = await clone();
-    expect(out[0]).toMatch(/^cloning rag .*_rag into chat .*_chat \(CHAT_RAG_DATABASE_URL\)$/);
+    expect(out[0]).toMatch(/^mobius chat clone-rag: rag source postgresql:\/\/.*_rag, chat postgresql:\/\/.*_chat; from the environment$/);
+    expect(out[1]).toMatch(/^cloning rag .*_rag into chat .*_chat \(CHAT_RAG_DATABASE_URL\)$/);
     expect(out).toEqual(
       expect.arrayContaining([
         'documents: 3/3 done (3 written, 0 unchanged)',
-        'chunks: 7/25',
-        'chunks: 14/25',
-        'chunks: 21/25',
+        // Progress (stderr): a line per 10% passed, with rate and ETA.
+        expect.stringMatching(/^clone-rag chunks: \[#{6}-{14}\] 7\/25 rows \(28%\), [\d.]+\/s, ETA /),
+        expect.stringMatching(/^clone-rag chunks: \[#{11}-{9}\] 14\/25 rows \(56%\), /),
+        expect.stringMatching(/^clone-rag chunks: \[#{17}-{3}\] 21\/25 rows \(84%\), /),
+        expect.stringMatching(/^clone-rag chunks: \[#{20}\] 25\/25 rows \(100%\), [\d.]+\/s, ETA 0 s$/),
         'chunks: 25/25 done (25 written, 0 unchanged)',
-        'chunk_embeddings: 14/20',
+        expect.stringMatching(/^clone-rag chunk_embeddings: \[#{14}-{6}\] 14\/20 rows \(70%\), /),
         'chunk_embeddings: 20/20 done (20 written, 0 unchanged)',
         'facts: 5/5 done (5 written, 0 unchanged)',
         "chunk_embeddings: 2 rag embeddings of facts not copied (chat's chunk_embeddings reference chunks only)",

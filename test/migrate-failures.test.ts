@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateDatabase, migrationStatus, MigrationFailedError, MigrationTamperedError } from '@mobius/db';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mobius } from './support/cli.ts';
+import { mobius, problemsIn } from './support/cli.ts';
 import { adminQuery, createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
 const created: string[] = [];
@@ -78,7 +78,7 @@ describe('mobius migrate --env prod', () => {
     const run = await mobius(['migrate', '--env', 'prod'], {});
     expect(run.code).toBe(1);
     expect(run.out).toEqual([]);
-    expect(run.err).toEqual([
+    expect(problemsIn(run.stderr)).toEqual([
       'mobius: error: CONFIG_INVALID: rag config: DATABASE_URL is required with --env prod (no local default in production)',
     ]);
   });
@@ -110,8 +110,8 @@ describe('an unreachable database', () => {
       DATABASE_URL: 'postgresql://app:hunter2@127.0.0.1:1/mobius_rag',
     });
     expect(run.code).toBe(1);
-    expect(run.err).toHaveLength(1);
-    expect(run.err[0]).toMatch(/^mobius: error: DB_UNREACHABLE: cannot reach database mobius_rag at 127\.0\.0\.1:1: .*ECONNREFUSED/);
+    expect(problemsIn(run.stderr)).toHaveLength(1);
+    expect(problemsIn(run.stderr)[0]).toMatch(/^mobius: error: DB_UNREACHABLE: cannot reach database mobius_rag at 127\.0\.0\.1:1: .*ECONNREFUSED/);
     expect(run.stdout + run.stderr).not.toContain('hunter2');
   });
 });
@@ -133,7 +133,7 @@ describe('the installed mobius command', () => {
       encoding: 'utf8',
       env: { PATH: process.env.PATH, USER_DATABASE_URL: testDatabaseUrl(database) },
     });
-    expect(ok.stderr).toBe('');
+    expect(problemsIn(ok.stderr)).toEqual([]);
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('user: up to date (1 applied)');
   });

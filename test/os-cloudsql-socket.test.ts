@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mobius } from './support/cli.ts';
+import { mobius, problemsIn } from './support/cli.ts';
 import { dropDatabases, listTables, uniqueName } from './support/databases.ts';
 
 // Cloud Run mounts Cloud SQL as a Unix socket at /cloudsql/<connection name>. Here the machine's own
@@ -29,7 +29,7 @@ describe('os in cloud mode with CLOUDSQL_CONNECTION_NAME', () => {
       POSTGRES_USER_CLOUD: 'postgres',
       POSTGRES_PASSWORD_CLOUD: 'p@ss/w:rd#?&',
     });
-    expect(run.stderr).toBe('');
+    expect(problemsIn(run.stderr)).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.out[0]).toContain(`os: postgresql://postgres:***@/${database}?host=`);
     expect(run.out[0]).toContain('(CLOUDSQL_CONNECTION_NAME, --env dev)');

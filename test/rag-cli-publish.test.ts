@@ -1,5 +1,5 @@
 // `mobius publish` (libs/cli/src/commands/publish.ts) against the real rag API on a real Postgres:
-// a directory's .md files in name order, one progress line each, and one-line errors.
+// a directory's .md files in name order, one progress line each (a republish replaces), and one-line errors.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,9 +44,10 @@ describe('mobius publish', () => {
     const cli = io();
     const files = [join(dir, 'a-policy.md'), join(dir, 'b-claims.md')];
     await publishCommand(files, { payer: 'Acme', state: 'fl', program: 'MMA', authorityLevel: 'payer_policy' }, cli);
-    expect(cli.lines).toHaveLength(2);
-    expect(cli.lines[0]).toMatch(/^published a-policy\.md: document [0-9a-f-]{36}, 1 rows, version 1$/);
-    expect(cli.lines[1]).toMatch(/^published b-claims\.md: document [0-9a-f-]{36}, 2 rows, version 1$/);
+    expect(cli.lines).toHaveLength(3);
+    expect(cli.lines[0]).toBe(`ERR mobius publish: rag API ${ragUrl}; from the environment`);
+    expect(cli.lines[1]).toMatch(/^published a-policy\.md: document [0-9a-f-]{36}, 1 rows, version 1$/);
+    expect(cli.lines[2]).toMatch(/^published b-claims\.md: document [0-9a-f-]{36}, 2 rows, version 1$/);
     const rows = await rag.pool.query(
       `SELECT DISTINCT document_filename, document_payer, document_state, document_program, document_authority_level
          FROM rag_published_embeddings ORDER BY 1`,
@@ -63,9 +64,10 @@ describe('mobius publish', () => {
     await expect(failure).rejects.toMatchObject({ code: 'RAG_REJECTED' });
     const error = (await failure.catch((e: unknown) => e)) as Error;
     expect(error.message).toBe('upload of empty.MD: rag answered 400 INVALID_BODY text must not be empty or whitespace only');
-    expect(cli.lines).toHaveLength(2);
-    expect(cli.lines[0]).toMatch(/^published a-policy\.md: /);
-    expect(cli.lines[1]).toMatch(/^published b-claims\.md: .*version 1$/);
+    // Published before under the same filenames: replaced, as new versions of the same documents.
+    expect(cli.lines).toHaveLength(3);
+    expect(cli.lines[1]).toMatch(/^published a-policy\.md: .*version 2 \(replaced\)$/);
+    expect(cli.lines[2]).toMatch(/^published b-claims\.md: .*version 2 \(replaced\)$/);
   });
 
   it('checks every path before uploading anything', async () => {

@@ -73,7 +73,7 @@ describe('mobius resync and the reconciler', () => {
     await waitFor('chat to match rag', async () =>
       JSON.stringify(await chatPublishedRows(pipeline.dbs.names.chat)) === JSON.stringify(await ragPublishedRows(pipeline.dbs.names.rag)));
     const check = await mobius(['resync', '--check'], pipeline.env);
-    expect(check.stderr).toMatch(/^resync: RAG postgresql:.*, Chat postgresql:.*, index local http/);
+    expect(check.stderr).toMatch(/^mobius resync: rag \(read\) postgresql:.*, chat postgresql:.*, index local http/);
     expect(check.code).toBe(0);
     expect(check.out[0]).toMatch(/^chat: 0 missing, 0 extra, 0 stale, 0 invalid \(RAG \d+ rows, Chat \d+\)$/);
     expect(check.out[1]).toMatch(/^vertex: 0 missing, 0 extra, 0 stale, 0 invalid \(RAG \d+ rows, ledger \d+; \d+ datapoints read back from the index, 0 absent\)$/);

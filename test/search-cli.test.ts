@@ -13,7 +13,7 @@ import { migrateDatabase } from '@mobius/db';
 import { publishedRow } from '@mobius/warehouse/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatTestService, type ChatTestService } from '../services/chat/src/testing/harness.ts';
-import { mobius } from './support/cli.ts';
+import { mobius, problemsIn } from './support/cli.ts';
 import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
 const CHAT_MIGRATIONS = fileURLToPath(new URL('../services/chat/migrations', import.meta.url));
@@ -68,7 +68,7 @@ afterAll(async () => {
 describe('mobius search', () => {
   it('prints the ranked results: score, document, page and paragraph, section, metadata, excerpt', async () => {
     const run = await mobius(['search', 'prior authorization for an MRI scan', '--chat-url', chatUrl, '-k', '2'], { JWT_SECRET: SECRET });
-    expect(run.stderr).toBe('');
+    expect(problemsIn(run.stderr)).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.out[0]).toBe('2 results for "prior authorization for an MRI scan"');
     expect(run.out[1]).toMatch(/^ 1\. 0\.\d{3} {2}imaging\.md, page 2, paragraph 4 - Requirements {2}\[Sunshine Health, FL, Medicaid, payer_policy\]$/);
@@ -88,7 +88,7 @@ describe('mobius search', () => {
   it("mints its token with the secret mobius dev keeps when JWT_SECRET is unset, or says there is none", async () => {
     const noSecret = await mobius(['search', 'imaging', '--chat-url', chatUrl, '--data-dir', dataDir], {});
     expect(noSecret.code).toBe(1);
-    expect(noSecret.err).toEqual([`mobius: error: SEARCH_NO_TOKEN: no token: give --token, set JWT_SECRET, or start mobius dev once (it keeps its secret in ${join(dataDir, 'jwt-secret')})`]);
+    expect(problemsIn(noSecret.stderr)).toEqual([`mobius: error: SEARCH_NO_TOKEN: no token: give --token, set JWT_SECRET, or start mobius dev once (it keeps its secret in ${join(dataDir, 'jwt-secret')})`]);
     await writeFile(join(dataDir, 'jwt-secret'), `${SECRET}\n`, { mode: 0o600 });
     const withFile = await mobius(['search', 'imaging', '--chat-url', chatUrl, '--data-dir', dataDir], {});
     expect(withFile.code, withFile.stderr).toBe(0);
@@ -98,23 +98,23 @@ describe('mobius search', () => {
   it('fails in one line with exit 1 when chat refuses the token (401)', async () => {
     const wrongSecret = await mobius(['search', 'imaging', '--chat-url', chatUrl], { JWT_SECRET: 'not-the-chat-secret' });
     expect(wrongSecret).toMatchObject({ code: 1, out: [] });
-    expect(wrongSecret.err).toHaveLength(1);
-    expect(wrongSecret.err[0]).toMatch(/^mobius: error: CHAT_REJECTED: chat answered 401 TOKEN_INVALID_SIGNATURE .*\(signed with another JWT_SECRET than chat's\)$/);
+    expect(problemsIn(wrongSecret.stderr)).toHaveLength(1);
+    expect(problemsIn(wrongSecret.stderr)[0]).toMatch(/^mobius: error: CHAT_REJECTED: chat answered 401 TOKEN_INVALID_SIGNATURE .*\(signed with another JWT_SECRET than chat's\)$/);
     const garbage = await mobius(['search', 'imaging', '--chat-url', chatUrl, '--token', 'not-a-jwt'], { JWT_SECRET: SECRET });
     expect(garbage.code).toBe(1);
-    expect(garbage.err[0]).toMatch(/^mobius: error: CHAT_REJECTED: chat answered 401 TOKEN_MALFORMED /);
+    expect(problemsIn(garbage.stderr)[0]).toMatch(/^mobius: error: CHAT_REJECTED: chat answered 401 TOKEN_MALFORMED /);
   });
 
   it('fails in one line with exit 1 when chat cannot be reached, or refuses the request', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const unreachable = await mobius(['search', 'imaging', '--chat-url', url], { JWT_SECRET: SECRET });
     expect(unreachable).toMatchObject({ code: 1, out: [] });
-    expect(unreachable.err).toEqual([`mobius: error: CHAT_UNREACHABLE: cannot reach chat at ${url} (ECONNREFUSED); is mobius dev running?`]);
+    expect(problemsIn(unreachable.stderr)).toEqual([`mobius: error: CHAT_UNREACHABLE: cannot reach chat at ${url} (ECONNREFUSED); is mobius dev running?`]);
     const viaEnv = await mobius(['search', 'imaging'], { JWT_SECRET: SECRET, CHAT_URL: url });
-    expect(viaEnv.err[0]).toContain(`cannot reach chat at ${url}`);
+    expect(problemsIn(viaEnv.stderr)[0]).toContain(`cannot reach chat at ${url}`);
     const tooMany = await mobius(['search', 'imaging', '--chat-url', chatUrl, '-k', '500'], { JWT_SECRET: SECRET });
-    expect(tooMany.err).toEqual(['mobius: error: CHAT_REJECTED: chat answered 400 INVALID_BODY k must be at most 100']);
+    expect(problemsIn(tooMany.stderr)).toEqual(['mobius: error: CHAT_REJECTED: chat answered 400 INVALID_BODY k must be at most 100']);
     const notANumber = await mobius(['search', 'imaging', '--chat-url', chatUrl, '-k', 'ten'], { JWT_SECRET: SECRET });
-    expect(notANumber.err).toEqual(['mobius: error: SEARCH_INPUT: -k must be a positive integer, got "ten"']);
+    expect(problemsIn(notANumber.stderr)).toEqual(['mobius: error: SEARCH_INPUT: -k must be a positive integer, got "ten"']);
   });
 });
