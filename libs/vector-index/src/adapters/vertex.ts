@@ -173,7 +173,13 @@ export class VertexVectorIndex implements VectorIndex {
       ({ GoogleAuth }) => new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }),
     );
     const headers = await (await this.auth).getRequestHeaders();
-    return headers instanceof Headers ? Object.fromEntries(headers.entries()) : (headers as Record<string, string>);
+    if (!(headers instanceof Headers)) return headers as Record<string, string>;
+    // forEach, not entries(): the DOM typings some test dependencies pull in declare Headers without it.
+    const plain: Record<string, string> = {};
+    headers.forEach((value, name) => {
+      plain[name] = value;
+    });
+    return plain;
   }
 
   private checkOpen(): void {
