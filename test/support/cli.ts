@@ -13,7 +13,12 @@ const TARGET_LINE = /^mobius [a-z][a-z -]*: /;
 /** A line of the CLI's progress printer: `migrate rag: [####----] 2/4 migrations (50%), ...`, `check chat: 12 rows, ...`. */
 const PROGRESS_LINE = /^(migrate|check|repair|replay|clone-rag) [\w-]+: (\[[#-]+\] )?\d+/;
 
-/** The stderr lines that report something wrong: all but the command's target line and its progress lines. */
+/** What replay says about following the redelivery (`replay: this bus cannot report ...`, `replay: x has no message pending`). */
+const REPLAY_NOTE = /^replay: /;
+
+/** The stderr lines that report something wrong: all but the command's target line, its progress lines and replay's notes. */
 export function problemsIn(stderr: string): string[] {
-  return stderr.split('\n').filter((line) => line !== '' && !TARGET_LINE.test(line) && !PROGRESS_LINE.test(line));
+  return stderr
+    .split('\n')
+    .filter((line) => line !== '' && !TARGET_LINE.test(line) && !PROGRESS_LINE.test(line) && !REPLAY_NOTE.test(line));
 }

@@ -2,6 +2,7 @@ import { createServiceBus } from '@mobius/backends';
 import { loadBusConfig } from '@mobius/config';
 import { ALL_SUBSCRIPTIONS, deadLetterTopic } from '@mobius/contracts';
 import type { CliIO } from '../io.ts';
+import { announceTarget, busItem, resolveCliEnv } from '../runtime/index.ts';
 
 export interface PubSubProvisionOptions {
   dryRun?: boolean;
@@ -21,7 +22,9 @@ export class PubSubProvisionError extends Error {
  * (and TOPIC_PREFIX) with an identity that has it, before the services start.
  */
 export async function pubsubProvisionCommand(options: PubSubProvisionOptions, io: CliIO): Promise<void> {
-  const config = loadBusConfig('mobius', io.env);
+  const resolved = await resolveCliEnv(io);
+  announceTarget(io, 'pubsub provision', resolved, [busItem(resolved.env)]);
+  const config = loadBusConfig('mobius', resolved.env);
   if (config.BUS !== 'pubsub') throw new PubSubProvisionError(`pubsub provision needs BUS=pubsub (BUS is ${config.BUS})`);
   if (options.dryRun) {
     for (const { topic, name } of ALL_SUBSCRIPTIONS) io.out(`would create ${config.TOPIC_PREFIX}${name} on ${config.TOPIC_PREFIX}${topic}`);

@@ -3,6 +3,7 @@ import { snapshotsOf, type SnapshotOperations } from '@mobius/bus';
 import { loadBusConfig } from '@mobius/config';
 import { ALL_SUBSCRIPTIONS, findSubscription, type SubscriptionSpec } from '@mobius/contracts';
 import type { CliIO } from '../io.ts';
+import { announceTarget, busItem, resolveCliEnv } from '../runtime/index.ts';
 
 export interface SnapshotCommandOptions {
   subscription: string;
@@ -33,7 +34,9 @@ export async function snapshotCommand(action: 'create' | 'list', options: Snapsh
     const known = ALL_SUBSCRIPTIONS.map((s) => s.name).join(', ');
     throw new SnapshotCommandError(`unknown subscription ${options.subscription} (known: ${known})`);
   }
-  const config = loadBusConfig('mobius', io.env);
+  const resolved = await resolveCliEnv(io);
+  announceTarget(io, `snapshot ${action}`, resolved, [busItem(resolved.env)]);
+  const config = loadBusConfig('mobius', resolved.env);
   if (config.BUS !== 'pubsub') throw new SnapshotCommandError(`snapshots need BUS=pubsub (BUS is ${config.BUS}); NATS replays from a time or seq:N instead`);
   const bus = await createServiceBus('mobius', config);
   try {
