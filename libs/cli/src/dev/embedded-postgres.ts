@@ -9,6 +9,7 @@ import { DATA_FILES } from './defaults.ts';
 import { DevError } from './errors.ts';
 import { processAlive } from './lock.ts';
 import { giveTo, postgresOsUser, prepareForUser, type OsUser } from './postgres-user.ts';
+import { binariesReachableBy } from './reachable-binaries.ts';
 
 /** Every default of the embedded server, in one place. */
 export const EMBEDDED_POSTGRES_DEFAULTS = {
@@ -193,12 +194,13 @@ async function waitReady(child: ChildProcess, url: string, logFile: string): Pro
  * server gets a fast shutdown from the exit hook.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const { initdb, postgres } = await binaries();
+  const shipped = await binaries();
   const clusterDir = join(options.dataDir, DATA_FILES.postgres);
   const logFile = join(options.dataDir, DATA_FILES.postgresLog);
   const created = !(await exists(join(clusterDir, 'PG_VERSION')));
   const user = await postgresOsUser(clusterDir, !created, options.osUserName);
-  if (user) await prepareForUser(user, options.dataDir, dirname(postgres));
+  if (user) await prepareForUser(user, options.dataDir);
+  const { initdb, postgres } = user ? await binariesReachableBy(user, shipped) : shipped;
   if (created) await initialise(initdb, clusterDir, options, logFile, user);
   else await stopOrphan(clusterDir);
   const { child, exited } = await spawnServer(postgres, clusterDir, options.port, logFile, user);

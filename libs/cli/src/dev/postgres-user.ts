@@ -67,21 +67,26 @@ function canSearch(info: { uid: number; gid: number; mode: number }, user: OsUse
   return (info.mode & 0o001) !== 0;
 }
 
+/** The first directory from `dir` up to `/` that `user` cannot traverse, or undefined when it can reach `dir`. */
+export async function firstBlockedDirectory(user: OsUser, dir: string): Promise<string | undefined> {
+  for (let current = dir; ; current = dirname(current)) {
+    if (!canSearch(await stat(current), user)) return current;
+    if (dirname(current) === current) return undefined;
+  }
+}
+
 /**
  * Makes `dataDir` traversable by `user` (adding only the search bit for group and others: the files
- * in it keep their 0600), then checks that every directory above it and above the Postgres binaries
- * is traversable too. Throws DEV_POSTGRES naming the first directory that is not.
+ * in it keep their 0600), then checks that every directory above it is traversable too. Throws
+ * DEV_POSTGRES naming the first directory that is not. (The binaries are made reachable apart:
+ * reachable-binaries.ts.)
  */
-export async function prepareForUser(user: OsUser, dataDir: string, binariesDir: string): Promise<void> {
+export async function prepareForUser(user: OsUser, dataDir: string): Promise<void> {
   const info = await stat(dataDir);
   if (!canSearch(info, user)) await chmod(dataDir, (info.mode & 0o7777) | 0o011);
-  for (const start of [dirname(dataDir), binariesDir]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      if (!canSearch(await stat(dir), user)) {
-        throw new DevError('DEV_POSTGRES', `Postgres runs as ${user.name} (it refuses root), which cannot enter ${dir}: chmod o+x ${dir}, or use --data-dir elsewhere`);
-      }
-      if (dirname(dir) === dir) break;
-    }
+  const blocked = await firstBlockedDirectory(user, dirname(dataDir));
+  if (blocked) {
+    throw new DevError('DEV_POSTGRES', `Postgres runs as ${user.name} (it refuses root), which cannot enter ${blocked}: chmod o+x ${blocked}, or use --data-dir elsewhere`);
   }
 }
 
