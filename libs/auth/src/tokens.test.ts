@@ -96,6 +96,18 @@ describe('validation refuses, with a stable code', () => {
     expect(codeOf(minted)).toBe('TOKEN_EXPIRED');
   });
 
+  it('an exp beyond the configured lifetime plus leeway (a "never expires" forgery signed with the secret)', () => {
+    for (const exp of [1e308, Number.MAX_SAFE_INTEGER, epochSeconds() + 3600 + 301]) {
+      expect(codeOf(forgeToken(access({ exp }), { secret: SECRET })), String(exp)).toBe('TOKEN_CLAIMS_INVALID');
+    }
+    expect(tokens.verifyAccessToken(forgeToken(access({ exp: epochSeconds() + 3600 + 299 }), { secret: SECRET })).userId).toBe(USER);
+    const refresh = forgeToken({ sub: USER, session_id: 's', exp: epochSeconds() + 8 * 86_400, type: 'refresh' }, { secret: SECRET });
+    expect(refusal(() => tokens.verifyRefreshToken(refresh)).code).toBe('TOKEN_CLAIMS_INVALID');
+    const longer = createTokenService({ secret: SECRET, accessTokenMinutes: 120 });
+    expect(longer.verifyAccessToken(longer.mintAccessToken({ userId: USER, tenantId: TENANT })).userId).toBe(USER);
+    expect(refusal(() => tokens.verifyAccessToken(longer.mintAccessToken({ userId: USER, tenantId: TENANT }))).code).toBe('TOKEN_CLAIMS_INVALID');
+  });
+
   it('a refresh token where an access token is needed, and the reverse', () => {
     const refresh = tokens.mintRefreshToken({ userId: USER, sessionId: 's-1' });
     expect(codeOf(refresh)).toBe('TOKEN_WRONG_TYPE');

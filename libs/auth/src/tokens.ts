@@ -10,6 +10,12 @@ export const AUTH_DEFAULTS = {
   refreshTokenDays: 7,
   /** No leeway: mobius-user and chat validate `exp` exactly. */
   clockToleranceSeconds: 0,
+  /**
+   * How far beyond its type's configured lifetime a token's `exp` may lie (clock skew between the
+   * minting service and this one). A token with a later `exp` (`exp: 1e308`, "never expires") was
+   * not minted by mobius-user and is refused with TOKEN_CLAIMS_INVALID.
+   */
+  expLeewaySeconds: 300,
 } as const;
 
 /** mobius-user's default tenant (CONTRACTS.md section 5): users without another tenant belong to it. */
@@ -23,6 +29,13 @@ type TokenType = 'access' | 'refresh';
 function requirePositive(value: number, name: string): number {
   if (!Number.isFinite(value) || value <= 0) {
     throw new AuthError(CODES.configInvalid, `${name} must be a positive number, got ${value}`);
+  }
+  return value;
+}
+
+function requireNonNegative(value: number, name: string): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new AuthError(CODES.configInvalid, `${name} must be a non-negative number, got ${value}`);
   }
   return value;
 }
@@ -43,17 +56,30 @@ function textClaim(payload: Record<string, unknown>, claim: string): string {
   return value;
 }
 
+/** How the claims are checked: the clock, its tolerance, and the latest `exp` each type may carry. */
+interface ClaimRules {
+  nowSeconds: number;
+  tolerance: number;
+  /** The longest lifetime a token of each type is minted with, plus AUTH_DEFAULTS.expLeewaySeconds. */
+  maxLifetimeSeconds: Record<TokenType, number>;
+}
+
 /**
  * The checks after the signature, in the order that says most to the caller: `aud` present,
- * `exp` (required) passed, `nbf` (if present) not reached, then `type`.
+ * `exp` (required) passed and not absurdly far away, `nbf` (if present) not reached, then `type`.
  */
-function checkClaims(payload: Record<string, unknown>, type: TokenType, nowSeconds: number, tolerance: number): number {
+function checkClaims(payload: Record<string, unknown>, type: TokenType, rules: ClaimRules): number {
+  const { nowSeconds, tolerance } = rules;
   if ('aud' in payload) throw new AuthError(CODES.audRefused, 'token carries an aud claim, which is refused');
   const exp = payload.exp;
   if (typeof exp !== 'number' || !Number.isFinite(exp)) {
     throw new AuthError(CODES.claimsInvalid, 'token claim exp is missing or not a number');
   }
   if (exp <= nowSeconds - tolerance) throw new AuthError(CODES.expired, 'token has expired');
+  const latest = rules.maxLifetimeSeconds[payload.type === 'refresh' ? 'refresh' : 'access'];
+  if (exp > nowSeconds + latest) {
+    throw new AuthError(CODES.claimsInvalid, `token claim exp lies beyond the longest lifetime a token is minted with (${latest} s from now)`);
+  }
   const nbf = payload.nbf;
   if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowSeconds + tolerance)) {
     throw new AuthError(CODES.notYetValid, 'token is not valid yet (nbf)');
@@ -80,11 +106,16 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const now = options.now ?? Date.now;
   const nowSeconds = () => Math.floor(now() / 1000);
   const expiryIn = (seconds: number) => nowSeconds() + Math.round(seconds);
+  const leeway = requireNonNegative(options.expLeewaySeconds ?? AUTH_DEFAULTS.expLeewaySeconds, 'expLeewaySeconds');
+  const maxLifetime: Record<TokenType, number> = {
+    access: Math.max(accessMinutes, options.maxAccessTokenMinutes ?? 0) * SECONDS_PER_MINUTE + leeway,
+    refresh: refreshDays * SECONDS_PER_DAY + leeway,
+  };
 
   const verify = (token: string, type: TokenType) => {
     if (typeof token !== 'string' || token === '') throw new AuthError(CODES.missing, 'no token given');
     const payload = verifyHs256(token, secret);
-    const exp = checkClaims(payload, type, nowSeconds(), tolerance);
+    const exp = checkClaims(payload, type, { nowSeconds: nowSeconds(), tolerance, maxLifetimeSeconds: maxLifetime });
     return { payload, userId: textClaim(payload, 'sub'), expiresAt: new Date(exp * 1000) };
   };
 

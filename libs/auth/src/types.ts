@@ -64,6 +64,16 @@ export interface TokenServiceOptions {
   accessTokenMinutes?: number;
   /** Refresh token lifetime (default AUTH_DEFAULTS.refreshTokenDays). */
   refreshTokenDays?: number;
+  /**
+   * Seconds an `exp` may lie beyond the type's lifetime (default AUTH_DEFAULTS.expLeewaySeconds);
+   * a later `exp` is refused (TOKEN_CLAIMS_INVALID), so a forged "never expires" token is not admitted.
+   */
+  expLeewaySeconds?: number;
+  /**
+   * The longest access-token lifetime this validator admits, in minutes, when tokens are minted
+   * longer than `accessTokenMinutes` (`mobius token --minutes`); default accessTokenMinutes.
+   */
+  maxAccessTokenMinutes?: number;
   /** Leeway for clock skew when checking `exp` (default AUTH_DEFAULTS.clockToleranceSeconds). */
   clockToleranceSeconds?: number;
   /** The clock, in ms since the epoch (tests move it). Default Date.now. */

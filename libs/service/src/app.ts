@@ -3,6 +3,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { installErrorHandler } from './http-errors.ts';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
+import { rejectUnstorableText } from './text-input.ts';
 
 /** One backend a service needs; `check` resolves when it is reachable and throws when not. */
 export interface ReadinessCheck {
@@ -60,6 +61,7 @@ function registerReadyGauge(registry: Registry, readiness: ReadinessCheck[]): vo
  * The fastify app every service starts from: `/healthz` (the process is alive), `/readyz` (200 only
  * when every backend answers, else 503 naming the ones that do not), `/metrics` (Prometheus text,
  * with `mobius_ready`, the same verdict as /readyz). Services add their routes to the returned instance.
+ * Every route refuses text Postgres cannot store (NUL, lone surrogates) with a 400 naming the field.
  */
 export function buildServiceApp(options: ServiceAppOptions): FastifyInstance {
   const app = Fastify({
@@ -67,6 +69,8 @@ export function buildServiceApp(options: ServiceAppOptions): FastifyInstance {
     bodyLimit: options.bodyLimitBytes ?? 10 * 1024 * 1024,
   });
   installErrorHandler(app);
+  // Every route: NUL and lone surrogates in params, query or body are a 400 naming the field (text-input.ts).
+  app.addHook('preValidation', rejectUnstorableText);
   registerReadyGauge(options.metrics.registry, options.readiness);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
