@@ -1,6 +1,6 @@
 // mobius-user's auth API on a real Postgres (CONTRACTS.md sections 5 and 6): register and login,
-// their success and failure paths, the exact token claims, the rows they write, and the `{ok, ...}`
-// envelope. Refresh, logout and me are in user-sessions; abuse cases (enumeration, rate limits,
+// their success and failure paths, the exact token claims, the rows they write, the envelope, and
+// the existing FastAPI service's error shape (`{detail}`, 422 lists for bodies of the wrong shape). Refresh, logout and me are in user-sessions; abuse cases (enumeration, rate limits,
 // races, logs) in user-abuse.
 import { createHash, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 async function register(body: Json = {}) {
   const response = await api.register({ email: freshEmail(), password: PASSWORD, ...body }, { headers: { 'user-agent': 'vitest-agent/1.0' } });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
   return response.body;
 }
 
@@ -42,13 +42,21 @@ function claimsOf(token: string, type: 'access' | 'refresh') {
   return payload as Json;
 }
 
-function expectError(response: ApiAnswer, status: number, code: string, field?: string) {
+/** FastAPI's HTTPException answer: exactly `{detail}` with the status. */
+function expectError(response: ApiAnswer, status: number, detail: string) {
   expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.body).toEqual({
-    ok: false,
-    error: { code, message: expect.any(String), ...(field === undefined ? {} : { field }) },
-  });
+  expect(response.body).toEqual({ detail });
 }
+
+/** FastAPI's 422: `{detail: [{type, loc, msg}]}`; `problems` are [type, loc] pairs. */
+function expectInvalid(response: ApiAnswer, problems: Array<[string, (string | number)[]]>) {
+  expect(response.status, JSON.stringify(response.body)).toBe(422);
+  expect(response.body.detail.map((p: Json) => [p.type, p.loc])).toEqual(problems);
+  for (const problem of response.body.detail) expect(Object.keys(problem).sort()).toEqual(['loc', 'msg', 'type']);
+}
+
+const ENVELOPE_KEYS = ['access_token', 'expires_in', 'ok', 'refresh_token', 'token_type', 'user'];
+const USER_KEYS = ['activities', 'display_name', 'email', 'first_name', 'is_onboarded', 'preference', 'preferred_name', 'profile', 'tenant_id', 'user_id'];
 
 beforeAll(async () => {
   await createDatabase(database);
@@ -71,8 +79,8 @@ describe('health', () => {
     expect(await api.call('GET', '/readyz')).toMatchObject({ status: 200, body: { ready: true } });
   });
 
-  it('answers an unknown auth route with the error envelope', async () => {
-    expectError(await api.call('POST', '/api/v1/auth/nope?token=x'), 404, 'NOT_FOUND');
+  it('answers an unknown auth route with FastAPI\'s 404', async () => {
+    expectError(await api.call('POST', '/api/v1/auth/nope?token=x'), 404, 'Not Found');
   });
 });
 
@@ -85,20 +93,22 @@ describe('POST /api/v1/auth/register', () => {
     expect(await sql('SELECT name FROM tenant WHERE tenant_id = $1', [DEFAULT_TENANT_ID])).toEqual([{ name: 'Default' }]);
   });
 
-  it('answers 201 with the contract envelope, exact claims, and stores the user, its link and its session', async () => {
+  it('answers 200 with the contract envelope and is_new_user, exact claims, and stores the user, its link and its session', async () => {
     const before = nowSeconds();
     const body = await register({ email: '  New.User@Example.COM ', display_name: 'New User', first_name: 'Nina', preferred_name: 'Nin' });
-    expect(Object.keys(body).sort()).toEqual(['access_token', 'expires_in', 'ok', 'refresh_token', 'token_type', 'user']);
-    expect(body).toMatchObject({ ok: true, token_type: 'bearer', expires_in: 3600 });
+    expect(Object.keys(body).sort()).toEqual([...ENVELOPE_KEYS, 'is_new_user', 'message'].sort());
+    expect(body).toMatchObject({ ok: true, token_type: 'bearer', expires_in: 3600, is_new_user: true, message: 'Registration successful' });
+    expect(Object.keys(body.user).sort()).toEqual(USER_KEYS);
     expect(body.user).toMatchObject({
       email: 'new.user@example.com',
       tenant_id: DEFAULT_TENANT_ID,
       display_name: 'New User',
       first_name: 'Nina',
       preferred_name: 'Nin',
-      status: 'active',
-      timezone: 'America/New_York',
-      locale: 'en-US',
+      is_onboarded: false,
+      activities: [],
+      preference: null,
+      profile: null,
     });
     const userId = body.user.user_id as string;
 
@@ -143,9 +153,10 @@ describe('POST /api/v1/auth/register', () => {
     expect(body.user.display_name).toBe('solo.person');
   });
 
-  it('registers in another existing tenant, where the same email may exist again', async () => {
+  it('registers in another tenant open to registration, where the same email may exist again', async () => {
     const tenant = randomUUID();
     await sql(`INSERT INTO tenant (tenant_id, name) VALUES ($1, 'Acme')`, [tenant]);
+    await sql(`INSERT INTO user_ext.tenant_settings (tenant_id, open_registration) VALUES ($1, true)`, [tenant]);
     const email = freshEmail();
     await register({ email });
     const other = await register({ email, tenant_id: tenant.toUpperCase() });
@@ -154,39 +165,51 @@ describe('POST /api/v1/auth/register', () => {
     expect(await sql('SELECT count(*)::int AS n FROM app_user WHERE email = $1', [email])).toEqual([{ n: 2 }]);
   });
 
-  it('refuses an email already registered in the tenant, whatever its case, with 409 EMAIL_TAKEN', async () => {
+  it('refuses an email already registered in the tenant, whatever its case, with 400 "Email already registered"', async () => {
     const email = freshEmail();
     await register({ email });
     const again = await api.call('POST', '/api/v1/auth/register', { body: { email: ` ${email.toUpperCase()} `, password: PASSWORD } });
-    expectError(again, 409, 'EMAIL_TAKEN', 'email');
+    expectError(again, 400, 'Email already registered');
   });
 
-  it('refuses an unknown tenant with 400 TENANT_UNKNOWN and creates nothing', async () => {
+  it('refuses an unknown tenant and an existing tenant not open to registration alike (403), creating nothing', async () => {
+    const closed = randomUUID();
+    await sql(`INSERT INTO tenant (tenant_id, name) VALUES ($1, 'Closed')`, [closed]);
+    await sql(`INSERT INTO user_ext.tenant_settings (tenant_id, open_registration) VALUES ($1, false)`, [closed]);
+    const unset = randomUUID();
+    await sql(`INSERT INTO tenant (tenant_id, name) VALUES ($1, 'No settings')`, [unset]);
     const email = freshEmail();
-    const response = await api.call('POST', '/api/v1/auth/register', { body: { email, password: PASSWORD, tenant_id: randomUUID() } });
-    expectError(response, 400, 'TENANT_UNKNOWN', 'tenant_id');
+    for (const tenant of [randomUUID(), closed, unset]) {
+      const response = await api.call('POST', '/api/v1/auth/register', { body: { email, password: PASSWORD, tenant_id: tenant } });
+      expectError(response, 403, 'Registration into this tenant requires an invitation');
+    }
     expect(await sql('SELECT 1 FROM app_user WHERE email = $1', [email])).toEqual([]);
   });
 
-  it('answers 400 naming the field for malformed bodies', async () => {
-    const cases: Array<[unknown, string, RegExp]> = [
-      [{ password: PASSWORD }, 'email', /^email is required$/],
-      [{ email: 'not-an-email', password: PASSWORD }, 'email', /^email must be a valid email address$/],
-      [{ email: 42, password: PASSWORD }, 'email', /^email must be a string$/],
-      [{ email: freshEmail() }, 'password', /^password is required$/],
-      [{ email: freshEmail(), password: 'seven77' }, 'password', /^password must be at least 8 characters$/],
-      [{ email: freshEmail(), password: 'é'.repeat(37) }, 'password', /^password must be at most 72 bytes$/],
-      [{ email: freshEmail(), password: PASSWORD, tenant_id: 'acme' }, 'tenant_id', /^tenant_id must be a uuid$/],
-      [{ email: freshEmail(), password: PASSWORD, display_name: 7 }, 'display_name', /^display_name must be a string$/],
-      [['an', 'array'], 'body', /^body must be a JSON object$/],
+  it('takes a malformed tenant_id for the default tenant, as the original', async () => {
+    const body = await register({ tenant_id: 'acme' });
+    expect(body.user.tenant_id).toBe(DEFAULT_TENANT_ID);
+  });
+
+  it('answers 422 for a body of the wrong shape and 400 for refused values, never echoing the input', async () => {
+    const url = '/api/v1/auth/register';
+    expectInvalid(await api.call('POST', url, { body: { password: PASSWORD } }), [['missing', ['body', 'email']]]);
+    expectInvalid(await api.call('POST', url, { body: { email: 42, password: PASSWORD } }), [['string_type', ['body', 'email']]]);
+    expectInvalid(await api.call('POST', url, { body: { email: freshEmail() } }), [['missing', ['body', 'password']]]);
+    expectInvalid(await api.call('POST', url, { body: { email: freshEmail(), password: PASSWORD, display_name: 7 } }), [
+      ['string_type', ['body', 'display_name']],
+    ]);
+    expectInvalid(await api.call('POST', url, { body: ['an', 'array'] }), [['model_attributes_type', ['body']]]);
+    expectInvalid(await api.call('POST', url, { raw: '{"email": "a@b.co", "password": ' }), [['json_invalid', ['body', 0]]]);
+    expect(JSON.stringify((await api.call('POST', url, { body: { email: 42, password: 'secret-value-1' } })).body)).not.toContain('secret-value-1');
+    const refused: Array<[Json, string]> = [
+      [{ email: '  ', password: PASSWORD }, 'Email is required'],
+      [{ email: freshEmail(), password: '' }, 'Password is required'],
+      [{ email: freshEmail(), password: 'seven77' }, 'Password must be at least 8 characters'],
+      [{ email: freshEmail(), password: 'é'.repeat(37) }, 'Password must be at most 72 bytes'],
+      [{ email: 'not-an-email', password: PASSWORD }, 'Email is not a valid address'],
     ];
-    for (const [body, field, message] of cases) {
-      const response = await api.call('POST', '/api/v1/auth/register', { body });
-      expectError(response, 400, 'INVALID_BODY', field);
-      expect(response.body.error.message).toMatch(message);
-    }
-    expectError(await api.call('POST', '/api/v1/auth/register', { raw: '{"email": "a@b.co", "password": ' }), 400, 'INVALID_BODY', 'body');
-    expectError(await api.call('POST', '/api/v1/auth/register'), 400, 'INVALID_BODY', 'body');
+    for (const [body, detail] of refused) expectError(await api.call('POST', url, { body }), 400, detail);
   });
 });
 
@@ -197,7 +220,7 @@ describe('POST /api/v1/auth/login', () => {
     await sql(`UPDATE app_user SET last_login_at = '2000-01-01' WHERE user_id = $1`, [registered.user.user_id]);
     const response = await login(` ${email.toUpperCase()} `);
     expect(response.status).toBe(200);
-    expect(Object.keys(response.body).sort()).toEqual(['access_token', 'expires_in', 'ok', 'refresh_token', 'token_type', 'user']);
+    expect(Object.keys(response.body).sort()).toEqual(ENVELOPE_KEYS);
     expect(response.body).toMatchObject({ ok: true, token_type: 'bearer', expires_in: 3600, user: { user_id: registered.user.user_id, email } });
     expect(claimsOf(response.body.access_token, 'access')).toMatchObject({ sub: registered.user.user_id, tenant_id: DEFAULT_TENANT_ID });
     const sessionId = claimsOf(response.body.refresh_token, 'refresh').session_id;
@@ -211,7 +234,6 @@ describe('POST /api/v1/auth/login', () => {
       [registered.user.user_id],
     );
     expect(row).toEqual({ recent: true });
-    expect(response.body.user.last_login_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
     const [link] = await sql(`SELECT last_used_at IS NOT NULL AS used FROM auth_provider_link WHERE user_id = $1`, [registered.user.user_id]);
     expect(link).toEqual({ used: true });
   });
@@ -219,26 +241,46 @@ describe('POST /api/v1/auth/login', () => {
   it('logs in to the tenant named in the body only', async () => {
     const tenant = randomUUID();
     await sql(`INSERT INTO tenant (tenant_id, name) VALUES ($1, 'Beta')`, [tenant]);
+    await sql(`INSERT INTO user_ext.tenant_settings (tenant_id, open_registration) VALUES ($1, true)`, [tenant]);
     const registered = await register({ tenant_id: tenant });
-    expectError(await login(registered.user.email), 401, 'INVALID_CREDENTIALS');
+    expectError(await login(registered.user.email), 401, 'Invalid email or password');
     const response = await login(registered.user.email, PASSWORD, { tenant_id: tenant });
     expect(response.status).toBe(200);
     expect(claimsOf(response.body.access_token, 'access').tenant_id).toBe(tenant);
   });
 
-  it('refuses a wrong password, an unknown email and an inactive user with 401 INVALID_CREDENTIALS', async () => {
+  it('refuses a wrong password, an unknown email and an inactive user with 401 "Invalid email or password"', async () => {
     const registered = await register();
-    expectError(await login(registered.user.email, 'wrong password'), 401, 'INVALID_CREDENTIALS');
-    expectError(await login(freshEmail()), 401, 'INVALID_CREDENTIALS');
+    expectError(await login(registered.user.email, 'wrong password'), 401, 'Invalid email or password');
+    expectError(await login(freshEmail()), 401, 'Invalid email or password');
     await sql(`UPDATE app_user SET status = 'disabled' WHERE user_id = $1`, [registered.user.user_id]);
-    expectError(await login(registered.user.email), 401, 'INVALID_CREDENTIALS');
+    expectError(await login(registered.user.email), 401, 'Invalid email or password');
   });
 
-  it('answers 400 naming the field for malformed bodies', async () => {
-    expectError(await api.call('POST', '/api/v1/auth/login', { body: { email: freshEmail() } }), 400, 'INVALID_BODY', 'password');
-    expectError(await api.call('POST', '/api/v1/auth/login', { body: { password: PASSWORD } }), 400, 'INVALID_BODY', 'email');
-    expectError(await api.call('POST', '/api/v1/auth/login', { body: { email: freshEmail(), password: '' } }), 400, 'INVALID_BODY', 'password');
-    expectError(await api.call('POST', '/api/v1/auth/login', { raw: 'not json' }), 400, 'INVALID_BODY', 'body');
+  it('answers 401 "Account uses OAuth login" for an account without a password, as the original', async () => {
+    const registered = await register();
+    await sql('UPDATE app_user SET password_hash = NULL WHERE user_id = $1', [registered.user.user_id]);
+    expectError(await login(registered.user.email), 401, 'Account uses OAuth login');
+  });
+
+  it('answers 422 for a body of the wrong shape and 400 for an empty email or password', async () => {
+    const url = '/api/v1/auth/login';
+    expectInvalid(await api.call('POST', url, { body: { email: freshEmail() } }), [['missing', ['body', 'password']]]);
+    expectInvalid(await api.call('POST', url, { body: { password: PASSWORD } }), [['missing', ['body', 'email']]]);
+    expectInvalid(await api.call('POST', url, { raw: 'not json' }), [['json_invalid', ['body', 0]]]);
+    expectInvalid(await api.call('POST', url, { body: { email: freshEmail(), password: PASSWORD, device_info: 'phone' } }), [
+      ['dict_type', ['body', 'device_info']],
+    ]);
+    expectError(await api.call('POST', url, { body: { email: freshEmail(), password: '' } }), 400, 'Password is required');
+    expectError(await api.call('POST', url, { body: { email: '', password: PASSWORD } }), 400, 'Email is required');
+  });
+
+  it('stores the client\'s device_info with the address and user agent the server saw', async () => {
+    const registered = await register();
+    const response = await login(registered.user.email, PASSWORD, { device_info: { platform: 'web', app: 'chat' } });
+    const sessionId = claimsOf(response.body.refresh_token, 'refresh').session_id;
+    const [row] = await sql('SELECT device_info FROM user_session WHERE session_id = $1', [sessionId]);
+    expect(row!.device_info).toEqual({ platform: 'web', app: 'chat', ip: '127.0.0.1', user_agent: expect.any(String) });
   });
 
   it('issues access tokens that the validator chat uses (@mobius/auth) accepts', async () => {

@@ -1,12 +1,15 @@
 import type { TokenService } from '@mobius/auth';
 import { buildServiceApp, type Logger, type ServiceMetrics } from '@mobius/service';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ClientInfo } from './auth/types.ts';
-import { USER_DEFAULTS, type LoginRateLimit } from './config.ts';
-import { authRoutes, type Route } from './handlers/index.ts';
+import type { GoogleIdTokenVerifier } from './auth/google-id-token.ts';
+import { createPasswordHashQueue, type PasswordHashQueue } from './auth/hash-queue.ts';
+import type { AuthDeps } from './auth/types.ts';
+import { DEFAULT_RATE_LIMITS, USER_DEFAULTS, type RateLimits } from './config.ts';
+import type { DirectoryAccess } from './directory/access.ts';
+import { authRoutes, userRoutes, type Route } from './handlers/index.ts';
 import { clientAddress } from './http/client-address.ts';
-import { installEnvelope } from './http/envelope.ts';
-import { loginRateLimitHooks, type LoginRateLimitHooks } from './http/login-rate-limit.ts';
+import { installFastApiErrors } from './http/fastapi-errors.ts';
+import { rateLimitHooks, type RateLimitHooks, type RateLimitedOperation } from './http/rate-limits.ts';
 import type { UserRepository } from './repository/types.ts';
 
 /** The user HTTP app (a fastify instance, typed through @mobius/service, which owns the fastify dependency). */
@@ -14,6 +17,8 @@ export type UserApp = ReturnType<typeof buildServiceApp>;
 
 /** Where the auth API lives (CONTRACTS.md section 5). */
 export const AUTH_PREFIX = '/api/v1/auth';
+/** Where the identity directory other apps call lives. */
+export const USERS_PREFIX = '/api/v1/users';
 
 /** One typed dependency object for the user service; main.ts builds it, tests build their own. */
 export interface UserAppDeps {
@@ -24,34 +29,37 @@ export interface UserAppDeps {
   accessTokenMinutes: number;
   logger: Logger;
   metrics: ServiceMetrics;
-  /** Default USER_DEFAULTS' login limits. */
-  loginRateLimit?: LoginRateLimit;
+  /** Null (the default) when GOOGLE_CLIENT_ID is unset. */
+  google?: GoogleIdTokenVerifier | null;
+  /** Default: USER_DEFAULTS' queue (one hash at a time, four waiting). */
+  hashQueue?: PasswordHashQueue;
+  /** Default DEFAULT_RATE_LIMITS. */
+  rateLimits?: RateLimits;
+  /** Default: no internal key, no admins (the directory's writers are closed). */
+  directoryAccess?: DirectoryAccess;
   /** Default USER_DEFAULTS.trustedProxyHops (0: the socket address). */
   trustedProxyHops?: number;
   bodyLimitBytes?: number;
 }
 
-const DEFAULT_LOGIN_RATE_LIMIT: LoginRateLimit = {
-  perEmail: USER_DEFAULTS.loginLimitPerEmail,
-  perIp: USER_DEFAULTS.loginLimitPerIp,
-  windowMs: USER_DEFAULTS.loginLimitWindowSeconds * 1000,
-};
-
-function clientOf(request: FastifyRequest, trustedProxyHops: number): ClientInfo {
-  const userAgent = request.headers['user-agent'];
-  return { ip: clientAddress(request, trustedProxyHops), userAgent: userAgent ?? null };
-}
-
-function registerRoute(scope: FastifyInstance, route: Route, limits: LoginRateLimitHooks, trustedProxyHops: number) {
+function registerRoute(scope: FastifyInstance, route: Route, limits: Record<RateLimitedOperation, RateLimitHooks>, hops: number) {
+  const hooks = route.rateLimited ? limits[route.rateLimited] : undefined;
   scope.route({
     method: route.method,
     url: route.url,
-    ...(route.loginRateLimited ? { onRequest: limits.perAddress, preHandler: limits.perEmail } : {}),
-    handler: async (request, reply) => {
+    ...(hooks ? { onRequest: hooks.onRequest, preHandler: hooks.preHandler } : {}),
+    handler: async (request: FastifyRequest, reply) => {
+      const header = (name: string) => {
+        const value = request.headers[name];
+        return Array.isArray(value) ? value[0] : value;
+      };
       const response = await route.handle({
         body: request.body,
-        authorization: request.headers.authorization,
-        client: clientOf(request, trustedProxyHops),
+        authorization: header('authorization'),
+        internalKey: header('x-internal-key'),
+        params: (request.params ?? {}) as Record<string, string>,
+        query: (request.query ?? {}) as Record<string, unknown>,
+        client: { ip: clientAddress(request, hops), userAgent: header('user-agent') ?? null },
       });
       return reply.status(response.status).send(response.body);
     },
@@ -59,10 +67,9 @@ function registerRoute(scope: FastifyInstance, route: Route, limits: LoginRateLi
 }
 
 /**
- * The user HTTP API on the shared service app (`/healthz`, `/readyz`, `/metrics`): `GET /health`
- * and `/api/v1/auth/{register,login,refresh,logout,me}`, whose every answer is `{ok: true, ...}` or
- * `{ok: false, error: {code, message, field?}}` (http/envelope.ts). Ready when Postgres answers.
- * No I/O until a request.
+ * The user HTTP API on the shared service app (`/healthz`, `/readyz`, `/metrics`): `GET /health`,
+ * `/api/v1/auth/*` and `/api/v1/users/*` (docs/user-api.md), answering errors as FastAPI does
+ * (`{detail}`, http/fastapi-errors.ts). Ready when Postgres answers. No I/O until a request.
  */
 export function buildApp(deps: UserAppDeps): UserApp {
   const app = buildServiceApp({
@@ -73,17 +80,30 @@ export function buildApp(deps: UserAppDeps): UserApp {
   });
   // The existing mobius-user's liveness path, kept for its deploy files.
   app.get('/health', async () => ({ ok: true, status: 'ok' }));
-  const trustedProxyHops = deps.trustedProxyHops ?? USER_DEFAULTS.trustedProxyHops;
-  const handlerDeps = { repository: deps.repository, tokens: deps.tokens, accessTokenSeconds: deps.accessTokenMinutes * 60 };
-  app.register(
-    async (scope) => {
-      installEnvelope(scope);
-      const limits = await loginRateLimitHooks(scope, deps.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT, (request) =>
-        clientAddress(request, trustedProxyHops),
-      );
-      for (const route of authRoutes(handlerDeps)) registerRoute(scope, route, limits, trustedProxyHops);
-    },
-    { prefix: AUTH_PREFIX },
-  );
+  const hops = deps.trustedProxyHops ?? USER_DEFAULTS.trustedProxyHops;
+  const authDeps: AuthDeps = {
+    repository: deps.repository,
+    tokens: deps.tokens,
+    accessTokenSeconds: deps.accessTokenMinutes * 60,
+    google: deps.google ?? null,
+    hashQueue:
+      deps.hashQueue ??
+      createPasswordHashQueue({
+        concurrency: USER_DEFAULTS.passwordHashConcurrency,
+        maxQueued: USER_DEFAULTS.passwordHashQueue,
+        hashMs: USER_DEFAULTS.passwordHashMs,
+      }),
+  };
+  const access = deps.directoryAccess ?? { internalKey: null, adminEmails: new Set<string>() };
+  app.register(async (api) => {
+    installFastApiErrors(api);
+    const limits = await rateLimitHooks(api, deps.rateLimits ?? DEFAULT_RATE_LIMITS, (request) => clientAddress(request, hops));
+    await api.register(async (scope) => {
+      for (const route of authRoutes(authDeps)) registerRoute(scope, route, limits, hops);
+    }, { prefix: AUTH_PREFIX });
+    await api.register(async (scope) => {
+      for (const route of userRoutes({ ...authDeps, access })) registerRoute(scope, route, limits, hops);
+    }, { prefix: USERS_PREFIX });
+  });
   return app;
 }

@@ -1,77 +1,103 @@
 /**
- * The user API's error catalogue: every error a client can get, with its stable code. The API's one
- * error handler (http/envelope.ts) answers `{ok: false, error: {code, message, field?}}` with the
- * status. Token problems keep the codes of `@mobius/auth` (TOKEN_EXPIRED, TOKEN_WRONG_TYPE, ...), 401.
+ * The user API's error catalogue: every error a client can get, with a stable code (for logs and
+ * metrics) and the `detail` the existing FastAPI mobius-user answers for it. The one error handler
+ * (http/fastapi-errors.ts) answers `{detail}` with the status, as FastAPI's HTTPException does;
+ * body validation failures are FastAPI's 422 `{detail: [{type, loc, msg}]}` (ValidationFailed).
  */
 import { HttpError } from '@mobius/service';
 
 export const USER_ERROR_CODES = {
-  /** 400: the body is not what the route takes; `field` names the first wrong field. */
-  invalidBody: 'INVALID_BODY',
-  /** 400: register named a tenant that does not exist (only the default tenant is created on demand). */
-  tenantUnknown: 'TENANT_UNKNOWN',
-  /** 401: unknown email, wrong password or inactive user: one answer, so accounts cannot be enumerated. */
-  invalidCredentials: 'INVALID_CREDENTIALS',
-  /** 401: the refresh token's session does not exist, belongs to another user or stores another hash. */
-  sessionInvalid: 'SESSION_INVALID',
-  /** 401: the refresh token's session was logged out. */
-  sessionRevoked: 'SESSION_REVOKED',
-  /** 401: the refresh token's session is past its `expires_at`. */
-  sessionExpired: 'SESSION_EXPIRED',
-  /** 401: the token's user does not exist any more, moved tenant or is not active. */
-  userInactive: 'USER_INACTIVE',
-  /** 404: no such route under /api/v1/auth. */
-  notFound: 'NOT_FOUND',
-  /** 409: an account with this email already exists in the tenant. */
+  /** 400: a field has the right type but a value the route refuses (empty email, short password...). */
+  invalidInput: 'INVALID_INPUT',
+  /** 400: an account with this email already exists in the tenant ("Email already registered"). */
   emailTaken: 'EMAIL_TAKEN',
+  /** 401: unknown email, wrong password or inactive user. */
+  invalidCredentials: 'INVALID_CREDENTIALS',
+  /** 401: the account has no password (Google only). */
+  oauthAccount: 'OAUTH_ACCOUNT',
+  /** 401: no usable Bearer access token, or its user is not active. */
+  unauthorized: 'UNAUTHORIZED',
+  /** 401: the refresh token does not verify or does not match its session. */
+  refreshInvalid: 'REFRESH_INVALID',
+  /** 401: the refresh token's session is revoked or expired. */
+  sessionEnded: 'SESSION_ENDED',
+  /** 401: the Google ID token was refused (signature, expiry, audience, issuer, email). */
+  googleRefused: 'GOOGLE_REFUSED',
+  /** 403: a writer route without the internal key or an admin's token. */
+  forbidden: 'FORBIDDEN',
+  /** 403: registration into a tenant that is not open (user_ext.tenant_settings). */
+  tenantClosed: 'TENANT_CLOSED',
+  /** 404: an unknown route, user, identity or membership. */
+  notFound: 'NOT_FOUND',
+  /** 409: the state does not allow the operation (reactivating an active account...). */
+  conflict: 'CONFLICT',
   /** 413: the body is larger than the service accepts. */
   bodyTooLarge: 'BODY_TOO_LARGE',
   /** 415: the body is not JSON. */
   unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
-  /** 429: too many login attempts for the email or from the client address; see `retry-after`. */
+  /** 422: the body fails validation (FastAPI's list of problems). */
+  validationFailed: 'VALIDATION_FAILED',
+  /** 429: a rate limit or the password hashing queue is full; see `retry-after`. */
   rateLimited: 'RATE_LIMITED',
+  /** 503: Google's keys could not be fetched, or Google sign-in is not configured. */
+  unavailable: 'UNAVAILABLE',
   /** 500: anything unexpected; the detail is in the log, never in the answer. */
   internal: 'INTERNAL',
 } as const;
 
 const CODES = USER_ERROR_CODES;
 
-/** An error of the user API: an HttpError that may name the body field it is about. */
+/** An error of the user API: its status, stable code and the `detail` the client reads. */
 export class UserApiError extends HttpError {
   readonly retryable: boolean;
 
   constructor(
     statusCode: number,
     code: string,
-    message: string,
-    readonly field?: string,
-    options?: { cause?: unknown },
+    readonly detail: string,
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
-    super(statusCode, code, message, options);
+    super(statusCode, code, detail, options);
     this.name = 'UserApiError';
     this.retryable = statusCode === 429 || statusCode >= 500;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+
+  /** Sent as `retry-after` with a 429. */
+  readonly retryAfterSeconds: number | undefined;
+}
+
+/** One problem of a 422 answer, as FastAPI/pydantic spell it (the input is never echoed). */
+export interface ValidationProblem {
+  type: string;
+  loc: (string | number)[];
+  msg: string;
+}
+
+/** 422: the body does not have the route's shape (missing field, wrong type, not an object). */
+export class ValidationFailed extends UserApiError {
+  constructor(readonly problems: ValidationProblem[]) {
+    super(422, CODES.validationFailed, problems.map((p) => `${p.loc.join('.')}: ${p.msg}`).join('; '));
+    this.name = 'ValidationFailed';
   }
 }
 
-export const invalidBody = (field: string, message: string) => new UserApiError(400, CODES.invalidBody, message, field);
+export const invalidInput = (detail: string) => new UserApiError(400, CODES.invalidInput, detail);
+export const emailTaken = () => new UserApiError(400, CODES.emailTaken, 'Email already registered');
+export const invalidCredentials = () => new UserApiError(401, CODES.invalidCredentials, 'Invalid email or password');
+export const oauthAccount = () => new UserApiError(401, CODES.oauthAccount, 'Account uses OAuth login');
+export const unauthorized = () => new UserApiError(401, CODES.unauthorized, 'Unauthorized');
+export const refreshInvalid = () => new UserApiError(401, CODES.refreshInvalid, 'Invalid refresh token');
+export const sessionEnded = () => new UserApiError(401, CODES.sessionEnded, 'Session expired or revoked');
+export const refreshUserGone = () => new UserApiError(401, CODES.refreshInvalid, 'User not found');
+export const googleRefused = (detail: string) => new UserApiError(401, CODES.googleRefused, detail);
+export const forbidden = () => new UserApiError(403, CODES.forbidden, 'Forbidden');
+export const tenantClosed = () =>
+  new UserApiError(403, CODES.tenantClosed, 'Registration into this tenant requires an invitation');
+export const notFound = (detail = 'Not Found') => new UserApiError(404, CODES.notFound, detail);
+export const conflict = (detail: string) => new UserApiError(409, CODES.conflict, detail);
+export const unavailable = (detail: string, cause?: unknown) => new UserApiError(503, CODES.unavailable, detail, { cause });
 
-export const tenantUnknown = () =>
-  new UserApiError(400, CODES.tenantUnknown, 'tenant_id names no tenant (only the default tenant is created on demand)', 'tenant_id');
-
-/** The one answer to every failed login: the same status and message whatever the reason. */
-export const invalidCredentials = () => new UserApiError(401, CODES.invalidCredentials, 'invalid email or password');
-
-export const sessionInvalid = () =>
-  new UserApiError(401, CODES.sessionInvalid, 'refresh token does not match an active session; log in again');
-export const sessionRevoked = () => new UserApiError(401, CODES.sessionRevoked, 'session was logged out; log in again');
-export const sessionExpired = () => new UserApiError(401, CODES.sessionExpired, 'session has expired; log in again');
-export const userInactive = () => new UserApiError(401, CODES.userInactive, 'user does not exist or is not active');
-
-export const emailTaken = () => new UserApiError(409, CODES.emailTaken, 'an account with this email already exists', 'email');
-
-export const rateLimited = (scope: 'email' | 'ip', retryAfterSeconds: number) =>
-  new UserApiError(
-    429,
-    CODES.rateLimited,
-    `too many login attempts ${scope === 'email' ? 'for this email' : 'from this address'}; retry in ${retryAfterSeconds} s`,
-  );
+/** 429 with `retry-after`: a rate limit, or the password hashing queue is full. */
+export const rateLimited = (retryAfterSeconds: number) =>
+  new UserApiError(429, CODES.rateLimited, 'Too many requests', { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });

@@ -1,8 +1,19 @@
 /** mobius-user's public surface, for `mobius start user` and the tests. */
-export { AUTH_PREFIX, buildApp, type UserApp, type UserAppDeps } from './app.ts';
-export { USER_DEFAULTS, loadUserServiceConfig, userServiceEnvSchema, type LoginRateLimit, type UserServiceConfig } from './config.ts';
+export { AUTH_PREFIX, USERS_PREFIX, buildApp, type UserApp, type UserAppDeps } from './app.ts';
+export {
+  DEFAULT_RATE_LIMITS,
+  USER_DEFAULTS,
+  loadUserServiceConfig,
+  userServiceEnvSchema,
+  type RateLimits,
+  type UserServiceConfig,
+} from './config.ts';
 export { USER_ERROR_CODES } from './errors.ts';
-export type { ErrorEnvelope } from './http/envelope.ts';
+export type { ErrorBody } from './http/fastapi-errors.ts';
 export { BCRYPT_COST } from './auth/passwords.ts';
 export { refreshTokenHash } from './auth/sessions.ts';
+export { createGoogleIdTokenVerifier, type GoogleIdTokenVerifier } from './auth/google-id-token.ts';
+export { createPasswordHashQueue, type PasswordHashQueue } from './auth/hash-queue.ts';
+export { buildProfileEnvelope } from './auth/profile-envelope.ts';
 export { createUserRepository, type UserRepository } from './repository/index.ts';
+export { userAppDeps } from './wiring.ts';

@@ -1,6 +1,6 @@
 /**
  * mobius-user: reads its config from the environment (the only file that does; a missing
- * JWT_SECRET stops it here), builds its dependencies and serves the auth API until SIGTERM.
+ * JWT_SECRET stops it here), builds its dependencies and serves the user API until SIGTERM.
  */
 import { createTokenService } from '@mobius/auth';
 import { createPool } from '@mobius/db';
@@ -9,6 +9,7 @@ import { startTelemetry } from '@mobius/telemetry';
 import { buildApp } from './app.ts';
 import { loadUserServiceConfig } from './config.ts';
 import { createUserRepository } from './repository/index.ts';
+import { userAppDeps } from './wiring.ts';
 
 const SERVICE = 'user';
 await startTelemetry({ service: SERVICE, env: process.env }); // first: tracing of pg and http is set up before any connection
@@ -24,15 +25,7 @@ const tokens = createTokenService({
   accessTokenMinutes: config.user.accessTokenMinutes,
   refreshTokenDays: config.user.refreshTokenDays,
 });
-const app = buildApp({
-  repository: createUserRepository(pool),
-  tokens,
-  accessTokenMinutes: config.user.accessTokenMinutes,
-  logger,
-  metrics: createMetrics(SERVICE),
-  loginRateLimit: config.loginRateLimit,
-  trustedProxyHops: config.trustedProxyHops,
-});
+const app = buildApp(userAppDeps(config, { repository: createUserRepository(pool), tokens, logger, metrics: createMetrics(SERVICE) }));
 
 await runService({
   name: SERVICE,

@@ -1,91 +1,119 @@
 import { DEFAULT_TENANT_ID } from '@mobius/auth';
 import { z } from 'zod';
-import { invalidBody } from '../errors.ts';
+import { invalidInput } from '../errors.ts';
+
+/**
+ * The bodies of `/api/v1/auth/*`, shaped as the existing service's pydantic models (fields, types,
+ * optional and nullable alike); the routes' value rules are the functions below them. Lengths are
+ * bounded (the original bounds none): a longer value is a 422 `string_too_long`.
+ */
 
 /** bcrypt reads at most 72 bytes of a password; a longer one would be silently truncated. */
 export const PASSWORD_MAX_BYTES = 72;
 export const PASSWORD_MIN_CHARACTERS = 8;
 /** The longest email address SMTP allows. */
 const EMAIL_MAX_CHARACTERS = 254;
-/** Name fields are free text; the limit only keeps rows and responses small. */
-const NAME_MAX_CHARACTERS = 255;
+/** Name-like fields: the limit only keeps rows and answers small. */
+const TEXT_MAX_CHARACTERS = 255;
+/** A token (refresh, Google ID token, reset token) is a few hundred bytes to ~2 KB. */
+const TOKEN_MAX_CHARACTERS = 8192;
+/** `device_info` is stored as the session's jsonb: kept small. */
+const DEVICE_INFO_MAX_BYTES = 2048;
+/** Activity codes and hesitation chips per request. */
+const LIST_MAX_ITEMS = 50;
 
-const required = (kind: string) => ({
-  error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${kind}`),
-});
+const text = (max = TEXT_MAX_CHARACTERS) => z.string().max(max);
+const optionalText = (max = TEXT_MAX_CHARACTERS) => text(max).nullish();
+const optionalFlag = z.boolean().nullish();
+const codeList = z.array(text(100)).max(LIST_MAX_ITEMS).nullish();
+const deviceInfo = z
+  .record(z.string(), z.unknown())
+  .nullish()
+  .refine((value) => value == null || JSON.stringify(value).length <= DEVICE_INFO_MAX_BYTES, `must be at most ${DEVICE_INFO_MAX_BYTES} bytes of JSON`);
 
 /** How every email is stored and looked up: trimmed and lowercased. */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-const email = z
-  .string(required('a string'))
-  .transform(normalizeEmail)
-  .pipe(z.string().max(EMAIL_MAX_CHARACTERS, 'must be at most 254 characters').pipe(z.email('must be a valid email address')));
+/** A uuid tenant id, else the default tenant (the original ignores a malformed one the same way). */
+export function tenantIdOf(value: string | null | undefined): string {
+  const given = value?.trim().toLowerCase();
+  return given && z.uuid().safeParse(given).success ? given : DEFAULT_TENANT_ID;
+}
 
-const newPassword = z
-  .string(required('a string'))
-  .min(PASSWORD_MIN_CHARACTERS, `must be at least ${PASSWORD_MIN_CHARACTERS} characters`)
-  .refine((value) => Buffer.byteLength(value, 'utf8') <= PASSWORD_MAX_BYTES, `must be at most ${PASSWORD_MAX_BYTES} bytes`);
-
-/** At login any non-empty string is checked; a wrong one is a 401 like every other wrong password. */
-const givenPassword = z.string(required('a string')).min(1, 'must not be empty').max(1024, 'must be at most 1024 characters');
-
-/** Optional free text: trimmed; absent, null and empty all mean "not given". */
-const optionalName = z
-  .string(required('a string'))
-  .trim()
-  .max(NAME_MAX_CHARACTERS, `must be at most ${NAME_MAX_CHARACTERS} characters`)
-  .nullish()
-  .transform((value) => (value ? value : null));
-
-const tenantId = z
-  .guid('must be a uuid')
-  .nullish()
-  .transform((value) => (value ?? DEFAULT_TENANT_ID).toLowerCase());
-
-const token = z.string(required('a string')).min(1, 'must not be empty').max(4096, 'must be at most 4096 characters');
-
-const object = <T extends z.ZodRawShape>(shape: T) => z.object(shape, { error: () => 'must be a JSON object' });
-
-/** `POST /api/v1/auth/register`. */
-export const registerBodySchema = object({
-  email,
-  password: newPassword,
-  display_name: optionalName,
-  first_name: optionalName,
-  preferred_name: optionalName,
-  tenant_id: tenantId,
+export const registerBodySchema = z.object({
+  email: text(EMAIL_MAX_CHARACTERS),
+  password: text(1024),
+  display_name: optionalText(),
+  first_name: optionalText(),
+  /** Addition: the original's register model has no preferred_name; accepted and stored when given. */
+  preferred_name: optionalText(),
+  tenant_id: optionalText(64),
 });
-export type RegisterBody = z.output<typeof registerBodySchema>;
 
-/** `POST /api/v1/auth/login`. */
-export const loginBodySchema = object({ email, password: givenPassword, tenant_id: tenantId });
-export type LoginBody = z.output<typeof loginBodySchema>;
+export const loginBodySchema = z.object({
+  email: text(EMAIL_MAX_CHARACTERS),
+  password: text(1024),
+  tenant_id: optionalText(64),
+  device_info: deviceInfo,
+});
 
-/** `POST /api/v1/auth/refresh`. */
-export const refreshBodySchema = object({ refresh_token: token });
+export const googleBodySchema = z.object({
+  id_token: text(TOKEN_MAX_CHARACTERS).nullish(),
+  tenant_id: optionalText(64),
+  device_info: deviceInfo,
+});
 
-/** `POST /api/v1/auth/logout`: the body is optional when a bearer access token is sent instead. */
-export const logoutBodySchema = object({ refresh_token: token.optional() })
-  .nullish()
-  .transform((body) => ({ refreshToken: body?.refresh_token }));
+export const refreshBodySchema = z.object({ refresh_token: text(TOKEN_MAX_CHARACTERS) });
+
+/** The original's logout takes an optional body whose refresh_token is optional. */
+export const logoutBodySchema = z.object({ refresh_token: text(TOKEN_MAX_CHARACTERS).nullish() }).nullish();
+
+export const onboardingBodySchema = z.object({
+  preferred_name: optionalText(),
+  activities: codeList,
+  ai_experience_level: optionalText(20),
+  autonomy_routine_tasks: optionalText(20),
+  autonomy_sensitive_tasks: optionalText(20),
+  tone: optionalText(20),
+  greeting_enabled: optionalFlag,
+  timezone: optionalText(64),
+});
+export type OnboardingBody = z.output<typeof onboardingBodySchema>;
+
+export const preferencesBodySchema = z.object({
+  preferred_name: optionalText(),
+  timezone: optionalText(64),
+  locale: optionalText(32),
+  tone: optionalText(20),
+  greeting_enabled: optionalFlag,
+  ai_experience_level: optionalText(20),
+  autonomy_routine_tasks: optionalText(20),
+  autonomy_sensitive_tasks: optionalText(20),
+  activities: codeList,
+  organization: optionalText(),
+  hesitations: codeList,
+  source: optionalText(),
+});
+export type PreferencesBody = z.output<typeof preferencesBodySchema>;
+
+/** The 400s the original's register and login answer before anything else, in its words. */
+export function requireCredentials(email: string, password: string): void {
+  if (!email) throw invalidInput('Email is required');
+  if (!password) throw invalidInput('Password is required');
+}
 
 /**
- * Parses `body` with `schema`, or throws a 400 naming the first wrong field (`password must be at
- * least 8 characters`). The message never repeats the value given.
+ * Register's password and email rules: the original's minimum length, plus what this service adds
+ * (a plausible address; at most bcrypt's 72 bytes, which the original silently truncates).
  */
-export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.length === 0 ? 'body' : issue.path.join('.');
-  throw invalidBody(field, `${field} ${issue.message}`);
+export function checkNewAccount(email: string, password: string): void {
+  requireCredentials(email, password);
+  if (password.length < PASSWORD_MIN_CHARACTERS) throw invalidInput('Password must be at least 8 characters');
+  if (Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) throw invalidInput('Password must be at most 72 bytes');
+  if (!z.email().safeParse(email).success) throw invalidInput('Email is not a valid address');
 }
 
-/** The normalised email of a login body, or undefined when it has none (the rate limiter's key). */
-export function emailOf(body: unknown): string | undefined {
-  const value = (body as { email?: unknown } | null | undefined)?.email;
-  return typeof value === 'string' && value.trim() !== '' ? normalizeEmail(value) : undefined;
-}
+/** Trimmed text, or null when absent or blank (the original's `(x or "").strip() or None`). */
+export const blankToNull = (value: string | null | undefined): string | null => value?.trim() || null;

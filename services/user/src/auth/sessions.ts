@@ -1,5 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { userInactive } from '../errors.ts';
+import { unauthorized } from '../errors.ts';
+import { envelopeUser } from './account-view.ts';
 import type { AuthDeps, ClientInfo, SignInResponse } from './types.ts';
 
 /** `device_info.user_agent` is cut to this length: the header is client-chosen and unbounded. */
@@ -18,14 +19,22 @@ export function matchesStoredHash(refreshToken: string, storedHash: string | nul
   return expected.length === stored.length && timingSafeEqual(expected, stored);
 }
 
+/** How a user signed in: the provider link to stamp and the client's own `device_info`, if any. */
+export interface SignInVia {
+  provider: 'email' | 'google';
+  deviceInfo?: Record<string, unknown> | null | undefined;
+}
+
 /**
  * Signs the user in: opens a session whose `expires_at` is the refresh token's `exp`, stores the
- * token's hash (never the token), records the login, and answers both tokens with the profile.
+ * token's hash (never the token) and the device info (the client's, with the address and user agent
+ * the server saw), records the login, and answers both tokens with the envelope's `user`.
  */
 export async function signIn(
   deps: AuthDeps,
   user: { userId: string; tenantId: string },
   client: ClientInfo,
+  via: SignInVia,
 ): Promise<SignInResponse> {
   const sessionId = randomUUID();
   const refreshToken = deps.tokens.mintRefreshToken({ userId: user.userId, sessionId });
@@ -35,18 +44,17 @@ export async function signIn(
     userId: user.userId,
     refreshTokenHash: refreshTokenHash(refreshToken),
     expiresAt,
-    deviceInfo: { user_agent: client.userAgent?.slice(0, USER_AGENT_MAX_CHARACTERS) ?? null, ip: client.ip },
+    deviceInfo: { ...via.deviceInfo, ip: client.ip, user_agent: client.userAgent?.slice(0, USER_AGENT_MAX_CHARACTERS) ?? null },
+    provider: via.provider,
   });
-  // Read after the login is recorded, so `last_login_at` is this login. A user deleted in between
-  // leaves a session nobody can use: its refresh is refused (the user is gone).
-  const profile = await deps.repository.users.profile(user.userId);
-  if (!profile) throw userInactive();
+  const account = await deps.repository.users.account(user.userId);
+  if (!account) throw unauthorized();
   return {
     ok: true,
     access_token: deps.tokens.mintAccessToken({ userId: user.userId, tenantId: user.tenantId }),
     refresh_token: refreshToken,
     token_type: 'bearer',
     expires_in: deps.accessTokenSeconds,
-    user: profile,
+    user: envelopeUser(account),
   };
 }

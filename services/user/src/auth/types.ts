@@ -1,21 +1,28 @@
 import type { TokenService } from '@mobius/auth';
-import type { UserProfile, UserRepository } from '../repository/types.ts';
+import type { UserRepository } from '../repository/types.ts';
+import type { EnvelopeUser } from './account-view.ts';
+import type { GoogleIdTokenVerifier } from './google-id-token.ts';
+import type { PasswordHashQueue } from './hash-queue.ts';
 
-/** What the auth operations need: the store and the one token minter/validator of `@mobius/auth`. */
+/** What the auth operations need: the store, the one token minter/validator of `@mobius/auth`, and ports. */
 export interface AuthDeps {
   repository: UserRepository;
   tokens: TokenService;
   /** The access token lifetime in seconds (`expires_in`), the same the token service mints with. */
   accessTokenSeconds: number;
+  /** Bounds register's bcrypt work (hash-queue.ts). */
+  hashQueue: PasswordHashQueue;
+  /** Null when GOOGLE_CLIENT_ID is unset: Google sign-in answers that it is not configured. */
+  google: GoogleIdTokenVerifier | null;
 }
 
-/** Who is calling, as far as the transport can tell; stored as the session's `device_info`. */
+/** Who is calling, as far as the transport can tell; stored in the session's `device_info`. */
 export interface ClientInfo {
   ip: string;
   userAgent: string | null;
 }
 
-/** The answer of login and register (CONTRACTS.md section 5). */
+/** The answer of login (and, with more fields, register and google): CONTRACTS.md section 5. */
 export interface SignInResponse {
   ok: true;
   access_token: string;
@@ -23,7 +30,7 @@ export interface SignInResponse {
   token_type: 'bearer';
   /** Seconds until the access token expires. */
   expires_in: number;
-  user: UserProfile;
+  user: EnvelopeUser;
 }
 
 /** Any uuid spelling Postgres accepts in canonical form; token claims are checked with it before a query. */

@@ -1,13 +1,26 @@
+import { googleRoute } from './google.ts';
 import { loginRoute } from './login.ts';
 import { logoutRoute } from './logout.ts';
 import { meRoute } from './me.ts';
+import { onboardingRoute } from './onboarding.ts';
+import { preferencesRoute } from './preferences.ts';
 import { refreshRoute } from './refresh.ts';
 import { registerRoute } from './register.ts';
 import type { HandlerDeps, Route } from './types.ts';
 
 export type { HandlerDeps, Route, RouteRequest, RouteResponse } from './types.ts';
+export { userRoutes } from './users.ts';
 
-/** Every route of `/api/v1/auth` (CONTRACTS.md section 5; `google` is not implemented). */
+/** Every route of `/api/v1/auth` (CONTRACTS.md section 5). */
 export function authRoutes(deps: HandlerDeps): Route[] {
-  return [registerRoute(deps), loginRoute(deps), refreshRoute(deps), logoutRoute(deps), meRoute(deps)];
+  return [
+    registerRoute(deps),
+    loginRoute(deps),
+    googleRoute(deps),
+    refreshRoute(deps),
+    logoutRoute(deps),
+    meRoute(deps),
+    onboardingRoute(deps),
+    preferencesRoute(deps),
+  ];
 }

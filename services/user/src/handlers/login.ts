@@ -6,7 +6,7 @@ export function loginRoute(deps: HandlerDeps): Route {
   return {
     method: 'POST',
     url: '/login',
-    loginRateLimited: true,
+    rateLimited: 'login',
     async handle(request) {
       return { status: 200, body: await login(deps, request.body, request.client) };
     },

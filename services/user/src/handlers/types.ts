@@ -1,4 +1,5 @@
 import type { ClientInfo } from '../auth/types.ts';
+import type { RateLimitedOperation } from '../http/rate-limits.ts';
 
 export type { AuthDeps as HandlerDeps } from '../auth/types.ts';
 
@@ -8,6 +9,10 @@ export interface RouteRequest {
   body: unknown;
   /** The Authorization header, if any. */
   authorization: string | undefined;
+  /** The X-Internal-Key header, if any (`/api/v1/users/*`). */
+  internalKey: string | undefined;
+  params: Record<string, string>;
+  query: Record<string, unknown>;
   client: ClientInfo;
 }
 
@@ -17,12 +22,12 @@ export interface RouteResponse {
   body: unknown;
 }
 
-/** One route of `/api/v1/auth`; app.ts registers it. */
+/** One route; app.ts registers it under its prefix. */
 export interface Route {
-  method: 'GET' | 'POST';
-  /** Relative to `/api/v1/auth`. */
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Relative to the prefix (`/api/v1/auth` or `/api/v1/users`). */
   url: string;
-  /** Login attempts are rate-limited per client address and per email (http/login-rate-limit.ts). */
-  loginRateLimited?: boolean;
+  /** The operation whose rate limits apply (http/rate-limits.ts). */
+  rateLimited?: RateLimitedOperation;
   handle(request: RouteRequest): Promise<RouteResponse>;
 }

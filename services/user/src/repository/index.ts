@@ -1,9 +1,12 @@
 import type pg from 'pg';
+import { createDirectoryStore } from './directory.ts';
+import { createPreferenceStore } from './preferences.ts';
 import { createSessionStore } from './sessions.ts';
 import type { UserRepository } from './types.ts';
 import { createUserStore } from './users.ts';
 
 export type * from './types.ts';
+export type * from './directory-types.ts';
 
 /**
  * The user repository on `pool`: every SQL statement of the service goes through it. Every
@@ -16,7 +19,9 @@ export function createUserRepository(pool: pg.Pool): UserRepository {
   pool.on('connect', (client) => void client.query(`SET TIME ZONE 'UTC'`).catch(() => undefined));
   return {
     users: createUserStore(pool),
+    preferences: createPreferenceStore(pool),
     sessions: createSessionStore(pool),
+    directory: createDirectoryStore(pool),
     ping: async () => {
       await pool.query('SELECT 1');
     },

@@ -25,8 +25,8 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
         );
         await client.query(`UPDATE app_user SET last_login_at = ${NOW_UTC} WHERE user_id = $1`, [session.userId]);
         await client.query(
-          `UPDATE auth_provider_link SET last_used_at = ${NOW_UTC} WHERE user_id = $1 AND provider = 'email'`,
-          [session.userId],
+          `UPDATE auth_provider_link SET last_used_at = ${NOW_UTC} WHERE user_id = $1 AND provider = $2`,
+          [session.userId, session.provider],
         );
       });
     },
@@ -59,14 +59,6 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
         [sessionId],
       );
       return result.rowCount === 1;
-    },
-
-    async revokeAllOfUser(userId) {
-      const result = await pool.query(
-        `UPDATE user_session SET revoked_at = ${NOW_UTC} WHERE user_id = $1 AND revoked_at IS NULL`,
-        [userId],
-      );
-      return result.rowCount ?? 0;
     },
   };
 }

@@ -1,52 +1,42 @@
+import { DEFAULT_TENANT_ID } from '@mobius/auth';
 import { withTransaction } from '@mobius/db';
 import type pg from 'pg';
-import { UNIQUE_VIOLATION, iso } from './sql.ts';
-import type { CreateUserResult, NewUser, UserActivity, UserPreference, UserProfile, UserStore } from './types.ts';
+import { readAccount } from './accounts.ts';
+import { UNIQUE_VIOLATION } from './sql.ts';
+import type { CreateUserResult, NewUser, UserKey, UserStore } from './types.ts';
 
-const PROFILE_SQL = `
-  SELECT u.user_id, u.tenant_id, u.email, u.display_name, u.first_name, u.preferred_name, u.status,
-         r.name AS role, u.timezone, u.locale, u.avatar_url,
-         ${iso('u.created_at')} AS created_at, ${iso('u.last_login_at')} AS last_login_at,
-         ${iso('u.onboarding_completed_at')} AS onboarding_completed_at
-    FROM app_user u LEFT JOIN role r ON r.role_id = u.role_id
-   WHERE u.user_id = $1`;
+/** The default tenant's name when it has to be created (the migration seeds the same row). */
+const DEFAULT_TENANT_NAME = 'Default';
 
-const ACTIVITIES_SQL = `
-  SELECT a.activity_id, a.activity_code, a.label, a.description, a.quick_actions, a.relevant_data_fields,
-         a.display_order, a.is_active, ua.is_primary, ${iso('ua.added_at')} AS added_at
-    FROM user_activity ua JOIN activity a ON a.activity_id = ua.activity_id
-   WHERE ua.user_id = $1
-   ORDER BY ua.is_primary DESC NULLS LAST, a.display_order, a.activity_code`;
-
-const PREFERENCE_SQL = `
-  SELECT preference_id, always_require_oversight, notification_preferences, tone, greeting_enabled,
-         ai_experience_level, autonomy_routine_tasks, autonomy_sensitive_tasks, display_preferences_json,
-         ${iso('created_at')} AS created_at, ${iso('updated_at')} AS updated_at
-    FROM user_preference WHERE user_id = $1`;
-
-async function ensureTenant(client: pg.PoolClient, user: NewUser): Promise<boolean> {
-  if (user.createTenantIfMissing) {
-    await client.query('INSERT INTO tenant (tenant_id, name) VALUES ($1, $2) ON CONFLICT (tenant_id) DO NOTHING', [
-      user.tenantId,
-      user.createTenantIfMissing.name,
-    ]);
-  }
-  const found = await client.query('SELECT 1 FROM tenant WHERE tenant_id = $1', [user.tenantId]);
-  return found.rowCount === 1;
+interface KeyRow {
+  user_id: string;
+  tenant_id: string;
+  status: string | null;
+  password_hash: string | null;
 }
 
+const keyOf = (row: KeyRow | undefined): UserKey | undefined =>
+  row && { userId: row.user_id, tenantId: row.tenant_id, status: row.status, passwordHash: row.password_hash };
+
 async function insertUser(client: pg.PoolClient, user: NewUser): Promise<string> {
+  if (user.tenantId === DEFAULT_TENANT_ID) {
+    await client.query('INSERT INTO tenant (tenant_id, name) VALUES ($1, $2) ON CONFLICT (tenant_id) DO NOTHING', [
+      user.tenantId,
+      DEFAULT_TENANT_NAME,
+    ]);
+  }
   const inserted = await client.query<{ user_id: string }>(
-    `INSERT INTO app_user (tenant_id, email, password_hash, display_name, first_name, preferred_name, status)
-     VALUES ($1, $2, $3, $4, $5, $6, 'active') RETURNING user_id`,
-    [user.tenantId, user.email, user.passwordHash, user.displayName, user.firstName, user.preferredName],
+    `INSERT INTO app_user (tenant_id, email, password_hash, display_name, first_name, preferred_name, avatar_url, status)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'active') RETURNING user_id`,
+    [user.tenantId, user.email, user.passwordHash, user.displayName, user.firstName, user.preferredName, user.avatarUrl],
   );
   const userId = inserted.rows[0]!.user_id;
-  // The provider's id for `email` is the user id: an email may exist in several tenants, and
+  // The `email` provider's id is the user id: an email may exist in several tenants, and
   // (provider, provider_user_id) is unique across all of them.
+  const providerUserId = user.provider.name === 'google' ? user.provider.providerUserId : userId;
   await client.query(
-    `INSERT INTO auth_provider_link (user_id, provider, provider_user_id, email) VALUES ($1, 'email', $2, $3)`,
-    [userId, userId, user.email],
+    `INSERT INTO auth_provider_link (user_id, provider, provider_user_id, email) VALUES ($1, $2, $3, $4)`,
+    [userId, user.provider.name, providerUserId, user.email],
   );
   return userId;
 }
@@ -58,10 +48,7 @@ export function createUserStore(pool: pg.Pool): UserStore {
   return {
     async createUser(user): Promise<CreateUserResult> {
       try {
-        return await withTransaction(pool, async (client) => {
-          if (!(await ensureTenant(client, user))) return { kind: 'tenant_unknown' } as const;
-          return { kind: 'created', userId: await insertUser(client, user) } as const;
-        });
+        return { kind: 'created', userId: await withTransaction(pool, (client) => insertUser(client, user)) };
       } catch (error) {
         // A concurrent registration of the same email committed first: the unique index on
         // (tenant_id, lower(email)) made this insert wait for it, then refused it.
@@ -70,26 +57,42 @@ export function createUserStore(pool: pg.Pool): UserStore {
       }
     },
 
-    async findLoginCandidate(tenantId, email) {
-      const result = await pool.query<{ user_id: string; tenant_id: string; password_hash: string | null }>(
-        `SELECT user_id, tenant_id, password_hash FROM app_user
-          WHERE tenant_id = $1 AND lower(email) = $2 AND status = 'active'`,
+    async findByEmail(tenantId, email) {
+      const result = await pool.query<KeyRow>(
+        `SELECT user_id, tenant_id, status, password_hash FROM app_user WHERE tenant_id = $1 AND lower(email) = $2`,
         [tenantId, email],
       );
-      const row = result.rows[0];
-      return row && { userId: row.user_id, tenantId: row.tenant_id, passwordHash: row.password_hash };
+      return keyOf(result.rows[0]);
     },
 
-    async profile(userId) {
-      return (await pool.query<UserProfile>(PROFILE_SQL, [userId])).rows[0];
+    async findByProvider(provider, providerUserId) {
+      const result = await pool.query<KeyRow>(
+        `SELECT u.user_id, u.tenant_id, u.status, u.password_hash
+           FROM auth_provider_link l JOIN app_user u ON u.user_id = l.user_id
+          WHERE l.provider = $1 AND l.provider_user_id = $2`,
+        [provider, providerUserId],
+      );
+      return keyOf(result.rows[0]);
     },
 
-    async activities(userId) {
-      return (await pool.query<UserActivity>(ACTIVITIES_SQL, [userId])).rows;
+    async linkProvider(userId, provider, providerUserId, email) {
+      await pool.query(
+        `INSERT INTO auth_provider_link (user_id, provider, provider_user_id, email) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (provider, provider_user_id) DO NOTHING`,
+        [userId, provider, providerUserId, email],
+      );
     },
 
-    async preference(userId) {
-      return (await pool.query<UserPreference>(PREFERENCE_SQL, [userId])).rows[0] ?? null;
+    async registrationOpen(tenantId) {
+      if (tenantId === DEFAULT_TENANT_ID) return true;
+      const result = await pool.query<{ open: boolean }>(
+        `SELECT s.open_registration AS open FROM user_ext.tenant_settings s JOIN tenant t ON t.tenant_id = s.tenant_id
+          WHERE s.tenant_id = $1`,
+        [tenantId],
+      );
+      return result.rows[0]?.open === true;
     },
+
+    account: (userId) => readAccount(pool, userId),
   };
 }

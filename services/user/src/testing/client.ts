@@ -29,7 +29,7 @@ export interface ApiAnswer {
 export const freshEmail = (tag = 'person') => `${tag}.${randomUUID().slice(0, 12)}@example.com`;
 
 export function userApiClient(service: UserTestService) {
-  const call = async (method: 'GET' | 'POST', url: string, options: CallOptions = {}): Promise<ApiAnswer> => {
+  const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, options: CallOptions = {}): Promise<ApiAnswer> => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
     const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
@@ -50,6 +50,9 @@ export function userApiClient(service: UserTestService) {
     refresh: (refreshToken: unknown) => call('POST', '/api/v1/auth/refresh', { body: { refresh_token: refreshToken } }),
     logout: (options: CallOptions) => call('POST', '/api/v1/auth/logout', options),
     me: (token?: string) => call('GET', '/api/v1/auth/me', token === undefined ? {} : { token }),
+    google: (body: Json, options: CallOptions = {}) => call('POST', '/api/v1/auth/google', { ...options, body }),
+    onboarding: (token: string, body: Json) => call('PUT', '/api/v1/auth/onboarding', { token, body }),
+    preferences: (token: string, body: Json) => call('PUT', '/api/v1/auth/preferences', { token, body }),
   };
 }
 

@@ -7,7 +7,9 @@ import { createPool } from '@mobius/db';
 import { createLogger, createMetrics, type Logger } from '@mobius/service';
 import type pg from 'pg';
 import { buildApp, type UserApp } from '../app.ts';
-import type { LoginRateLimit } from '../config.ts';
+import type { GoogleIdTokenVerifier } from '../auth/google-id-token.ts';
+import { createPasswordHashQueue } from '../auth/hash-queue.ts';
+import { DEFAULT_RATE_LIMITS, USER_DEFAULTS, type RateLimits } from '../config.ts';
 import { createUserRepository } from '../repository/index.ts';
 
 export interface UserTestService {
@@ -23,7 +25,13 @@ export function createUserTestService(options: {
   secret: string;
   accessTokenMinutes?: number;
   refreshTokenDays?: number;
-  loginRateLimit?: LoginRateLimit;
+  /** Merged over DEFAULT_RATE_LIMITS, except registration per address: unlimited unless given (tests register many users). */
+  rateLimits?: Partial<RateLimits>;
+  /** Default USER_DEFAULTS' queue. */
+  passwordHashing?: { concurrency: number; maxQueued: number };
+  google?: GoogleIdTokenVerifier | null;
+  internalKey?: string | null;
+  adminEmails?: string[];
   trustedProxyHops?: number;
   /** Default: a silent logger. */
   logger?: Logger;
@@ -41,7 +49,17 @@ export function createUserTestService(options: {
     accessTokenMinutes,
     logger: options.logger ?? createLogger('user-test', 'silent'),
     metrics: createMetrics('user-test'),
-    ...(options.loginRateLimit ? { loginRateLimit: options.loginRateLimit } : {}),
+    rateLimits: { ...DEFAULT_RATE_LIMITS, registerPerIp: 10_000, registerGlobal: 10_000, ...options.rateLimits },
+    hashQueue: createPasswordHashQueue({
+      concurrency: options.passwordHashing?.concurrency ?? USER_DEFAULTS.passwordHashConcurrency,
+      maxQueued: options.passwordHashing?.maxQueued ?? USER_DEFAULTS.passwordHashQueue,
+      hashMs: USER_DEFAULTS.passwordHashMs,
+    }),
+    google: options.google ?? null,
+    directoryAccess: {
+      internalKey: options.internalKey ?? null,
+      adminEmails: new Set((options.adminEmails ?? []).map((email) => email.toLowerCase())),
+    },
     ...(options.trustedProxyHops === undefined ? {} : { trustedProxyHops: options.trustedProxyHops }),
   });
   return {

@@ -1,7 +1,7 @@
 import { createTokenService } from '@mobius/auth';
 import { createPool } from '@mobius/db';
 import { createMetrics } from '@mobius/service';
-import { buildApp, createUserRepository, loadUserServiceConfig } from '@mobius/user';
+import { buildApp, createUserRepository, loadUserServiceConfig, userAppDeps } from '@mobius/user';
 import type { DevContext, DevService } from './types.ts';
 
 /** user as `mobius start user` wires it, minting tokens with dev's JWT_SECRET. */
@@ -17,14 +17,6 @@ export function startUser(ctx: DevContext): DevService {
     accessTokenMinutes: config.user.accessTokenMinutes,
     refreshTokenDays: config.user.refreshTokenDays,
   });
-  const app = buildApp({
-    repository: createUserRepository(pool),
-    tokens,
-    accessTokenMinutes: config.user.accessTokenMinutes,
-    logger,
-    metrics: createMetrics('user'),
-    loginRateLimit: config.loginRateLimit,
-    trustedProxyHops: config.trustedProxyHops,
-  });
+  const app = buildApp(userAppDeps(config, { repository: createUserRepository(pool), tokens, logger, metrics: createMetrics('user') }));
   return { name: 'user', app, stop: () => pool.end() };
 }

@@ -1,0 +1,33 @@
+import type { TokenService } from '@mobius/auth';
+import type { Logger, ServiceMetrics } from '@mobius/service';
+import type { UserAppDeps } from './app.ts';
+import { createGoogleIdTokenVerifier } from './auth/google-id-token.ts';
+import { createPasswordHashQueue } from './auth/hash-queue.ts';
+import { USER_DEFAULTS, type UserServiceConfig } from './config.ts';
+import type { UserRepository } from './repository/types.ts';
+
+/**
+ * The app's dependencies from its config: the Google verifier (when GOOGLE_CLIENT_ID is set), the
+ * bcrypt queue, the rate limits and the directory's access. One place for main.ts and `mobius dev`.
+ */
+export function userAppDeps(
+  config: UserServiceConfig,
+  base: { repository: UserRepository; tokens: TokenService; logger: Logger; metrics: ServiceMetrics },
+): UserAppDeps {
+  const google =
+    config.google &&
+    createGoogleIdTokenVerifier({
+      ...config.google,
+      keysCacheMs: USER_DEFAULTS.googleKeysCacheSeconds * 1000,
+      fetchTimeoutMs: USER_DEFAULTS.googleKeysFetchTimeoutMs,
+    });
+  return {
+    ...base,
+    accessTokenMinutes: config.user.accessTokenMinutes,
+    google,
+    hashQueue: createPasswordHashQueue({ ...config.passwordHashing, hashMs: USER_DEFAULTS.passwordHashMs }),
+    rateLimits: config.rateLimits,
+    directoryAccess: config.directoryAccess,
+    trustedProxyHops: config.trustedProxyHops,
+  };
+}
