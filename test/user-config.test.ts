@@ -32,11 +32,23 @@ afterAll(async () => {
 });
 
 describe('loadUserServiceConfig', () => {
-  it('applies the defaults: port 8003, 60-minute access and 7-day refresh tokens, 10/email and 30/address per minute', () => {
+  it('applies the defaults: port 8003, 60-minute tokens and 7-day refresh tokens, the rate limits, one hash at a time, no Google, no key', () => {
     const config = loadUserServiceConfig({ JWT_SECRET: 's', USER_DATABASE_URL: 'postgresql://u@db:5432/users' });
     expect(config.runtime.port).toBe(8003);
     expect(config.user).toMatchObject({ databaseUrl: 'postgresql://u@db:5432/users', jwtSecret: 's', accessTokenMinutes: 60, refreshTokenDays: 7 });
-    expect(config.loginRateLimit).toEqual({ perEmail: 10, perIp: 30, windowMs: 60_000 });
+    expect(config.rateLimits).toEqual({
+      loginPerEmail: 10,
+      loginPerIp: 30,
+      loginWindowMs: 60_000,
+      registerPerIp: 5,
+      registerGlobal: 100,
+      registerWindowMs: 600_000,
+      googlePerIp: 30,
+      googleWindowMs: 60_000,
+    });
+    expect(config.passwordHashing).toEqual({ concurrency: 1, maxQueued: 4 });
+    expect(config.google).toBeNull();
+    expect(config.directoryAccess).toEqual({ internalKey: null, adminEmails: new Set() });
     expect(config.trustedProxyHops).toBe(USER_DEFAULTS.trustedProxyHops);
   });
 
@@ -49,10 +61,34 @@ describe('loadUserServiceConfig', () => {
       USER_LOGIN_RATE_LIMIT_PER_IP: '50',
       USER_LOGIN_RATE_LIMIT_WINDOW_SECONDS: '300',
       USER_TRUSTED_PROXY_HOPS: '1',
+      USER_REGISTER_RATE_LIMIT_PER_IP: '3',
+      USER_REGISTER_RATE_LIMIT_GLOBAL: '40',
+      USER_REGISTER_RATE_LIMIT_WINDOW_SECONDS: '60',
+      USER_GOOGLE_RATE_LIMIT_PER_IP: '7',
+      USER_PASSWORD_HASH_CONCURRENCY: '2',
+      USER_PASSWORD_HASH_QUEUE: '0',
+      GOOGLE_CLIENT_ID: 'web-client.apps.googleusercontent.com',
+      GOOGLE_JWKS_URL: 'http://127.0.0.1:9/certs',
+      MOBIUS_USER_INTERNAL_KEY: 'an-internal-key-of-some-length',
+      MOBIUS_USER_ADMIN_EMAILS: ' Admin@Example.com, ops@example.com ,',
       PORT: '9000',
     });
     expect(config.user).toMatchObject({ accessTokenMinutes: 15, refreshTokenDays: 30 });
-    expect(config.loginRateLimit).toEqual({ perEmail: 5, perIp: 50, windowMs: 300_000 });
+    expect(config.rateLimits).toMatchObject({
+      loginPerEmail: 5,
+      loginPerIp: 50,
+      loginWindowMs: 300_000,
+      registerPerIp: 3,
+      registerGlobal: 40,
+      registerWindowMs: 60_000,
+      googlePerIp: 7,
+    });
+    expect(config.passwordHashing).toEqual({ concurrency: 2, maxQueued: 0 });
+    expect(config.google).toEqual({ clientId: 'web-client.apps.googleusercontent.com', jwksUrl: 'http://127.0.0.1:9/certs' });
+    expect(config.directoryAccess).toEqual({
+      internalKey: 'an-internal-key-of-some-length',
+      adminEmails: new Set(['admin@example.com', 'ops@example.com']),
+    });
     expect(config.trustedProxyHops).toBe(1);
     expect(config.runtime.port).toBe(9000);
   });
@@ -64,6 +100,9 @@ describe('loadUserServiceConfig', () => {
     expect(configError({ JWT_SECRET: 's', USER_LOGIN_RATE_LIMIT_WINDOW_SECONDS: 'soon' }).variable).toBe('USER_LOGIN_RATE_LIMIT_WINDOW_SECONDS');
     expect(configError({ JWT_SECRET: 's', USER_TRUSTED_PROXY_HOPS: '-1' }).variable).toBe('USER_TRUSTED_PROXY_HOPS');
     expect(configError({ JWT_SECRET: 's', JWT_ACCESS_TOKEN_EXPIRE_MINUTES: '0' }).variable).toBe('JWT_ACCESS_TOKEN_EXPIRE_MINUTES');
+    expect(configError({ JWT_SECRET: 's', USER_PASSWORD_HASH_CONCURRENCY: '0' }).variable).toBe('USER_PASSWORD_HASH_CONCURRENCY');
+    expect(configError({ JWT_SECRET: 's', GOOGLE_JWKS_URL: 'not a url' }).variable).toBe('GOOGLE_JWKS_URL');
+    expect(configError({ JWT_SECRET: 's', MOBIUS_USER_INTERNAL_KEY: 'short' }).variable).toBe('MOBIUS_USER_INTERNAL_KEY');
   });
 });
 
@@ -91,7 +130,7 @@ describe('mobius start user', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: 'process@example.com', password: 'process-password' }),
       });
-      expect(registered.status).toBe(201);
+      expect(registered.status).toBe(200);
       const { access_token: token } = (await registered.json()) as { access_token: string };
       const me = await fetch(`${service.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
       expect(me.status).toBe(200);
