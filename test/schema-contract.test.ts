@@ -294,8 +294,17 @@ describe('chat database', () => {
 });
 
 describe('user database', () => {
-  it('has exactly the 8 contract tables', async () => {
-    expect(await listTables(user)).toEqual(Object.keys(USER_TABLES).sort());
+  it('has exactly the 8 contract tables in public, and the service\'s additions only in its user_ext schema', async () => {
+    const tables = await listTables(user);
+    expect(tables.filter((table) => !table.startsWith('user_ext.'))).toEqual(Object.keys(USER_TABLES).sort());
+    expect(tables.filter((table) => table.startsWith('user_ext.'))).toEqual([
+      'user_ext.auth_token',
+      'user_ext.tenant_settings',
+      'user_ext.user_capability',
+      'user_ext.user_hesitations',
+      'user_ext.user_org_membership',
+      'user_ext.user_preference_audit',
+    ]);
   });
   it.each(Object.entries(USER_TABLES))('%s has exactly its contract columns', async (table, columns) => {
     expect([...(await describeTable(user, table)).keys()].sort()).toEqual([...columns].sort());
