@@ -37,7 +37,7 @@ describe('a migration edited after it was applied', () => {
     await migrateDatabase({ databaseUrl, migrationsDir: dir });
 
     appendFileSync(join(dir, '001.do.user_schema.sql'), '\n-- a quiet edit\n');
-    writeFileSync(join(dir, '002.do.later.sql'), 'CREATE TABLE later_table (id int);');
+    writeFileSync(join(dir, '003.do.later.sql'), 'CREATE TABLE later_table (id int);');
     const attempt = migrateDatabase({ databaseUrl, migrationsDir: dir });
     await expect(attempt).rejects.toThrow(MigrationTamperedError);
     await expect(attempt).rejects.toThrow('migration 001.do.user_schema.sql was edited after it was applied');
@@ -46,7 +46,8 @@ describe('a migration edited after it was applied', () => {
     const status = await migrationStatus(databaseUrl, dir);
     expect(status.map((entry) => [entry.file, entry.state])).toEqual([
       ['001.do.user_schema.sql', 'tampered'],
-      ['002.do.later.sql', 'pending'],
+      ['002.do.user_ext.sql', 'applied'],
+      ['003.do.later.sql', 'pending'],
     ]);
   });
 });
