@@ -79,6 +79,8 @@ export async function createStack(busKind: BusKind, log: (line: string) => void 
     await migrate({ DATABASE_URL: direct('rag'), CHAT_DATABASE_URL: direct('chat'), WAREHOUSE_DATABASE_URL: direct('warehouse') });
     const vectorIndex = await startServiceProcess('vector-index', {
       VECTOR_INDEX_DATA_DIR: join(dir, 'vector-index'),
+      // Loopback only, reached by this run alone.
+      AUTH: 'none',
       EMBEDDING_DIMENSIONS: String(STACK_DEFAULTS.dimensions),
     });
     const killVectorIndex = () => vectorIndex.child.kill('SIGKILL');
@@ -102,6 +104,8 @@ export async function createStack(busKind: BusKind, log: (line: string) => void 
       VECTOR_INDEX: 'local',
       VECTOR_INDEX_URL: vectorIndex.url,
       RECONCILE_INTERVAL_SECONDS: String(STACK_DEFAULTS.reconcileIntervalSeconds),
+      // The services listen on loopback for this run alone (services that require no auth ignore it).
+      AUTH: 'none',
     };
     const running = new Map<FaultableService, ServiceProcess | undefined>();
     const crashes: Stack['crashes'] = [];
