@@ -33,7 +33,9 @@ COPY . .
 
 # 4. What runs: node, the sources and node_modules, owned by root and read-only to the service user.
 FROM ${NODE_IMAGE} AS runtime
-ENV NODE_ENV=production
+# Services listen on loopback unless HOST says otherwise; in a container they must take connections
+# from outside it (compose, Cloud Run, GKE), so the image says 0.0.0.0.
+ENV NODE_ENV=production HOST=0.0.0.0
 WORKDIR /app
 COPY --from=app /app /app
 # The local vector index server saves its indexes here (VECTOR_INDEX_DATA_DIR); a volume mounted on it

@@ -43,7 +43,8 @@ function documentedDatabaseUrl(database: string): string {
 /** What each secret variable holds, in the form the README documents. */
 function secretValue(variable: string): string {
   if (variable.endsWith('DATABASE_URL')) return documentedDatabaseUrl('mobius_db');
-  return 'a-secret-value';
+  // As long as a real one: MOBIUS_SERVICE_TOKEN must have at least 32 characters.
+  return 'a-secret-value-as-long-as-a-real-one-32+';
 }
 
 /** A Cloud Run service's environment as the container gets it (placeholders and secrets filled in). */

@@ -71,7 +71,7 @@ function manifests(service: string) {
     expect(external?.spec.data.map((d: { secretKey: string }) => d.secretKey), `${service}: ${entry.name}`).toContain(ref.key);
     env[entry.name] = entry.name.endsWith('DATABASE_URL')
       ? `postgresql://mobius:secret@localhost/mobius_db?host=/cloudsql/${SAMPLES.CLOUD_SQL_INSTANCE}`
-      : 'a-secret-value';
+      : 'a-secret-value-as-long-as-a-real-one-32+'; // MOBIUS_SERVICE_TOKEN takes at least 32 characters
   }
   return { objects, deployment, pod, container, env };
 }

@@ -1,5 +1,6 @@
 // `mobius publish` (libs/cli/src/commands/publish.ts) against the real rag API on a real Postgres:
 // a directory's .md files in name order, one progress line each (a republish replaces), and one-line errors.
+// rag runs guarded by a service token, as deployed: the CLI sends MOBIUS_SERVICE_TOKEN.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,9 @@ let ragUrl: string;
 let dir: string;
 const PARAGRAPH = 'A paragraph that is long enough to be one chunk of its own.';
 
-function io(env: Record<string, string> = { RAG_URL: ragUrl }): CliIO & { lines: string[] } {
+const SERVICE_TOKEN = 'rag-cli-test-service-token-of-at-least-32-chars';
+
+function io(env: Record<string, string> = { RAG_URL: ragUrl, MOBIUS_SERVICE_TOKEN: SERVICE_TOKEN }): CliIO & { lines: string[] } {
   const lines: string[] = [];
   return { env, out: (line) => lines.push(line), err: (line) => lines.push(`ERR ${line}`), lines };
 }
@@ -24,7 +27,7 @@ function io(env: Record<string, string> = { RAG_URL: ragUrl }): CliIO & { lines:
 beforeAll(async () => {
   await createDatabase(database);
   await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: 'services/rag/migrations' });
-  rag = createRagTestService({ databaseUrl: testDatabaseUrl(database), dimensions: 8 });
+  rag = createRagTestService({ databaseUrl: testDatabaseUrl(database), dimensions: 8, access: { mode: 'required', serviceToken: SERVICE_TOKEN } });
   ragUrl = await rag.app.listen({ port: 0, host: '127.0.0.1' });
   dir = await mkdtemp(join(tmpdir(), 'rag-cli-'));
   await writeFile(join(dir, 'b-claims.md'), `## Claims\n\n${PARAGRAPH}\n\n${PARAGRAPH} Again.`);
@@ -76,6 +79,14 @@ describe('mobius publish', () => {
       await expect(publishCommand(paths, {}, io())).rejects.toMatchObject({ code: 'PUBLISH_INPUT' });
     }
     expect((await rag.pool.query('SELECT count(*)::int AS n FROM documents')).rows[0].n).toBe(before);
+  });
+
+  it('without the service token, is refused with a one-line 401 that says which variable to set', async () => {
+    const attempts: Record<string, string>[] = [{ RAG_URL: ragUrl }, { RAG_URL: ragUrl, MOBIUS_SERVICE_TOKEN: `${SERVICE_TOKEN}-wrong` }];
+    for (const env of attempts) {
+      const failure = publishCommand([join(dir, 'a-policy.md')], {}, io(env));
+      await expect(failure).rejects.toMatchObject({ code: 'RAG_REJECTED', status: 401, message: expect.stringContaining('MOBIUS_SERVICE_TOKEN') });
+    }
   });
 
   it('names the rag URL when the API cannot be reached', async () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createVectorIndex, type Datapoint } from '@mobius/vector-index';
 import { startVectorIndexServer, type EmbeddedServer } from '@mobius/vector-index-server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { TEST_SERVICE_TOKEN } from './support/service-token.ts';
 import { startServiceProcess, stopServiceProcess, waitFor, type ServiceProcess } from './support/processes.ts';
 
 const DIMENSIONS = 16;
@@ -55,7 +56,7 @@ describe('saving and reloading', () => {
     await index.upsertDatapoints([replaced]);
     await index.removeDatapoints(points.slice(1, 51).map((p) => p.datapointId));
     // Fields the platform's datapoints never carry survive too: deny lists, numeric restricts.
-    const extra = { datapointId: 'extra', featureVector: vector(), restricts: [{ namespace: 'color', allowList: ['red'], denyList: ['blue'] }], numericRestricts: [{ namespace: 'price', valueInt: '-9007199254740993' }] };
+    const extra = { datapointId: randomUUID(), featureVector: vector(), restricts: [{ namespace: 'color', allowList: ['red'], denyList: ['blue'] }], numericRestricts: [{ namespace: 'price', valueInt: '-9007199254740993' }] };
     await post(server, `${BASE}/indexes/mobius-rag:upsertDatapoints`, { datapoints: [extra] });
     const queries = Array.from({ length: 10 }, () => ({ featureVector: vector(), neighborCount: 10, restricts: [{ namespace: 'document_payer' as const, allowList: ['P1'] }] }));
     const before = await Promise.all(queries.map((q) => index.findNeighbors(q)));
@@ -71,7 +72,7 @@ describe('saving and reloading', () => {
     expect(await reopened.readDatapoints(kept.map((p) => p.datapointId))).toEqual(kept);
     expect(await reopened.readDatapoints(points.slice(1, 51).map((p) => p.datapointId))).toEqual([]);
     expect(await Promise.all(queries.map((q) => reopened.findNeighbors(q)))).toEqual(before);
-    const read = await post(server, `${BASE}/indexEndpoints/e:readIndexDatapoints`, { deployedIndexId: 'd', ids: ['extra'] });
+    const read = await post(server, `${BASE}/indexEndpoints/mobius-rag-endpoint:readIndexDatapoints`, { deployedIndexId: 'd', ids: [extra.datapointId] });
     expect(read.datapoints[0]).toMatchObject({ restricts: extra.restricts, numericRestricts: extra.numericRestricts });
     // The reloaded graph takes new datapoints (into the removed ones' slots) and finds them.
     const later = Array.from({ length: 60 }, () => datapoint('P4'));
@@ -141,22 +142,29 @@ describe('mobius start vector-index', () => {
     process = undefined;
   });
 
-  const start = (dir: string) => startServiceProcess('vector-index', { VECTOR_INDEX_DATA_DIR: dir, EMBEDDING_DIMENSIONS: String(DIMENSIONS) });
+  // With the service token, as deployed: the Vertex adapter must send it on every call (a 401 otherwise).
+  const start = (dir: string) =>
+    startServiceProcess('vector-index', { VECTOR_INDEX_DATA_DIR: dir, EMBEDDING_DIMENSIONS: String(DIMENSIONS), MOBIUS_SERVICE_TOKEN: TEST_SERVICE_TOKEN });
+  const open = (url: string) => createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url, serviceToken: TEST_SERVICE_TOKEN });
 
   it('saves on SIGTERM, and in the background once writes pause (surviving a SIGKILL after that)', async () => {
     const dir = dataDir();
     process = await start(dir);
-    let index = await createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url: process.url });
+    let index = await open(process.url);
     const onTerm = datapoint();
     await index.upsertDatapoints([onTerm]);
     await index.close();
     expect(await stopServiceProcess(process)).toBe(0);
 
     process = await start(dir);
-    index = await createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url: process.url });
+    index = await open(process.url);
     expect(await index.readDatapoints([onTerm.datapointId])).toEqual([onTerm]);
     const inBackground = datapoint();
     await index.upsertDatapoints([inBackground]);
+    const stranger = await createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url: process.url });
+    await expect(stranger.listDatapointIds()).rejects.toThrow(/401/);
+    await expect(stranger.upsertDatapoints([datapoint()])).rejects.toThrow(/401/);
+    await stranger.close();
     const running = process;
     await waitFor('the background save', async () => running.logs.some((line) => line.includes('"index saved"')), 15_000, 100);
     running.child.kill('SIGKILL');
@@ -164,7 +172,7 @@ describe('mobius start vector-index', () => {
     await index.close();
 
     process = await start(dir);
-    index = await createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url: process.url });
+    index = await open(process.url);
     expect(await index.readDatapoints([onTerm.datapointId, inBackground.datapointId])).toEqual([onTerm, inBackground]);
     await index.close();
   }, 60_000);

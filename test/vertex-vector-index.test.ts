@@ -127,9 +127,9 @@ describe('the Vertex adapter on the wire', () => {
     createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url: proxy.url, tuning: { retry: FAST_RETRY, ...tuning } });
 
   it('sends the contract datapoint to indexes/{id}:upsertDatapoints and queries the deployed index on the endpoint', async () => {
-    // A server of its own: this test's index is another index, and a server holding two needs VERTEX_INDEX_ID.
+    // A server of its own: this test's index and endpoint have other names, and a server serves only its configured ones.
     const ownDir = mkdtempSync(join(tmpdir(), 'mobius-vi-names-'));
-    const own = await startVectorIndexServer({ dataDir: ownDir });
+    const own = await startVectorIndexServer({ dataDir: ownDir, indexId: 'idx-1', indexEndpointId: 'ep-1' });
     const ownProxy = new FaultyProxy(own.url);
     await ownProxy.start();
     try {

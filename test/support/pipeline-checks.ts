@@ -2,12 +2,13 @@ import { expect } from 'vitest';
 import { chatPublishedRows, ragPublishedRows, type Pipeline } from './pipeline.ts';
 import type { ServiceProcess } from './processes.ts';
 import { waitFor } from './processes.ts';
+import { SERVICE_AUTH_HEADER } from './service-token.ts';
 
-/** Calls the rag API; throws with the answer when the status is not the expected one. */
+/** Calls the rag API with the run's service token; throws with the answer when the status is not the expected one. */
 export async function ragApi(rag: ServiceProcess, method: string, path: string, body?: unknown, expected = [200, 201]) {
   const response = await fetch(`${rag.url}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...SERVICE_AUTH_HEADER, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
@@ -34,14 +35,14 @@ export function markdown(title: string, paragraphs: number, variant = ''): strin
 
 /** The ids and datapoints the vertex-sync process's index holds. */
 export async function indexState(vertexSync: ServiceProcess) {
-  const { ids } = (await (await fetch(`${vertexSync.url}/index/datapoints`)).json()) as { ids: string[] };
+  const { ids } = (await (await fetch(`${vertexSync.url}/index/datapoints`, { headers: SERVICE_AUTH_HEADER })).json()) as { ids: string[] };
   return ids;
 }
 
 async function readDatapoints(vertexSync: ServiceProcess, ids: string[]) {
   const response = await fetch(`${vertexSync.url}/index/datapoints:read`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...SERVICE_AUTH_HEADER, 'content-type': 'application/json' },
     body: JSON.stringify({ ids }),
   });
   return ((await response.json()) as { datapoints: { datapointId: string; restricts: unknown[]; crowdingTag: unknown }[] })

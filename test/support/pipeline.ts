@@ -7,6 +7,7 @@ import { mobius } from './cli.ts';
 import { moduleDatabases, queryDatabase, TEST_POSTGRES } from './databases.ts';
 import { deleteStreams } from './nats.ts';
 import { startServiceProcess, stopServiceProcess, type ServiceProcess } from './processes.ts';
+import { TEST_SERVICE_TOKEN } from './service-token.ts';
 
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -29,8 +30,9 @@ export interface PipelineOptions {
 
 /**
  * The environment every service process of a test pipeline gets: its module databases (rag read through
- * POSTGRES_*, as the pipeline reads it), NATS under its own TOPIC_PREFIX, 64-dimension embeddings and
- * the in-process index, then `extraEnv` over it.
+ * POSTGRES_*, as the pipeline reads it), NATS under its own TOPIC_PREFIX, 64-dimension embeddings,
+ * the in-process index and the run's service token (so the guarded APIs run with real auth, as
+ * deployed; helpers send TEST_SERVICE_TOKEN), then `extraEnv` over it.
  */
 export function pipelineEnvironment(
   dbs: ReturnType<typeof moduleDatabases>,
@@ -51,6 +53,7 @@ export function pipelineEnvironment(
     TOPIC_PREFIX: topicPrefix,
     EMBEDDING_DIMENSIONS: '64',
     VECTOR_INDEX: 'memory',
+    MOBIUS_SERVICE_TOKEN: TEST_SERVICE_TOKEN,
     ...extraEnv,
   };
 }
@@ -79,6 +82,7 @@ export async function createPipeline(tag: string, extraEnv: Record<string, strin
     const server = await startServiceProcess('vector-index', {
       VECTOR_INDEX_DATA_DIR: vectorIndexDir,
       EMBEDDING_DIMENSIONS: env.EMBEDDING_DIMENSIONS!,
+      MOBIUS_SERVICE_TOKEN: env.MOBIUS_SERVICE_TOKEN!,
       ...(env.CPU_PROFILE_DIR ? { CPU_PROFILE_DIR: env.CPU_PROFILE_DIR } : {}),
     });
     running.push(server);

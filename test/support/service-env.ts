@@ -3,7 +3,9 @@
 import {
   busEnvSchema,
   chatEnvSchema,
+  httpAuthEnvSchema,
   loadBusConfig,
+  loadHttpAuthConfig,
   loadPipelineConfig,
   loadRuntimeConfig,
   pipelineEnvSchema,
@@ -31,14 +33,14 @@ export const CLOUD_SERVICES = SERVICES.filter((service) => service !== 'vector-i
 
 /** The schemas each service's loaders parse (its main.ts / config.ts). */
 const SCHEMAS: Record<ServiceName, readonly z.ZodObject[]> = {
-  rag: [ragServiceEnvSchema, ragEnvSchema, busEnvSchema, runtimeEnvSchema],
+  rag: [ragServiceEnvSchema, ragEnvSchema, busEnvSchema, httpAuthEnvSchema, runtimeEnvSchema],
   ingestor: [pipelineEnvSchema, runtimeEnvSchema],
   'mart-builder': [pipelineEnvSchema, runtimeEnvSchema],
   'chat-sync': [pipelineEnvSchema, runtimeEnvSchema],
-  'vertex-sync': [pipelineEnvSchema, runtimeEnvSchema],
+  'vertex-sync': [pipelineEnvSchema, httpAuthEnvSchema, runtimeEnvSchema],
   chat: [chatServiceEnvSchema, chatEnvSchema, pipelineEnvSchema, runtimeEnvSchema],
   user: [userServiceEnvSchema, userEnvSchema, runtimeEnvSchema],
-  'vector-index': [vectorIndexServerEnvSchema, runtimeEnvSchema],
+  'vector-index': [vectorIndexServerEnvSchema, httpAuthEnvSchema, runtimeEnvSchema],
   reconciler: [reconcilerEnvSchema, pipelineEnvSchema, runtimeEnvSchema],
   console: [consoleEnvSchema, pipelineEnvSchema, runtimeEnvSchema],
 };
@@ -112,6 +114,8 @@ export function checkServiceEnv(service: ServiceName, env: Env): CheckedService 
       const bus = checkedBus(service, loadBusConfig(service, env));
       const pipeline = loadPipelineConfig(env);
       loadPipelineConfig({ ...env, ...unreadPlaceholders(service) }, { deployEnv: 'prod' });
+      // vertex-sync's index views are guarded: a deployment must say who may call them.
+      if (service === 'vertex-sync') loadHttpAuthConfig(service, env);
       return { port, bus, pipeline };
     }
     case 'chat': {

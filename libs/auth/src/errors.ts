@@ -21,6 +21,12 @@ export const AUTH_ERROR_CODES = {
   audRefused: 'TOKEN_AUD_REFUSED',
   /** A required claim is missing or of the wrong type (`sub`, `tenant_id`, `session_id`, `exp`). */
   claimsInvalid: 'TOKEN_CLAIMS_INVALID',
+  /** A credential that is neither a valid access token, the service token, nor an accepted OIDC token. */
+  credentialInvalid: 'CREDENTIAL_INVALID',
+  /** A valid access token whose user no longer exists or is not `active` (revoked since it was minted). */
+  userInactive: 'USER_INACTIVE',
+  /** A valid credential of someone this API does not admit (no allowed role or email): HTTP 403. */
+  forbidden: 'ACCESS_FORBIDDEN',
   /** The token service was built without a secret, or asked to mint with a bad lifetime or claim. */
   configInvalid: 'AUTH_CONFIG_INVALID',
 } as const;
@@ -43,8 +49,12 @@ export class AuthError extends Error {
     this.name = 'AuthError';
   }
 
-  /** 401 for every token problem; 500 for AUTH_CONFIG_INVALID (the server, not the client, is wrong). */
+  /**
+   * 401 for every token problem; 403 for ACCESS_FORBIDDEN (who you are is known, and not admitted);
+   * 500 for AUTH_CONFIG_INVALID (the server, not the client, is wrong).
+   */
   get statusCode(): number {
+    if (this.code === AUTH_ERROR_CODES.forbidden) return 403;
     return this.code === AUTH_ERROR_CODES.configInvalid ? 500 : 401;
   }
 }

@@ -3,6 +3,25 @@ export { AUTH_ERROR_CODES, AuthError, type AuthErrorCode } from './errors.ts';
 export { AUTH_DEFAULTS, DEFAULT_TENANT_ID, createTokenService } from './tokens.ts';
 export { createAccessTokenVerifier } from './access-verifier.ts';
 export { bearerToken, principalOf, requireAccessToken } from './fastify-hook.ts';
+export {
+  AuthUnavailableError,
+  authorizeRequest,
+  requireCredential,
+  type AccessPolicy,
+  type Caller,
+  type CredentialRules,
+  type PeopleRules,
+  type RefusalBody,
+} from './credential-guard.ts';
+export { SERVICE_TOKEN_MIN_LENGTH, serviceTokenMatches } from './service-token.ts';
+export {
+  USER_DIRECTORY_DEFAULTS,
+  cachedUserDirectory,
+  postgresUserDirectory,
+  type Queryable,
+  type UserDirectory,
+  type UserRecord,
+} from './user-directory.ts';
 export type {
   AccessPrincipal,
   AccessTokenClaims,

@@ -7,8 +7,8 @@ import type { VectorIndex, VertexResources } from '@mobius/vector-index';
  * - `VECTOR_INDEX=vertex`: Vertex AI Vector Search (VERTEX_PROJECT, VERTEX_REGION, VERTEX_INDEX_ID,
  *   VERTEX_INDEX_ENDPOINT_ID, VERTEX_DEPLOYED_INDEX_ID; VERTEX_API_ENDPOINT overrides the regional
  *   endpoint) with Application Default Credentials;
- * - `VECTOR_INDEX=local`: the same Vertex adapter on the local server at VECTOR_INDEX_URL, without
- *   credentials; VERTEX_* are optional there (the local server's default names fill the gaps).
+ * - `VECTOR_INDEX=local`: the same Vertex adapter on the local server at VECTOR_INDEX_URL, with the
+ *   service token MOBIUS_SERVICE_TOKEN; VERTEX_* are optional there (the local server's default names fill the gaps).
  * @mobius/vector-index is imported after the configuration is checked, so a missing variable fails
  * first and a service without an index never loads it.
  */
@@ -30,7 +30,8 @@ export async function createServiceVectorIndex(service: string, pipeline: Pipeli
     case 'local': {
       if (!env.VECTOR_INDEX_URL) throw new ConfigError(service, 'VECTOR_INDEX_URL', 'is required when VECTOR_INDEX=local');
       const { createVectorIndex } = await import('@mobius/vector-index');
-      return createVectorIndex({ kind: 'local', dimensions, url: env.VECTOR_INDEX_URL, resources });
+      const serviceToken = env.MOBIUS_SERVICE_TOKEN;
+      return createVectorIndex({ kind: 'local', dimensions, url: env.VECTOR_INDEX_URL, resources, ...(serviceToken ? { serviceToken } : {}) });
     }
     case 'vertex': {
       const complete = requireAll(service, resources);

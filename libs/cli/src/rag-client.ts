@@ -34,19 +34,26 @@ export interface RagClient {
   request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body: unknown, what: string): Promise<Record<string, unknown>>;
 }
 
-/** The rag API: `--rag-url`, else RAG_URL (the environment's, else the running mobius dev's), else localhost:8001. */
+/**
+ * The rag API: `--rag-url`, else RAG_URL (the environment's, else the running mobius dev's), else
+ * localhost:8001. Every call carries MOBIUS_SERVICE_TOKEN as its bearer credential when it is set (the
+ * API needs one unless rag runs with AUTH=none, as `mobius dev` does by default).
+ */
 export function ragClient(flag: string | undefined, resolved: ResolvedCliEnv): RagClient {
   const url = (flag || resolved.env.RAG_URL || RAG_CLIENT_DEFAULTS.ragUrl).replace(/\/+$/, '');
   const target = flag ? serviceItem('rag API', `${url} (--rag-url)`, undefined) : serviceItem('rag API', url, 'RAG_URL');
-  return { url, target, request: (method, path, body, what) => requestJson(url, method, path, body, what) };
+  const token = resolved.env.MOBIUS_SERVICE_TOKEN;
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  return { url, target, request: (method, path, body, what) => requestJson(url, auth, method, path, body, what) };
 }
 
-async function requestJson(url: string, method: string, path: string, body: unknown, what: string): Promise<Record<string, unknown>> {
+async function requestJson(url: string, auth: Record<string, string>, method: string, path: string, body: unknown, what: string): Promise<Record<string, unknown>> {
   let response: Response;
   try {
     response = await fetch(`${url}${path}`, {
       method,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(RAG_CLIENT_DEFAULTS.requestTimeoutMs),
     });
   } catch (error) {
@@ -56,7 +63,8 @@ async function requestJson(url: string, method: string, path: string, body: unkn
   const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (!response.ok) {
     const error = (answer.error ?? {}) as { code?: string; message?: string };
-    const detail = [error.code, error.message].filter(Boolean).join(' ') || response.statusText;
+    const hint = response.status === 401 ? ' (set MOBIUS_SERVICE_TOKEN to the rag service\'s)' : '';
+    const detail = ([error.code, error.message].filter(Boolean).join(' ') || response.statusText) + hint;
     throw new RagClientError('RAG_REJECTED', `${what}: rag answered ${response.status} ${detail}`.replace(/\s+/g, ' '), response.status >= 500, response.status);
   }
   return answer;

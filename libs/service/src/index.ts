@@ -9,3 +9,4 @@ export { consumerMetrics } from './consumer-metrics.ts';
 export { PUSH_PATH, PushAuthError, oidcPushVerifier, registerPushEndpoint, type OidcPushAuthOptions, type PushEndpointOptions, type SignerCerts } from './push-endpoint.ts';
 export { readAhead } from './read-ahead.ts';
 export { UNSTORABLE_TEXT_CODE, assertStorableText, findUnstorableText, rejectUnstorableText, unstorableTextReason } from './text-input.ts';
+export { createServiceAccess, type ServiceAccess, type ServiceAccessOptions } from './service-auth.ts';

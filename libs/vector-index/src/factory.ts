@@ -19,13 +19,13 @@ export const LOCAL_VERTEX_RESOURCES: VertexResources = {
  * - `memory`: the in-process exact index (`mobius dev`, unit tests);
  * - `vertex`: Vertex AI Vector Search at `https://{region}-aiplatform.googleapis.com` (or `apiEndpoint`,
  *   a host or URL: VERTEX_API_ENDPOINT) with Application Default Credentials;
- * - `local`: the same Vertex adapter on the local vector index server at `url` (VECTOR_INDEX_URL), with
- *   no credentials; resources default to LOCAL_VERTEX_RESOURCES.
+ * - `local`: the same Vertex adapter on the local vector index server at `url` (VECTOR_INDEX_URL), sending
+ *   `serviceToken` (MOBIUS_SERVICE_TOKEN) as a bearer when given; resources default to LOCAL_VERTEX_RESOURCES.
  */
 export type VectorIndexOptions =
   | { kind: 'memory'; dimensions: number }
   | { kind: 'vertex'; dimensions: number; resources: VertexResources; apiEndpoint?: string; tuning?: Partial<VertexTuning> }
-  | { kind: 'local'; dimensions: number; url: string; resources?: Partial<VertexResources>; tuning?: Partial<VertexTuning> };
+  | { kind: 'local'; dimensions: number; url: string; serviceToken?: string; resources?: Partial<VertexResources>; tuning?: Partial<VertexTuning> };
 
 /** Builds the selected adapter, loading its module on demand (a cloud client is loaded only when used). */
 export async function createVectorIndex(options: VectorIndexOptions): Promise<VectorIndex> {
@@ -49,7 +49,8 @@ export async function createVectorIndex(options: VectorIndexOptions): Promise<Ve
       ]);
       const resources = { ...LOCAL_VERTEX_RESOURCES, ...definedOnly(options.resources ?? {}) };
       const endpoint = parseApiEndpoint(options.url);
-      return new VertexVectorIndex({ ...options, resources, endpoint, credentials: 'none', localServer: true });
+      const credentials = options.serviceToken ? { serviceToken: options.serviceToken } : 'none';
+      return new VertexVectorIndex({ ...options, resources, endpoint, credentials, localServer: true });
     }
   }
 }

@@ -1,3 +1,4 @@
+import { requireCredential, type AccessPolicy } from '@mobius/auth';
 import type { Embedder } from '@mobius/embedder';
 import { buildServiceApp, type Logger, type ServiceMetrics } from '@mobius/service';
 import { RAG_DEFAULTS } from './config.ts';
@@ -11,6 +12,8 @@ export type RagApp = ReturnType<typeof buildServiceApp>;
 export interface RagAppDeps {
   repository: RagRepository;
   embedder: Embedder;
+  /** Who may call the API routes (docs/security.md); /healthz, /readyz, /metrics stay open. */
+  access: AccessPolicy;
   logger: Logger;
   metrics: ServiceMetrics;
   /** Largest accepted request body; larger ones get 413. */
@@ -25,7 +28,8 @@ function queryOf(query: unknown): Record<string, string | undefined> {
 
 /**
  * The rag HTTP API (ARCHITECTURE.md section 4) on the shared service app (`/healthz`, `/readyz`,
- * `/metrics`, the one error handler). Ready when Postgres answers; the bus is not checked: publishing
+ * `/metrics`, the one error handler), every API route behind `deps.access` (checked on `onRequest`,
+ * before the body is read). Ready when Postgres answers; the bus is not checked: publishing
  * goes through the outbox, so the API keeps working while the bus is down. No I/O until a request.
  */
 export function buildApp(deps: RagAppDeps): RagApp {
@@ -40,10 +44,12 @@ export function buildApp(deps: RagAppDeps): RagApp {
     publishing: deps.repository.publishing,
     embedder: deps.embedder,
   });
+  const authenticate = requireCredential(deps.access);
   for (const route of routes) {
     app.route({
       method: route.method,
       url: route.url,
+      onRequest: authenticate,
       handler: async (request, reply) => {
         const params = (request.params ?? {}) as Record<string, string | undefined>;
         const query = queryOf(request.query);

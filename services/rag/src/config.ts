@@ -1,5 +1,6 @@
 import {
   loadBusConfig,
+  loadHttpAuthConfig,
   loadRagDatabaseConfig,
   loadRuntimeConfig,
   ConfigError,
@@ -7,6 +8,7 @@ import {
   type BusConfig,
   type DatabaseConfig,
   type Env,
+  type HttpAuthConfig,
   type RuntimeConfig,
 } from '@mobius/config';
 import { z } from 'zod';
@@ -52,12 +54,19 @@ export interface RagServiceConfig {
   bodyLimitBytes: number;
   /** The freshness canary's interval; undefined: no canary. */
   probeIntervalMs: number | undefined;
+  /** Who may call the API (AUTH, MOBIUS_SERVICE_TOKEN, AUTH_ALLOWED_*, ...; docs/security.md). */
+  auth: HttpAuthConfig;
 }
 
 /** The rag service's whole config from `env`; throws a ConfigError naming the wrong variable. Pure. */
 export function loadRagServiceConfig(env: Env): RagServiceConfig {
   const own = parseEnv('rag', ragServiceEnvSchema, env);
   const bus = loadBusConfig('rag', env);
+  const auth = loadHttpAuthConfig('rag', env);
+  if (own.PROBE_INTERVAL_SECONDS && auth.mode === 'required' && !auth.serviceToken) {
+    // The canary publishes through the guarded API, with the service token.
+    throw new ConfigError('rag', 'MOBIUS_SERVICE_TOKEN', 'is required with PROBE_INTERVAL_SECONDS unless AUTH=none (the canary calls the API with it)');
+  }
   return {
     database: loadRagDatabaseConfig(env),
     runtime: loadRuntimeConfig('rag', env, RAG_DEFAULTS.port),
@@ -65,5 +74,6 @@ export function loadRagServiceConfig(env: Env): RagServiceConfig {
     embedding: { provider: own.EMBEDDING_PROVIDER, dimensions: own.EMBEDDING_DIMENSIONS },
     bodyLimitBytes: own.RAG_BODY_LIMIT_BYTES,
     probeIntervalMs: own.PROBE_INTERVAL_SECONDS ? own.PROBE_INTERVAL_SECONDS * 1_000 : undefined,
+    auth,
   };
 }

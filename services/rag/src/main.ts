@@ -5,7 +5,7 @@
 import { createPool } from '@mobius/db';
 import { createEmbedder } from '@mobius/embedder';
 import { createServiceBus } from '@mobius/backends';
-import { createLogger, createMetrics, runService } from '@mobius/service';
+import { createLogger, createMetrics, createServiceAccess, runService } from '@mobius/service';
 import { startTelemetry } from '@mobius/telemetry';
 import { buildApp } from './app.ts';
 import { startCanaryProbe } from './canary/probe.ts';
@@ -28,9 +28,11 @@ const repository = createRagRepository(pool);
 const embedder = createEmbedder(config.embedding);
 const bus = await createServiceBus(SERVICE, config.bus, logger);
 const metrics = createMetrics(SERVICE);
+const access = createServiceAccess(config.auth, { applicationName: `mobius-${SERVICE}-auth`, logger });
 const app = buildApp({
   repository,
   embedder,
+  access: access.policy,
   logger,
   metrics,
   bodyLimitBytes: config.bodyLimitBytes,
@@ -43,6 +45,7 @@ const canary =
         app,
         findCanary: () => findDocumentIdByFilename(pool, CANARY.filename),
         intervalMs: config.probeIntervalMs,
+        headers: config.auth.mode === 'required' && config.auth.serviceToken ? { authorization: `Bearer ${config.auth.serviceToken}` } : {},
         logger: logger.child({ component: 'canary' }),
       });
 
@@ -57,5 +60,6 @@ await runService({
     await relay.stop();
     await bus.close();
     await pool.end();
+    await access.close();
   },
 });

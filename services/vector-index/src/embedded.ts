@@ -1,3 +1,4 @@
+import type { AccessPolicy } from '@mobius/auth';
 import { createLogger, createMetrics, type Logger } from '@mobius/service';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
@@ -9,7 +10,12 @@ import { IndexRegistry } from './index/registry.ts';
 export interface EmbeddedServerOptions {
   dataDir: string;
   dimensions?: number;
-  endpointIndexId?: string;
+  /** The one index and endpoint served; default VECTOR_INDEX_SERVER_DEFAULTS' (what VECTOR_INDEX=local addresses). */
+  indexId?: string;
+  indexEndpointId?: string;
+  /** Who may call it; default `{mode: 'none'}` (it listens on loopback, for tests and the bench). */
+  access?: AccessPolicy;
+  upsertSliceMs?: number;
   /** Overrides of VECTOR_INDEX_SERVER_DEFAULTS. */
   hnsw?: Partial<HnswParameters>;
   search?: Partial<SearchTuning>;
@@ -37,14 +43,16 @@ export async function startVectorIndexServer(options: EmbeddedServerOptions): Pr
   const registry = await IndexRegistry.open({
     dataDir: options.dataDir,
     dimensions: options.dimensions,
-    endpointIndexId: options.endpointIndexId,
+    indexId: options.indexId ?? defaults.indexId,
+    indexEndpointId: options.indexEndpointId ?? defaults.indexEndpointId,
+    upsertSliceMs: options.upsertSliceMs ?? defaults.upsertSliceMs,
     hnsw: { ...defaults.hnsw, ...options.hnsw },
     search: { ...defaults.search, ...options.search },
     persistDebounceMs: options.persistDebounceMs ?? defaults.persistDebounceMs,
     persistMaxDelayMs: options.persistMaxDelayMs ?? defaults.persistMaxDelayMs,
     logger,
   });
-  const app = buildApp({ registry, logger, metrics: createMetrics('vector-index') });
+  const app = buildApp({ registry, access: options.access ?? { mode: 'none' }, logger, metrics: createMetrics('vector-index') });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { url, app, registry, close: () => app.close() };
 }

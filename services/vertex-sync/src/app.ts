@@ -1,3 +1,4 @@
+import { requireCredential, type AccessPolicy } from '@mobius/auth';
 import type { Bus, Message, SubscribeOptions, Subscriber } from '@mobius/bus';
 import { SUBSCRIPTIONS } from '@mobius/contracts';
 import {
@@ -24,6 +25,11 @@ export interface VertexSyncDeps {
   bus: Bus;
   logger: Logger;
   metrics: ServiceMetrics;
+  /**
+   * Who may read the index views (docs/security.md). main.ts always passes the deployment's
+   * (loadHttpAuthConfig); default `{mode: 'none'}` for in-process use (tests, mobius dev).
+   */
+  access?: AccessPolicy;
   /** Mart rows per read page; default APPLY_MART_RUNS_DEFAULTS.batchSize. */
   batchSize?: number;
   subscribeOptions?: SubscribeOptions;
@@ -53,7 +59,7 @@ export function buildApp(vertexSyncDeps: VertexSyncDeps): FastifyInstance {
       { name: 'bus', check: () => deps.bus.ping() },
     ],
   });
-  registerIndexInspection(app, deps.index);
+  registerIndexInspection(app, deps.index, deps.access ?? { mode: 'none' });
   registerPushEndpoint(app, deps.bus); // BUS_MODE=push: the handler below also answers POST /pubsub/push
   const handle = handleMartUpdated(deps);
   const handler = async (message: Message): Promise<void> => void (await handle(message));
@@ -80,11 +86,13 @@ export function buildApp(vertexSyncDeps: VertexSyncDeps): FastifyInstance {
 /**
  * Read-only views of the index this sink writes, for operators and end-to-end checks: with the
  * in-process index nothing outside this process could see it otherwise. `GET /index/datapoints` lists
- * the ids; `POST /index/datapoints:read {ids}` returns those datapoints.
+ * the ids; `POST /index/datapoints:read {ids}` returns those datapoints. Both need a credential under
+ * `access` (they expose the whole index).
  */
-function registerIndexInspection(app: FastifyInstance, index: VectorIndex): void {
-  app.get('/index/datapoints', async () => ({ ids: (await index.listDatapointIds()).sort() }));
-  app.post<{ Body: { ids?: unknown } }>('/index/datapoints:read', async (request, reply) => {
+function registerIndexInspection(app: FastifyInstance, index: VectorIndex, access: AccessPolicy): void {
+  const onRequest = requireCredential(access);
+  app.get('/index/datapoints', { onRequest }, async () => ({ ids: (await index.listDatapointIds()).sort() }));
+  app.post<{ Body: { ids?: unknown } }>('/index/datapoints:read', { onRequest }, async (request, reply) => {
     const ids = request.body?.ids;
     if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
       return reply.status(400).send({ error: { code: 'INVALID_BODY', message: 'ids must be an array of strings' } });

@@ -1,7 +1,7 @@
-import { loadPipelineConfig, loadRuntimeConfig, type PipelineConfig } from '@mobius/config';
+import { loadHttpAuthConfig, loadPipelineConfig, loadRuntimeConfig, type HttpAuthConfig, type PipelineConfig } from '@mobius/config';
 import { createPool } from '@mobius/db';
 import { createServiceBus, createServiceVectorIndex, createServiceWarehouse } from '@mobius/backends';
-import { createLogger, createMetrics, runService, type Logger } from '@mobius/service';
+import { createLogger, createMetrics, createServiceAccess, runService, type Logger } from '@mobius/service';
 import { foldSyncRoundsAfterEachRun } from '@mobius/sink-state';
 import { startTelemetry, tracePort } from '@mobius/telemetry';
 import { hasSyncRunLog } from '@mobius/warehouse';
@@ -14,14 +14,15 @@ const DEFAULT_PORT = 8014;
 /**
  * The entry `mobius start vertex-sync` imports: importing this module starts the service. It reads the
  * environment once (CHAT_DATABASE_URL, where its state lives; WAREHOUSE / WAREHOUSE_DATABASE_URL;
- * VECTOR_INDEX; EMBEDDING_DIMENSIONS; BUS / NATS_URL / TOPIC_PREFIX; PORT, HOST, LOG_LEVEL), builds the
+ * VECTOR_INDEX; EMBEDDING_DIMENSIONS; BUS / NATS_URL / TOPIC_PREFIX; AUTH, MOBIUS_SERVICE_TOKEN, ... for the
+ * index views; PORT, HOST, LOG_LEVEL), builds the
  * deps and serves until SIGTERM, when it drains the consumer and closes every backend.
  */
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
   await startTelemetry({ service: 'vertex-sync', env }); // first: tracing of pg and http is set up before any connection
   const runtime = loadRuntimeConfig('vertex-sync', env, DEFAULT_PORT);
   const logger = createLogger('vertex-sync', runtime.logLevel);
-  const { app, close } = await buildDeps(loadPipelineConfig(env), logger);
+  const { app, close } = await buildDeps(loadPipelineConfig(env), loadHttpAuthConfig('vertex-sync', env), logger);
   await runService({
     name: 'vertex-sync',
     app,
@@ -35,7 +36,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 /** Builds the backends the config selects and the app on them; `close` ends the backends. */
-async function buildDeps(pipeline: PipelineConfig, logger: Logger) {
+async function buildDeps(pipeline: PipelineConfig, auth: HttpAuthConfig, logger: Logger) {
   const dimensions = pipeline.env.EMBEDDING_DIMENSIONS;
   const pool = createPool(pipeline.chatDatabaseUrl, {
     applicationName: 'mobius-vertex-sync',
@@ -47,8 +48,10 @@ async function buildDeps(pipeline: PipelineConfig, logger: Logger) {
   const store = createSinkStore(pool);
   // After each run, fold the sinks' sync round into the warehouse's sync_runs (libs/sink-state/src/sync-rounds.ts).
   const subscribeOptions = hasSyncRunLog(warehouse) ? { middleware: [foldSyncRoundsAfterEachRun(pool, warehouse, logger)] } : {};
-  const app = buildApp({ store, warehouse, index, dimensions, bus, logger, metrics: createMetrics('vertex-sync'), subscribeOptions });
+  const access = createServiceAccess(auth, { applicationName: 'mobius-vertex-sync-auth', logger });
+  const app = buildApp({ store, warehouse, index, dimensions, bus, access: access.policy, logger, metrics: createMetrics('vertex-sync'), subscribeOptions });
   const close = async () => {
+    await access.close();
     await bus.close();
     await index.close();
     await warehouse.close();

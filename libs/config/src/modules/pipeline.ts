@@ -38,6 +38,8 @@ export const pipelineEnvSchema = busEnvSchema.extend({
   VECTOR_INDEX: optional(z.enum(['vertex', 'local', 'memory'])).default('memory'),
   /** Addition: the local vector index server (`mobius start vector-index`), required when VECTOR_INDEX=local. */
   VECTOR_INDEX_URL: optional(z.url({ message: 'is not a valid URL' })),
+  /** Addition: the shared service token sent to the local vector index server (VECTOR_INDEX=local) unless it runs with AUTH=none. */
+  MOBIUS_SERVICE_TOKEN: optional(z.string()),
   /** Vertex AI Vector Search resources (required for vertex; local falls back to the local server's names). */
   VERTEX_PROJECT: optional(z.string()),
   VERTEX_REGION: optional(z.string()),

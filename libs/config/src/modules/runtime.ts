@@ -6,8 +6,11 @@ import { parseEnv, type Env } from '../parse-env.ts';
 export const runtimeEnvSchema = z.object({
   /** HTTP port (Cloud Run sets it); 0 lets the OS pick one. Each service has its own local default. */
   PORT: optional(z.coerce.number({ message: 'is not a number' }).int().min(0).max(65535, 'is not a valid port')),
-  /** Interface to listen on. */
-  HOST: optional(z.string()).default('0.0.0.0'),
+  /**
+   * Interface to listen on: loopback unless told otherwise, so a service started on a workstation is
+   * not reachable from the network. The image sets 0.0.0.0 (a container is reached from outside it).
+   */
+  HOST: optional(z.string()).default('127.0.0.1'),
   /** pino level. */
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
 });

@@ -1,7 +1,7 @@
 import { validateDatapoint, validateNeighborQuery } from '../datapoint.ts';
 import { VectorIndexClosedError, VectorIndexRejectedError, VectorIndexUnsupportedError } from '../errors.ts';
 import type { Datapoint, Neighbor, NeighborQuery, VectorIndex } from '../types.ts';
-import type { ApiEndpoint, Credentials } from './vertex/endpoint.ts';
+import { localServerHeaders, type ApiEndpoint, type Credentials } from './vertex/endpoint.ts';
 import { listLocalDatapointIds } from './vertex/local-extensions.ts';
 import { VERTEX_ADAPTER_DEFAULTS, type VertexResources, type VertexTuning } from './vertex/options.ts';
 import { callVertexRest, type RestTarget } from './vertex/rest.ts';
@@ -21,7 +21,7 @@ export interface VertexVectorIndexOptions {
 /**
  * The VectorIndex port on Vertex AI Vector Search, over its REST API. The
  * same adapter serves `VECTOR_INDEX=vertex` (Google's endpoint, Application Default Credentials) and
- * `VECTOR_INDEX=local` (the local vector index server, no credentials).
+ * `VECTOR_INDEX=local` (the local vector index server, with the shared service token MOBIUS_SERVICE_TOKEN).
  *
  * Upserts and removes go to the index service (`indexes/{id}:upsertDatapoints|removeDatapoints`) in
  * bounded batches, upserts two requests at a time; queries and reads go to the match service on the
@@ -108,7 +108,8 @@ export class VertexVectorIndex implements VectorIndex {
       );
     }
     const { project, region, indexId } = this.options.resources;
-    return callWithRetry('listDatapointIds', () => listLocalDatapointIds(this.options.endpoint, { project, region, indexId }), this.retry);
+    const headers = localServerHeaders(this.options.credentials);
+    return callWithRetry('listDatapointIds', () => listLocalDatapointIds(this.options.endpoint, { project, region, indexId }, headers), this.retry);
   }
 
   /** Closes the clients; later calls throw VectorIndexClosedError. Idempotent. */
@@ -166,9 +167,9 @@ export class VertexVectorIndex implements VectorIndex {
     return domain ? { ...this.rest, endpoint: { protocol: 'https', host: domain, port: 443 } } : this.rest;
   }
 
-  /** The auth headers of a direct REST call: none for the local server, ADC's bearer token for Vertex. */
+  /** The auth headers of a direct REST call: the service token (or none) for the local server, ADC's bearer token for Vertex. */
   private async requestHeaders(): Promise<Record<string, string>> {
-    if (this.options.credentials === 'none') return {};
+    if (this.options.credentials !== 'adc') return localServerHeaders(this.options.credentials);
     this.auth ??= import('google-auth-library').then(
       ({ GoogleAuth }) => new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }),
     );

@@ -17,6 +17,8 @@ export interface CanaryProbeDeps {
   /** The canary document's id in RAG, or null before the first probe ever. */
   findCanary: () => Promise<string | null>;
   intervalMs: number;
+  /** Sent with every call: the service token's Authorization header (the API is guarded unless AUTH=none). */
+  headers?: Record<string, string>;
   logger: Logger;
 }
 
@@ -43,7 +45,7 @@ class CanaryProbeError extends Error {
 /** One probe: replace (or create) the canary document, then publish it. Returns its id. */
 async function probeOnce(deps: CanaryProbeDeps, known: string | null): Promise<string> {
   const call = async (method: 'POST' | 'PUT', url: string, payload: object, accepted: number[]) => {
-    const response = await deps.app.inject({ method, url, payload });
+    const response = await deps.app.inject({ method, url, payload, headers: deps.headers ?? {} });
     if (!accepted.includes(response.statusCode)) throw new CanaryProbeError(`${method} ${url} answered ${response.statusCode}: ${response.body}`);
     return response;
   };

@@ -2,6 +2,7 @@
  * Builds the rag service on a real database for tests (test/rag-*.test.ts): the app, its pool and
  * repository, with the local embedder and a silent logger. The caller creates and migrates the database.
  */
+import type { AccessPolicy } from '@mobius/auth';
 import { createPool } from '@mobius/db';
 import { createEmbedder } from '@mobius/embedder';
 import { createLogger, createMetrics } from '@mobius/service';
@@ -22,12 +23,15 @@ export function createRagTestService(options: {
   databaseUrl: string;
   dimensions: number;
   bodyLimitBytes?: number;
+  /** Who may call the API; default AUTH=none (these tests are about the API, test/security about its guard). */
+  access?: AccessPolicy;
 }): RagTestService {
   const pool = createPool(options.databaseUrl, { applicationName: 'mobius-rag-test' });
   const repository = createRagRepository(pool);
   const app = buildApp({
     repository,
     embedder: createEmbedder({ provider: 'local', dimensions: options.dimensions }),
+    access: options.access ?? { mode: 'none' },
     logger: createLogger('rag-test', 'silent'),
     metrics: createMetrics('rag-test'),
     ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),

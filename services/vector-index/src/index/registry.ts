@@ -1,5 +1,6 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '@mobius/service';
-import { failedPrecondition, invalidArgument } from '../errors.ts';
+import { invalidArgument, notFound } from '../errors.ts';
 import { VectorCollection, type SearchTuning } from './collection.ts';
 import type { HnswParameters } from './hnsw-graph.ts';
 import { loadCollection, saveCollection, savedIndexIds } from './persistence.ts';
@@ -8,10 +9,17 @@ import type { Found, IncomingDatapoint, NeighborSearch, StoredDatapoint } from '
 export interface RegistryOptions {
   /** Where indexes are saved (VECTOR_INDEX_DATA_DIR). */
   dataDir: string;
-  /** Every index's dimension (EMBEDDING_DIMENSIONS); unset: an index takes its first datapoint's. */
+  /** The index's dimension (EMBEDDING_DIMENSIONS); unset: the first datapoint's. */
   dimensions?: number;
-  /** The index every index endpoint serves (VERTEX_INDEX_ID); unset: the only index the server holds. */
-  endpointIndexId?: string;
+  /** The one index the server holds (VERTEX_INDEX_ID); any other index id is NOT_FOUND. */
+  indexId: string;
+  /** The one index endpoint that serves it (VERTEX_INDEX_ENDPOINT_ID); any other endpoint is NOT_FOUND. */
+  indexEndpointId: string;
+  /**
+   * Longest stretch of inserting one upsert may run before it yields the event loop (setImmediate), so
+   * queries keep being answered during a large upsert.
+   */
+  upsertSliceMs: number;
   hnsw: HnswParameters;
   search: SearchTuning;
   /** A save starts this long after the last write... */
@@ -22,17 +30,19 @@ export interface RegistryOptions {
 }
 
 /**
- * The indexes the server holds, by id (`indexes/{id}` creates one on its first upsert), and their
- * persistence: changes are saved in the background once writes pause (or at the latest after
- * `persistMaxDelayMs`), and on `close`. While an index is being saved, writes wait (the graph must not
- * change under hnswlib's writer); queries go on. A failed save is logged and retried later.
+ * The one index the server serves (`indexId`, behind the one endpoint `indexEndpointId`; a call on any
+ * other id is NOT_FOUND, never a new index) and its persistence: changes are saved in the background
+ * once writes pause (or at the latest after `persistMaxDelayMs`), and on `close`. Writes and saves run
+ * one at a time (the graph must not change under hnswlib's writer); queries go on meanwhile, also
+ * between the slices of a large upsert. A failed save is logged and retried later.
  */
 export class IndexRegistry {
   private readonly collections = new Map<string, VectorCollection>();
   private readonly dirty = new Set<string>();
   private dirtySince: number | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private saving: Promise<boolean> | undefined;
+  /** The tail of the writes and saves, which run one at a time. */
+  private queue: Promise<void> = Promise.resolve();
 
   private constructor(private readonly options: RegistryOptions) {}
 
@@ -40,6 +50,10 @@ export class IndexRegistry {
   static async open(options: RegistryOptions): Promise<IndexRegistry> {
     const registry = new IndexRegistry(options);
     for (const id of await savedIndexIds(options.dataDir)) {
+      if (id !== options.indexId) {
+        options.logger.warn({ indexId: id, serving: options.indexId }, 'saved index is not the configured VERTEX_INDEX_ID: left on disk, not served');
+        continue;
+      }
       const collection = await loadCollection(options.dataDir, id, options.hnsw, options.search);
       registry.collections.set(id, collection);
       options.logger.info({ indexId: id, datapoints: collection.size, dimensions: collection.dimensions }, 'index loaded');
@@ -47,30 +61,44 @@ export class IndexRegistry {
     return registry;
   }
 
-  /** Inserts or replaces datapoints. Throws INVALID_ARGUMENT (nothing written) for a wrong dimension. */
+  /**
+   * Inserts or replaces datapoints, in slices of at most `upsertSliceMs` of work with the event loop
+   * yielded between them. Throws NOT_FOUND for another index, INVALID_ARGUMENT (nothing written) for a
+   * wrong dimension.
+   */
   async upsert(indexId: string, datapoints: IncomingDatapoint[]): Promise<void> {
-    await this.writable();
-    const existing = this.collections.get(indexId);
-    const dimensions = existing?.dimensions ?? this.options.dimensions ?? datapoints[0]?.vector.length;
-    const wrong = datapoints.find((d) => d.vector.length !== dimensions);
-    if (wrong) {
-      throw invalidArgument(`datapoint ${wrong.id}: featureVector has ${wrong.vector.length} dimensions, index ${indexId} has ${dimensions}`);
-    }
-    if (datapoints.length === 0 || dimensions === undefined) return;
-    const collection = existing ?? VectorCollection.create(dimensions, this.options.hnsw, this.options.search);
-    this.collections.set(indexId, collection);
-    collection.upsert(datapoints);
-    this.changed(indexId);
+    this.served(indexId);
+    await this.exclusively(async () => {
+      const existing = this.collections.get(indexId);
+      const dimensions = existing?.dimensions ?? this.options.dimensions ?? datapoints[0]?.vector.length;
+      const wrong = datapoints.find((d) => d.vector.length !== dimensions);
+      if (wrong) {
+        throw invalidArgument(`datapoint ${wrong.id}: featureVector has ${wrong.vector.length} dimensions, index ${indexId} has ${dimensions}`);
+      }
+      if (datapoints.length === 0 || dimensions === undefined) return;
+      const collection = existing ?? VectorCollection.create(dimensions, this.options.hnsw, this.options.search);
+      this.collections.set(indexId, collection);
+      let next = 0;
+      while (next < datapoints.length) {
+        const sliceEnd = Date.now() + this.options.upsertSliceMs;
+        do collection.upsert([datapoints[next++]!]);
+        while (next < datapoints.length && Date.now() < sliceEnd);
+        this.changed(indexId);
+        if (next < datapoints.length) await nextTurn();
+      }
+    });
   }
 
-  /** Removes datapoints by id; unknown ids and unknown indexes are ignored. */
+  /** Removes datapoints by id; unknown ids are ignored. NOT_FOUND for another index. */
   async remove(indexId: string, ids: string[]): Promise<void> {
-    await this.writable();
-    const removed = this.collections.get(indexId)?.remove(ids) ?? 0;
-    if (removed > 0) this.changed(indexId);
+    this.served(indexId);
+    await this.exclusively(async () => {
+      const removed = this.collections.get(indexId)?.remove(ids) ?? 0;
+      if (removed > 0) this.changed(indexId);
+    });
   }
 
-  /** The query's neighbours in the index the endpoint serves (none while that index is empty). */
+  /** The query's neighbours in the index the endpoint serves (none while it is empty). NOT_FOUND for another endpoint. */
   search(endpointId: string, search: NeighborSearch): Found[] {
     const collection = this.forEndpoint(endpointId);
     if (!collection) return [];
@@ -80,50 +108,49 @@ export class IndexRegistry {
     return collection.search(search);
   }
 
-  /** Datapoints by id from the index the endpoint serves. */
+  /** Datapoints by id from the index the endpoint serves. NOT_FOUND for another endpoint. */
   read(endpointId: string, ids: string[]): StoredDatapoint[] {
     return this.forEndpoint(endpointId)?.read(ids) ?? [];
   }
 
-  /** Every datapoint id of an index, sorted (none for an index never written). */
+  /** Every datapoint id of the index, sorted. NOT_FOUND for another index. */
   ids(indexId: string): string[] {
+    this.served(indexId);
     return this.collections.get(indexId)?.ids() ?? [];
   }
 
-  /** Those of `ids` an index holds, in the order given (none for an index never written). */
+  /** Those of `ids` the index holds, in the order given. NOT_FOUND for another index. */
   present(indexId: string, ids: string[]): string[] {
+    this.served(indexId);
     const collection = this.collections.get(indexId);
     return collection ? ids.filter((id) => collection.has(id)) : [];
   }
 
-  /** How many datapoints an index holds (0 for an index never written). */
+  /** How many datapoints the index holds. NOT_FOUND for another index. */
   count(indexId: string): number {
+    this.served(indexId);
     return this.collections.get(indexId)?.size ?? 0;
   }
 
-  /** The index id an endpoint serves, if any index exists to serve. */
-  endpointIndexId(endpointId: string): string | undefined {
-    if (this.options.endpointIndexId) return this.options.endpointIndexId;
-    const ids = [...this.collections.keys()];
-    if (ids.length <= 1) return ids[0];
-    throw failedPrecondition(
-      `index endpoint ${endpointId}: the server holds several indexes (${ids.join(', ')}); set VERTEX_INDEX_ID to the one index endpoints serve`,
-    );
+  /** The index id the endpoint serves. NOT_FOUND for another endpoint. */
+  endpointIndexId(endpointId: string): string {
+    if (endpointId !== this.options.indexEndpointId) {
+      throw notFound(`index endpoint ${endpointId} does not exist here (this server serves index endpoint ${this.options.indexEndpointId})`);
+    }
+    return this.options.indexId;
   }
 
   /** Saves every changed index now; resolves true when all saves succeeded. */
   async flush(): Promise<boolean> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.saving) await this.saving;
-    if (this.dirty.size === 0) return true;
-    const ids = [...this.dirty];
-    this.dirty.clear();
-    this.dirtySince = undefined;
-    this.saving = this.save(ids).finally(() => {
-      this.saving = undefined;
+    return this.exclusively(async () => {
+      if (this.dirty.size === 0) return true;
+      const ids = [...this.dirty];
+      this.dirty.clear();
+      this.dirtySince = undefined;
+      return this.save(ids);
     });
-    return this.saving;
   }
 
   /** Saves what changed (throwing if that fails) and stops the background saves. */
@@ -132,8 +159,14 @@ export class IndexRegistry {
   }
 
   private forEndpoint(endpointId: string): VectorCollection | undefined {
-    const id = this.endpointIndexId(endpointId);
-    return id === undefined ? undefined : this.collections.get(id);
+    return this.collections.get(this.endpointIndexId(endpointId));
+  }
+
+  /** NOT_FOUND unless `indexId` is the index this server serves: a call never creates another. */
+  private served(indexId: string): void {
+    if (indexId !== this.options.indexId) {
+      throw notFound(`index ${indexId} does not exist here (this server serves index ${this.options.indexId}, VERTEX_INDEX_ID)`);
+    }
   }
 
   private async save(ids: string[]): Promise<boolean> {
@@ -154,9 +187,14 @@ export class IndexRegistry {
     return ok;
   }
 
-  /** Waits while a save runs: the graph must not change under hnswlib's writer thread. */
-  private async writable(): Promise<void> {
-    while (this.saving) await this.saving;
+  /** Runs `work` after every write and save before it: the graph must not change under hnswlib's writer thread. */
+  private exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   private changed(indexId: string): void {

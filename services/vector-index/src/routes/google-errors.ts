@@ -19,6 +19,12 @@ export function googleErrorHandler(error: FastifyError | VectorIndexServerError,
   return reply.status(500).send({ error: { code: 500, message: 'internal error', status: 'INTERNAL' } });
 }
 
+/** An auth refusal in Google's format: UNAUTHENTICATED (401), PERMISSION_DENIED (403) or UNAVAILABLE (503), final for the adapter but 503. */
+export function googleRefusal({ status, message }: { status: number; code: string; message: string }) {
+  const name = status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'PERMISSION_DENIED' : 'UNAVAILABLE';
+  return { error: { code: status, message, status: name } };
+}
+
 /** `idx:upsertDatapoints` -> `{ id: 'idx', verb: 'upsertDatapoints' }` (Google's custom-method paths). */
 export function splitVerb(target: string): { id: string; verb: string } {
   const colon = target.lastIndexOf(':');

@@ -8,7 +8,8 @@ type EndpointParams = { Params: { project: string; location: string; target: str
 
 /**
  * The match service on an index endpoint, as Vertex AI answers it. The endpoint serves the index
- * VERTEX_INDEX_ID names, or the only index the server holds; any deployed index id is accepted.
+ * VERTEX_INDEX_ID names, on the endpoint VERTEX_INDEX_ENDPOINT_ID names (any other endpoint is
+ * NOT_FOUND); any deployed index id is accepted.
  * - `POST /v1/projects/{p}/locations/{l}/indexEndpoints/{endpoint}:findNeighbors`
  *   `{deployedIndexId, queries: [{datapoint: {featureVector, restricts, numericRestricts}, neighborCount,
  *   perCrowdingAttributeNeighborCount}], returnFullDatapoint}` -> `{nearestNeighbors: [{id, neighbors:
@@ -46,11 +47,10 @@ export function registerIndexEndpointRoutes(app: FastifyInstance, registry: Inde
     const { project, location, target } = request.params;
     const endpointId = resourceId(target, 'index endpoint');
     const indexId = registry.endpointIndexId(endpointId);
-    const index = indexId === undefined ? undefined : `projects/${project}/locations/${location}/indexes/${indexId}`;
     return {
       name: `projects/${project}/locations/${location}/indexEndpoints/${endpointId}`,
       displayName: endpointId,
-      deployedIndexes: index ? [{ index }] : [],
+      deployedIndexes: [{ index: `projects/${project}/locations/${location}/indexes/${indexId}` }],
       publicEndpointEnabled: false,
     };
   });

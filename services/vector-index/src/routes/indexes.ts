@@ -9,8 +9,8 @@ type IndexParams = { Params: { project: string; location: string; target: string
 /**
  * The index service's streaming-update methods, as Vertex AI answers them:
  * - `POST /v1/projects/{p}/locations/{l}/indexes/{index}:upsertDatapoints` `{datapoints: [IndexDatapoint]}`
- *   -> `{}`: inserts or replaces each datapoint (creating the index on its first upsert); the whole
- *   request is validated first, so a bad datapoint writes nothing;
+ *   -> `{}`: inserts or replaces each datapoint; the whole request is validated first, so a bad
+ *   datapoint writes nothing; an index other than VERTEX_INDEX_ID is NOT_FOUND (never a new index);
  * - `POST .../indexes/{index}:removeDatapoints` `{datapointIds: [...]}` -> `{}`: unknown ids are ignored.
  */
 export function registerIndexRoutes(app: FastifyInstance, registry: IndexRegistry): void {

@@ -48,13 +48,34 @@ function integer(value: unknown, field: string): number {
   return n;
 }
 
+/**
+ * A vector of finite numbers a float32 can hold (the index stores float32, as Vertex does): beyond
+ * ±3.4e38 a value becomes an infinity, and every cosine score with it NaN or 1.
+ */
 export function featureVector(value: unknown, field: string): number[] {
   const vector = list(value, field);
   if (vector.length === 0) throw invalidArgument(`${field} is required`);
   vector.forEach((x, i) => {
     if (typeof x !== 'number' || !Number.isFinite(x)) throw invalidArgument(`${field}[${i}] is ${JSON.stringify(x)}, not a finite number`);
+    if (!Number.isFinite(Math.fround(x))) throw invalidArgument(`${field}[${i}] is ${x}, beyond the range of a float32`);
   });
   return vector as number[];
+}
+
+/** Datapoint ids are lowercase hyphenated uuids (the chunk ids vertex-sync writes; the VectorIndex port's rule). */
+const DATAPOINT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** `value` as a datapoint id; INVALID_ARGUMENT naming the field otherwise. */
+export function datapointId(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !DATAPOINT_ID.test(value)) {
+    throw invalidArgument(`${field} must be a lowercase hyphenated uuid, got ${JSON.stringify(value)?.slice(0, 64)}`);
+  }
+  return value;
+}
+
+/** A list of datapoint ids. */
+export function datapointIds(value: unknown, field: string): string[] {
+  return list(value, field).map((item, i) => datapointId(item, `${field}[${i}]`));
 }
 
 function tokenRestricts(value: unknown, field: string): TokenRestrict[] {
@@ -107,12 +128,12 @@ export function upsertBody(body: unknown): IncomingDatapoint[] {
   return list(request.datapoints, 'datapoints').map((item, i) => {
     const field = `datapoints[${i}]`;
     const d = object(item, field);
-    if (typeof d.datapointId !== 'string' || d.datapointId === '') throw invalidArgument(`${field}.datapointId is required`);
+    const id = datapointId(d.datapointId, `${field}.datapointId`);
     if (d.sparseEmbedding !== undefined && d.sparseEmbedding !== null) {
       throw invalidArgument(`${field}.sparseEmbedding: sparse embeddings are not supported by the local vector index server`);
     }
     return {
-      id: d.datapointId,
+      id,
       vector: featureVector(d.featureVector, `${field}.featureVector`),
       restricts: tokenRestricts(d.restricts, `${field}.restricts`),
       numericRestricts: numericRestricts(d.numericRestricts, `${field}.numericRestricts`),
@@ -123,7 +144,7 @@ export function upsertBody(body: unknown): IncomingDatapoint[] {
 
 /** The ids of a removeDatapoints body. */
 export function removeBody(body: unknown): string[] {
-  return strings(object(body, 'body').datapointIds, 'datapointIds');
+  return datapointIds(object(body, 'body').datapointIds, 'datapointIds');
 }
 
 /** A findNeighbors body: its queries (each answered on its own) and whether to return full datapoints. */
@@ -151,7 +172,7 @@ export function findNeighborsBody(body: unknown): { queries: (NeighborSearch & {
 export function readBody(body: unknown): string[] {
   const request = object(body, 'body');
   deployedIndexId(request);
-  return strings(request.ids, 'ids');
+  return datapointIds(request.ids, 'ids');
 }
 
 function deployedIndexId(request: Json): string {

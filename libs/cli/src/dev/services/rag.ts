@@ -9,9 +9,13 @@ export interface DevRag extends DevService {
   databaseUrl: string;
 }
 
-/** rag as `mobius start rag` wires it (services/rag/src/main.ts), its outbox relay on the shared bus. */
+/**
+ * rag as `mobius start rag` wires it (services/rag/src/main.ts), its outbox relay on the shared bus.
+ * AUTH defaults to `none` here only (dev listens on loopback for one person); with AUTH=required the
+ * API takes MOBIUS_SERVICE_TOKEN, which `mobius publish` sends.
+ */
 export function startRag(ctx: DevContext): DevRag {
-  const config = loadRagServiceConfig(ctx.env);
+  const config = loadRagServiceConfig({ ...ctx.env, AUTH: ctx.env.AUTH || 'none' });
   const logger = ctx.logger('rag');
   const pool = createPool(config.database.databaseUrl, {
     applicationName: 'mobius-rag',
@@ -22,6 +26,7 @@ export function startRag(ctx: DevContext): DevRag {
   const app = buildApp({
     repository,
     embedder: createEmbedder(config.embedding),
+    access: config.auth.mode === 'none' ? { mode: 'none' } : { mode: 'required', ...(config.auth.serviceToken ? { serviceToken: config.auth.serviceToken } : {}) },
     logger,
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,

@@ -1,7 +1,16 @@
 import { InvalidArgumentError } from '../../errors.ts';
 
-/** `adc`: Application Default Credentials (Vertex AI); `none`: no credentials (the local server). */
-export type Credentials = 'adc' | 'none';
+/**
+ * `adc`: Application Default Credentials (Vertex AI); `none`: no credentials (a local server with
+ * AUTH=none); `{serviceToken}`: the shared service token (MOBIUS_SERVICE_TOKEN) as a bearer, which the
+ * local vector index server requires unless AUTH=none.
+ */
+export type Credentials = 'adc' | 'none' | { serviceToken: string };
+
+/** The auth headers of a request to the local server with `credentials` (never ADC's). */
+export function localServerHeaders(credentials: Credentials): Record<string, string> {
+  return typeof credentials === 'object' ? { authorization: `Bearer ${credentials.serviceToken}` } : {};
+}
 
 /** Where a Vertex AI API (or the local vector index server that answers like it) listens. */
 export interface ApiEndpoint {

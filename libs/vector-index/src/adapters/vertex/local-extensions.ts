@@ -4,6 +4,7 @@ import { endpointOrigin, type ApiEndpoint } from './endpoint.ts';
 /** Status names of Google's JSON errors, as gRPC codes (the local server answers in that format). */
 const STATUS_CODES: Record<string, number> = {
   INVALID_ARGUMENT: GRPC_STATUS.invalidArgument,
+  UNAUTHENTICATED: GRPC_STATUS.unauthenticated,
   NOT_FOUND: GRPC_STATUS.notFound,
   RESOURCE_EXHAUSTED: GRPC_STATUS.resourceExhausted,
   INTERNAL: GRPC_STATUS.internal,
@@ -20,9 +21,10 @@ const STATUS_CODES: Record<string, number> = {
 export async function listLocalDatapointIds(
   endpoint: ApiEndpoint,
   index: { project: string; region: string; indexId: string },
+  headers: Record<string, string> = {},
 ): Promise<string[]> {
   const path = ['projects', index.project, 'locations', index.region, 'indexes', index.indexId].map(encodeURIComponent).join('/');
-  const response = await fetch(`${endpointOrigin(endpoint)}/mobius/v1/${path}/datapointIds`);
+  const response = await fetch(`${endpointOrigin(endpoint)}/mobius/v1/${path}/datapointIds`, { headers });
   const body = (await response.json().catch(() => undefined)) as
     | { datapointIds?: string[]; error?: { status?: string; message?: string } }
     | undefined;

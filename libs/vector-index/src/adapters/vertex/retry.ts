@@ -21,6 +21,7 @@ export const GRPC_STATUS = {
   aborted: 10,
   internal: 13,
   unavailable: 14,
+  unauthenticated: 16,
 } as const;
 
 /** Statuses a retry can cure: 429, 409/aborted, 5xx, deadline. Everything else is final. */

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import { optional, postgresUrl } from '../fields.ts';
+import { parseEnv, type Env } from '../parse-env.ts';
+
+/** The shortest MOBIUS_SERVICE_TOKEN accepted (as SERVICE_TOKEN_MIN_LENGTH in @mobius/auth). */
+const SERVICE_TOKEN_MIN_LENGTH = 32;
+
+/** A comma-separated list, trimmed, empty entries dropped. */
+const list = (lowercase: boolean) =>
+  optional(z.string()).transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((entry) => (lowercase ? entry.trim().toLowerCase() : entry.trim()))
+      .filter((entry) => entry !== ''),
+  );
+
+/**
+ * Who may call a guarded HTTP API (rag, vertex-sync's index views, the local vector index server, the
+ * console; docs/security.md). All are additions. With AUTH=required (the default) at least one kind of
+ * credential must be configured, so a service never starts open by omission.
+ */
+export const httpAuthEnvSchema = z.object({
+  /** Addition: `required` (default): every API route needs a credential; `none`: anyone (only `mobius dev` and tests). */
+  AUTH: optional(z.enum(['required', 'none'], { message: 'must be required or none' })).default('required'),
+  /** Addition: the shared service token (at least 32 characters) services and the CLI send as `Authorization: Bearer`. */
+  MOBIUS_SERVICE_TOKEN: optional(z.string().min(SERVICE_TOKEN_MIN_LENGTH, `must be at least ${SERVICE_TOKEN_MIN_LENGTH} characters`)),
+  /** HS256 secret shared with mobius-user: people's access tokens are accepted when it is set (with an allow list). */
+  JWT_SECRET: optional(z.string()),
+  /** Access token lifetime mobius-user mints with (a later `exp` is refused). */
+  JWT_ACCESS_TOKEN_EXPIRE_MINUTES: optional(z.coerce.number({ message: 'is not a number' }).int().positive()).default(60),
+  /** Addition: emails (comma-separated) of people admitted with their access token. */
+  AUTH_ALLOWED_EMAILS: list(true),
+  /** Addition: role names (`role.name`, comma-separated) whose users are admitted with their access token. */
+  AUTH_ALLOWED_ROLES: list(false),
+  /** The user database, where a token's user's status, email and role are read (required with an allow list). */
+  USER_DATABASE_URL: optional(postgresUrl),
+  /** Addition: the `aud` a Google OIDC ID token of a calling service must carry (Cloud Run: this service's URL). */
+  AUTH_OIDC_AUDIENCE: optional(z.string().trim().min(1)),
+  /** Addition: the service accounts (emails, comma-separated) whose Google OIDC tokens are admitted. */
+  AUTH_OIDC_SERVICE_ACCOUNTS: list(true),
+});
+
+/** What a guarded service admits; built into an AccessPolicy by @mobius/service's createAccessPolicy. */
+export type HttpAuthConfig =
+  | { mode: 'none' }
+  | {
+      mode: 'required';
+      serviceToken?: string;
+      people?: { jwtSecret: string; accessTokenMinutes: number; allowedEmails: string[]; allowedRoles: string[]; userDatabaseUrl: string };
+      oidc?: { audience: string; serviceAccounts: string[] };
+    };
+
+/** People's part: JWT_SECRET plus an allow list plus the user database, all or nothing. */
+function peopleOf(service: string, env: z.infer<typeof httpAuthEnvSchema>) {
+  const listed = env.AUTH_ALLOWED_EMAILS.length + env.AUTH_ALLOWED_ROLES.length > 0;
+  if (!listed) return undefined;
+  if (!env.JWT_SECRET) throw new ConfigError(service, 'JWT_SECRET', 'is required with AUTH_ALLOWED_EMAILS or AUTH_ALLOWED_ROLES');
+  if (!env.USER_DATABASE_URL) throw new ConfigError(service, 'USER_DATABASE_URL', 'is required with AUTH_ALLOWED_EMAILS or AUTH_ALLOWED_ROLES (roles and emails are read there)');
+  return {
+    jwtSecret: env.JWT_SECRET,
+    accessTokenMinutes: env.JWT_ACCESS_TOKEN_EXPIRE_MINUTES,
+    allowedEmails: env.AUTH_ALLOWED_EMAILS,
+    allowedRoles: env.AUTH_ALLOWED_ROLES,
+    userDatabaseUrl: env.USER_DATABASE_URL,
+  };
+}
+
+/**
+ * The guarded API's auth settings from `env`. Pure. Throws a ConfigError naming the variable: AUTH
+ * when it is `required` (the default) and no credential kind is configured, JWT_SECRET or
+ * USER_DATABASE_URL when an allow list lacks them, AUTH_OIDC_SERVICE_ACCOUNTS when an audience has none.
+ */
+export function loadHttpAuthConfig(service: string, env: Env): HttpAuthConfig {
+  const parsed = parseEnv(service, httpAuthEnvSchema, env);
+  if (parsed.AUTH === 'none') return { mode: 'none' };
+  const people = peopleOf(service, parsed);
+  if (parsed.AUTH_OIDC_AUDIENCE && parsed.AUTH_OIDC_SERVICE_ACCOUNTS.length === 0) {
+    throw new ConfigError(service, 'AUTH_OIDC_SERVICE_ACCOUNTS', 'is required with AUTH_OIDC_AUDIENCE');
+  }
+  const oidc = parsed.AUTH_OIDC_AUDIENCE ? { audience: parsed.AUTH_OIDC_AUDIENCE, serviceAccounts: parsed.AUTH_OIDC_SERVICE_ACCOUNTS } : undefined;
+  if (!parsed.MOBIUS_SERVICE_TOKEN && !people && !oidc) {
+    throw new ConfigError(
+      service,
+      'AUTH',
+      'is required (the default) but no credential is configured: set MOBIUS_SERVICE_TOKEN, AUTH_ALLOWED_EMAILS/AUTH_ALLOWED_ROLES with JWT_SECRET and USER_DATABASE_URL, or AUTH_OIDC_AUDIENCE; or AUTH=none where only you can reach the service',
+    );
+  }
+  return {
+    mode: 'required',
+    ...(parsed.MOBIUS_SERVICE_TOKEN ? { serviceToken: parsed.MOBIUS_SERVICE_TOKEN } : {}),
+    ...(people ? { people } : {}),
+    ...(oidc ? { oidc } : {}),
+  };
+}
