@@ -3,6 +3,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { installErrorHandler } from './http-errors.ts';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
+import { recordRoutes } from './route-list.ts';
 import { rejectUnstorableText } from './text-input.ts';
 
 /** One backend a service needs; `check` resolves when it is reachable and throws when not. */
@@ -68,6 +69,7 @@ export function buildServiceApp(options: ServiceAppOptions): FastifyInstance {
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes ?? 10 * 1024 * 1024,
   });
+  recordRoutes(app);
   installErrorHandler(app);
   // Every route: NUL and lone surrogates in params, query or body are a 400 naming the field (text-input.ts).
   app.addHook('preValidation', rejectUnstorableText);

@@ -10,3 +10,4 @@ export { PUSH_PATH, PushAuthError, oidcPushVerifier, registerPushEndpoint, type 
 export { readAhead } from './read-ahead.ts';
 export { UNSTORABLE_TEXT_CODE, assertStorableText, findUnstorableText, rejectUnstorableText, unstorableTextReason } from './text-input.ts';
 export { createServiceAccess, type ServiceAccess, type ServiceAccessOptions } from './service-auth.ts';
+export { routesOf, type RouteSummary } from './route-list.ts';

@@ -1,0 +1,155 @@
+// The security suite on the real services (in-process apps on real Postgres), shared by `npm run
+// security` (every probe) and its smoke in `npm test` (a subset): see probes.ts for what is sent.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTokenService, type AccessPolicy, type UserDirectory } from '@mobius/auth';
+import { migrateDatabase } from '@mobius/db';
+import { startVectorIndexServer, type EmbeddedServer } from '@mobius/vector-index-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChatTestService, type ChatTestService } from '../../../services/chat/src/testing/harness.ts';
+import { createRagTestService, type RagTestService } from '../../../services/rag/src/testing/harness.ts';
+import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from '../../support/databases.ts';
+import { probeService, type ProbeResult, type ProbeTarget } from './probes.ts';
+
+const SECRET = 'security-suite-jwt-secret';
+const SERVICE_TOKEN = `security-suite-service-token-${randomUUID()}`;
+const DIMENSIONS = 8;
+const OPEN = new Set(['/healthz', '/readyz', '/metrics']);
+const open = (_method: string, url: string) => OPEN.has(url);
+
+/** mobius-user's directory for the suite: one operator admitted by email (a fake behind the port). */
+const directory: UserDirectory = {
+  lookup: async (userId) => (userId === OPERATOR ? { status: 'active', email: 'ops@example.com', role: null } : undefined),
+};
+const OPERATOR = randomUUID();
+const tokens = createTokenService({ secret: SECRET });
+const policy: AccessPolicy = {
+  mode: 'required',
+  serviceToken: SERVICE_TOKEN,
+  people: { tokens, directory, allowedEmails: ['ops@example.com'], allowedRoles: ['admin'] },
+};
+
+/** Asserts what an attacker must see, and prints every answer (the report lists them). */
+function checkResults(results: ProbeResult[], guarded: (route: string) => boolean) {
+  for (const r of results) {
+    const where = `${r.service} ${r.route} [${r.probe}] -> ${r.status} ${r.body}`;
+    expect(r.status, where).toBeLessThan(500);
+    if (r.probe.startsWith('credential: ') && guarded(r.route)) expect(r.status, where).toBe(401);
+    if (r.probe === 'body: oversized') expect(r.status, where).toBe(413);
+    if (r.probe.startsWith('body: ')) expect(r.status, where).toBeGreaterThanOrEqual(400);
+    if (r.probe.startsWith('field ')) {
+      expect(r.status, where).toBe(400);
+      expect(r.body, where).toContain(r.probe.slice('field '.length).split(':')[0]);
+    }
+    if (r.probe === 'query: NUL') {
+      expect(r.status, where).toBe(400);
+      expect(r.body, where).toContain('query parameter filename');
+    }
+  }
+  const summary = new Map<string, number[]>();
+  for (const r of results) summary.set(r.probe, [...(summary.get(r.probe) ?? []), r.status]);
+  console.info(
+    [...summary].map(([probe, statuses]) => `${results[0]?.service}: ${probe}: ${[...new Set(statuses)].sort().join('/')} on ${statuses.length} route(s)`).join('\n'),
+  );
+}
+
+/** Declares the suite; `full` sends every probe, else the smoke's subset. */
+export function securitySuite(full: boolean): void {
+  const ragDatabase = uniqueName('security_rag');
+  const chatDatabase = uniqueName('security_chat');
+  let rag: RagTestService;
+  let chat: ChatTestService;
+  let index: EmbeddedServer;
+  const indexDir = mkdtempSync(join(tmpdir(), 'mobius-security-'));
+
+  beforeAll(async () => {
+    await Promise.all([createDatabase(ragDatabase), createDatabase(chatDatabase)]);
+    await migrateDatabase({ databaseUrl: testDatabaseUrl(ragDatabase), migrationsDir: 'services/rag/migrations' });
+    await migrateDatabase({ databaseUrl: testDatabaseUrl(chatDatabase), migrationsDir: 'services/chat/migrations' });
+    rag = createRagTestService({ databaseUrl: testDatabaseUrl(ragDatabase), dimensions: DIMENSIONS, access: policy, bodyLimitBytes: 64 * 1024 });
+    chat = await createChatTestService({ databaseUrl: testDatabaseUrl(chatDatabase), dimensions: DIMENSIONS, secret: SECRET });
+    index = await startVectorIndexServer({ dataDir: indexDir, dimensions: DIMENSIONS, access: policy });
+  });
+
+  afterAll(async () => {
+    await rag?.close();
+    await chat?.close();
+    await index?.close();
+    rmSync(indexDir, { recursive: true, force: true });
+    await dropDatabases([ragDatabase, chatDatabase]);
+  });
+
+  it('rag: every API route refuses each bad credential with 401, and no probe of any route answers 500', async () => {
+    const document = { filename: 'probe.md', display_name: 'Probe', text: '# Probe\n\nA paragraph to chunk.', payer: 'Probe Health' };
+    const target: ProbeTarget = {
+      name: 'rag',
+      app: rag.app,
+      jwtSecret: SECRET,
+      goodAuthorization: `Bearer ${SERVICE_TOKEN}`,
+      open,
+      path: (url) => url.replace(':id', randomUUID()),
+      body: (method, url) =>
+        url.endsWith('/publish') ? { payload: { published_by: 'probe' }, field: 'published_by' } : method === 'POST' || method === 'PUT' ? { payload: document, field: full ? 'payer' : 'filename' } : undefined,
+      bodyLimitBytes: 64 * 1024,
+    };
+    checkResults(await probeService(target, full), (route) => !OPEN.has(route.split(' ')[1]!));
+  });
+
+  it('rag: admits the service token and an allowed person; refuses a valid token of anyone else with 403', async () => {
+    const post = (authorization: string) => rag.app.inject({ method: 'GET', url: '/documents', headers: { authorization } });
+    expect((await post(`Bearer ${SERVICE_TOKEN}`)).statusCode).toBe(200);
+    expect((await post(`Bearer ${tokens.mintAccessToken({ userId: OPERATOR, tenantId: 't' })}`)).statusCode).toBe(200);
+    const stranger = await post(`Bearer ${tokens.mintAccessToken({ userId: randomUUID(), tenantId: 't' })}`);
+    expect(stranger.statusCode).toBe(401);
+    expect(stranger.json().error.code).toBe('USER_INACTIVE');
+  });
+
+  it('chat: /v1/search refuses each bad token with 401, and no probe answers 500', async () => {
+    const target: ProbeTarget = {
+      name: 'chat',
+      app: chat.app,
+      jwtSecret: SECRET,
+      goodAuthorization: `Bearer ${tokens.mintAccessToken({ userId: OPERATOR, tenantId: 't' })}`,
+      open,
+      path: (url) => url,
+      body: () => ({ payload: { query: 'prior authorization', k: 3 }, field: 'query' }),
+      bodyLimitBytes: 1024 * 1024,
+    };
+    const results = await probeService(target, full);
+    // Chat has no service token: a service token is one more refused credential there.
+    checkResults(results, (route) => !OPEN.has(route.split(' ')[1]!));
+  });
+
+  it('vector index server: every Vertex route and extension refuses each bad credential with 401; other index 404; beyond float32 400', async () => {
+    const base = '/v1/projects/p/locations/l';
+    const target: ProbeTarget = {
+      name: 'vector-index',
+      app: index.app,
+      jwtSecret: SECRET,
+      goodAuthorization: `Bearer ${SERVICE_TOKEN}`,
+      open,
+      path: (url) =>
+        url
+          .replace(':project', 'p')
+          .replace(':location', 'l')
+          .replace(':indexId', 'mobius-rag')
+          .replace('indexes/:target', 'indexes/mobius-rag:removeDatapoints')
+          .replace('indexEndpoints/:target', 'indexEndpoints/mobius-rag-endpoint:readIndexDatapoints'),
+      body: (method, url) => (url.includes('indexEndpoints') ? { payload: { deployedIndexId: 'd', ids: [randomUUID()] }, field: 'deployedIndexId' } : undefined),
+      bodyLimitBytes: 64 * 1024 * 1024,
+    };
+    checkResults(await probeService(target, full), (route) => !OPEN.has(route.split(' ')[1]!));
+    const auth = { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' };
+    const upsert = (indexId: string, value: number) =>
+      index.app.inject({ method: 'POST', url: `${base}/indexes/${indexId}:upsertDatapoints`, headers: auth, payload: { datapoints: [{ datapointId: randomUUID(), featureVector: [value, 0, 0, 0, 0, 0, 0, 1] }] } });
+    const other = await upsert('another-index', 1);
+    console.info(`vector-index: upsert to another index id -> ${other.statusCode} ${other.body}`);
+    expect(other.statusCode).toBe(404);
+    const huge = await upsert('mobius-rag', 3.5e38);
+    console.info(`vector-index: featureVector value 3.5e38 -> ${huge.statusCode} ${huge.body}`);
+    expect(huge.statusCode).toBe(400);
+    expect((await upsert('mobius-rag', 0.5)).statusCode).toBe(200);
+  });
+}
