@@ -1,7 +1,8 @@
 // The os backend validates mobius-user's tokens with JWT_SECRET through @mobius/auth: a token the
 // user service issues at register, login and refresh is accepted by `createAccessTokenVerifier`
 // (what os holds; it cannot mint) and by an os-style route guarded with `requireAccessToken`; the
-// refresh token, a token signed with another secret and one carrying `aud` are not.
+// refresh token, a token signed with another secret, one carrying `aud` and one whose `exp` lies
+// beyond the configured lifetime (1e308) are not.
 import { migrateDatabase } from '@mobius/db';
 import { createAccessTokenVerifier, principalOf, requireAccessToken } from '@mobius/auth';
 import { buildServiceApp, createLogger, createMetrics } from '@mobius/service';
@@ -44,6 +45,8 @@ describe('the os validator', () => {
     );
     const withAud = forgeToken({ ...decodeToken(login.body.access_token).payload, aud: 'os' }, { secret: SECRET });
     expect(() => os.verifyAccessToken(withAud)).toThrow(expect.objectContaining({ code: 'TOKEN_AUD_REFUSED' }));
+    const forever = forgeToken({ ...decodeToken(login.body.access_token).payload, exp: 1e308 }, { secret: SECRET });
+    expect(() => os.verifyAccessToken(forever)).toThrow(expect.objectContaining({ code: 'TOKEN_CLAIMS_INVALID' }));
 
     // An os route behind the shared fastify hook.
     const osApp = buildServiceApp({ logger: createLogger('os-test', 'silent'), metrics: createMetrics('os-test'), readiness: [] });
