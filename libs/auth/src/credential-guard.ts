@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AUTH_ERROR_CODES as CODES, AuthError } from './errors.ts';
+import { AUTH_ERROR_CODES as CODES, AuthError, AuthUnavailableError } from './errors.ts';
 import { bearerToken } from './fastify-hook.ts';
 import { serviceTokenMatches } from './service-token.ts';
 import type { AccessTokenVerifier } from './types.ts';
-import type { UserDirectory } from './user-directory.ts';
+import { activeUser, type UserDirectory } from './user-directory.ts';
 
 /**
  * The one auth model of every Mobius HTTP API that is not chat's public search (ARCHITECTURE.md
@@ -62,19 +62,9 @@ function jwsAlgorithm(credential: string): string | undefined {
   }
 }
 
-/** The user directory could not be read: the request is neither admitted nor refused (503, retry). */
-export class AuthUnavailableError extends Error {
-  readonly code = 'AUTH_UNAVAILABLE';
-  readonly retryable = true;
-  readonly statusCode = 503;
-}
-
 async function admitPerson(people: PeopleRules, token: string): Promise<Caller> {
   const principal = people.tokens.verifyAccessToken(token);
-  const user = await people.directory.lookup(principal.userId).catch((error: unknown) => {
-    throw new AuthUnavailableError('the user directory cannot be read; try again', { cause: error });
-  });
-  if (!user || user.status !== 'active') throw new AuthError(CODES.userInactive, 'the token\'s user does not exist or is not active');
+  const user = await activeUser(people.directory, principal.userId);
   const byEmail = user.email !== null && people.allowedEmails.includes(user.email);
   const byRole = user.role !== null && people.allowedRoles.includes(user.role);
   if (!byEmail && !byRole) throw new AuthError(CODES.forbidden, 'this user has no role or email this API admits');

@@ -58,3 +58,10 @@ export class AuthError extends Error {
     return this.code === AUTH_ERROR_CODES.configInvalid ? 500 : 401;
   }
 }
+
+/** The user directory could not be read: the request is neither admitted nor refused (503, retry). */
+export class AuthUnavailableError extends Error {
+  readonly code = 'AUTH_UNAVAILABLE';
+  readonly retryable = true;
+  readonly statusCode = 503;
+}

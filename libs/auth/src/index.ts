@@ -1,10 +1,9 @@
 /** @mobius/auth: the one access-token minter and validator (CONTRACTS.md section 5) and its fastify hook. */
-export { AUTH_ERROR_CODES, AuthError, type AuthErrorCode } from './errors.ts';
+export { AUTH_ERROR_CODES, AuthError, AuthUnavailableError, type AuthErrorCode } from './errors.ts';
 export { AUTH_DEFAULTS, DEFAULT_TENANT_ID, createTokenService } from './tokens.ts';
 export { createAccessTokenVerifier } from './access-verifier.ts';
-export { bearerToken, principalOf, requireAccessToken } from './fastify-hook.ts';
+export { bearerToken, principalOf, requireAccessToken, type AccessTokenHookOptions } from './fastify-hook.ts';
 export {
-  AuthUnavailableError,
   authorizeRequest,
   requireCredential,
   type AccessPolicy,
@@ -16,6 +15,7 @@ export {
 export { SERVICE_TOKEN_MIN_LENGTH, serviceTokenMatches } from './service-token.ts';
 export {
   USER_DIRECTORY_DEFAULTS,
+  activeUser,
   cachedUserDirectory,
   postgresUserDirectory,
   type Queryable,

@@ -1,3 +1,5 @@
+import { AUTH_ERROR_CODES, AuthError, AuthUnavailableError } from './errors.ts';
+
 /**
  * What an API needs to know about the user behind a valid access token, read from mobius-user's
  * database (`app_user`, `role`; CONTRACTS.md section 6): whether the user is still active (a token
@@ -74,4 +76,17 @@ export function cachedUserDirectory(
       return answer;
     },
   };
+}
+
+/**
+ * The user behind a valid token, when `active` in `directory`. Throws AuthError USER_INACTIVE (401)
+ * when the user is absent or not active (deactivated since the token was minted), and
+ * AuthUnavailableError (503) when the directory cannot be read: never admits on a failed read.
+ */
+export async function activeUser(directory: UserDirectory, userId: string): Promise<UserRecord> {
+  const user = await directory.lookup(userId).catch((error: unknown) => {
+    throw new AuthUnavailableError('the user directory cannot be read; try again', { cause: error });
+  });
+  if (!user || user.status !== 'active') throw new AuthError(AUTH_ERROR_CODES.userInactive, 'the token\'s user does not exist or is not active');
+  return user;
 }

@@ -1,4 +1,4 @@
-import { principalOf, requireAccessToken, type AccessTokenVerifier } from '@mobius/auth';
+import { principalOf, requireAccessToken, type AccessTokenVerifier, type UserDirectory } from '@mobius/auth';
 import type { Embedder } from '@mobius/embedder';
 import { buildServiceApp, type Logger, type ServiceMetrics } from '@mobius/service';
 import type { VectorIndex } from '@mobius/vector-index';
@@ -19,6 +19,8 @@ export interface ChatAppDeps {
   embedder: Embedder;
   /** Checks bearer access tokens (JWT_SECRET). */
   tokens: AccessTokenVerifier;
+  /** AUTH_CHECK_USER_ACTIVE: the token's user must be active here (cached); absent: not checked. */
+  activeUsers?: UserDirectory;
   logger: Logger;
   metrics: ServiceMetrics;
   bodyLimitBytes?: number;
@@ -34,8 +36,8 @@ async function pingIndex(index: VectorIndex, dimensions: number): Promise<void> 
 /**
  * The chat HTTP API (ARCHITECTURE.md section 4) on the shared service app: `/healthz`, `/readyz`
  * (Chat's database and the vector index), `/metrics`, and `POST /v1/search`. Every API route is behind
- * the access-token hook, run on `onRequest` so a request without a valid token is refused with 401
- * before its body is read. No I/O until a request.
+ * the access-token hook, run on `onRequest` so a request without a valid token (or, with
+ * `activeUsers`, of a user no longer active) is refused with 401 before its body is read. No I/O until a request.
  */
 export function buildApp(deps: ChatAppDeps): ChatApp {
   const app = buildServiceApp({
@@ -47,7 +49,7 @@ export function buildApp(deps: ChatAppDeps): ChatApp {
     ],
     bodyLimitBytes: deps.bodyLimitBytes ?? CHAT_DEFAULTS.bodyLimitBytes,
   });
-  const authenticate = requireAccessToken(deps.tokens);
+  const authenticate = requireAccessToken(deps.tokens, deps.activeUsers ? { activeUsers: deps.activeUsers } : {});
   const routes: Route[] = [searchRoute({ embedder: deps.embedder, index: deps.index, chunks: deps.chunks, logger: deps.logger })];
   for (const route of routes) {
     app.route({

@@ -35,6 +35,14 @@ export const chatServiceEnvSchema = z.object({
   EMBEDDING_PROVIDER: unsetIfEmpty(z.enum(['local'], { message: 'must be local (vertex is not available yet)' })).default('local'),
   /** Addition: embedding length; must equal rag's and the index's. */
   EMBEDDING_DIMENSIONS: unsetIfEmpty(positiveInteger).default(CHAT_DEFAULTS.embeddingDimensions),
+  /**
+   * Addition: `true`: a valid token is also refused (401 USER_INACTIVE) when its user is not `active` in
+   * USER_DATABASE_URL (read at most a minute late), as mobius-user's own validator does. `false` (the
+   * default) keeps chat's contract: signature, expiry, type.
+   */
+  AUTH_CHECK_USER_ACTIVE: unsetIfEmpty(z.enum(['true', 'false'], { message: 'must be true or false' })).default('false'),
+  /** mobius-user's database, where AUTH_CHECK_USER_ACTIVE reads `app_user.status` (required with it). */
+  USER_DATABASE_URL: unsetIfEmpty(z.string().trim().min(1, 'is empty')),
 });
 
 export interface ChatServiceConfig {
@@ -45,6 +53,8 @@ export interface ChatServiceConfig {
   embedding: { provider: 'local'; dimensions: number };
   /** The VECTOR_INDEX / VECTOR_INDEX_URL / VERTEX_* selection, for createServiceVectorIndex. */
   vectorIndex: PipelineConfig;
+  /** AUTH_CHECK_USER_ACTIVE: where the token's user must be active; undefined: not checked (the default). */
+  activeUsers?: { userDatabaseUrl: string };
 }
 
 /**
@@ -52,7 +62,7 @@ export interface ChatServiceConfig {
  * in every environment when JWT_SECRET is missing, so chat never starts unable to check tokens.
  * The vector index is selected by the pipeline's variables, read with the dev rules: chat does not
  * use the RAG, warehouse or CHAT_DATABASE_URL settings the pipeline requires in prod. With ENV=prod,
- * VECTOR_INDEX=memory is refused.
+ * VECTOR_INDEX=memory is refused; AUTH_CHECK_USER_ACTIVE=true needs USER_DATABASE_URL.
  */
 export function loadChatServiceConfig(env: Env): ChatServiceConfig {
   const own = parseEnv('chat', chatServiceEnvSchema, env);
@@ -62,11 +72,15 @@ export function loadChatServiceConfig(env: Env): ChatServiceConfig {
     // A memory index in the chat process is empty (vertex-sync fills its own): every search would find nothing.
     throw new ConfigError('chat', 'VECTOR_INDEX', 'must be vertex or local with ENV=prod (memory is empty in this process)');
   }
+  if (own.AUTH_CHECK_USER_ACTIVE === 'true' && !own.USER_DATABASE_URL) {
+    throw new ConfigError('chat', 'USER_DATABASE_URL', 'is required with AUTH_CHECK_USER_ACTIVE=true (app_user.status is read there)');
+  }
   return {
     database,
     runtime: loadRuntimeConfig('chat', env, CHAT_DEFAULTS.port),
     jwtSecret: own.JWT_SECRET,
     embedding: { provider: own.EMBEDDING_PROVIDER, dimensions: own.EMBEDDING_DIMENSIONS },
     vectorIndex,
+    ...(own.AUTH_CHECK_USER_ACTIVE === 'true' ? { activeUsers: { userDatabaseUrl: own.USER_DATABASE_URL! } } : {}),
   };
 }

@@ -1,11 +1,12 @@
 /**
  * mobius-chat (`mobius start chat`): importing this module starts the service. The only file that
  * reads the environment: chat's database (CHAT_RAG_DATABASE_URL > RAG_DATABASE_URL >
- * CHAT_DATABASE_URL), JWT_SECRET (required), EMBEDDING_PROVIDER / EMBEDDING_DIMENSIONS, VECTOR_INDEX /
+ * CHAT_DATABASE_URL), JWT_SECRET (required), AUTH_CHECK_USER_ACTIVE / USER_DATABASE_URL (revocation),
+ * EMBEDDING_PROVIDER / EMBEDDING_DIMENSIONS, VECTOR_INDEX /
  * VECTOR_INDEX_URL / VERTEX_*, PORT (default 8002), HOST, LOG_LEVEL. Serves until SIGTERM, then
  * closes the index and the pool. A bad or missing variable stops it at start with the variable named.
  */
-import { createTokenService } from '@mobius/auth';
+import { cachedUserDirectory, createTokenService, postgresUserDirectory } from '@mobius/auth';
 import { createServiceVectorIndex } from '@mobius/backends';
 import { createPool } from '@mobius/db';
 import { createEmbedder } from '@mobius/embedder';
@@ -16,6 +17,8 @@ import { loadChatServiceConfig } from './config.ts';
 import { createPublishedChunkReader } from './search/repository.ts';
 
 const SERVICE = 'chat';
+/** AUTH_CHECK_USER_ACTIVE's pool is tiny: one indexed read per user per minute (cached). */
+const USER_POOL_MAX = 2;
 
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
   await startTelemetry({ service: SERVICE, env }); // first: tracing of pg and http is set up before any connection
@@ -29,12 +32,20 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     applicationName: `mobius-${SERVICE}`,
     onIdleError: (error) => logger.warn({ err: error }, 'idle Chat database connection failed'),
   });
+  const userPool = config.activeUsers
+    ? createPool(config.activeUsers.userDatabaseUrl, {
+        applicationName: `mobius-${SERVICE}-users`,
+        max: USER_POOL_MAX,
+        onIdleError: (error) => logger.warn({ err: error }, 'idle user database connection failed'),
+      })
+    : undefined;
   const index = tracePort(await createServiceVectorIndex(SERVICE, config.vectorIndex), 'vector-index');
   const app = buildApp({
     chunks: createPublishedChunkReader(pool),
     index,
     embedder: createEmbedder(config.embedding),
     tokens: createTokenService({ secret: config.jwtSecret }),
+    ...(userPool ? { activeUsers: cachedUserDirectory(postgresUserDirectory(userPool)) } : {}),
     logger,
     metrics: createMetrics(SERVICE),
   });
@@ -47,6 +58,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     shutdown: async () => {
       await index.close();
       await pool.end();
+      await userPool?.end();
     },
   });
 }

@@ -4,7 +4,7 @@
  * way the pipeline does (Chat row through SQL, datapoint through the index). The caller creates and
  * migrates the database.
  */
-import { createTokenService, type TokenService } from '@mobius/auth';
+import { createTokenService, type TokenService, type UserDirectory } from '@mobius/auth';
 import { CHAT_COLUMN_NAMES, type PublishedRow } from '@mobius/contracts';
 import { createPool } from '@mobius/db';
 import { createEmbedder, type Embedder } from '@mobius/embedder';
@@ -30,13 +30,27 @@ export interface ChatTestService {
   close(): Promise<void>;
 }
 
-export async function createChatTestService(options: { databaseUrl: string; dimensions: number; secret: string }): Promise<ChatTestService> {
+export async function createChatTestService(options: {
+  databaseUrl: string;
+  dimensions: number;
+  secret: string;
+  /** AUTH_CHECK_USER_ACTIVE's directory; absent: not checked (chat's default). */
+  activeUsers?: UserDirectory;
+}): Promise<ChatTestService> {
   const pool = createPool(options.databaseUrl, { applicationName: 'mobius-chat-test', max: 3 });
   const index = await createVectorIndex({ kind: 'memory', dimensions: options.dimensions });
   const embedder = createEmbedder({ provider: 'local', dimensions: options.dimensions });
   const tokens = createTokenService({ secret: options.secret });
   const logger = createLogger('chat-test', 'silent');
-  const app = buildApp({ chunks: createPublishedChunkReader(pool), index, embedder, tokens, logger, metrics: createMetrics('chat-test') });
+  const app = buildApp({
+    chunks: createPublishedChunkReader(pool),
+    index,
+    embedder,
+    tokens,
+    ...(options.activeUsers ? { activeUsers: options.activeUsers } : {}),
+    logger,
+    metrics: createMetrics('chat-test'),
+  });
   const columns = CHAT_COLUMN_NAMES.join(', ');
   return {
     app,

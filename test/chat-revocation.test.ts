@@ -1,0 +1,101 @@
+// chat's AUTH_CHECK_USER_ACTIVE (docs/security.md "Revocation") on a real mobius-user database: with it
+// on, POST /v1/search refuses a valid token of a user who is not active (deactivated, or absent) with
+// 401 USER_INACTIVE, at most the cache's lifetime after the deactivation; with it off (the default)
+// the same token is still admitted, as chat's contract says. The config refuses the switch without
+// USER_DATABASE_URL.
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { cachedUserDirectory, createTokenService, postgresUserDirectory } from '@mobius/auth';
+import { ConfigError } from '@mobius/config';
+import { createPool, migrateDatabase } from '@mobius/db';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadChatServiceConfig } from '../services/chat/src/config.ts';
+import { createChatTestService, type ChatTestService } from '../services/chat/src/testing/harness.ts';
+import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createTestUserDatabase, type TestUserDatabase } from './support/user-database.ts';
+
+const CHAT_MIGRATIONS = fileURLToPath(new URL('../services/chat/migrations', import.meta.url));
+const DIMENSIONS = 16;
+const SECRET = 'chat-revocation-test-secret';
+/** The test's cache lifetime: short, so the deactivation shows within the test (production: a minute). */
+const CACHE_TTL_MS = 300;
+const tokens = createTokenService({ secret: SECRET });
+const chatDatabase = uniqueName('chat_revoke');
+let users: TestUserDatabase;
+let userPool: pg.Pool;
+let checking: ChatTestService;
+let unchecked: ChatTestService;
+
+const search = (service: ChatTestService, userId: string) =>
+  service.app.inject({
+    method: 'POST',
+    url: '/v1/search',
+    headers: { authorization: `Bearer ${tokens.mintAccessToken({ userId, tenantId: randomUUID() })}` },
+    payload: { query: 'prior authorization' },
+  });
+
+beforeAll(async () => {
+  users = await createTestUserDatabase('chat_revoke_user');
+  await createDatabase(chatDatabase);
+  await migrateDatabase({ databaseUrl: testDatabaseUrl(chatDatabase), migrationsDir: CHAT_MIGRATIONS });
+  userPool = createPool(users.url, { applicationName: 'chat-revocation-test', max: 2 });
+  const activeUsers = cachedUserDirectory(postgresUserDirectory(userPool), { ttlMs: CACHE_TTL_MS });
+  checking = await createChatTestService({ databaseUrl: testDatabaseUrl(chatDatabase), dimensions: DIMENSIONS, secret: SECRET, activeUsers });
+  unchecked = await createChatTestService({ databaseUrl: testDatabaseUrl(chatDatabase), dimensions: DIMENSIONS, secret: SECRET });
+});
+
+afterAll(async () => {
+  await checking?.close();
+  await unchecked?.close();
+  await userPool?.end();
+  await dropDatabases([chatDatabase]);
+  await users?.drop();
+});
+
+describe('AUTH_CHECK_USER_ACTIVE on', () => {
+  it('admits an active user, and refuses the same token with 401 USER_INACTIVE once the user is deactivated (within the cache bound)', async () => {
+    const userId = await users.addUser({ email: `${randomUUID()}@example.com` });
+    expect((await search(checking, userId)).statusCode).toBe(200);
+    await users.setStatus(userId, 'inactive');
+    const deactivatedAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, CACHE_TTL_MS + 50));
+    const refused = await search(checking, userId);
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toEqual({ error: { code: 'USER_INACTIVE', message: expect.any(String) } });
+    expect(refused.headers['www-authenticate']).toMatch(/^Bearer/);
+    expect(Date.now() - deactivatedAt).toBeLessThan(60_000);
+    await users.setStatus(userId, 'active');
+    await new Promise((resolve) => setTimeout(resolve, CACHE_TTL_MS + 50));
+    expect((await search(checking, userId)).statusCode).toBe(200);
+  });
+
+  it('refuses a valid token whose user does not exist in the user database', async () => {
+    const refused = await search(checking, randomUUID());
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json().error.code).toBe('USER_INACTIVE');
+  });
+
+  it('still refuses a bad token first (401 of the validator), before any lookup', async () => {
+    const response = await checking.app.inject({ method: 'POST', url: '/v1/search', headers: { authorization: 'Bearer a.b.c' }, payload: { query: 'x' } });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error.code).toBe('TOKEN_MALFORMED');
+  });
+});
+
+describe('AUTH_CHECK_USER_ACTIVE off (the default)', () => {
+  it('admits a deactivated user\'s valid token: chat\'s contract is signature, expiry and type', async () => {
+    const userId = await users.addUser({ email: `${randomUUID()}@example.com` });
+    await users.setStatus(userId, 'inactive');
+    expect((await search(unchecked, userId)).statusCode).toBe(200);
+  });
+
+  it('is off unless set, and needs USER_DATABASE_URL when on', () => {
+    const base = { JWT_SECRET: SECRET, CHAT_DATABASE_URL: testDatabaseUrl(chatDatabase) };
+    expect(loadChatServiceConfig(base).activeUsers).toBeUndefined();
+    expect(loadChatServiceConfig({ ...base, AUTH_CHECK_USER_ACTIVE: 'true', USER_DATABASE_URL: users.url }).activeUsers).toEqual({ userDatabaseUrl: users.url });
+    expect(() => loadChatServiceConfig({ ...base, AUTH_CHECK_USER_ACTIVE: 'true' })).toThrow(ConfigError);
+    expect(() => loadChatServiceConfig({ ...base, AUTH_CHECK_USER_ACTIVE: 'true' })).toThrow(/USER_DATABASE_URL/);
+    expect(() => loadChatServiceConfig({ ...base, AUTH_CHECK_USER_ACTIVE: 'yes' })).toThrow(/AUTH_CHECK_USER_ACTIVE/);
+  });
+});
