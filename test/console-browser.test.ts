@@ -1,7 +1,9 @@
 // The console (issue 13, section 3) as a person sees it: every service its own `mobius start` process on
 // the real Postgres and NATS (own databases, own TOPIC_PREFIX), documents published through rag, a dead
 // letter produced on the bus, a reconciliation pass run, and the page opened in Debian's headless
-// Chromium. A screenshot is written to test-output/console.png (and to docs/images/console.png, the
+// Chromium, signed in as a person the shared guard admits (an allowed email in a real mobius-user
+// database), a stranger refused at sign-in, and a script reading /api/status with the service token.
+// A screenshot is written to test-output/console.png (and to docs/images/console.png, the
 // README's, when MOBIUS_UPDATE_SCREENSHOTS=1).
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +18,8 @@ import { mobius } from './support/cli.ts';
 import { CONSUMERS, NATS_URL, createPipeline, type Pipeline } from './support/pipeline.ts';
 import { markdown, publishDocument } from './support/pipeline-checks.ts';
 import { waitFor, type ServiceProcess } from './support/processes.ts';
+import { TEST_SERVICE_TOKEN } from './support/service-token.ts';
+import { createTestUserDatabase, type TestUserDatabase } from './support/user-database.ts';
 
 const SECRET = 'console-browser-test-secret';
 const REFRESH_SECONDS = 2;
@@ -28,7 +32,11 @@ let rag: ServiceProcess;
 let consoleService: ServiceProcess;
 let bus: Bus;
 let browser: Browser;
-const token = createTokenService({ secret: SECRET }).mintAccessToken({ userId: 'operator-1', tenantId: 'tenant-1' });
+const OPERATOR_EMAIL = 'operator@example.com';
+const tokens = createTokenService({ secret: SECRET });
+let users: TestUserDatabase;
+let token: string;
+let strangerToken: string;
 
 /** `/api/status` as a script reads it, with the Bearer header. */
 async function apiStatus(): Promise<PipelineStatus> {
@@ -48,11 +56,17 @@ async function publishInvalidMartUpdated(): Promise<void> {
 const visibleText = (page: Page) => page.evaluate(() => document.body.innerText);
 
 beforeAll(async () => {
+  users = await createTestUserDatabase('console_browser_users');
+  const tenantId = '00000000-0000-0000-0000-000000000001';
+  token = tokens.mintAccessToken({ userId: await users.addUser({ email: OPERATOR_EMAIL }), tenantId });
+  strangerToken = tokens.mintAccessToken({ userId: await users.addUser({ email: 'stranger@example.com' }), tenantId });
   pipeline = await createPipeline('console', {}, { vectorIndex: 'local' });
   [rag] = await Promise.all([pipeline.start('rag'), ...CONSUMERS.map((name) => pipeline.start(name))]);
   consoleService = await pipeline.start('console', {
     CONSOLE_AUTH: 'jwt',
     JWT_SECRET: SECRET,
+    AUTH_ALLOWED_EMAILS: OPERATOR_EMAIL,
+    USER_DATABASE_URL: users.url,
     CONSOLE_REFRESH_SECONDS: String(REFRESH_SECONDS),
     CONSOLE_SAMPLE_INTERVAL_SECONDS: '1',
   });
@@ -78,6 +92,7 @@ afterAll(async () => {
   await browser?.close();
   await bus?.close();
   await pipeline?.destroy();
+  await users?.drop();
 });
 
 describe('the console in Chromium (CONSOLE_AUTH=jwt)', () => {
@@ -96,6 +111,23 @@ describe('the console in Chromium (CONSOLE_AUTH=jwt)', () => {
     } finally {
       await tab.close();
     }
+  });
+
+  it('refuses to sign in a person without an allowed email or role, saying why, and admits a script with the service token', async () => {
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(`${consoleService.url}/login`);
+      await tab.type('#token', strangerToken);
+      await Promise.all([tab.waitForNavigation(), tab.click('button[type=submit]')]);
+      expect(await visibleText(tab)).toContain('not allowed to use the console');
+      expect(await tab.$('[data-stage]')).toBeNull();
+    } finally {
+      await tab.close();
+    }
+    const script = await fetch(`${consoleService.url}/api/status`, { headers: { authorization: `Bearer ${TEST_SERVICE_TOKEN}` } });
+    expect(script.status).toBe(200);
+    const stranger = await fetch(`${consoleService.url}/api/status`, { headers: { authorization: `Bearer ${strangerToken}` } });
+    expect(stranger.status).toBe(403);
   });
 
   it('shows the stages, freshness samples, sync runs, dead letters with their reason, and drift after signing in', async () => {

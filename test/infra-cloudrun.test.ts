@@ -30,6 +30,8 @@ function placeholderValues(service: string): Record<string, string> {
     '{vertex_deployed_index_id}': String(variableDefault('vertex_deployed_index_id')),
     '{push_service_account}': 'mobius-pubsub-push@mobius-prod.iam.gserviceaccount.com',
     '{push_audience}': `https://${service}.push.mobius/mobius-prod`,
+    '{auth_allowed_emails}': 'ops@example.com',
+    '{auth_allowed_roles}': '',
   };
 }
 

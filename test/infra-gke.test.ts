@@ -19,6 +19,8 @@ const SAMPLES: Record<string, string> = {
   TOPIC_PREFIX: '',
   VERTEX_INDEX_ID: '4513318843424145408',
   VERTEX_INDEX_ENDPOINT_ID: '2201227424591200256',
+  AUTH_ALLOWED_EMAILS: 'ops@example.com',
+  AUTH_ALLOWED_ROLES: '',
 };
 const vars = terraformVars();
 const namespace = String(variableDefault('gke_namespace'));

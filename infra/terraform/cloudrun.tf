@@ -23,6 +23,8 @@ locals {
     "{vertex_index_endpoint_id}" = google_vertex_ai_index_endpoint.rag.name
     "{vertex_deployed_index_id}" = var.vertex_deployed_index_id
     "{push_service_account}"     = google_service_account.pubsub_push.email
+    "{auth_allowed_emails}"      = var.auth_allowed_emails
+    "{auth_allowed_roles}"       = var.auth_allowed_roles
   }
 
   service_env = {

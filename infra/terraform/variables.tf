@@ -30,6 +30,18 @@ variable "topic_prefix" {
   default     = ""
 }
 
+variable "auth_allowed_emails" {
+  description = "AUTH_ALLOWED_EMAILS of the APIs people reach (console, rag): emails, comma-separated, whose mobius-user access token is admitted (docs/security.md). Empty: no person, only the service token."
+  type        = string
+  default     = ""
+}
+
+variable "auth_allowed_roles" {
+  description = "AUTH_ALLOWED_ROLES of the APIs people reach (console, rag): role names (role.name), comma-separated, whose users' access tokens are admitted. Empty: none by role."
+  type        = string
+  default     = ""
+}
+
 variable "cloud_sql_instance" {
   description = "Connection name (project:region:instance) of the Cloud SQL instance holding the module databases; it is not managed here."
   type        = string

@@ -42,7 +42,7 @@ const SCHEMAS: Record<ServiceName, readonly z.ZodObject[]> = {
   user: [userServiceEnvSchema, userEnvSchema, runtimeEnvSchema],
   'vector-index': [vectorIndexServerEnvSchema, httpAuthEnvSchema, runtimeEnvSchema],
   reconciler: [reconcilerEnvSchema, pipelineEnvSchema, runtimeEnvSchema],
-  console: [consoleEnvSchema, pipelineEnvSchema, runtimeEnvSchema],
+  console: [consoleEnvSchema, pipelineEnvSchema, httpAuthEnvSchema, runtimeEnvSchema],
 };
 
 /** Every variable `service`'s config schemas name. */

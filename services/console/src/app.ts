@@ -1,4 +1,4 @@
-import type { AccessTokenVerifier } from '@mobius/auth';
+import { AuthUnavailableError, type AccessPolicy } from '@mobius/auth';
 import { buildServiceApp, type Logger, type ReadinessCheck, type ServiceMetrics } from '@mobius/service';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LOGIN_PATH, requireConsoleAccess } from './auth/console-access.ts';
@@ -17,8 +17,8 @@ export interface ConsoleDeps {
   syncRuns: SyncRunsSource;
   deadLetters: DeadLettersSource;
   freshnessHistory: FreshnessHistorySource;
-  /** `none`: anyone may look (mobius dev); `jwt`: a valid access token, as chat requires. */
-  auth: { mode: 'none' } | { mode: 'jwt'; tokens: AccessTokenVerifier };
+  /** Who may look: the shared guard's policy (createServiceAccess); `none`: anyone (mobius dev). */
+  access: AccessPolicy;
   refreshSeconds: number;
   sampleIntervalMs: number;
   /** What /readyz checks (the databases the sources read). */
@@ -46,21 +46,26 @@ function overHttps(request: FastifyRequest): boolean {
   return request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
 }
 
-/** `/login` and `/logout`: exchange a pasted access token for the session cookie, and drop it. */
-function registerSignIn(app: FastifyInstance, tokens: AccessTokenVerifier): void {
+/** `/login` and `/logout`: exchange a pasted access token (one the guard admits) for the session cookie, and drop it. */
+function registerSignIn(app: FastifyInstance, policy: AccessPolicy): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
   app.get('/login', async (request, reply) => {
-    const expired = (request.query as Record<string, string>).expired === '1';
-    return sendPage(reply, 200, renderLoginPage(expired ? 'expired' : undefined));
+    const query = request.query as Record<string, string>;
+    return sendPage(reply, 200, renderLoginPage(query.forbidden === '1' ? 'forbidden' : query.expired === '1' ? 'expired' : undefined));
   });
   app.post('/login', async (request, reply) => {
     if (!sameOrigin(request.headers.origin, request.headers.host)) return sendPage(reply, 403, renderLoginPage('refused'));
-    const result = signIn(tokens, request.body);
+    const result = await signIn(policy, request.body).catch((error: unknown) => {
+      if (!(error instanceof AuthUnavailableError)) throw error;
+      request.log.error({ err: error.cause }, error.message);
+      return undefined;
+    });
+    if (!result) return reply.code(503).send({ error: { code: 'AUTH_UNAVAILABLE', message: 'the user directory cannot be read; try again' } });
     if (!result.ok) {
       request.log.info({ code: result.code }, 'console sign-in refused');
-      return sendPage(reply, 401, renderLoginPage('refused'));
+      return result.forbidden ? sendPage(reply, 403, renderLoginPage('forbidden')) : sendPage(reply, 401, renderLoginPage('refused'));
     }
     const cookie = sessionCookie(CONSOLE_DEFAULTS.sessionCookie, result.token, result.principal.expiresAt, Date.now(), overHttps(request));
     request.log.info({ userId: result.principal.userId }, 'console sign-in');
@@ -72,8 +77,8 @@ function registerSignIn(app: FastifyInstance, tokens: AccessTokenVerifier): void
 }
 
 /**
- * The console (docs/console.md): `/healthz`, `/readyz`, `/metrics` (open), and behind the access
- * hook (unless auth is `none`) `GET /` (the page) and `GET /api/status` (the `mobius status --json`
+ * The console (docs/console.md): `/healthz`, `/readyz`, `/metrics` (open), and behind the shared
+ * guard (docs/security.md; unless access is `none`) `GET /` (the page) and `GET /api/status` (the `mobius status --json`
  * object). While the app is up a sampler records the status every `sampleIntervalMs` for the
  * charts of the last hour.
  */
@@ -82,14 +87,14 @@ export function buildApp(deps: ConsoleDeps): FastifyInstance {
   const windowMs = CONSOLE_DEFAULTS.historyWindowSeconds * 1000;
   const history = new StatusHistory(Math.max(1, Math.ceil(windowMs / deps.sampleIntervalMs)));
   const pageDeps = { ...deps, history, historyWindowMs: windowMs };
-  const jwt = deps.auth.mode === 'jwt';
-  const onRequest = deps.auth.mode === 'jwt' ? [requireConsoleAccess(deps.auth.tokens, CONSOLE_DEFAULTS.sessionCookie)] : [];
+  const guarded = deps.access.mode === 'required';
+  const onRequest = guarded ? [requireConsoleAccess(deps.access, CONSOLE_DEFAULTS.sessionCookie)] : [];
   app.get('/', { onRequest }, async (_request, reply) => {
-    const page = await consolePage(pageDeps, jwt);
+    const page = await consolePage(pageDeps, guarded);
     return sendPage(reply, page.status, page.html);
   });
   app.get('/api/status', { onRequest }, async (_request, reply) => reply.header('cache-control', 'no-store').send(await deps.status()));
-  if (deps.auth.mode === 'jwt') registerSignIn(app, deps.auth.tokens);
+  if (guarded) registerSignIn(app, deps.access);
   else app.get('/login', async (_request, reply) => reply.code(303).header('location', '/').send());
   let sampler: Sampler | undefined;
   app.addHook('onReady', async () => {

@@ -1,4 +1,13 @@
-import { ConfigError, loadPipelineConfig, loadRuntimeConfig, parseEnv, type Env, type PipelineConfig, type RuntimeConfig } from '@mobius/config';
+import {
+  loadHttpAuthConfig,
+  loadPipelineConfig,
+  loadRuntimeConfig,
+  parseEnv,
+  type Env,
+  type HttpAuthConfig,
+  type PipelineConfig,
+  type RuntimeConfig,
+} from '@mobius/config';
 import { z } from 'zod';
 
 /** Every default of the console, in one place. */
@@ -35,17 +44,21 @@ const positiveInteger = z.coerce.number({ message: 'is not a number' }).int('is 
 
 /** The console's own variables, besides the pipeline's (POSTGRES_*, CHAT_DATABASE_URL, BUS, TOPIC_PREFIX, ...). */
 export const consoleEnvSchema = z.object({
-  /** Addition: `jwt` (default) admits a valid access token (Bearer header or the login cookie); `none` admits anyone (mobius dev only). */
+  /**
+   * Addition: `jwt` (default): the shared guard of every API (docs/security.md; its variables are
+   * httpAuthEnvSchema's: AUTH, MOBIUS_SERVICE_TOKEN, JWT_SECRET, AUTH_ALLOWED_EMAILS,
+   * AUTH_ALLOWED_ROLES, USER_DATABASE_URL, AUTH_OIDC_*), for the Bearer header and the sign-in cookie
+   * alike; `none`: anyone may look, the same as AUTH=none (mobius dev's default only).
+   */
   CONSOLE_AUTH: unsetIfEmpty(z.enum(['jwt', 'none'], { message: 'must be jwt or none' })).default('jwt'),
-  /** HS256 secret shared with mobius-user, os and chat: required when CONSOLE_AUTH=jwt. */
-  JWT_SECRET: unsetIfEmpty(z.string()),
   /** Addition: seconds between the page's reloads. */
   CONSOLE_REFRESH_SECONDS: unsetIfEmpty(positiveInteger).default(CONSOLE_DEFAULTS.refreshSeconds),
   /** Addition: seconds between two samples of the charts' history (the last hour, in memory). */
   CONSOLE_SAMPLE_INTERVAL_SECONDS: unsetIfEmpty(positiveInteger).default(CONSOLE_DEFAULTS.sampleIntervalSeconds),
 });
 
-export type ConsoleAuth = { mode: 'none' } | { mode: 'jwt'; secret: string };
+/** Who may look at the console: the guard's settings (loadHttpAuthConfig), `none` with CONSOLE_AUTH=none. */
+export type ConsoleAuth = HttpAuthConfig;
 
 export interface ConsoleConfig {
   pipeline: PipelineConfig;
@@ -55,16 +68,16 @@ export interface ConsoleConfig {
   sampleIntervalMs: number;
 }
 
-/** The console's whole config; throws a ConfigError naming the wrong variable (JWT_SECRET when jwt has none). Pure. */
+/**
+ * The console's whole config; throws a ConfigError naming the wrong variable (AUTH when the guard has
+ * no credential configured, JWT_SECRET or USER_DATABASE_URL when an allow list lacks them). Pure.
+ */
 export function loadConsoleConfig(env: Env): ConsoleConfig {
   const own = parseEnv('console', consoleEnvSchema, env);
-  if (own.CONSOLE_AUTH === 'jwt' && !own.JWT_SECRET) {
-    throw new ConfigError('console', 'JWT_SECRET', 'is required with CONSOLE_AUTH=jwt (the HS256 secret shared with mobius-user and chat)');
-  }
   return {
     pipeline: loadPipelineConfig(env),
     runtime: loadRuntimeConfig('console', env, CONSOLE_DEFAULTS.port),
-    auth: own.CONSOLE_AUTH === 'none' ? { mode: 'none' } : { mode: 'jwt', secret: own.JWT_SECRET! },
+    auth: own.CONSOLE_AUTH === 'none' ? { mode: 'none' } : loadHttpAuthConfig('console', env),
     refreshSeconds: own.CONSOLE_REFRESH_SECONDS,
     sampleIntervalMs: own.CONSOLE_SAMPLE_INTERVAL_SECONDS * 1000,
   };

@@ -1,7 +1,6 @@
-import { createTokenService } from '@mobius/auth';
 import { createServiceBus, createServiceWarehouse } from '@mobius/backends';
 import { createPool } from '@mobius/db';
-import { createLogger, createMetrics, runService, type Logger } from '@mobius/service';
+import { createLogger, createMetrics, createServiceAccess, runService, type Logger } from '@mobius/service';
 import { startTelemetry, tracePort } from '@mobius/telemetry';
 import { buildApp } from './app.ts';
 import { CONSOLE_DEFAULTS, loadConsoleConfig, type ConsoleConfig } from './config.ts';
@@ -10,8 +9,9 @@ import { consoleSources } from './sources/from-backends.ts';
 /**
  * The entry `mobius start console` imports: importing this module starts the service. It reads the
  * environment once (POSTGRES_* for RAG, CHAT_DATABASE_URL, WAREHOUSE and its variables, BUS and
- * TOPIC_PREFIX, CONSOLE_AUTH, JWT_SECRET, CONSOLE_REFRESH_SECONDS, CONSOLE_SAMPLE_INTERVAL_SECONDS,
- * PORT, HOST, LOG_LEVEL) and serves until SIGTERM. It only reads: no consumer, nothing published.
+ * TOPIC_PREFIX, CONSOLE_AUTH and the guard's (AUTH, MOBIUS_SERVICE_TOKEN, JWT_SECRET,
+ * AUTH_ALLOWED_EMAILS, AUTH_ALLOWED_ROLES, USER_DATABASE_URL, AUTH_OIDC_*), CONSOLE_REFRESH_SECONDS,
+ * CONSOLE_SAMPLE_INTERVAL_SECONDS, PORT, HOST, LOG_LEVEL) and serves until SIGTERM. It only reads: no consumer, nothing published.
  */
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
   await startTelemetry({ service: 'console', env });
@@ -30,9 +30,10 @@ async function buildDeps(config: ConsoleConfig, logger: Logger) {
   // BUS=memory would be a bus of its own, empty: say there is none rather than show zeros.
   const bus = pipeline.env.BUS === 'memory' ? undefined : await createServiceBus('console', pipeline.env, logger);
   const busNote = bus ? undefined : CONSOLE_DEFAULTS.noBusNote;
+  const access = createServiceAccess(config.auth, { applicationName: 'mobius-console-auth', logger });
   const app = buildApp({
     ...consoleSources({ ...(bus ? { bus } : {}), ...(busNote ? { busNote } : {}), rag, chat, warehouse }),
-    auth: config.auth.mode === 'jwt' ? { mode: 'jwt', tokens: createTokenService({ secret: config.auth.secret }) } : { mode: 'none' },
+    access: access.policy,
     refreshSeconds: config.refreshSeconds,
     sampleIntervalMs: config.sampleIntervalMs,
     readiness: [
@@ -43,11 +44,10 @@ async function buildDeps(config: ConsoleConfig, logger: Logger) {
     logger,
     metrics: createMetrics('console'),
   });
-  if (config.auth.mode === 'none') logger.warn('CONSOLE_AUTH=none: the console admits anyone who reaches it');
   const close = async () => {
     await bus?.close();
     await warehouse.close();
-    await Promise.all([rag.end(), chat.end()]);
+    await Promise.all([rag.end(), chat.end(), access.close()]);
   };
   return { app, close };
 }

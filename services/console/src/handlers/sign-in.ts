@@ -1,7 +1,7 @@
-import { AuthError, type AccessPrincipal, type AccessTokenVerifier } from '@mobius/auth';
+import { AuthError, AuthUnavailableError, authorizeRequest, type AccessPolicy, type AccessPrincipal } from '@mobius/auth';
 
-/** The outcome of a posted sign-in form. */
-export type SignInResult = { ok: true; token: string; principal: AccessPrincipal } | { ok: false; code: string };
+/** The outcome of a posted sign-in form; `forbidden`: a valid token of someone the console does not admit. */
+export type SignInResult = { ok: true; token: string; principal: AccessPrincipal } | { ok: false; code: string; forbidden: boolean };
 
 /** The `token` field of the posted form, trimmed (a pasted token often carries a newline or `Bearer `). */
 function tokenField(body: unknown): string {
@@ -9,14 +9,23 @@ function tokenField(body: unknown): string {
   return typeof value === 'string' ? value.trim().replace(/^Bearer\s+/i, '') : '';
 }
 
-/** `POST /login`: accepts the form's token when it is a valid access token; the refusal's code otherwise. */
-export function signIn(verifier: AccessTokenVerifier, body: unknown): SignInResult {
+/**
+ * `POST /login`: accepts the form's token when it is a person's access token the guard admits under
+ * `policy` (valid, user active, email or role allowed), so the cookie it becomes admits exactly what
+ * the Bearer header would. Only people sign in: a service token or an OIDC token is refused here
+ * (scripts send it as a header). Throws AuthUnavailableError when the user directory cannot be read.
+ */
+export async function signIn(policy: AccessPolicy, body: unknown): Promise<SignInResult> {
   const token = tokenField(body);
-  if (!token) return { ok: false, code: 'TOKEN_MISSING' };
+  if (!token) return { ok: false, code: 'TOKEN_MISSING', forbidden: false };
+  if (policy.mode !== 'required' || !policy.people) return { ok: false, code: 'CREDENTIAL_INVALID', forbidden: false };
   try {
-    return { ok: true, token, principal: verifier.verifyAccessToken(token) };
+    const caller = await authorizeRequest({ mode: 'required', people: policy.people }, `Bearer ${token}`);
+    if (caller.kind !== 'person') return { ok: false, code: 'CREDENTIAL_INVALID', forbidden: false };
+    return { ok: true, token, principal: policy.people.tokens.verifyAccessToken(token) };
   } catch (error) {
-    if (error instanceof AuthError && error.statusCode === 401) return { ok: false, code: error.code };
+    if (error instanceof AuthUnavailableError) throw error;
+    if (error instanceof AuthError && error.statusCode < 500) return { ok: false, code: error.code, forbidden: error.statusCode === 403 };
     throw error;
   }
 }

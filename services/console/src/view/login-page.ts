@@ -2,11 +2,12 @@ import { html } from './html.ts';
 import { documentOf } from './page.ts';
 
 /** Why the login form is shown again. */
-export type LoginNotice = 'expired' | 'refused' | undefined;
+export type LoginNotice = 'expired' | 'refused' | 'forbidden' | undefined;
 
 const NOTICES: Record<Exclude<LoginNotice, undefined>, string> = {
   expired: 'Your access token expired or is no longer valid: sign in again.',
   refused: 'That is not a valid access token for this platform.',
+  forbidden: 'This account is not allowed to use the console: ask an operator to add your email or role.',
 };
 
 /**

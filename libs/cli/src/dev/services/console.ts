@@ -1,14 +1,14 @@
-import { createTokenService } from '@mobius/auth';
 import { createServiceWarehouse } from '@mobius/backends';
 import { buildApp, consoleSources, loadConsoleConfig } from '@mobius/console';
 import { createPool } from '@mobius/db';
-import { createMetrics } from '@mobius/service';
+import { createMetrics, createServiceAccess } from '@mobius/service';
 import type { DevContext, DevService } from './types.ts';
 
 /**
  * The console as `mobius start console` wires it, on the bus the whole process shares (so it sees
  * the in-process subscriptions' backlog and dead letters too). CONSOLE_AUTH defaults to `none` here
- * only: dev listens on loopback for one person; CONSOLE_AUTH=jwt asks for dev's tokens.
+ * only: dev listens on loopback for one person; CONSOLE_AUTH=jwt puts it behind the shared guard
+ * (MOBIUS_SERVICE_TOKEN, or AUTH_ALLOWED_EMAILS / AUTH_ALLOWED_ROLES with JWT_SECRET and USER_DATABASE_URL).
  */
 export async function startConsole(ctx: DevContext): Promise<DevService> {
   const config = loadConsoleConfig({ ...ctx.env, CONSOLE_AUTH: ctx.env.CONSOLE_AUTH || 'none' });
@@ -17,9 +17,10 @@ export async function startConsole(ctx: DevContext): Promise<DevService> {
   const rag = createPool(ctx.ragReadUrl, { applicationName: 'mobius-console', onIdleError });
   const chat = createPool(ctx.pipeline.chatDatabaseUrl, { applicationName: 'mobius-console', onIdleError });
   const warehouse = await createServiceWarehouse('console', ctx.pipeline, { applicationName: 'mobius-console' });
+  const access = createServiceAccess(config.auth, { applicationName: 'mobius-console-auth', logger });
   const app = buildApp({
     ...consoleSources({ bus: ctx.bus, rag, chat, warehouse }),
-    auth: config.auth.mode === 'jwt' ? { mode: 'jwt', tokens: createTokenService({ secret: config.auth.secret }) } : { mode: 'none' },
+    access: access.policy,
     refreshSeconds: config.refreshSeconds,
     sampleIntervalMs: config.sampleIntervalMs,
     readiness: [
@@ -34,7 +35,7 @@ export async function startConsole(ctx: DevContext): Promise<DevService> {
     app,
     async stop() {
       await warehouse.close();
-      await Promise.all([rag.end(), chat.end()]);
+      await Promise.all([rag.end(), chat.end(), access.close()]);
     },
   };
 }
