@@ -1,5 +1,6 @@
 // The security suite on the real services (in-process apps on real Postgres), shared by `npm run
 // security` (every probe) and its smoke in `npm test` (a subset): see probes.ts for what is sent.
+// rag, chat, the vector index server, vertex-sync's index views, the console and the user service.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatTestService, type ChatTestService } from '../../../services/chat/src/testing/harness.ts';
 import { createRagTestService, type RagTestService } from '../../../services/rag/src/testing/harness.ts';
 import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from '../../support/databases.ts';
+import { consoleApp, userApp, vertexSyncApp, type ProbedApp } from './more-services.ts';
 import { probeService, type ProbeResult, type ProbeTarget } from './probes.ts';
 
 const SECRET = 'security-suite-jwt-secret';
@@ -18,6 +20,8 @@ const SERVICE_TOKEN = `security-suite-service-token-${randomUUID()}`;
 const DIMENSIONS = 8;
 const OPEN = new Set(['/healthz', '/readyz', '/metrics']);
 const open = (_method: string, url: string) => OPEN.has(url);
+/** What a guarded route answers a refused credential: 401 everywhere but where a service says otherwise. */
+const refusedWith401 = (route: string) => (OPEN.has(route.split(' ')[1]!) ? undefined : [401]);
 
 /** mobius-user's directory for the suite: one operator admitted by email (a fake behind the port). */
 const directory: UserDirectory = {
@@ -31,12 +35,16 @@ const policy: AccessPolicy = {
   people: { tokens, directory, allowedEmails: ['ops@example.com'], allowedRoles: ['admin'] },
 };
 
-/** Asserts what an attacker must see, and prints every answer (the report lists them). */
-function checkResults(results: ProbeResult[], guarded: (route: string) => boolean) {
+/**
+ * Asserts what an attacker must see, and prints every answer (the report lists them). `refusal`: the
+ * statuses a guarded route may answer a refused credential; undefined for an open route.
+ */
+function checkResults(results: ProbeResult[], refusal: (route: string) => number[] | undefined) {
   for (const r of results) {
     const where = `${r.service} ${r.route} [${r.probe}] -> ${r.status} ${r.body}`;
     expect(r.status, where).toBeLessThan(500);
-    if (r.probe.startsWith('credential: ') && guarded(r.route)) expect(r.status, where).toBe(401);
+    const refused = refusal(r.route);
+    if (r.probe.startsWith('credential: ') && refused) expect(refused, where).toContain(r.status);
     if (r.probe === 'body: oversized') expect(r.status, where).toBe(413);
     if (r.probe.startsWith('body: ')) expect(r.status, where).toBeGreaterThanOrEqual(400);
     if (r.probe.startsWith('field ')) {
@@ -59,6 +67,9 @@ function checkResults(results: ProbeResult[], guarded: (route: string) => boolea
 export function securitySuite(full: boolean): void {
   const ragDatabase = uniqueName('security_rag');
   const chatDatabase = uniqueName('security_chat');
+  const warehouseDatabase = uniqueName('security_wh');
+  const userDatabase = uniqueName('security_user');
+  const more: ProbedApp[] = [];
   let rag: RagTestService;
   let chat: ChatTestService;
   let index: EmbeddedServer;
@@ -77,8 +88,9 @@ export function securitySuite(full: boolean): void {
     await rag?.close();
     await chat?.close();
     await index?.close();
+    for (const app of more) await app.close();
     rmSync(indexDir, { recursive: true, force: true });
-    await dropDatabases([ragDatabase, chatDatabase]);
+    await dropDatabases([ragDatabase, chatDatabase, warehouseDatabase, userDatabase]);
   });
 
   it('rag: every API route refuses each bad credential with 401, and no probe of any route answers 500', async () => {
@@ -94,7 +106,7 @@ export function securitySuite(full: boolean): void {
         url.endsWith('/publish') ? { payload: { published_by: 'probe' }, field: 'published_by' } : method === 'POST' || method === 'PUT' ? { payload: document, field: full ? 'payer' : 'filename' } : undefined,
       bodyLimitBytes: 64 * 1024,
     };
-    checkResults(await probeService(target, full), (route) => !OPEN.has(route.split(' ')[1]!));
+    checkResults(await probeService(target, full), refusedWith401);
   });
 
   it('rag: admits the service token and an allowed person; refuses a valid token of anyone else with 403', async () => {
@@ -119,7 +131,7 @@ export function securitySuite(full: boolean): void {
     };
     const results = await probeService(target, full);
     // Chat has no service token: a service token is one more refused credential there.
-    checkResults(results, (route) => !OPEN.has(route.split(' ')[1]!));
+    checkResults(results, refusedWith401);
   });
 
   it('vector index server: every Vertex route and extension refuses each bad credential with 401; other index 404; beyond float32 400', async () => {
@@ -140,7 +152,7 @@ export function securitySuite(full: boolean): void {
       body: (method, url) => (url.includes('indexEndpoints') ? { payload: { deployedIndexId: 'd', ids: [randomUUID()] }, field: 'deployedIndexId' } : undefined),
       bodyLimitBytes: 64 * 1024 * 1024,
     };
-    checkResults(await probeService(target, full), (route) => !OPEN.has(route.split(' ')[1]!));
+    checkResults(await probeService(target, full), refusedWith401);
     const auth = { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' };
     const upsert = (indexId: string, value: number) =>
       index.app.inject({ method: 'POST', url: `${base}/indexes/${indexId}:upsertDatapoints`, headers: auth, payload: { datapoints: [{ datapointId: randomUUID(), featureVector: [value, 0, 0, 0, 0, 0, 0, 1] }] } });
@@ -151,5 +163,91 @@ export function securitySuite(full: boolean): void {
     console.info(`vector-index: featureVector value 3.5e38 -> ${huge.statusCode} ${huge.body}`);
     expect(huge.statusCode).toBe(400);
     expect((await upsert('mobius-rag', 0.5)).statusCode).toBe(200);
+  });
+
+  it('vertex-sync: its index views refuse each bad credential with 401, and no probe answers 500', async () => {
+    const vertexSync = await vertexSyncApp({ chatDatabase, warehouseDatabase, dimensions: DIMENSIONS, access: policy });
+    more.push(vertexSync);
+    const target: ProbeTarget = {
+      name: 'vertex-sync',
+      app: vertexSync.app,
+      jwtSecret: SECRET,
+      goodAuthorization: `Bearer ${SERVICE_TOKEN}`,
+      open,
+      path: (url) => url,
+      body: (method) => (method === 'POST' ? { payload: { ids: [randomUUID()] }, field: 'ids' } : undefined),
+      bodyLimitBytes: 10 * 1024 * 1024,
+    };
+    const results = await probeService(target, full);
+    expect(results.map((r) => r.route)).toEqual(expect.arrayContaining(['GET /index/datapoints', 'POST /index/datapoints:read']));
+    checkResults(
+      results.filter((r) => !r.probe.startsWith('field ')),
+      refusedWith401,
+    );
+    // `ids` holds an array: a poisoned id is a string inside it, refused all the same.
+    const poisoned = await vertexSync.app.inject({
+      method: 'POST',
+      url: '/index/datapoints:read',
+      headers: { authorization: `Bearer ${SERVICE_TOKEN}` },
+      payload: { ids: ['a\u0000b'] },
+    });
+    console.info(`vertex-sync: NUL in ids -> ${poisoned.statusCode} ${poisoned.body}`);
+    expect(poisoned.statusCode).toBe(400);
+    expect(poisoned.body).toContain('ids');
+  });
+
+  it('console: /api/status refuses each bad credential with 401, the page sends it to sign in (303), and no probe answers 500', async () => {
+    const console_ = consoleApp(policy);
+    more.push(console_);
+    const signIn = new Set(['/login', '/logout']);
+    const target: ProbeTarget = {
+      name: 'console',
+      app: console_.app,
+      jwtSecret: SECRET,
+      goodAuthorization: `Bearer ${SERVICE_TOKEN}`,
+      open: (method, url) => OPEN.has(url) || signIn.has(url),
+      path: (url) => url,
+      body: (method, url) => (url === '/login' && method === 'POST' ? { payload: { token: 'not-a-token' }, field: 'token' } : undefined),
+      bodyLimitBytes: 16 * 1024,
+    };
+    const results = await probeService(target, full);
+    expect(results.map((r) => r.route)).toEqual(expect.arrayContaining(['GET /', 'GET /api/status', 'POST /login']));
+    // Sign-out reads no body: valid JSON that is not an object signs out all the same (303 to /login).
+    const signOut = (r: ProbeResult) => r.route === 'POST /logout' && ['body: not an object', 'body: deeply nested'].includes(r.probe);
+    expect(results.filter(signOut).map((r) => r.status)).toEqual([303, 303]);
+    checkResults(results.filter((r) => !signOut(r)), (route) => {
+      const url = route.split(' ')[1]!;
+      if (OPEN.has(url) || signIn.has(url)) return undefined;
+      return url === '/' ? [303] : [401];
+    });
+    const person = await console_.app.inject({ method: 'GET', url: '/api/status', headers: { authorization: `Bearer ${tokens.mintAccessToken({ userId: OPERATOR, tenantId: 't' })}` } });
+    expect(person.statusCode).toBe(200);
+  });
+
+  it('user: the Bearer and directory routes refuse each bad credential (401, or 403 for the directory\'s writers, as {detail}), and no probe answers 500', async () => {
+    const user = await userApp({ database: userDatabase, secret: SECRET });
+    more.push(user);
+    const publicAuth = new Set(['/health', '/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/google', '/api/v1/auth/refresh', '/api/v1/auth/logout']);
+    const body = { email: 'probe@example.com', password: 'probe-password-123', display_name: 'Probe', refresh_token: 'x', id_token: 'x', roles: ['billing'] };
+    const target: ProbeTarget = {
+      name: 'user',
+      app: user.app,
+      jwtSecret: SECRET,
+      goodAuthorization: `Bearer ${user.accessToken}`,
+      open: (_method, url) => OPEN.has(url) || publicAuth.has(url),
+      path: (url) => url.replace(':user_id', randomUUID()).replace(':org_slug', 'acme-clinic'),
+      body: (method) => (method === 'POST' || method === 'PUT' ? { payload: body, field: 'display_name' } : undefined),
+      bodyLimitBytes: 64 * 1024,
+    };
+    const results = await probeService(target, full);
+    expect(results.map((r) => r.route)).toEqual(expect.arrayContaining(['GET /api/v1/auth/me', 'PUT /api/v1/users/:user_id/orgs/:org_slug']));
+    checkResults(results, (route) => {
+      const url = route.split(' ')[1]!;
+      if (OPEN.has(url) || publicAuth.has(url)) return undefined;
+      return url.startsWith('/api/v1/users') ? [401, 403] : [401];
+    });
+    for (const r of results.filter((result) => result.probe.startsWith('credential: ') && result.status >= 400)) {
+      expect(JSON.parse(r.body), `${r.route} [${r.probe}]`).toHaveProperty('detail');
+    }
   });
 }
