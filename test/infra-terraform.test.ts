@@ -239,7 +239,8 @@ describe('infra/terraform: service accounts and IAM', () => {
     }
     expect(used).toEqual(new Set(Object.keys(vars.secrets)));
     const withJwt = CLOUD_SERVICES.filter((name) => 'JWT_SECRET' in vars.services[name]!.secrets);
-    expect(withJwt).toEqual(['chat', 'user', 'console']);
+    // rag and the console check people's access tokens on their APIs (AUTH_ALLOWED_EMAILS / AUTH_ALLOWED_ROLES).
+    expect(withJwt).toEqual(['rag', 'chat', 'user', 'console']);
     expect(new Set(withJwt.map((name) => vars.services[name]!.secrets.JWT_SECRET)).size).toBe(1);
     const accessor = resource('google_secret_manager_secret_iam_member', 'accessor');
     expect(attribute(accessor, 'role')).toBe('"roles/secretmanager.secretAccessor"');
