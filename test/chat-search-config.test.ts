@@ -37,7 +37,7 @@ describe('loadChatServiceConfig', () => {
 
   it('defaults: port 8002, the local embedder at 1536 dimensions, the memory index, the dev database', () => {
     const config = loadChatServiceConfig({ JWT_SECRET: SECRET });
-    expect(config.runtime).toEqual({ port: 8002, host: '0.0.0.0', logLevel: 'info' });
+    expect(config.runtime).toEqual({ port: 8002, host: '127.0.0.1', logLevel: 'info' });
     expect(config.jwtSecret).toBe(SECRET);
     expect(config.embedding).toEqual({ provider: 'local', dimensions: 1536 });
     expect(config.vectorIndex.env.VECTOR_INDEX).toBe('memory');

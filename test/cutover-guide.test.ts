@@ -11,6 +11,7 @@ import { EXISTING_CHAT_SCHEMA } from './support/existing-chat.ts';
 import { EXISTING_RAG_SCHEMA, appHardDelete, appPublish, appUpload } from './support/existing-rag-app.ts';
 import { deleteStreams } from './support/nats.ts';
 import { NATS_URL, chatPublishedRows, pipelineEnvironment, ragPublishedRows } from './support/pipeline.ts';
+import { TEST_SERVICE_TOKEN } from './support/service-token.ts';
 import { startServiceProcess, stopServiceProcess, waitFor, type ServiceProcess } from './support/processes.ts';
 
 // docs/cutover.md, followed command by command against production as it is on the day: a RAG database the
@@ -75,9 +76,13 @@ describe('docs/cutover.md, command by command', () => {
       documents.push(id);
     }
     indexDir = mkdtempSync(join(tmpdir(), 'mobius-cutover-index-'));
-    indexServer = await startServiceProcess('vector-index', { VECTOR_INDEX_DATA_DIR: indexDir, EMBEDDING_DIMENSIONS: String(DIMENSIONS) });
+    indexServer = await startServiceProcess('vector-index', {
+      VECTOR_INDEX_DATA_DIR: indexDir,
+      EMBEDDING_DIMENSIONS: String(DIMENSIONS),
+      MOBIUS_SERVICE_TOKEN: TEST_SERVICE_TOKEN,
+    });
     env = pipelineEnvironment(dbs, topicPrefix, { EMBEDDING_DIMENSIONS: String(DIMENSIONS), VECTOR_INDEX: 'local', VECTOR_INDEX_URL: indexServer.url });
-    index = await createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url: indexServer.url });
+    index = await createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url: indexServer.url, serviceToken: TEST_SERVICE_TOKEN });
     await oldJobRun();
   }, 120_000);
 

@@ -136,7 +136,7 @@ describe('the installed mobius command', () => {
     });
     expect(problemsIn(ok.stderr)).toEqual([]);
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toContain('user: up to date (1 applied)');
+    expect(ok.stdout).toContain('user: up to date (2 applied)');
   });
 
   it('rejects an unknown module with the valid choices', async () => {

@@ -57,7 +57,7 @@ describe('mobius resync and the reconciler', () => {
     const started = await Promise.all([pipeline.start('rag'), ...CONSUMERS.map((name) => pipeline.start(name))]);
     rag = started[0]!;
     vertexSync = started.find((s) => s.name === 'vertex-sync')!;
-    index = await createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url: pipeline.env.VECTOR_INDEX_URL! });
+    index = await createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url: pipeline.env.VECTOR_INDEX_URL!, serviceToken: pipeline.env.MOBIUS_SERVICE_TOKEN! });
     for (const [i, payer] of ['Molina', 'Sunshine Health', 'Aetna', 'Humana'].entries()) {
       docs.push(await publishDocument(rag, `policy-${i}.md`, markdown(`Policy ${i}`, 6), { payer, state: 'FL' }));
     }
@@ -181,7 +181,7 @@ describe('backfill: resync --repair on an empty Chat and index, killed halfway, 
 
   beforeAll(async () => {
     pipeline = await createPipeline('backfill', {}, { vectorIndex: 'local' });
-    index = await createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url: pipeline.env.VECTOR_INDEX_URL! });
+    index = await createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url: pipeline.env.VECTOR_INDEX_URL!, serviceToken: pipeline.env.MOBIUS_SERVICE_TOKEN! });
     // A corpus the existing RAG app published (plain SQL), never relayed: nothing downstream has it.
     const values: string[] = [];
     const params: unknown[] = [];

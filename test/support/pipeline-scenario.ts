@@ -59,6 +59,7 @@ export function describePipelineScenario(label: string, tag: string, busEnv: Rec
       writeFileSync(join(folder, 'eligibility.md'), markdown('Eligibility', 7));
       const cli = await mobius(['publish', folder, '--payer', 'Sunshine Health', '--state', 'FL', '--program', 'Medicaid'], {
         RAG_URL: rag.url,
+        MOBIUS_SERVICE_TOKEN: pipeline.env.MOBIUS_SERVICE_TOKEN,
       });
       expect(problemsIn(cli.stderr)).toEqual([]);
       expect(cli.code).toBe(0);
