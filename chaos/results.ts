@@ -121,5 +121,21 @@ export async function writeResultsPage(): Promise<string> {
     ...sections.flatMap((s) => [s, '']),
   ].join('\n');
   await writeFile(RESULTS_PAGE, page);
+  await refreshReadmeBlock(sections.join('\n\n'));
   return page;
+}
+
+/** README.md's copy of the tables lives between these markers; the command rewrites what is between them. */
+const README_START = '<!-- chaos-results:start (written by npm run chaos) -->';
+const README_END = '<!-- chaos-results:end -->';
+export const README_PATH = join(HERE, '..', 'README.md');
+
+/** Rewrites the README's results block (headings one level down), leaving the README alone if it has no block. */
+async function refreshReadmeBlock(sections: string): Promise<void> {
+  const readme = await readFile(README_PATH, 'utf8');
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) return;
+  const block = sections.replace(/^## /gm, '### ');
+  await writeFile(README_PATH, `${readme.slice(0, start + README_START.length)}\n${block}\n${readme.slice(end)}`);
 }
