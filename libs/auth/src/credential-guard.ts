@@ -8,7 +8,7 @@ import { activeUser, type UserDirectory } from './user-directory.ts';
 /**
  * The one auth model of every Mobius HTTP API that is not chat's public search (ARCHITECTURE.md
  * section 4; docs/security.md): a request carries `Authorization: Bearer <credential>`, which is one of
- * - the shared service token (MOBIUS_SERVICE_TOKEN), compared in constant time: services and the CLI;
+ * - the service token every service holds (MOBIUS_SERVICE_TOKEN), compared in constant time: services and the CLI;
  * - a Google-signed OIDC ID token (RS256) for the configured audience and service accounts: services
  *   on Cloud Run calling one another;
  * - a mobius-user access token (HS256, the one validator of tokens.ts) of an active user whose email
@@ -18,7 +18,7 @@ import { activeUser, type UserDirectory } from './user-directory.ts';
 export type AccessPolicy = { mode: 'none' } | ({ mode: 'required' } & CredentialRules);
 
 export interface CredentialRules {
-  /** The shared service token; undefined: none is accepted. */
+  /** The service token every service holds; undefined: none is accepted. */
   serviceToken?: string;
   /** People's access tokens; undefined: none is accepted. */
   people?: PeopleRules;

@@ -1,4 +1,4 @@
-/** @mobius/auth: the one access-token minter and validator (CONTRACTS.md section 5) and its fastify hook. */
+/** @mobius/auth: the one access-token minter and validator (docs/user-api.md, tokens) and its fastify hook. */
 export { AUTH_ERROR_CODES, AuthError, AuthUnavailableError, type AuthErrorCode } from './errors.ts';
 export { AUTH_DEFAULTS, DEFAULT_TENANT_ID, createTokenService } from './tokens.ts';
 export { createAccessTokenVerifier } from './access-verifier.ts';

@@ -3,7 +3,7 @@ import { AUTH_ERROR_CODES as CODES, AuthError } from './errors.ts';
 
 /**
  * Compact JWS with HS256 and nothing else, on `jsonwebtoken` (the maintained, synchronous JWT library).
- * HS256 is the only algorithm mobius-user issues (CONTRACTS.md section 5); accepting anything else is how
+ * HS256 is the only algorithm mobius-user issues (docs/user-api.md, tokens); accepting anything else is how
  * `alg: none` and algorithm-confusion forgeries get in, so the verifier is pinned to it.
  */
 
