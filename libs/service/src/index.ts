@@ -11,3 +11,4 @@ export { readAhead } from './read-ahead.ts';
 export { UNSTORABLE_TEXT_CODE, assertStorableText, findUnstorableText, rejectUnstorableText, unstorableTextReason } from './text-input.ts';
 export { createServiceAccess, type ServiceAccess, type ServiceAccessOptions } from './service-auth.ts';
 export { routesOf, type RouteSummary } from './route-list.ts';
+export { closeWithApp, exitOnConfigError, runServiceMain, serviceInstance, type RuntimeSettings, type ServiceInstance } from './service-main.ts';

@@ -11,6 +11,8 @@ export interface RunServiceOptions {
   port: number;
   host: string;
   logger: Logger;
+  /** Named in the one start-up line: databases (masked), bus, topic prefix, vector index ... */
+  facts?: Record<string, string | number | boolean | undefined>;
   /**
    * Runs after the HTTP server has closed (no request in flight any more): stops consumers (stop
    * pulling, finish or give back in-flight work), then closes backends.
@@ -27,7 +29,7 @@ export interface RunServiceOptions {
 export async function runService(options: RunServiceOptions): Promise<string> {
   const { app, logger } = options;
   const address = await app.listen({ port: options.port, host: options.host });
-  logger.info({ address }, `${options.name} listening`);
+  logger.info({ address, ...options.facts }, `${options.name} listening on ${address}`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
