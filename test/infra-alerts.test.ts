@@ -13,7 +13,7 @@ import { parser as promql } from '@prometheus-io/lezer-promql';
 import type { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parseDocument } from 'yaml';
-import { PubSubNames } from '../libs/bus/src/adapters/pubsub-names.ts';
+import { PubSubNames } from '../libs/bus/src/adapters/pubsub/names.ts';
 import { createReconcileMetrics } from '../services/reconciler/src/reconcile-metrics.ts';
 import { CLOUD_SERVICES } from './support/service-env.ts';
 import { TERRAFORM_DIR, variableDefault } from './support/terraform.ts';

@@ -5,9 +5,9 @@ import { ALL_SUBSCRIPTIONS, EVENTS, SUBSCRIPTIONS, TOPICS, deadLetterTopic } fro
 import { SUBSCRIBE_DEFAULTS } from '@mobius/bus';
 import { PUSH_PATH } from '@mobius/service';
 import { describe, expect, it } from 'vitest';
-import { PubSubNames } from '../libs/bus/src/adapters/pubsub-names.ts';
-import { PubSubProvisioner } from '../libs/bus/src/adapters/pubsub-provision.ts';
-import { resolvePubSubSettings } from '../libs/bus/src/adapters/pubsub-settings.ts';
+import { PubSubNames } from '../libs/bus/src/adapters/pubsub/names.ts';
+import { PubSubProvisioner } from '../libs/bus/src/adapters/pubsub/provision.ts';
+import { resolvePubSubSettings } from '../libs/bus/src/adapters/pubsub/settings.ts';
 import { createLockTableQuery } from '../libs/warehouse/src/adapters/bigquery/sql.ts';
 import { tableResource } from '../libs/warehouse/src/adapters/bigquery/schema.ts';
 import { MART_LOCK, WAREHOUSE_TABLES } from '../libs/warehouse/src/adapters/bigquery/tables.ts';

@@ -45,7 +45,7 @@ export {
   type SubscriptionStats,
   type SubscriptionStatsReader,
 } from './extensions.ts';
-export { PUBSUB_DEFAULTS } from './adapters/pubsub-settings.ts';
+export { PUBSUB_DEFAULTS } from './adapters/pubsub/settings.ts';
 export { deadLetterCounts, type DeadLetterCount } from './dead-letter-counts.ts';
 export { FAILURE_ATTRIBUTE_NAMES, PUBSUB_DEAD_LETTER_POLICY_ATTRIBUTES, deadLetterInfo, type DeadLetterInfo } from './dead-letter-info.ts';
 export { SUBSCRIBE_DEFAULTS, TOPIC_DEFAULTS } from './defaults.ts';

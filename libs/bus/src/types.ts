@@ -166,7 +166,7 @@ export interface CreateBusOptions {
 
 /**
  * (Added.) How the Pub/Sub adapter reaches its project and configures the subscriptions it creates.
- * Defaults (commented) are in `PUBSUB_DEFAULTS` (adapters/pubsub-settings.ts).
+ * Defaults (commented) are in `PUBSUB_DEFAULTS` (adapters/pubsub/settings.ts).
  */
 export interface PubSubOptions {
   /** PUBSUB_PROJECT, else GOOGLE_CLOUD_PROJECT; unset: the client library finds it (metadata server, ADC). */

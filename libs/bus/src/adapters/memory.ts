@@ -17,10 +17,10 @@ import type {
   SubscribeOptions,
   Subscriber,
 } from '../types.ts';
-import { MemoryDeadLetterStore } from './memory-dead-letters.ts';
-import { TopicLog, toMessage } from './memory-log.ts';
-import { MemorySubscriptionStats } from './memory-stats.ts';
-import { MemoryDeliverySource, MemorySubscription } from './memory-subscription.ts';
+import { MemoryDeadLetterStore } from './memory/dead-letters.ts';
+import { TopicLog, toMessage } from './memory/log.ts';
+import { MemorySubscriptionStats } from './memory/stats.ts';
+import { MemoryDeliverySource, MemorySubscription } from './memory/subscription.ts';
 
 /**
  * What the in-process bus does. Everything lives in this one Bus instance: nothing survives it, and

@@ -19,11 +19,11 @@ import type {
   SubscribeOptions,
   Subscriber,
 } from '../types.ts';
-import { fromStoredMsg, toHeaders } from './nats-codec.ts';
-import { NatsDeadLetterStore } from './nats-dead-letters.ts';
-import { NatsProvisioner, natsConsumerName, natsStreamName, natsSubject } from './nats-provision.ts';
-import { NatsSubscriptionStats } from './nats-stats.ts';
-import { NatsDeliverySource } from './nats-source.ts';
+import { fromStoredMsg, toHeaders } from './nats/codec.ts';
+import { NatsDeadLetterStore } from './nats/dead-letters.ts';
+import { NatsProvisioner, natsConsumerName, natsStreamName, natsSubject } from './nats/provision.ts';
+import { NatsSubscriptionStats } from './nats/stats.ts';
+import { NatsDeliverySource } from './nats/source.ts';
 
 /** The local NATS server of `docker compose up` and of this machine. */
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -41,7 +41,7 @@ export const NATS_CAPABILITIES: BusCapabilities = {
 /**
  * Connects to NATS and returns the JetStream bus. Throws BusUnavailableError when the server cannot
  * be reached or has no JetStream. Each topic is a file-backed stream, each subscription a durable
- * pull consumer (see nats-provision.ts for names and settings).
+ * pull consumer (see nats/provision.ts for names and settings).
  */
 export async function createNatsBus(options: CreateBusOptions, logger: BusLogger): Promise<Bus> {
   const url = options.natsUrl ?? DEFAULT_NATS_URL;

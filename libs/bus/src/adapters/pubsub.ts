@@ -6,17 +6,17 @@ import { tracedPublish } from '../middleware/tracing.ts';
 import { validatePublishRequest, validateReplayFrom, validateSubscription, validateTopic } from '../names.ts';
 import { resolveSubscribeOptions, runSubscription, wrapHandler } from '../subscription.ts';
 import type { Bus, BusCapabilities, BusLogger, CreateBusOptions, Handler, Message, PublishRequest, PublishResult, ReplayFrom, SubscribeOptions, Subscriber } from '../types.ts';
-import { AttemptCounter } from './pubsub-attempts.ts';
-import { toOutgoing } from './pubsub-codec.ts';
-import { PubSubDeadLetterStore } from './pubsub-dead-letters.ts';
-import { PubSubNames } from './pubsub-names.ts';
-import { peekTopic } from './pubsub-peek.ts';
-import { GRPC, grpcCode, PubSubProvisioner } from './pubsub-provision.ts';
-import { PubSubPushReceiver } from './pubsub-push.ts';
-import { PubSubSnapshots, seek, seekRequest } from './pubsub-replay.ts';
-import { PubSubMonitoringStats } from './pubsub-stats.ts';
-import { PUBSUB_TIMINGS, pubsubCapabilities, resolvePubSubSettings, type PubSubSettings } from './pubsub-settings.ts';
-import { PubSubDeliverySource } from './pubsub-source.ts';
+import { AttemptCounter } from './pubsub/attempts.ts';
+import { toOutgoing } from './pubsub/codec.ts';
+import { PubSubDeadLetterStore } from './pubsub/dead-letters.ts';
+import { PubSubNames } from './pubsub/names.ts';
+import { peekTopic } from './pubsub/peek.ts';
+import { GRPC, grpcCode, PubSubProvisioner } from './pubsub/provision.ts';
+import { PubSubPushReceiver } from './pubsub/push.ts';
+import { PubSubSnapshots, seek, seekRequest } from './pubsub/replay.ts';
+import { PubSubMonitoringStats } from './pubsub/stats.ts';
+import { PUBSUB_TIMINGS, pubsubCapabilities, resolvePubSubSettings, type PubSubSettings } from './pubsub/settings.ts';
+import { PubSubDeliverySource } from './pubsub/source.ts';
 
 /** The clients one bus uses: the library's publisher (batching, ordering keys) and the generated admin/pull clients. */
 interface Clients {
@@ -28,7 +28,7 @@ interface Clients {
 /**
  * Connects to Google Pub/Sub (or to the emulator at `pubsub.emulatorHost`) and returns the bus.
  * Throws BusConfigError when no project can be found, BusUnavailableError when the server does not
- * answer. Names, settings and what is created: pubsub-names.ts, pubsub-provision.ts.
+ * answer. Names, settings and what is created: pubsub/names.ts, pubsub/provision.ts.
  */
 export async function createPubSubBus(options: CreateBusOptions, logger: BusLogger): Promise<Bus> {
   const settings = resolvePubSubSettings(options.pubsub, options.topics?.maxAgeMs ?? TOPIC_DEFAULTS.maxAgeMs);
@@ -89,7 +89,7 @@ class PubSubBus implements Bus {
     }
     const snapshots = new PubSubSnapshots(clients.subscriber, names, (topic, subscription) => this.ensureSubscription(topic, subscription));
     attachExtensions(this, { snapshots, ...(this.#push ? { push: this.#push } : {}) });
-    // The emulator has no Monitoring API, and counting by pulling would count as delivery attempts (pubsub-stats.ts).
+    // The emulator has no Monitoring API, and counting by pulling would count as delivery attempts (pubsub/stats.ts).
     if (!emulator) attachExtensions(this, { stats: new PubSubMonitoringStats(names) });
     attachExtensions(this, { deadLetters: new PubSubDeadLetterStore(clients.subscriber, names) });
   }

@@ -1,9 +1,9 @@
 import type { protos, v1 } from '@google-cloud/pubsub';
-import { BusConfigError, BusUnavailableError, ReplayUnsupportedError, errorMessage } from '../errors.ts';
-import type { SnapshotInfo, SnapshotOperations } from '../extensions.ts';
-import type { ReplayFrom } from '../types.ts';
-import { ORIGIN_SNAPSHOT, type PubSubNames } from './pubsub-names.ts';
-import { GRPC, grpcCode } from './pubsub-provision.ts';
+import { BusConfigError, BusUnavailableError, ReplayUnsupportedError, errorMessage } from '../../errors.ts';
+import type { SnapshotInfo, SnapshotOperations } from '../../extensions.ts';
+import type { ReplayFrom } from '../../types.ts';
+import { ORIGIN_SNAPSHOT, type PubSubNames } from './names.ts';
+import { GRPC, grpcCode } from './provision.ts';
 
 type SeekRequest = protos.google.pubsub.v1.ISeekRequest;
 

@@ -1,10 +1,10 @@
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager, type MsgRequest, type StoredMsg } from '@nats-io/jetstream';
-import { BusUnavailableError, errorMessage } from '../errors.ts';
-import type { DeadLetterStore } from '../extensions.ts';
-import { deadLetterTopicOf, validateSubscription, validateTopic } from '../names.ts';
-import type { Message } from '../types.ts';
-import { fromStoredMsg } from './nats-codec.ts';
-import { isMissing, natsStreamName, natsSubject } from './nats-provision.ts';
+import { BusUnavailableError, errorMessage } from '../../errors.ts';
+import type { DeadLetterStore } from '../../extensions.ts';
+import { deadLetterTopicOf, validateSubscription, validateTopic } from '../../names.ts';
+import type { Message } from '../../types.ts';
+import { fromStoredMsg } from './codec.ts';
+import { isMissing, natsStreamName, natsSubject } from './provision.ts';
 
 /** Where a subscription's dead letters live on JetStream. */
 interface Location {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { latestPointValue, monitoringFilter } from './pubsub-stats.ts';
+import { latestPointValue, monitoringFilter } from './stats.ts';
 
 describe('Cloud Monitoring stats of a Pub/Sub subscription', () => {
   it('takes the newest point of the answer, int64 or double', () => {

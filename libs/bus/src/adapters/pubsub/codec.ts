@@ -1,5 +1,5 @@
-import { InvalidPublishError } from '../errors.ts';
-import type { Message, PublishRequest } from '../types.ts';
+import { InvalidPublishError } from '../../errors.ts';
+import type { Message, PublishRequest } from '../../types.ts';
 
 /** The attribute the bus message id travels in: Pub/Sub assigns its own `messageId`, which is not ours. */
 export const MESSAGE_ID_ATTRIBUTE = 'mobius-message-id';

@@ -1,6 +1,6 @@
-import type { Delivery } from '../dispatcher.ts';
-import type { DeliverySource } from '../subscription.ts';
-import { toMessage, type TopicLog } from './memory-log.ts';
+import type { Delivery } from '../../dispatcher.ts';
+import type { DeliverySource } from '../../subscription.ts';
+import { toMessage, type TopicLog } from './log.ts';
 
 interface InFlight {
   /** Identifies this delivery: an ack or nak of an older delivery of the same message is ignored. */

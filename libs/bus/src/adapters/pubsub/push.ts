@@ -1,10 +1,10 @@
-import { PushEnvelopeError, PushUnavailableError } from '../errors.ts';
-import type { PushReceiver } from '../extensions.ts';
-import type { SubscriptionSettings } from '../subscription.ts';
-import type { BusLogger, Handler, PushAuthSettings, Subscriber } from '../types.ts';
-import type { AttemptCounter } from './pubsub-attempts.ts';
-import { toMessage, type IncomingMessage } from './pubsub-codec.ts';
-import type { PubSubNames } from './pubsub-names.ts';
+import { PushEnvelopeError, PushUnavailableError } from '../../errors.ts';
+import type { PushReceiver } from '../../extensions.ts';
+import type { SubscriptionSettings } from '../../subscription.ts';
+import type { BusLogger, Handler, PushAuthSettings, Subscriber } from '../../types.ts';
+import type { AttemptCounter } from './attempts.ts';
+import { toMessage, type IncomingMessage } from './codec.ts';
+import type { PubSubNames } from './names.ts';
 
 interface Registration {
   topic: string;

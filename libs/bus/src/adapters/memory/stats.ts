@@ -1,6 +1,6 @@
-import type { SubscriptionStats, SubscriptionStatsReader } from '../extensions.ts';
-import type { TopicLog } from './memory-log.ts';
-import type { MemorySubscription } from './memory-subscription.ts';
+import type { SubscriptionStats, SubscriptionStatsReader } from '../../extensions.ts';
+import type { TopicLog } from './log.ts';
+import type { MemorySubscription } from './subscription.ts';
 
 /** How the stats reader finds a topic's log and a subscription's state inside the memory bus. */
 export interface MemoryLookup {

@@ -1,7 +1,7 @@
 import type { JetStreamManager, StreamInfo } from '@nats-io/jetstream';
-import { BusUnavailableError, errorMessage } from '../errors.ts';
-import type { SubscriptionStats, SubscriptionStatsReader } from '../extensions.ts';
-import { isMissing, natsConsumerName, natsStreamName } from './nats-provision.ts';
+import { BusUnavailableError, errorMessage } from '../../errors.ts';
+import type { SubscriptionStats, SubscriptionStatsReader } from '../../extensions.ts';
+import { isMissing, natsConsumerName, natsStreamName } from './provision.ts';
 
 /**
  * Subscription statistics from JetStream (`mobius status`), read-only: nothing is consumed.

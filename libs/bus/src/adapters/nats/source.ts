@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumeCallback, Consumer, ConsumerMessages, FetchMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { Delivery } from '../dispatcher.ts';
-import { errorMessage } from '../errors.ts';
-import type { DeliverySource } from '../subscription.ts';
-import type { BusLogger, Message } from '../types.ts';
-import { fromJsMsg } from './nats-codec.ts';
-import { isMissing, type NatsProvisioner } from './nats-provision.ts';
-import { NatsSettler } from './nats-settler.ts';
+import type { Delivery } from '../../dispatcher.ts';
+import { errorMessage } from '../../errors.ts';
+import type { DeliverySource } from '../../subscription.ts';
+import type { BusLogger, Message } from '../../types.ts';
+import { fromJsMsg } from './codec.ts';
+import { isMissing, type NatsProvisioner } from './provision.ts';
+import { NatsSettler } from './settler.ts';
 
 /** The NATS source's timings, every one named. */
 export const NATS_PULL_DEFAULTS = {

@@ -1,7 +1,7 @@
 import type { v1 } from '@google-cloud/pubsub';
-import { errorMessage } from '../errors.ts';
-import type { BusLogger } from '../types.ts';
-import { PUBSUB_TIMINGS } from './pubsub-settings.ts';
+import { errorMessage } from '../../errors.ts';
+import type { BusLogger } from '../../types.ts';
+import { PUBSUB_TIMINGS } from './settings.ts';
 
 /**
  * Sends one subscription's acks and deadline changes in batches (nodejs-pubsub's ack batcher, one

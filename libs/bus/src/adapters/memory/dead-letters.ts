@@ -1,7 +1,7 @@
-import type { DeadLetterStore } from '../extensions.ts';
-import { deadLetterTopicOf, validateSubscription, validateTopic } from '../names.ts';
-import type { Message } from '../types.ts';
-import { toMessage, type TopicLog } from './memory-log.ts';
+import type { DeadLetterStore } from '../../extensions.ts';
+import { deadLetterTopicOf, validateSubscription, validateTopic } from '../../names.ts';
+import type { Message } from '../../types.ts';
+import { toMessage, type TopicLog } from './log.ts';
 
 /**
  * Dead letters on the memory bus: the log of `<topic>.dlq.<subscription>` in this Bus instance.

@@ -1,9 +1,9 @@
 import type { v1 } from '@google-cloud/pubsub';
-import type { DeadLetterStore } from '../extensions.ts';
-import { deadLetterTopicOf, validateSubscription, validateTopic } from '../names.ts';
-import type { Message } from '../types.ts';
-import type { PubSubNames } from './pubsub-names.ts';
-import { withPeekedMessages } from './pubsub-peek.ts';
+import type { DeadLetterStore } from '../../extensions.ts';
+import { deadLetterTopicOf, validateSubscription, validateTopic } from '../../names.ts';
+import type { Message } from '../../types.ts';
+import type { PubSubNames } from './names.ts';
+import { withPeekedMessages } from './peek.ts';
 
 /**
  * Dead letters on Pub/Sub: what the `~peek` subscription of `<topic>.dlq.<subscription>` holds. Both

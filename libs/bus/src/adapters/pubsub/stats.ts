@@ -1,7 +1,7 @@
 import { GoogleAuth } from 'google-auth-library';
-import { BusUnavailableError, errorMessage } from '../errors.ts';
-import type { SubscriptionStats, SubscriptionStatsReader } from '../extensions.ts';
-import type { PubSubNames } from './pubsub-names.ts';
+import { BusUnavailableError, errorMessage } from '../../errors.ts';
+import type { SubscriptionStats, SubscriptionStatsReader } from '../../extensions.ts';
+import type { PubSubNames } from './names.ts';
 
 /**
  * Subscription statistics on Google Pub/Sub (the cloud only), from Cloud Monitoring's

@@ -1,4 +1,4 @@
-import type { Message, PublishRequest, PublishResult } from '../types.ts';
+import type { Message, PublishRequest, PublishResult } from '../../types.ts';
 
 /** A message as the in-memory topic keeps it; `sequence` is its 1-based position in the topic. */
 export interface StoredMessage {

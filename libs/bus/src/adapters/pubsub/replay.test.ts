@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ReplayUnsupportedError } from '../errors.ts';
-import { PubSubNames } from './pubsub-names.ts';
-import { seekRequest } from './pubsub-replay.ts';
+import { ReplayUnsupportedError } from '../../errors.ts';
+import { PubSubNames } from './names.ts';
+import { seekRequest } from './replay.ts';
 
 const names = new PubSubNames('acme-prod', 'staging.');
 

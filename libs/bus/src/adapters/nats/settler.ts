@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { errorMessage } from '../errors.ts';
-import type { BusLogger } from '../types.ts';
+import { errorMessage } from '../../errors.ts';
+import type { BusLogger } from '../../types.ts';
 
 /**
  * Sends one subscriber's acks and naks together, once per turn of the event loop, instead of as

@@ -1,6 +1,6 @@
-import { SUBSCRIBE_DEFAULTS, TOPIC_DEFAULTS } from '../defaults.ts';
-import { BusConfigError } from '../errors.ts';
-import type { BusCapabilities, PubSubOptions, PushAuthSettings } from '../types.ts';
+import { SUBSCRIBE_DEFAULTS, TOPIC_DEFAULTS } from '../../defaults.ts';
+import { BusConfigError } from '../../errors.ts';
+import type { BusCapabilities, PubSubOptions, PushAuthSettings } from '../../types.ts';
 
 /** Every Pub/Sub default in one commented object (nodejs-pubsub style); `PubSubOptions` overrides each. */
 export const PUBSUB_DEFAULTS = {

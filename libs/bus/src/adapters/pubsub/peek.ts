@@ -1,10 +1,10 @@
 import type { protos, v1 } from '@google-cloud/pubsub';
-import { BusUnavailableError, errorMessage } from '../errors.ts';
-import type { Message } from '../types.ts';
-import { fromGrpc, toMessage } from './pubsub-codec.ts';
-import type { PubSubNames } from './pubsub-names.ts';
-import { GRPC, grpcCode } from './pubsub-provision.ts';
-import { PUBSUB_TIMINGS } from './pubsub-settings.ts';
+import { BusUnavailableError, errorMessage } from '../../errors.ts';
+import type { Message } from '../../types.ts';
+import { fromGrpc, toMessage } from './codec.ts';
+import type { PubSubNames } from './names.ts';
+import { GRPC, grpcCode } from './provision.ts';
+import { PUBSUB_TIMINGS } from './settings.ts';
 
 type ReceivedMessage = protos.google.pubsub.v1.IReceivedMessage;
 

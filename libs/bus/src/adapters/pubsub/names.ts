@@ -1,4 +1,4 @@
-import { BusConfigError } from '../errors.ts';
+import { BusConfigError } from '../../errors.ts';
 
 /**
  * How bus names map to Pub/Sub resources (TOPIC_PREFIX applied to all of them; Pub/Sub names allow

@@ -1,8 +1,8 @@
 import type { protos, v1 } from '@google-cloud/pubsub';
-import { BusConfigError, BusUnavailableError, errorMessage } from '../errors.ts';
-import { deadLetterTopicOf } from '../names.ts';
-import { ORIGIN_SNAPSHOT, type PubSubNames } from './pubsub-names.ts';
-import type { PubSubSettings } from './pubsub-settings.ts';
+import { BusConfigError, BusUnavailableError, errorMessage } from '../../errors.ts';
+import { deadLetterTopicOf } from '../../names.ts';
+import { ORIGIN_SNAPSHOT, type PubSubNames } from './names.ts';
+import type { PubSubSettings } from './settings.ts';
 
 type ISubscription = protos.google.pubsub.v1.ISubscription;
 

@@ -1,7 +1,7 @@
 import type { JsMsg, StoredMsg } from '@nats-io/jetstream';
 import { headers, type MsgHdrs } from '@nats-io/transport-node';
-import { ORDERING_KEY_HEADER } from '../names.ts';
-import type { Message, PublishRequest } from '../types.ts';
+import { ORDERING_KEY_HEADER } from '../../names.ts';
+import type { Message, PublishRequest } from '../../types.ts';
 
 /** JetStream's dedupe header: the bus message id travels here. */
 export const MSG_ID_HEADER = 'Nats-Msg-Id';

@@ -1,13 +1,13 @@
 import type { protos, v1 } from '@google-cloud/pubsub';
-import type { Delivery } from '../dispatcher.ts';
-import type { DeliverySource } from '../subscription.ts';
-import { errorMessage } from '../errors.ts';
-import type { BusLogger } from '../types.ts';
-import type { AttemptCounter } from './pubsub-attempts.ts';
-import { fromGrpc, toMessage } from './pubsub-codec.ts';
-import { GRPC, grpcCode } from './pubsub-provision.ts';
-import { PUBSUB_TIMINGS, type PubSubSettings } from './pubsub-settings.ts';
-import { PubSubSettler } from './pubsub-settler.ts';
+import type { Delivery } from '../../dispatcher.ts';
+import type { DeliverySource } from '../../subscription.ts';
+import { errorMessage } from '../../errors.ts';
+import type { BusLogger } from '../../types.ts';
+import type { AttemptCounter } from './attempts.ts';
+import { fromGrpc, toMessage } from './codec.ts';
+import { GRPC, grpcCode } from './provision.ts';
+import { PUBSUB_TIMINGS, type PubSubSettings } from './settings.ts';
+import { PubSubSettler } from './settler.ts';
 
 type PullResponse = protos.google.pubsub.v1.IPullResponse;
 type ReceivedMessage = protos.google.pubsub.v1.IReceivedMessage;

@@ -12,9 +12,9 @@ import {
   type StreamInfo,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import { SUBSCRIBE_DEFAULTS } from '../defaults.ts';
-import { BusConfigError, BusUnavailableError, errorMessage } from '../errors.ts';
-import type { ReplayFrom, TopicSettings } from '../types.ts';
+import { SUBSCRIBE_DEFAULTS } from '../../defaults.ts';
+import { BusConfigError, BusUnavailableError, errorMessage } from '../../errors.ts';
+import type { ReplayFrom, TopicSettings } from '../../types.ts';
 
 /**
  * How bus names map to JetStream (TOPIC_PREFIX applied to all of them):
