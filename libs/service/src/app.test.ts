@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { buildServiceApp } from './app.ts';
 import { HttpError } from './http-errors.ts';
@@ -67,5 +68,26 @@ describe('service app', () => {
     const boom = await app.inject({ method: 'POST', url: '/boom' });
     expect(boom.statusCode).toBe(500);
     expect(boom.body).not.toContain('secret detail');
+  });
+
+  it('logs the probes\' request lines at debug, every other route\'s at info', async () => {
+    const lines: { message: string; severity: string; req?: { url: string }; res?: { statusCode: number } }[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    const requestLines = async (level: 'info' | 'debug') => {
+      lines.length = 0;
+      const app = buildServiceApp({ logger: createLogger('test', level, destination), metrics: createMetrics('test'), readiness: [] });
+      app.get('/hello', async () => ({ hello: 'world' }));
+      for (const url of ['/healthz', '/readyz', '/metrics', '/healthz?x=1', '/hello']) await app.inject(url);
+      await app.close();
+      return lines.filter((line) => line.message === 'incoming request').map((line) => `${line.severity} ${line.req?.url}`);
+    };
+    expect(await requestLines('info')).toEqual(['INFO /hello']);
+    expect(await requestLines('debug')).toEqual(['DEBUG /healthz', 'DEBUG /readyz', 'DEBUG /metrics', 'DEBUG /healthz?x=1', 'INFO /hello']);
+    expect(lines.filter((line) => line.message === 'request completed').map((line) => line.severity)).toEqual(['DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'INFO']);
   });
 });

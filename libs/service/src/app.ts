@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Gauge, type Registry } from 'prom-client';
 import { installErrorHandler } from './http-errors.ts';
 import type { Logger } from './logger.ts';
@@ -18,6 +18,24 @@ export interface ServiceAppOptions {
   readiness: ReadinessCheck[];
   /** Largest accepted request body. */
   bodyLimitBytes?: number;
+}
+
+/** The probes kubelets, load balancers and Prometheus call every few seconds: their request lines are logged at debug. */
+export const PROBE_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
+const isProbe = (request: FastifyRequest) => PROBE_PATHS.has(request.url.split('?', 1)[0] ?? '');
+
+/** Fastify's request lines ("incoming request", "request completed"), at debug instead of info for the probes. */
+class ProbeQuietLogController extends LogController {
+  override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
+    if (isProbe(request)) request.log.debug({ req: request }, 'incoming request');
+    else super.incomingRequest(request, reply);
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (isProbe(request) && !error) reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    else super.requestCompleted(error, request, reply);
+  }
 }
 
 /** How long one readiness check may take before it counts as down. */
@@ -67,6 +85,7 @@ function registerReadyGauge(registry: Registry, readiness: ReadinessCheck[]): vo
 export function buildServiceApp(options: ServiceAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
+    logController: new ProbeQuietLogController(),
     bodyLimit: options.bodyLimitBytes ?? 10 * 1024 * 1024,
   });
   recordRoutes(app);
