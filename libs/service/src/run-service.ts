@@ -21,6 +21,18 @@ export interface RunServiceOptions {
 }
 
 /**
+ * The one line a service logs at start: `rag listening on http://0.0.0.0:8080 (database postgresql://u:***@h/rag,
+ * bus nats, topicPrefix dev-, vectorIndex memory)`; the facts also go in the line's JSON fields. Facts
+ * left undefined are left out.
+ */
+export function startupLine(name: string, address: string, facts: RunServiceOptions['facts'] = {}): string {
+  const named = Object.entries(facts)
+    .filter(([, value]) => value !== undefined && value !== '')
+    .map(([key, value]) => `${key} ${String(value)}`);
+  return `${name} listening on ${address}${named.length > 0 ? ` (${named.join(', ')})` : ''}`;
+}
+
+/**
  * Listens, then on SIGTERM or SIGINT: closes the server (in-flight requests finish), runs `shutdown`, flushes
  * the spans still buffered (`shutdownTelemetry`, bounded well inside the deadline) and exits 0; if that takes
  * longer than the deadline it exits 1 (unacked messages are redelivered elsewhere).
@@ -29,7 +41,7 @@ export interface RunServiceOptions {
 export async function runService(options: RunServiceOptions): Promise<string> {
   const { app, logger } = options;
   const address = await app.listen({ port: options.port, host: options.host });
-  logger.info({ address, ...options.facts }, `${options.name} listening on ${address}`);
+  logger.info({ address, ...options.facts }, startupLine(options.name, address, options.facts));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
