@@ -81,7 +81,7 @@ export async function startPlatform(environment: DevEnvironment, portBase: numbe
   };
   const services: DevService[] = [];
   try {
-    const rag = startRag(context);
+    const rag = await startRag(context);
     services.push(rag);
     services.push(await startIngestor(context));
     services.push(await startMartBuilder(context));
