@@ -3,6 +3,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { installErrorHandler } from './http-errors.ts';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
+import { installOpenApi } from './openapi.ts';
 import { recordRoutes } from './route-list.ts';
 import { rejectUnstorableText } from './text-input.ts';
 
@@ -89,6 +90,8 @@ export function buildServiceApp(options: ServiceAppOptions): FastifyInstance {
     bodyLimit: options.bodyLimitBytes ?? 10 * 1024 * 1024,
   });
   recordRoutes(app);
+  // The OpenAPI document of every route added from here on, open at /docs and /docs/json (openapi.ts).
+  installOpenApi(app, String((options.logger.bindings() as { service?: string }).service ?? 'mobius'));
   installErrorHandler(app);
   // Every route: NUL and lone surrogates in params, query or body are a 400 naming the field (text-input.ts).
   app.addHook('preValidation', rejectUnstorableText);

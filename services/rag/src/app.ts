@@ -3,6 +3,7 @@ import type { Embedder } from '@mobius/embedder';
 import { buildServiceApp, type Logger, type ServiceMetrics } from '@mobius/service';
 import { RAG_DEFAULTS } from './config.ts';
 import { ragRoutes } from './handlers/index.ts';
+import { RAG_ROUTE_DOCS } from './handlers/route-docs.ts';
 import type { RagRepository } from './repository/types.ts';
 
 /** The rag HTTP app (a fastify instance, typed through @mobius/service, which owns the fastify dependency). */
@@ -50,6 +51,8 @@ export function buildApp(deps: RagAppDeps): RagApp {
       method: route.method,
       url: route.url,
       onRequest: authenticate,
+      // What /docs says about the route (documentation only: nothing is validated from it).
+      config: { openapi: { tags: ['documents'], security: [{ bearer: [] }], ...RAG_ROUTE_DOCS[`${route.method} ${route.url}`] } },
       handler: async (request, reply) => {
         const params = (request.params ?? {}) as Record<string, string | undefined>;
         const query = queryOf(request.query);

@@ -18,7 +18,7 @@ import { probeService, type ProbeResult, type ProbeTarget } from './probes.ts';
 const SECRET = 'security-suite-jwt-secret';
 const SERVICE_TOKEN = `security-suite-service-token-${randomUUID()}`;
 const DIMENSIONS = 8;
-const OPEN = new Set(['/healthz', '/readyz', '/metrics']);
+const OPEN = new Set(['/healthz', '/readyz', '/metrics', '/docs', '/docs/json']);
 const open = (_method: string, url: string) => OPEN.has(url);
 /** What a guarded route answers a refused credential: 401 everywhere but where a service says otherwise. */
 const refusedWith401 = (route: string) => (OPEN.has(route.split(' ')[1]!) ? undefined : [401]);
