@@ -1,19 +1,12 @@
+import { MobiusError } from '@mobius/contracts/errors';
+
 /**
  * The bus's error catalogue. Every error has a stable `code`, says whether a retry can help
  * (`retryable`) and keeps its `cause`. The bus itself follows the same rule for handler errors:
- * an error whose `retryable` is `false` is never retried (see `isRetryable`).
+ * an error whose `retryable` is `false` is never retried (see `isRetryable`). A retryable one answers
+ * 503 through an HTTP API's error handler (MobiusError), others 500.
  */
-export class BusError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class BusError extends MobiusError {}
 
 /** A name, prefix or option is invalid, or a stream name is taken by another topic. Fix the configuration. */
 export class BusConfigError extends BusError {
@@ -70,7 +63,7 @@ export class ReplayUnsupportedError extends BusError {
 /** A push request that is not a Pub/Sub push envelope: it can never succeed (HTTP 400). */
 export class PushEnvelopeError extends BusError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('PUSH_ENVELOPE_INVALID', message, false, options);
+    super('PUSH_ENVELOPE_INVALID', message, false, { ...options, httpStatus: 400 });
   }
 }
 

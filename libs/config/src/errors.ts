@@ -1,10 +1,12 @@
+import { MobiusError } from '@mobius/contracts/errors';
+
 /**
  * A configuration variable is missing or invalid. `variable` names it; the message never contains a
  * secret (URLs are masked before they reach it). Not retryable: the process must not start.
  */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  readonly retryable = false;
+export class ConfigError extends MobiusError {
+  declare readonly code: 'CONFIG_INVALID';
+  declare readonly retryable: false;
 
   constructor(
     readonly module: string,
@@ -12,7 +14,6 @@ export class ConfigError extends Error {
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`${module} config: ${variable} ${reason}`, options);
-    this.name = 'ConfigError';
+    super('CONFIG_INVALID', `${module} config: ${variable} ${reason}`, false, options);
   }
 }

@@ -6,7 +6,7 @@ export {
   type EmbeddingProblem,
   type EmbeddingProblemCode,
 } from './embedding-check.ts';
-export { InvalidEventError } from './errors.ts';
+export { InvalidEventError, MobiusError } from './errors.ts';
 export {
   EVENTS,
   landingIngestedV1,

@@ -1,15 +1,10 @@
-/** Base of every database error: a stable `code`, whether a retry can help, and the `cause`. */
-export class DbError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { MobiusError } from '@mobius/contracts/errors';
+
+/**
+ * Base of every database error: a stable `code`, whether a retry can help, and the `cause`. A
+ * retryable one (the server is unreachable) answers 503 through the HTTP error handler, others 500.
+ */
+export class DbError extends MobiusError {}
 
 /** The server did not answer, refused, or rejected the login. `target` is the masked URL. */
 export class DatabaseUnreachableError extends DbError {
@@ -53,4 +48,38 @@ export class MigrationFailedError extends DbError {
       : 'failed and was rolled back';
     super('MIGRATION_FAILED', `migration ${file} ${outcome}: ${reason}`, false, options);
   }
+}
+
+/** Socket errors that mean the server could not be reached or the connection broke. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+/**
+ * SQLSTATEs of a server that is going away or not taking connections: class 08 (connection exception),
+ * 57P01 admin_shutdown (pg_terminate_backend, a fast shutdown), 57P02 crash_shutdown, 57P03
+ * cannot_connect_now (starting up, shutting down), 53300 too_many_connections.
+ */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+
+/** node-postgres's own words for a connection that never came or died (it gives them no code). */
+const DRIVER_MESSAGES = [
+  'timeout exceeded when trying to connect',
+  'Connection terminated',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+];
+
+/**
+ * True when `error` says the database could not be reached or dropped the connection, rather than
+ * refused the statement: a socket error (ECONNREFUSED, a timeout; also inside the AggregateError
+ * Node raises when every address of a host refuses), a server going away (57P01 ...), or pg's own
+ * connect timeout and "Connection terminated". An HTTP API answers these 503: a retry can succeed.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DbError) return error instanceof DatabaseUnreachableError;
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  if (error instanceof AggregateError && error.errors.some(isDatabaseUnavailable)) return true;
+  const message = error instanceof Error ? error.message : '';
+  return DRIVER_MESSAGES.some((words) => message.includes(words));
 }

@@ -4,6 +4,7 @@ export {
   DatabaseMissingError,
   DatabaseUnreachableError,
   DbError,
+  isDatabaseUnavailable,
   MigrationFailedError,
   MigrationTamperedError,
 } from './errors.ts';

@@ -49,7 +49,7 @@ const CODES = USER_ERROR_CODES;
 
 /** An error of the user API: its status, stable code and the `detail` the client reads. */
 export class UserApiError extends HttpError {
-  readonly retryable: boolean;
+  // retryable (a 429 or a 5xx) is HttpError's.
 
   constructor(
     statusCode: number,
@@ -59,7 +59,6 @@ export class UserApiError extends HttpError {
   ) {
     super(statusCode, code, detail, options);
     this.name = 'UserApiError';
-    this.retryable = statusCode === 429 || statusCode >= 500;
     this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 

@@ -1,5 +1,5 @@
 import { AuthError } from '@mobius/auth';
-import { HttpError } from '@mobius/service';
+import { HttpError, httpProblemOf } from '@mobius/service';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ValidationFailed, UserApiError } from '../errors.ts';
 
@@ -42,6 +42,8 @@ export function installFastApiErrors(scope: FastifyInstance): void {
       return reply.status(status).send({ detail: known?.detail ?? 'Bad Request' });
     }
     request.log.error({ err: error }, 'request failed');
+    // The one mapping (@mobius/service httpProblemOf): an unreachable database is a 503, not a 500.
+    if (httpProblemOf(error).status === 503) return reply.status(503).header('retry-after', '1').send({ detail: 'Service Unavailable' });
     return reply.status(500).send({ detail: 'Internal Server Error' });
   });
   scope.setNotFoundHandler((_request, reply) => reply.status(404).send({ detail: 'Not Found' }));
