@@ -288,6 +288,7 @@ async function main(): Promise<void> {
       const run = await mobius(['migrate', '--env', 'dev', '--module', module], dbs.env);
       if (run.code !== 0) throw new Error(`migrating ${module} failed: ${run.stderr}`);
     }
+    const serviceToken = randomBytes(24).toString('hex');
     const server = new URL(TEST_POSTGRES);
     const dimensions = '1536';
     const pipeline: Record<string, string> = {
@@ -303,9 +304,11 @@ async function main(): Promise<void> {
       TOPIC_PREFIX: topicPrefix,
       EMBEDDING_DIMENSIONS: dimensions,
       LOG_LEVEL: 'warn',
+      // The guarded APIs (rag, vertex-sync's index views, the vector index server) need a credential.
+      MOBIUS_SERVICE_TOKEN: serviceToken,
     };
     const jwt = { JWT_SECRET: randomBytes(32).toString('hex') };
-    const vectorServerEnv = { VECTOR_INDEX_DATA_DIR: vectorDir, EMBEDDING_DIMENSIONS: dimensions, LOG_LEVEL: 'warn' };
+    const vectorServerEnv = { VECTOR_INDEX_DATA_DIR: vectorDir, EMBEDDING_DIMENSIONS: dimensions, LOG_LEVEL: 'warn', MOBIUS_SERVICE_TOKEN: serviceToken };
     // chat and vertex-sync run as deployed: on a vector index server (VECTOR_INDEX=local), started once here.
     if (services.some((s) => s === 'chat' || s === 'vertex-sync')) {
       vectorIndex = await startService('vector-index', vectorServerEnv);

@@ -1,14 +1,33 @@
 #!/usr/bin/env node
-// The `mobius` CLI. The workspace ships TypeScript sources; tsx compiles them on load.
-import { register } from 'tsx/esm/api';
+// The `mobius` CLI. It runs the bundle `npm run build` writes in dist/ (scripts/bundle.ts), what the
+// production image carries; in a checkout without a build, or whose build is older than a source it
+// was built from, it runs the TypeScript sources through tsx (a devDependency), so a stale dist/ never
+// shadows an edit.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 
-// zod is imported before tsx is registered, on purpose. Once registered, every module Node loads goes
-// through tsx's loader hooks, which run on a separate thread: a round trip per module that costs about
-// as much again as loading it. zod is plain JavaScript of ~95 ES modules that every command loads
-// (@mobius/config), so through the hooks it took ~240 ms of a service's start instead of ~90 ms. Loaded
-// here, it is the same module instance the sources get later (Node caches modules by resolved URL), so
-// nothing changes but the time (bench/cold-start.ts measures it).
-await import('zod');
+const bundle = new URL('../dist/mobius.js', import.meta.url);
 
-register();
-await import('../libs/cli/src/main.ts');
+/** True when dist/ holds a build and no source it lists (dist/inputs.json) changed after it. Sources absent (the image): current. */
+function bundleIsCurrent() {
+  if (!existsSync(bundle)) return false;
+  let inputs;
+  try {
+    inputs = JSON.parse(readFileSync(new URL('../dist/inputs.json', import.meta.url), 'utf8'));
+  } catch {
+    return false;
+  }
+  const built = statSync(bundle).mtimeMs;
+  for (const input of inputs) {
+    const source = statSync(new URL(`../${input}`, import.meta.url), { throwIfNoEntry: false });
+    if (source && source.mtimeMs > built) return false;
+  }
+  return true;
+}
+
+if (bundleIsCurrent()) {
+  await import(bundle.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../libs/cli/src/main.ts');
+}

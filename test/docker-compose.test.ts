@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { MODULES, loadDatabaseConfig, pipelineEnvSchema } from '@mobius/config';
 import { SHUTDOWN_DEADLINE_MS } from '@mobius/service';
 import { describe, expect, it } from 'vitest';
@@ -109,7 +110,9 @@ describe('docker-compose.yml', () => {
       expect(svc.command, name).toEqual([...CLI, 'start', name]);
       expect(svc.image, name).toBe(MOBIUS_IMAGE);
       expect(svc.build, name).toEqual({ context: '.', dockerfile: 'Dockerfile' });
-      expect(existsSync(SERVICE_ENTRIES[name]), SERVICE_ENTRIES[name]).toBe(true);
+      // `mobius start <name>` imports the package's ./main export: it resolves to a file.
+      const main = `@mobius/${name === 'vector-index' ? 'vector-index-server' : name}/main`;
+      expect(existsSync(createRequire(import.meta.url).resolve(main)), main).toBe(true);
     }
     expect(existsSync('Dockerfile')).toBe(true);
     expect(existsSync(CLI[1]!)).toBe(true);
