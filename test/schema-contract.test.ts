@@ -298,8 +298,12 @@ describe('user database', () => {
     const tables = await listTables(user);
     expect(tables.filter((table) => !table.startsWith('user_ext.'))).toEqual(Object.keys(USER_TABLES).sort());
     expect(tables.filter((table) => table.startsWith('user_ext.'))).toEqual([
+      'user_ext.agent_principal',
       'user_ext.auth_token',
+      'user_ext.mail_outbox',
       'user_ext.tenant_settings',
+      'user_ext.user_access_event',
+      'user_ext.user_alias',
       'user_ext.user_capability',
       'user_ext.user_hesitations',
       'user_ext.user_org_membership',

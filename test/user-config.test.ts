@@ -6,7 +6,7 @@ import { ConfigError } from '@mobius/config';
 import { migrateDatabase } from '@mobius/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_DEFAULTS, loadUserServiceConfig } from '../services/user/src/config.ts';
-import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 import { startServiceProcess, stopServiceProcess } from './support/processes.ts';
 
 const USER_MIGRATIONS = fileURLToPath(new URL('../services/user/migrations', import.meta.url));
@@ -45,7 +45,15 @@ describe('loadUserServiceConfig', () => {
       registerWindowMs: 600_000,
       googlePerIp: 30,
       googleWindowMs: 60_000,
+      resetPerIp: 5,
+      resetPerEmail: 5,
+      resetWindowMs: 900_000,
+      tokenInfoPerIp: 30,
+      tokenInfoWindowMs: 300_000,
+      checkEmailPerIp: 30,
+      checkEmailWindowMs: 60_000,
     });
+    expect(config.mail).toEqual({ mailer: { kind: 'outbox' }, setPasswordUrlBase: null, resetTtlSeconds: 3600, inviteTtlSeconds: 7 * 86_400 });
     expect(config.passwordHashing).toEqual({ concurrency: 1, maxQueued: 4 });
     expect(config.google).toBeNull();
     expect(config.directoryAccess).toEqual({ internalKey: null, adminEmails: new Set() });
@@ -71,6 +79,17 @@ describe('loadUserServiceConfig', () => {
       GOOGLE_JWKS_URL: 'http://127.0.0.1:9/certs',
       MOBIUS_USER_INTERNAL_KEY: 'an-internal-key-of-some-length',
       MOBIUS_USER_ADMIN_EMAILS: ' Admin@Example.com, ops@example.com ,',
+      USER_RESET_RATE_LIMIT_PER_IP: '2',
+      USER_RESET_RATE_LIMIT_PER_EMAIL: '3',
+      USER_RESET_RATE_LIMIT_WINDOW_SECONDS: '120',
+      USER_TOKEN_INFO_RATE_LIMIT_PER_IP: '4',
+      USER_CHECK_EMAIL_RATE_LIMIT_PER_IP: '6',
+      MOBIUS_RESET_TTL_MINUTES: '15',
+      MOBIUS_INVITE_TTL_DAYS: '2',
+      MOBIUS_SET_PASSWORD_URL_BASE: 'https://app.example.com/set-password',
+      USER_MAILER: 'smtp',
+      USER_SMTP_URL: 'smtp://mailer:secret@127.0.0.1:2525',
+      USER_MAIL_FROM: 'Mobius <accounts@example.com>',
       PORT: '9000',
     });
     expect(config.user).toMatchObject({ accessTokenMinutes: 15, refreshTokenDays: 30 });
@@ -82,6 +101,17 @@ describe('loadUserServiceConfig', () => {
       registerGlobal: 40,
       registerWindowMs: 60_000,
       googlePerIp: 7,
+      resetPerIp: 2,
+      resetPerEmail: 3,
+      resetWindowMs: 120_000,
+      tokenInfoPerIp: 4,
+      checkEmailPerIp: 6,
+    });
+    expect(config.mail).toEqual({
+      mailer: { kind: 'smtp', url: 'smtp://mailer:secret@127.0.0.1:2525', from: 'Mobius <accounts@example.com>' },
+      setPasswordUrlBase: 'https://app.example.com/set-password',
+      resetTtlSeconds: 900,
+      inviteTtlSeconds: 2 * 86_400,
     });
     expect(config.passwordHashing).toEqual({ concurrency: 2, maxQueued: 0 });
     expect(config.google).toEqual({ clientId: 'web-client.apps.googleusercontent.com', jwksUrl: 'http://127.0.0.1:9/certs' });
@@ -103,6 +133,12 @@ describe('loadUserServiceConfig', () => {
     expect(configError({ JWT_SECRET: 's', USER_PASSWORD_HASH_CONCURRENCY: '0' }).variable).toBe('USER_PASSWORD_HASH_CONCURRENCY');
     expect(configError({ JWT_SECRET: 's', GOOGLE_JWKS_URL: 'not a url' }).variable).toBe('GOOGLE_JWKS_URL');
     expect(configError({ JWT_SECRET: 's', MOBIUS_USER_INTERNAL_KEY: 'short' }).variable).toBe('MOBIUS_USER_INTERNAL_KEY');
+    expect(configError({ JWT_SECRET: 's', USER_MAILER: 'pigeon' }).variable).toBe('USER_MAILER');
+    expect(configError({ JWT_SECRET: 's', USER_MAILER: 'smtp' }).variable).toBe('USER_SMTP_URL');
+    expect(configError({ JWT_SECRET: 's', USER_MAILER: 'smtp', USER_SMTP_URL: 'http://127.0.0.1:25' }).variable).toBe('USER_SMTP_URL');
+    expect(configError({ JWT_SECRET: 's', MOBIUS_SET_PASSWORD_URL_BASE: 'javascript:alert(1)' }).variable).toBe('MOBIUS_SET_PASSWORD_URL_BASE');
+    expect(configError({ JWT_SECRET: 's', USER_RESET_RATE_LIMIT_PER_EMAIL: '0' }).variable).toBe('USER_RESET_RATE_LIMIT_PER_EMAIL');
+    expect(configError({ JWT_SECRET: 's', MOBIUS_RESET_TTL_MINUTES: 'an hour' }).variable).toBe('MOBIUS_RESET_TTL_MINUTES');
   });
 });
 
@@ -121,8 +157,12 @@ describe('mobius start user', () => {
     expect(output).not.toContain('listening');
   });
 
-  it('serves /health and the auth API, and stops cleanly on SIGTERM', async () => {
-    const service = await startServiceProcess('user', { USER_DATABASE_URL: testDatabaseUrl(database), JWT_SECRET: 'process-secret' });
+  it('serves /health and the auth API, mails a password reset to its outbox, and stops cleanly on SIGTERM', async () => {
+    const service = await startServiceProcess('user', {
+      USER_DATABASE_URL: testDatabaseUrl(database),
+      JWT_SECRET: 'process-secret',
+      MOBIUS_SET_PASSWORD_URL_BASE: 'https://app.example.com/set-password',
+    });
     try {
       expect(await (await fetch(`${service.url}/health`)).json()).toEqual({ ok: true, status: 'ok' });
       const registered = await fetch(`${service.url}/api/v1/auth/register`, {
@@ -135,9 +175,25 @@ describe('mobius start user', () => {
       const me = await fetch(`${service.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
       expect(me.status).toBe(200);
       expect(await me.json()).toMatchObject({ ok: true, user: { email: 'process@example.com' } });
+      const reset = await fetch(`${service.url}/api/v1/auth/password-reset/request`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'Process@Example.com' }),
+      });
+      expect(reset.status).toBe(202);
+      expect(await reset.json()).toEqual({ ok: true });
+      let mails: Array<Record<string, string>> = [];
+      for (let attempt = 0; attempt < 50 && mails.length === 0; attempt += 1) {
+        mails = await queryDatabase(database, `SELECT subject, body FROM user_ext.mail_outbox WHERE recipient = 'process@example.com'`);
+        if (mails.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(mails).toHaveLength(1);
+      expect(mails[0]!.subject).toBe('Reset your Mobius password');
+      expect(mails[0]!.body).toMatch(/https:\/\/app\.example\.com\/set-password\?token=[A-Za-z0-9_-]{43}\n/);
     } finally {
       expect(await stopServiceProcess(service)).toBe(0);
     }
     expect(service.logs.join('\n')).not.toContain('process-password');
+    expect(service.logs.join('\n')).not.toMatch(/token=/);
   });
 });

@@ -4,12 +4,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GoogleIdTokenVerifier } from './auth/google-id-token.ts';
 import { createPasswordHashQueue, type PasswordHashQueue } from './auth/hash-queue.ts';
 import type { AuthDeps } from './auth/types.ts';
-import { DEFAULT_RATE_LIMITS, USER_DEFAULTS, type RateLimits } from './config.ts';
+import { DEFAULT_RATE_LIMITS, USER_DEFAULTS, type MailSettings, type RateLimits } from './config.ts';
 import type { DirectoryAccess } from './directory/access.ts';
 import { authRoutes, userRoutes, type Route } from './handlers/index.ts';
 import { clientAddress } from './http/client-address.ts';
 import { installFastApiErrors } from './http/fastapi-errors.ts';
-import { rateLimitHooks, type RateLimitHooks, type RateLimitedOperation } from './http/rate-limits.ts';
+import { isThrottled, rateLimitHooks, type RateLimitHooks, type RateLimitedOperation } from './http/rate-limits.ts';
+import { createBackgroundWork, type BackgroundWork } from './lifecycle/background.ts';
+import { createDroppingMailer, type Mailer } from './mail/mailer.ts';
 import type { UserRepository } from './repository/types.ts';
 
 /** The user HTTP app (a fastify instance, typed through @mobius/service, which owns the fastify dependency). */
@@ -40,6 +42,12 @@ export interface UserAppDeps {
   /** Default USER_DEFAULTS.trustedProxyHops (0: the socket address). */
   trustedProxyHops?: number;
   bodyLimitBytes?: number;
+  /** Where account mails go (mail/mailer.ts); default: checked, logged and dropped. The app never closes it. */
+  mailer?: Mailer;
+  /** The links and lifetimes of account mails; default: no link base (no mail is sent), 60 minutes, 7 days. */
+  mail?: Omit<MailSettings, 'mailer'>;
+  /** Work after the answer (the reset request); default: the app's own, awaited when it closes. */
+  background?: BackgroundWork;
 }
 
 function registerRoute(scope: FastifyInstance, route: Route, limits: Record<RateLimitedOperation, RateLimitHooks>, hops: number) {
@@ -60,6 +68,7 @@ function registerRoute(scope: FastifyInstance, route: Route, limits: Record<Rate
         params: (request.params ?? {}) as Record<string, string>,
         query: (request.query ?? {}) as Record<string, unknown>,
         client: { ip: clientAddress(request, hops), userAgent: header('user-agent') ?? null },
+        throttled: isThrottled(request),
       });
       return reply.status(response.status).send(response.body);
     },
@@ -81,6 +90,14 @@ export function buildApp(deps: UserAppDeps): UserApp {
   // The existing mobius-user's liveness path, kept for its deploy files.
   app.get('/health', async () => ({ ok: true, status: 'ok' }));
   const hops = deps.trustedProxyHops ?? USER_DEFAULTS.trustedProxyHops;
+  const background = deps.background ?? createBackgroundWork(deps.logger);
+  // Started work finishes before the app's other onClose hooks close what it uses.
+  app.addHook('onClose', () => background.settled());
+  const mail = deps.mail ?? {
+    setPasswordUrlBase: null,
+    resetTtlSeconds: USER_DEFAULTS.resetTtlMinutes * 60,
+    inviteTtlSeconds: USER_DEFAULTS.inviteTtlDays * 86_400,
+  };
   const authDeps: AuthDeps = {
     repository: deps.repository,
     tokens: deps.tokens,
@@ -93,6 +110,12 @@ export function buildApp(deps: UserAppDeps): UserApp {
         maxQueued: USER_DEFAULTS.passwordHashQueue,
         hashMs: USER_DEFAULTS.passwordHashMs,
       }),
+    mail: {
+      ...mail,
+      mailer: deps.mailer ?? createDroppingMailer((message, fields) => deps.logger.warn(fields, message)),
+      logger: deps.logger,
+    },
+    background,
   };
   const access = deps.directoryAccess ?? { internalKey: null, adminEmails: new Set<string>() };
   app.register(async (api) => {

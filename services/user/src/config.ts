@@ -1,4 +1,5 @@
 import {
+  ConfigError,
   loadRuntimeConfig,
   loadUserConfig,
   parseEnv,
@@ -29,6 +30,23 @@ export const USER_DEFAULTS = {
   /** Google sign-ins one client address may attempt per minute. */
   googleLimitPerIp: 30,
   googleLimitWindowSeconds: 60,
+  /** Password-reset requests per client address and per email per window (the original's 5 in 15 minutes; silent). */
+  resetLimitPerIp: 5,
+  resetLimitPerEmail: 5,
+  resetLimitWindowSeconds: 900,
+  /** token-info look-ups per client address per window (the original's 30 in 5 minutes). */
+  tokenInfoLimitPerIp: 30,
+  tokenInfoLimitWindowSeconds: 300,
+  /** check-email look-ups per client address per minute (an addition: it tells whether an account exists). */
+  checkEmailLimitPerIp: 30,
+  checkEmailLimitWindowSeconds: 60,
+  /** A reset link lives this long (the original's MOBIUS_RESET_TTL_MINUTES). */
+  resetTtlMinutes: 60,
+  /** An invite link lives this long (the original's MOBIUS_INVITE_TTL_DAYS). */
+  inviteTtlDays: 7,
+  /** Where account mails go: `outbox` (a table) or `smtp`. */
+  mailer: 'outbox',
+  mailFrom: 'Mobius <no-reply@mobius.local>',
   /** bcrypt hashes of new passwords at once per process: one core, so logins keep the other. */
   passwordHashConcurrency: 1,
   /** Registrations that may wait for a hash slot; more are refused with 429 and retry-after. */
@@ -88,6 +106,28 @@ export const userServiceEnvSchema = z.object({
   MOBIUS_USER_INTERNAL_KEY: unsetIfEmpty(z.string().trim().min(16, 'must be at least 16 characters')),
   /** The existing service's: comma-separated emails whose Bearer tokens may call the /api/v1/users/* writers. */
   MOBIUS_USER_ADMIN_EMAILS: unsetIfEmpty(z.string()),
+  /** Addition: password-reset requests per client address per window (over it: 202, nothing sent). */
+  USER_RESET_RATE_LIMIT_PER_IP: unsetIfEmpty(positiveInteger).default(USER_DEFAULTS.resetLimitPerIp),
+  /** Addition: password-reset requests per email per window (over it: 202, nothing sent). */
+  USER_RESET_RATE_LIMIT_PER_EMAIL: unsetIfEmpty(positiveInteger).default(USER_DEFAULTS.resetLimitPerEmail),
+  /** Addition: the password-reset rate-limit window, in seconds. */
+  USER_RESET_RATE_LIMIT_WINDOW_SECONDS: unsetIfEmpty(positiveInteger).default(USER_DEFAULTS.resetLimitWindowSeconds),
+  /** Addition: token-info look-ups per client address per 5 minutes. */
+  USER_TOKEN_INFO_RATE_LIMIT_PER_IP: unsetIfEmpty(positiveInteger).default(USER_DEFAULTS.tokenInfoLimitPerIp),
+  /** Addition: check-email look-ups per client address per minute. */
+  USER_CHECK_EMAIL_RATE_LIMIT_PER_IP: unsetIfEmpty(positiveInteger).default(USER_DEFAULTS.checkEmailLimitPerIp),
+  /** The existing service's: minutes a password-reset link stays usable. */
+  MOBIUS_RESET_TTL_MINUTES: unsetIfEmpty(positiveInteger).default(USER_DEFAULTS.resetTtlMinutes),
+  /** The existing service's: days an invite link stays usable. */
+  MOBIUS_INVITE_TTL_DAYS: unsetIfEmpty(positiveInteger).default(USER_DEFAULTS.inviteTtlDays),
+  /** The existing service's: the page that consumes `?token=` links; unset: no reset or invite mail is sent. */
+  MOBIUS_SET_PASSWORD_URL_BASE: unsetIfEmpty(z.url({ protocol: /^https?$/, message: 'is not an http(s) URL' })),
+  /** Addition: `outbox` (mails are rows of user_ext.mail_outbox; the default) or `smtp` (USER_SMTP_URL). */
+  USER_MAILER: unsetIfEmpty(z.enum(['outbox', 'smtp'], { message: 'must be outbox or smtp' })).default(USER_DEFAULTS.mailer),
+  /** Addition: `smtp://user:pass@host:port` or `smtps://...`; required with USER_MAILER=smtp. */
+  USER_SMTP_URL: unsetIfEmpty(z.url({ protocol: /^smtps?$/, message: 'is not an smtp:// or smtps:// URL' })),
+  /** Addition: the From of account mails. */
+  USER_MAIL_FROM: unsetIfEmpty(z.string().trim().min(3).max(254)).default(USER_DEFAULTS.mailFrom),
 });
 
 /** Every rate limit of the service: a request over one is refused with 429 and retry-after. */
@@ -100,6 +140,13 @@ export interface RateLimits {
   registerWindowMs: number;
   googlePerIp: number;
   googleWindowMs: number;
+  resetPerIp: number;
+  resetPerEmail: number;
+  resetWindowMs: number;
+  tokenInfoPerIp: number;
+  tokenInfoWindowMs: number;
+  checkEmailPerIp: number;
+  checkEmailWindowMs: number;
 }
 
 /** The rate limits with every default (tests override some). */
@@ -112,7 +159,22 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   registerWindowMs: USER_DEFAULTS.registerLimitWindowSeconds * 1000,
   googlePerIp: USER_DEFAULTS.googleLimitPerIp,
   googleWindowMs: USER_DEFAULTS.googleLimitWindowSeconds * 1000,
+  resetPerIp: USER_DEFAULTS.resetLimitPerIp,
+  resetPerEmail: USER_DEFAULTS.resetLimitPerEmail,
+  resetWindowMs: USER_DEFAULTS.resetLimitWindowSeconds * 1000,
+  tokenInfoPerIp: USER_DEFAULTS.tokenInfoLimitPerIp,
+  tokenInfoWindowMs: USER_DEFAULTS.tokenInfoLimitWindowSeconds * 1000,
+  checkEmailPerIp: USER_DEFAULTS.checkEmailLimitPerIp,
+  checkEmailWindowMs: USER_DEFAULTS.checkEmailLimitWindowSeconds * 1000,
 };
+
+/** Account mails: where they go and what their links are. */
+export interface MailSettings {
+  mailer: { kind: 'outbox' } | { kind: 'smtp'; url: string; from: string };
+  setPasswordUrlBase: string | null;
+  resetTtlSeconds: number;
+  inviteTtlSeconds: number;
+}
 
 /** The bcrypt queue of register (auth/hash-queue.ts). */
 export interface PasswordHashing {
@@ -136,6 +198,7 @@ export interface UserServiceConfig {
   google: GoogleSignIn | null;
   /** /api/v1/users/* access (directory/access.ts). */
   directoryAccess: { internalKey: string | null; adminEmails: Set<string> };
+  mail: MailSettings;
 }
 
 /** MOBIUS_USER_ADMIN_EMAILS as a set of trimmed, lowercased emails. */
@@ -150,6 +213,7 @@ export function adminEmailsOf(value: string | undefined): Set<string> {
 export function loadUserServiceConfig(env: Env): UserServiceConfig {
   const user = loadUserConfig(env);
   const own = parseEnv('user', userServiceEnvSchema, env);
+  if (own.USER_MAILER === 'smtp' && !own.USER_SMTP_URL) throw new ConfigError('user', 'USER_SMTP_URL', 'is required with USER_MAILER=smtp');
   return {
     user,
     runtime: loadRuntimeConfig('user', env, USER_DEFAULTS.port),
@@ -162,6 +226,11 @@ export function loadUserServiceConfig(env: Env): UserServiceConfig {
       registerGlobal: own.USER_REGISTER_RATE_LIMIT_GLOBAL,
       registerWindowMs: own.USER_REGISTER_RATE_LIMIT_WINDOW_SECONDS * 1000,
       googlePerIp: own.USER_GOOGLE_RATE_LIMIT_PER_IP,
+      resetPerIp: own.USER_RESET_RATE_LIMIT_PER_IP,
+      resetPerEmail: own.USER_RESET_RATE_LIMIT_PER_EMAIL,
+      resetWindowMs: own.USER_RESET_RATE_LIMIT_WINDOW_SECONDS * 1000,
+      tokenInfoPerIp: own.USER_TOKEN_INFO_RATE_LIMIT_PER_IP,
+      checkEmailPerIp: own.USER_CHECK_EMAIL_RATE_LIMIT_PER_IP,
     },
     passwordHashing: { concurrency: own.USER_PASSWORD_HASH_CONCURRENCY, maxQueued: own.USER_PASSWORD_HASH_QUEUE },
     trustedProxyHops: own.USER_TRUSTED_PROXY_HOPS,
@@ -169,6 +238,12 @@ export function loadUserServiceConfig(env: Env): UserServiceConfig {
     directoryAccess: {
       internalKey: own.MOBIUS_USER_INTERNAL_KEY ?? null,
       adminEmails: adminEmailsOf(own.MOBIUS_USER_ADMIN_EMAILS),
+    },
+    mail: {
+      mailer: own.USER_MAILER === 'smtp' ? { kind: 'smtp', url: own.USER_SMTP_URL!, from: own.USER_MAIL_FROM } : { kind: 'outbox' },
+      setPasswordUrlBase: own.MOBIUS_SET_PASSWORD_URL_BASE ?? null,
+      resetTtlSeconds: own.MOBIUS_RESET_TTL_MINUTES * 60,
+      inviteTtlSeconds: own.MOBIUS_INVITE_TTL_DAYS * 86_400,
     },
   };
 }

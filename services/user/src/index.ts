@@ -1,9 +1,10 @@
-/** mobius-user's public surface, for `mobius start user` and the tests. */
+/** mobius-user's public surface: its composition root and config (main.ts, `mobius dev`), and what tests import. */
 export { AUTH_PREFIX, USERS_PREFIX, buildApp, type UserApp, type UserAppDeps } from './app.ts';
 export {
   DEFAULT_RATE_LIMITS,
   USER_DEFAULTS,
   loadUserServiceConfig,
+  type MailSettings,
   userServiceEnvSchema,
   type RateLimits,
   type UserServiceConfig,
@@ -17,3 +18,8 @@ export { createPasswordHashQueue, type PasswordHashQueue } from './auth/hash-que
 export { buildProfileEnvelope } from './auth/profile-envelope.ts';
 export { createUserRepository, type UserRepository } from './repository/index.ts';
 export { userAppDeps } from './wiring.ts';
+export { createService, type UserShared } from './service.ts';
+export { createBackgroundWork, type BackgroundWork } from './lifecycle/background.ts';
+export { MailDeliveryError, MailRefused, checkMail, type Mailer, type OutgoingMail } from './mail/mailer.ts';
+export { createOutboxMailer, readOutbox, type OutboxMail } from './mail/outbox-mailer.ts';
+export { createSmtpMailer } from './mail/smtp-mailer.ts';

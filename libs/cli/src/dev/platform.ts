@@ -87,7 +87,7 @@ export async function startPlatform(environment: DevEnvironment, portBase: numbe
     services.push(await startMartBuilder(context));
     services.push(await startChatSync(context));
     const vertexSync = await startVertexSync(context);
-    services.push(vertexSync, startChat(context), startUser(context), startReconciler(context), await startConsole(context));
+    services.push(vertexSync, await startChat(context), await startUser(context), startReconciler(context), await startConsole(context));
     const urls = {} as Record<DevServiceName, string>;
     for (const service of services) urls[service.name] = await listen(service, runtime.host, portBase);
     return { urls, rag, context, refilled: vertexSync.refilled, stop: () => stopAll(services, context) };

@@ -1,4 +1,7 @@
 import type { TokenService } from '@mobius/auth';
+import type { Logger } from '@mobius/service';
+import type { BackgroundWork } from '../lifecycle/background.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import type { UserRepository } from '../repository/types.ts';
 import type { EnvelopeUser } from './account-view.ts';
 import type { GoogleIdTokenVerifier } from './google-id-token.ts';
@@ -14,6 +17,20 @@ export interface AuthDeps {
   hashQueue: PasswordHashQueue;
   /** Null when GOOGLE_CLIENT_ID is unset: Google sign-in answers that it is not configured. */
   google: GoogleIdTokenVerifier | null;
+  /** The account mails (password reset, invite). */
+  mail: AccountMail;
+  /** Work started after a route answered (the reset request). */
+  background: BackgroundWork;
+}
+
+/** How account mails are made and sent (config.ts: USER_MAILER, MOBIUS_SET_PASSWORD_URL_BASE, the TTLs). */
+export interface AccountMail {
+  mailer: Mailer;
+  /** The page that consumes `?token=` links; null: no reset or invite mail is sent (as the original). */
+  setPasswordUrlBase: string | null;
+  resetTtlSeconds: number;
+  inviteTtlSeconds: number;
+  logger: Logger;
 }
 
 /** Who is calling, as far as the transport can tell; stored in the session's `device_info`. */

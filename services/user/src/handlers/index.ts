@@ -1,4 +1,5 @@
 import { googleRoute } from './google.ts';
+import { lifecycleRoutes } from './lifecycle.ts';
 import { loginRoute } from './login.ts';
 import { logoutRoute } from './logout.ts';
 import { meRoute } from './me.ts';
@@ -22,5 +23,6 @@ export function authRoutes(deps: HandlerDeps): Route[] {
     meRoute(deps),
     onboardingRoute(deps),
     preferencesRoute(deps),
+    ...lifecycleRoutes(deps),
   ];
 }

@@ -14,6 +14,8 @@ export interface RouteRequest {
   params: Record<string, string>;
   query: Record<string, unknown>;
   client: ClientInfo;
+  /** Over a silent rate limit (the reset request answers as usual but does nothing). */
+  throttled: boolean;
 }
 
 /** What a handler answers: a status and a JSON body. Errors are thrown, not returned. */

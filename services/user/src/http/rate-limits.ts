@@ -7,7 +7,11 @@ import { rateLimited } from '../errors.ts';
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
 
 /** The rate-limited operations; a route names one (handlers/types.ts). */
-export type RateLimitedOperation = 'login' | 'register' | 'google';
+export type RateLimitedOperation = 'login' | 'register' | 'google' | 'passwordReset' | 'tokenInfo' | 'checkEmail';
+
+/** Requests over a silent limit (the reset request): the route still answers 202, but does nothing. */
+const throttledRequests = new WeakSet<FastifyRequest>();
+export const isThrottled = (request: FastifyRequest) => throttledRequests.has(request);
 
 /** The hooks of one rate-limited route: before the body is read, and once it is parsed. */
 export interface RateLimitHooks {
@@ -35,7 +39,8 @@ const none = async () => undefined;
  * Registers @fastify/rate-limit on `scope` (not globally) and builds the limiters of each operation
  * (in-process counters: each instance counts its own): login per client address and per email;
  * registration per client address and for the whole process (a flood from many addresses still
- * stops); Google sign-in per client address. A request over a limit is a 429 "Too many requests"
+ * stops); Google sign-in, token-info and check-email per client address; the password-reset request
+ * per client address and per email, silently (the original answers 202 whatever happens). A request over a limit is a 429 "Too many requests"
  * with `retry-after`; every attempt counts, successful or not.
  */
 export async function rateLimitHooks(
@@ -54,6 +59,22 @@ export async function rateLimitHooks(
   const registerByAddress = limiter('register-ip', limits.registerPerIp, limits.registerWindowMs, (r) => `register-ip:${byAddress(r)}`);
   const registerAll = limiter('register-global', limits.registerGlobal, limits.registerWindowMs, () => 'register-global');
   const googleByAddress = limiter('google-ip', limits.googlePerIp, limits.googleWindowMs, (r) => `google-ip:${byAddress(r)}`);
+  const tokenInfoByAddress = limiter('token-info-ip', limits.tokenInfoPerIp, limits.tokenInfoWindowMs, (r) => `token-info-ip:${byAddress(r)}`);
+  const checkEmailByAddress = limiter('check-email-ip', limits.checkEmailPerIp, limits.checkEmailWindowMs, (r) => `check-email-ip:${byAddress(r)}`);
+  // The reset request's limits are silent, as the original's: the answer is 202 either way.
+  const silent = (name: string, max: number, key: (request: FastifyRequest) => string) => {
+    const created = scope.createRateLimit({ max, timeWindow: limits.resetWindowMs, keyGenerator: key });
+    return async (request: FastifyRequest) => {
+      if (throttledRequests.has(request)) return;
+      const outcome = await created(request);
+      if (!outcome.isAllowed && outcome.isExceeded) {
+        request.log.warn({ limit: name }, 'rate limit exceeded (silent)');
+        throttledRequests.add(request);
+      }
+    };
+  };
+  const resetByAddress = silent('reset-ip', limits.resetPerIp, (r) => `reset-ip:${byAddress(r)}`);
+  const resetByEmail = silent('reset-email', limits.resetPerEmail, (r) => `reset-email:${emailOf(r.body)}`);
   return {
     login: {
       onRequest: loginByAddress,
@@ -70,5 +91,13 @@ export async function rateLimitHooks(
       preHandler: none,
     },
     google: { onRequest: googleByAddress, preHandler: none },
+    passwordReset: {
+      onRequest: async (request) => resetByAddress(request),
+      preHandler: async (request) => {
+        if (emailOf(request.body) !== undefined) await resetByEmail(request);
+      },
+    },
+    tokenInfo: { onRequest: tokenInfoByAddress, preHandler: none },
+    checkEmail: { onRequest: checkEmailByAddress, preHandler: none },
   };
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { createDirectoryStore } from './directory.ts';
+import { createLifecycleStore } from './lifecycle.ts';
 import { createPreferenceStore } from './preferences.ts';
 import { createSessionStore } from './sessions.ts';
 import type { UserRepository } from './types.ts';
@@ -7,6 +8,7 @@ import { createUserStore } from './users.ts';
 
 export type * from './types.ts';
 export type * from './directory-types.ts';
+export type * from './lifecycle-types.ts';
 
 /**
  * The user repository on `pool`: every SQL statement of the service goes through it. Every
@@ -22,6 +24,7 @@ export function createUserRepository(pool: pg.Pool): UserRepository {
     preferences: createPreferenceStore(pool),
     sessions: createSessionStore(pool),
     directory: createDirectoryStore(pool),
+    lifecycle: createLifecycleStore(pool),
     ping: async () => {
       await pool.query('SELECT 1');
     },

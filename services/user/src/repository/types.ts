@@ -5,6 +5,7 @@
  */
 
 import type { DirectoryStore } from './directory-types.ts';
+import type { LifecycleStore } from './lifecycle-types.ts';
 
 /** The `app_user` row as the service reads it. */
 export interface UserProfile {
@@ -176,6 +177,8 @@ export interface UserRepository {
   preferences: PreferenceStore;
   sessions: SessionStore;
   directory: DirectoryStore;
+  /** Reset, invite and handoff tokens; the activity catalogue. */
+  lifecycle: LifecycleStore;
   /** Resolves when the database answers (readiness). */
   ping(): Promise<void>;
 }

@@ -10,15 +10,25 @@ import { buildApp, type UserApp } from '../app.ts';
 import type { GoogleIdTokenVerifier } from '../auth/google-id-token.ts';
 import { createPasswordHashQueue } from '../auth/hash-queue.ts';
 import { DEFAULT_RATE_LIMITS, USER_DEFAULTS, type RateLimits } from '../config.ts';
+import { createBackgroundWork } from '../lifecycle/background.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { createOutboxMailer, readOutbox, type OutboxMail } from '../mail/outbox-mailer.ts';
 import { createUserRepository } from '../repository/index.ts';
 
 export interface UserTestService {
   app: UserApp;
   pool: pg.Pool;
   tokens: TokenService;
+  /** Waits until the work started after an answer (the reset request's mail) has finished. */
+  settled(): Promise<void>;
+  /** The outbox's mails to `email`, newest first (after settled()). */
+  mailbox(email: string): Promise<OutboxMail[]>;
   /** Closes the app and the pool. */
   close(): Promise<void>;
 }
+
+/** The set-password page the test services' mails link to. */
+export const TEST_SET_PASSWORD_URL = 'https://app.example.test/set-password';
 
 export function createUserTestService(options: {
   databaseUrl: string;
@@ -35,6 +45,11 @@ export function createUserTestService(options: {
   trustedProxyHops?: number;
   /** Default: a silent logger. */
   logger?: Logger;
+  /** Default: the outbox mailer on the service's pool. */
+  mailer?: Mailer;
+  /** Default TEST_SET_PASSWORD_URL; null: no reset or invite mail is sent. */
+  setPasswordUrlBase?: string | null;
+  resetTtlSeconds?: number;
 }): UserTestService {
   const pool = createPool(options.databaseUrl, { applicationName: 'mobius-user-test' });
   const accessTokenMinutes = options.accessTokenMinutes ?? 60;
@@ -43,11 +58,13 @@ export function createUserTestService(options: {
     accessTokenMinutes,
     refreshTokenDays: options.refreshTokenDays ?? 7,
   });
+  const logger = options.logger ?? createLogger('user-test', 'silent');
+  const background = createBackgroundWork(logger);
   const app = buildApp({
     repository: createUserRepository(pool),
     tokens,
     accessTokenMinutes,
-    logger: options.logger ?? createLogger('user-test', 'silent'),
+    logger,
     metrics: createMetrics('user-test'),
     rateLimits: { ...DEFAULT_RATE_LIMITS, registerPerIp: 10_000, registerGlobal: 10_000, ...options.rateLimits },
     hashQueue: createPasswordHashQueue({
@@ -61,11 +78,23 @@ export function createUserTestService(options: {
       adminEmails: new Set((options.adminEmails ?? []).map((email) => email.toLowerCase())),
     },
     ...(options.trustedProxyHops === undefined ? {} : { trustedProxyHops: options.trustedProxyHops }),
+    mailer: options.mailer ?? createOutboxMailer(pool),
+    mail: {
+      setPasswordUrlBase: options.setPasswordUrlBase === undefined ? TEST_SET_PASSWORD_URL : options.setPasswordUrlBase,
+      resetTtlSeconds: options.resetTtlSeconds ?? USER_DEFAULTS.resetTtlMinutes * 60,
+      inviteTtlSeconds: USER_DEFAULTS.inviteTtlDays * 86_400,
+    },
+    background,
   });
   return {
     app,
     pool,
     tokens,
+    settled: () => background.settled(),
+    mailbox: async (email) => {
+      await background.settled();
+      return readOutbox(pool, email);
+    },
     close: async () => {
       await app.close();
       await pool.end();
