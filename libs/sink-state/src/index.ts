@@ -26,3 +26,17 @@ export {
   type SyncRound,
   type SyncRunLogTarget,
 } from './sync-rounds.ts';
+export { SINK_STORE_DEFAULTS, openSinkStore, type SinkRunRecord, type SinkStore, type SinkTransaction } from './sink-store.ts';
+export {
+  SINK_RUNNER_DEFAULTS,
+  describeError,
+  martUpdatedTrigger,
+  runSink,
+  type SinkCounts,
+  type SinkDefinition,
+  type SinkLogger,
+  type SinkOutcome,
+  type SinkRunDeps,
+  type TriggerMessage,
+} from './sink-runner.ts';
+export { SINK_SUBSCRIBE_DEFAULTS, buildSinkApp, type SinkAppOptions } from './sink-app.ts';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SyncRunLog } from '@mobius/warehouse';
 import type pg from 'pg';
 import { advanceWatermark, lockSink, readWatermark } from './sink-state.ts';
 
@@ -18,19 +19,8 @@ import { advanceWatermark, lockSink, readWatermark } from './sink-state.ts';
  * within its insert-id window; Postgres by primary key); see docs/bigquery-adoption.md.
  */
 
-/** The warehouse side (the Warehouse port's SyncRunLog: BigQuery and Postgres adapters). */
-export interface SyncRunLogTarget {
-  recordSyncRun(run: {
-    runId: string;
-    startedAt: Date;
-    finishedAt: Date | null;
-    martRowsRead: number | null;
-    postgresRowsWritten: number | null;
-    vectorRowsUpserted: number | null;
-    status: 'success' | 'failure';
-    errorMessage: string | null;
-  }): Promise<void>;
-}
+/** The warehouse side: the Warehouse port's SyncRunLog (BigQuery and Postgres adapters). */
+export type SyncRunLogTarget = SyncRunLog;
 
 /** Every default of the recorder, in one place. */
 export const SYNC_ROUNDS_DEFAULTS = {

@@ -1,12 +1,13 @@
-import type { Bus, Message, SubscribeOptions, Subscriber } from '@mobius/bus';
+import type { Bus, SubscribeOptions } from '@mobius/bus';
 import { SUBSCRIPTIONS } from '@mobius/contracts';
-import { buildServiceApp, consumerMetrics, registerPushEndpoint, type Logger, type ServiceMetrics } from '@mobius/service';
+import type { Logger, ServiceMetrics } from '@mobius/service';
+import { buildSinkApp, SINK_SUBSCRIBE_DEFAULTS } from '@mobius/sink-state';
 import type { Warehouse } from '@mobius/warehouse';
 import type { FastifyInstance } from 'fastify';
 import type { ChatStore } from './chat-store.ts';
 import { applyMartRuns, handleMartUpdated } from './handlers/apply-mart-runs.ts';
 
-/** chat-sync's one typed dependency object; main.ts builds it, tests build their own. */
+/** chat-sync's one typed dependency object; service.ts builds it, tests build their own. */
 export interface ChatSyncDeps {
   store: ChatStore;
   warehouse: Warehouse;
@@ -16,49 +17,33 @@ export interface ChatSyncDeps {
   /** Mart rows per read page and per write; default APPLY_MART_RUNS_DEFAULTS.batchSize. */
   batchSize?: number;
   subscribeOptions?: SubscribeOptions;
+  /** Fold the sinks' sync rounds into the warehouse's sync_runs after each run (service.ts turns it on). */
+  foldSyncRounds?: boolean;
+  /** Registers the closing of what the caller created, before the consumer's hooks (SinkAppOptions.own). */
+  own?(app: FastifyInstance): void;
 }
 
-/** Every default of the consumer, in one place. */
-export const CHAT_SYNC_SUBSCRIBE_DEFAULTS: SubscribeOptions = {
-  // One run at a time per instance: a second trigger would only wait on the sink lock.
-  concurrency: 1,
-};
+/** Every default of the consumer, in one place (the sink runner's: docs/sinks.md). */
+export const CHAT_SYNC_SUBSCRIBE_DEFAULTS: SubscribeOptions = SINK_SUBSCRIBE_DEFAULTS;
 
 /**
- * chat-sync's app: /healthz, /readyz (Chat database and warehouse), /metrics, and the consumer of
- * `warehouse.mart_updated` on subscription `chat-sync`, started when the app is ready and drained
- * when it closes (no I/O before `ready()`).
+ * chat-sync's app, a sink app (docs/sinks.md): /healthz, /readyz (Chat database, warehouse, bus),
+ * /metrics, and the consumer of `warehouse.mart_updated` on subscription `chat-sync`, started when the
+ * app is ready and drained when it closes (no I/O before `ready()`).
  */
 export function buildApp(deps: ChatSyncDeps): FastifyInstance {
-  const { topic, name: subscription } = SUBSCRIPTIONS.chatSync;
-  const app = buildServiceApp({
+  const run = { warehouse: deps.warehouse, store: deps.store, logger: deps.logger, batchSize: deps.batchSize };
+  return buildSinkApp({
+    subscription: SUBSCRIPTIONS.chatSync,
+    store: deps.store,
+    warehouse: deps.warehouse,
+    bus: deps.bus,
     logger: deps.logger,
     metrics: deps.metrics,
-    readiness: [
-      { name: 'chat-db', check: () => deps.store.ping() },
-      { name: 'warehouse', check: async () => void (await deps.warehouse.latestMartRunId()) },
-      { name: 'bus', check: () => deps.bus.ping() },
-    ],
+    handle: handleMartUpdated(run),
+    catchUp: () => applyMartRuns(run),
+    subscribeOptions: { ...CHAT_SYNC_SUBSCRIBE_DEFAULTS, ...deps.subscribeOptions },
+    foldSyncRounds: deps.foldSyncRounds,
+    own: deps.own,
   });
-  registerPushEndpoint(app, deps.bus); // BUS_MODE=push: the handler below also answers POST /pubsub/push
-  const handle = handleMartUpdated({ warehouse: deps.warehouse, store: deps.store, logger: deps.logger, batchSize: deps.batchSize });
-  const handler = async (message: Message): Promise<void> => void (await handle(message));
-  const metrics = consumerMetrics(subscription, deps.metrics, deps.logger);
-  let subscriber: Subscriber | undefined;
-  app.addHook('onReady', async () => {
-    await deps.bus.ensureSubscription(topic, subscription);
-    subscriber = await deps.bus.subscribe(topic, subscription, handler, {
-      ...CHAT_SYNC_SUBSCRIBE_DEFAULTS,
-      ...deps.subscribeOptions,
-      middleware: [metrics, ...(deps.subscribeOptions?.middleware ?? [])],
-    });
-    // Catch up at start: runs committed while no instance was running (or whose trigger is still held
-    // by a dead instance until its ack wait expires) are applied now, not at the next trigger.
-    void applyMartRuns(deps).catch((error: unknown) => deps.logger.warn({ err: error }, 'catch-up at start failed; the next trigger retries'));
-  });
-  app.addHook('onClose', async () => {
-    await subscriber?.close();
-    subscriber = undefined;
-  });
-  return app;
 }

@@ -1,8 +1,8 @@
 /**
- * vertex-sync's error catalogue: a stable `code`, whether a retry can help, and the `cause`. Errors that
- * already say whether they are retryable (the warehouse's, InvalidEventError, SinkBusyError) pass
- * through unchanged; anything else (a Postgres error on Chat, an index failure without a code) becomes a
- * retryable VertexSyncFailedError.
+ * vertex-sync's error: a stable `code`, retryable, and the `cause`. The sink runner (docs/sinks.md)
+ * lets errors that already say whether they are retryable (the warehouse's, InvalidEventError,
+ * SinkBusyError, the index's) pass through unchanged; anything else (a Postgres error on Chat, an index
+ * failure without a code) becomes this one.
  */
 export class VertexSyncFailedError extends Error {
   readonly code = 'VERTEX_SYNC_FAILED';
@@ -12,17 +12,4 @@ export class VertexSyncFailedError extends Error {
     super(message, options);
     this.name = 'VertexSyncFailedError';
   }
-}
-
-/** The error to throw to the bus for `error`: itself when it carries `retryable`, else wrapped (retryable). */
-export function toSinkError(error: unknown): Error {
-  if (error instanceof Error && typeof (error as { retryable?: unknown }).retryable === 'boolean') return error;
-  return new VertexSyncFailedError(`vertex-sync run failed: ${describeError(error)}`, { cause: error });
-}
-
-/** A one-line description for logs and sync_runs.error_message (with the Postgres code when there is one). */
-export function describeError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? `${code}: ${message}` : message;
 }

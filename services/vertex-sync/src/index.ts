@@ -1,4 +1,5 @@
 export { buildApp, VERTEX_SYNC_SUBSCRIBE_DEFAULTS, type VertexSyncDeps } from './app.ts';
+export { VERTEX_SYNC_DEFAULTS, loadVertexSyncConfig, type VertexSyncConfig } from './config.ts';
 export { VertexSyncFailedError } from './errors.ts';
 export {
   APPLY_MART_RUNS_DEFAULTS,
@@ -8,5 +9,6 @@ export {
   type ApplyOutcome,
   type TriggerMessage,
 } from './handlers/apply-mart-runs.ts';
+export { createService, type VertexSyncInstance, type VertexSyncShared } from './service.ts';
 export { SinkBusyError, type SyncRunRecord } from '@mobius/sink-state';
-export { createSinkStore, SINK_STORE_DEFAULTS, VERTEX_SYNC_SINK, type SinkStore, type VertexSyncTransaction } from './sink-store.ts';
+export { createSinkStore, SINK_STORE_DEFAULTS, VERTEX_SYNC_SINK, type SinkStore } from './sink-store.ts';

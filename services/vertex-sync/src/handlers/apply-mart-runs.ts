@@ -1,9 +1,18 @@
-import { EVENTS, decodeEvent } from '@mobius/contracts';
 import { readAhead, type Logger } from '@mobius/service';
+import {
+  martUpdatedTrigger,
+  recordLedgerRemovals,
+  recordLedgerWrites,
+  runSink,
+  type SinkDefinition,
+  type SinkOutcome,
+  type SinkStore,
+  type SinkTransaction,
+  type TriggerMessage,
+} from '@mobius/sink-state';
 import type { VectorIndex } from '@mobius/vector-index';
 import type { MartChange, Warehouse } from '@mobius/warehouse';
-import { describeError, toSinkError } from '../errors.ts';
-import type { SinkStore, VertexSyncTransaction } from '../sink-store.ts';
+import { VertexSyncFailedError } from '../errors.ts';
 import { indexChangesOf, type InvalidRow } from './index-changes.ts';
 
 /** Every default of the handler, in one place. */
@@ -30,97 +39,69 @@ export interface ApplyMartRunsDeps {
   indexBatchSize?: number;
 }
 
-/** What one call did. `up-to-date`: the watermark had already reached the latest run; nothing written. */
-export interface ApplyOutcome {
-  status: 'applied' | 'up-to-date';
-  /** The watermark before (exclusive) and after (inclusive) this call. */
-  fromRunId: number;
-  toRunId: number;
-  martRowsRead: number;
+/** What one run wrote to the index. */
+type IndexCounts = {
   datapointsUpserted: number;
   datapointsRemoved: number;
-}
+  /** Live rows skipped for an unusable embedding (logged with the outcome, not part of it). */
+  invalidRows: number;
+};
 
-/** A received message, as much as this handler needs of it (the bus's Message fits). */
-export interface TriggerMessage {
-  data: Uint8Array;
-  attributes: Record<string, string>;
-}
+/** What one call did (the sink runner's outcome) in datapoints. */
+export type ApplyOutcome = SinkOutcome<{ datapointsUpserted: number; datapointsRemoved: number }>;
 
-interface Progress {
-  latest: number | null;
-  read: number;
-  upserted: number;
-  removed: number;
-  /** Live rows skipped for an unusable embedding. */
-  invalid: number;
-}
+export type { TriggerMessage };
 
 /**
- * Brings the vector index up to the warehouse's latest mart run. Under vertex-sync's advisory lock on
- * the Chat database (one instance at a time): reads the watermark, streams the mart changes of
- * (watermark, latest], upserts a datapoint for every live row and removes every tombstoned id, in
- * bounded calls, skipping changes older than the version vertex-sync holds for their document; then,
- * only after every index call succeeded, commits the versions, the watermark and a `success` sync_runs
- * row. A crash in between re-applies the same upserts and removes next time, which is idempotent.
- * A live row whose embedding cannot be a datapoint (missing, wrong length, not finite) is skipped,
- * its id removed from the index, counted (`invalidRows`) and logged at warn; the rest of its document
- * and of the run goes on. On failure a `failure` row is recorded in its own transaction and the error
- * is rethrown (an index that refuses a call stops the sink with that reason).
+ * vertex-sync as a sink (docs/sinks.md). Each page: the version guard drops changes older than the
+ * version vertex-sync holds for their document, then a datapoint is upserted for every live row and
+ * every tombstoned id is removed, in bounded calls; the ledger (docs/reconcile.md) records what the
+ * index now holds, in the run's transaction, so it commits with the versions and watermark only after
+ * every index call succeeded. A crash in between re-applies the same upserts and removes next time,
+ * which is idempotent. A live row whose embedding cannot be a datapoint (missing, wrong length, not
+ * finite) is skipped, its id removed from the index, counted (`invalidRows`) and logged at warn; the
+ * rest of its document and of the run goes on. The next page is read while this one goes to the index.
  */
-export async function applyMartRuns(deps: ApplyMartRunsDeps): Promise<ApplyOutcome> {
-  const startedAt = new Date();
-  const progress: Progress = { latest: null, read: 0, upserted: 0, removed: 0, invalid: 0 };
-  try {
-    const outcome = await deps.store.withSinkLock(async (tx) => {
-      const watermark = await tx.watermark();
-      const latest = await deps.warehouse.latestMartRunId();
-      progress.latest = latest;
-      if (watermark >= latest) return outcomeOf('up-to-date', watermark, watermark, progress);
-      const batchSize = deps.batchSize ?? APPLY_MART_RUNS_DEFAULTS.batchSize;
-      // The next page is read while this one goes to the index.
-      for await (const batch of readAhead(deps.warehouse.readMartChanges(watermark, latest, batchSize))) {
-        progress.read += batch.length;
-        await applyBatch(deps, tx, batch, progress);
-      }
-      const run = { startedAt, finishedAt: new Date(), martRowsRead: progress.read, vectorRowsUpserted: progress.upserted };
-      await tx.finishRun({ ...run, martRunId: latest });
-      return outcomeOf('applied', watermark, latest, progress);
-    });
-    if (outcome.status === 'applied') deps.logger.info({ ...outcome, invalidRows: progress.invalid }, 'vertex-sync applied mart runs');
-    return outcome;
-  } catch (error) {
-    await recordFailure(deps, startedAt, progress, error);
-    throw toSinkError(error);
-  }
+function vertexSink(deps: ApplyMartRunsDeps): SinkDefinition<IndexCounts, Omit<IndexCounts, 'invalidRows'>> {
+  return {
+    name: 'vertex-sync',
+    pages: readAhead,
+    counts: () => ({ datapointsUpserted: 0, datapointsRemoved: 0, invalidRows: 0 }),
+    applyBatch: (tx, batch, counts) => applyBatch(deps, tx, batch, counts),
+    // Upserts already sent stay in the index (idempotent); on failure the count says how far the run got.
+    syncRunCounts: (counts) => ({ postgresRowsWritten: null, vectorRowsUpserted: counts.datapointsUpserted }),
+    report: ({ datapointsUpserted, datapointsRemoved }) => ({ datapointsUpserted, datapointsRemoved }),
+    failed: (message, cause) => new VertexSyncFailedError(message, { cause }),
+  };
 }
 
 /** One page: every datapoint is built (and checked) before the first index call of the page. */
-async function applyBatch(deps: ApplyMartRunsDeps, tx: VertexSyncTransaction, batch: MartChange[], progress: Progress): Promise<void> {
+async function applyBatch(deps: ApplyMartRunsDeps, tx: SinkTransaction, batch: MartChange[], counts: IndexCounts): Promise<void> {
   const current = await tx.withoutOlderVersions(batch);
   const { datapoints, removals, invalid } = indexChangesOf(current, deps.dimensions);
-  reportInvalid(deps, invalid, progress);
+  reportInvalid(deps, invalid, counts);
   const size = deps.indexBatchSize ?? APPLY_MART_RUNS_DEFAULTS.indexBatchSize;
   for (let start = 0; start < datapoints.length; start += size) {
     const chunk = datapoints.slice(start, start + size);
     await deps.index.upsertDatapoints(chunk);
-    progress.upserted += chunk.length;
+    counts.datapointsUpserted += chunk.length;
   }
   for (let start = 0; start < removals.length; start += size) {
     const chunk = removals.slice(start, start + size);
     await deps.index.removeDatapoints(chunk);
-    progress.removed += chunk.length;
+    counts.datapointsRemoved += chunk.length;
   }
   // The ledger (docs/reconcile.md) records what the index now holds, committed with the versions.
   const written = new Set(datapoints.map((datapoint) => datapoint.datapointId));
   const writtenRows = current.filter((change) => !change.deleted && written.has(change.row.id.toLowerCase())).map((change) => change.row);
-  await tx.recordLedger(writtenRows, removals);
-  await tx.recordVersions(batch);
+  await recordLedgerWrites(tx.client, writtenRows);
+  await recordLedgerRemovals(tx.client, removals);
+  tx.delivered(writtenRows.map((row) => ({ row })));
 }
 
 /** Counts and logs the rows a page skipped for their embedding. */
-function reportInvalid(deps: ApplyMartRunsDeps, invalid: readonly InvalidRow[], progress: Progress): void {
-  progress.invalid += invalid.length;
+function reportInvalid(deps: ApplyMartRunsDeps, invalid: readonly InvalidRow[], counts: IndexCounts): void {
+  counts.invalidRows += invalid.length;
   for (const row of invalid) {
     deps.invalidRows?.inc({ reason: row.code });
     deps.logger.warn(
@@ -130,32 +111,13 @@ function reportInvalid(deps: ApplyMartRunsDeps, invalid: readonly InvalidRow[], 
   }
 }
 
-function outcomeOf(status: ApplyOutcome['status'], fromRunId: number, toRunId: number, progress: Progress): ApplyOutcome {
-  return {
-    status,
-    fromRunId,
-    toRunId,
-    martRowsRead: progress.read,
-    datapointsUpserted: progress.upserted,
-    datapointsRemoved: progress.removed,
-  };
-}
-
-async function recordFailure(deps: ApplyMartRunsDeps, startedAt: Date, progress: Progress, error: unknown): Promise<void> {
-  deps.logger.error({ err: error, martRunId: progress.latest, martRowsRead: progress.read }, 'vertex-sync run failed');
-  try {
-    await deps.store.recordFailedRun({
-      startedAt,
-      finishedAt: new Date(),
-      martRowsRead: progress.read,
-      // Upserts already sent stay in the index (idempotent); the count says how far the run got.
-      vectorRowsUpserted: progress.upserted,
-      martRunId: progress.latest,
-      errorMessage: describeError(error),
-    });
-  } catch (recordError) {
-    deps.logger.error({ err: recordError }, 'could not record the failed vertex-sync run in sync_runs');
-  }
+/**
+ * Brings the vector index up to the warehouse's latest mart run, under vertex-sync's advisory lock on
+ * the Chat database (the sink runner: watermark, versions, sync_runs, failures). On failure a `failure`
+ * row is recorded and the error is rethrown (an index that refuses a call stops the sink with that reason).
+ */
+export function applyMartRuns(deps: ApplyMartRunsDeps): Promise<ApplyOutcome> {
+  return runSink(vertexSink(deps), deps);
 }
 
 /**
@@ -164,9 +126,5 @@ async function recordFailure(deps: ApplyMartRunsDeps, startedAt: Date, progress:
  * vertex-sync has not applied yet is applied, whichever run the event names.
  */
 export function handleMartUpdated(deps: ApplyMartRunsDeps): (message: TriggerMessage) => Promise<ApplyOutcome> {
-  return async (message) => {
-    const event = decodeEvent(EVENTS.martUpdated, message);
-    deps.logger.debug({ runId: event.run_id }, 'mart_updated received');
-    return applyMartRuns(deps);
-  };
+  return martUpdatedTrigger(() => applyMartRuns(deps), deps.logger);
 }
