@@ -136,7 +136,9 @@ describe('OpenAPI at /docs', () => {
       const doc = await documentOf(app as FastifyInstance);
       expect([name, operationsIn(doc)]).toEqual([name, routesIn(app as FastifyInstance)]);
     }
-    expect(operationsIn(await documentOf(chat.app))).toContain('POST /v1/search');
+    const search = (await documentOf(chat.app)).paths['/v1/search']!.post!;
+    expect(search.summary).toBe('Search the published chunks');
+    expect(Object.keys(search.requestBody!.content['application/json']!.schema.properties!)).toEqual(['query', 'vector', 'k', 'filters']);
     expect(operationsIn(await documentOf(user.app))).toEqual(expect.arrayContaining(['POST /api/v1/auth/login', 'POST /api/v1/auth/register', 'GET /api/v1/auth/me']));
   });
 });

@@ -3,6 +3,7 @@ import type { Embedder } from '@mobius/embedder';
 import { buildServiceApp, type Logger, type ServiceMetrics } from '@mobius/service';
 import type { VectorIndex } from '@mobius/vector-index';
 import { CHAT_DEFAULTS } from './config.ts';
+import { CHAT_ROUTE_DOCS } from './handlers/route-docs.ts';
 import { searchRoute } from './handlers/search.ts';
 import type { Route } from './handlers/types.ts';
 import type { PublishedChunkReader } from './search/types.ts';
@@ -56,6 +57,8 @@ export function buildApp(deps: ChatAppDeps): ChatApp {
       method: route.method,
       url: route.url,
       onRequest: authenticate,
+      // What /docs says about the route (documentation only: nothing is validated from it).
+      config: { openapi: CHAT_ROUTE_DOCS[`${route.method} ${route.url}`] },
       handler: async (request, reply) => {
         const response = await route.handle({ principal: principalOf(request), body: request.body });
         return reply.status(response.status).send(response.body);
