@@ -8,12 +8,12 @@ import { MART_CONCURRENCY } from '../services/mart-builder/src/app.ts';
 import { VERTEX_SYNC_SUBSCRIBE_DEFAULTS } from '../services/vertex-sync/src/app.ts';
 import { environmentOf, loadCompose } from './support/compose.ts';
 import { CLOUD_SERVICES, checkServiceEnv } from './support/service-env.ts';
-import { attribute, resource, terraformSources, terraformVars, variableDefault } from './support/terraform.ts';
+import { attribute, expression, resource, terraformLocals, terraformVars, variableDefault } from './support/terraform.ts';
 
 // delivery = "push": the Cloud Run services of infra/terraform/cloudrun.tf, whose sizing and
 // environment live in services.auto.tfvars.json, checked against the services' code and config.
 const vars = terraformVars();
-const cloudrunTf = terraformSources().find((s) => s.file === 'cloudrun.tf')!.text;
+const locals = terraformLocals();
 
 /** Sample values of the placeholders services.auto.tfvars.json may use (see cloudrun.tf). */
 function placeholderValues(service: string): Record<string, string> {
@@ -68,7 +68,8 @@ describe('infra/terraform: Cloud Run (delivery = "push")', () => {
   });
 
   it('gives each service an environment its config accepts with the prod rules, secrets included', () => {
-    const placeholders = new Set([...cloudrunTf.matchAll(/"(\{\w+\})"\s*=/g)].map((m) => m[1]!));
+    // The placeholders cloudrun.tf fills in: local.env_placeholders, and {push_audience} merged in per service.
+    const placeholders = new Set([...Object.keys(locals.env_placeholders as object), ...[...String(locals.service_env).matchAll(/"(\{\w+\})" =/g)].map((m) => m[1]!)]);
     for (const name of CLOUD_SERVICES) {
       const env = vars.services[name]!.cloud_run.env;
       for (const value of Object.values(env).filter((v) => v.includes('{'))) {
@@ -78,7 +79,7 @@ describe('infra/terraform: Cloud Run (delivery = "push")', () => {
       // Cloud Run sets PORT itself, to the container port.
       expect(env, name).not.toHaveProperty('PORT');
       const checked = checkServiceEnv(name, cloudRunEnv(name));
-      if (checked.bus) expect(checked.bus.PUBSUB_PROVISION, `${name} creates no Pub/Sub resources`).toBe('off');
+      if (checked.bus) expect(checked.bus.pubsub.provision, `${name} creates no Pub/Sub resources`).toBe('off');
     }
   });
 
@@ -86,25 +87,25 @@ describe('infra/terraform: Cloud Run (delivery = "push")', () => {
     for (const name of CLOUD_SERVICES) {
       const bus = checkServiceEnv(name, cloudRunEnv(name)).bus;
       if (!consumers.includes(name)) {
-        expect(bus?.BUS_MODE ?? 'pull', name).toBe('pull');
+        expect(bus?.pubsub.mode ?? 'pull', name).toBe('pull');
         continue;
       }
-      expect(bus, name).toMatchObject({ BUS: 'pubsub', BUS_MODE: 'push', PUSH_AUTH: 'oidc' });
+      expect(bus, name).toMatchObject({ kind: 'pubsub', pubsub: { mode: 'push', pushAuth: { kind: 'oidc' } } });
       expect(vars.services[name]!.cloud_run.env.PUSH_AUDIENCE, name).toBe('{push_audience}');
       expect(vars.services[name]!.cloud_run.env.PUSH_SERVICE_ACCOUNT, name).toBe('{push_service_account}');
     }
     const service = resource('google_cloud_run_v2_service', 'service');
-    expect(attribute(service, 'custom_audiences')).toBe('each.value.subscription == null ? [] : [local.push_audience[each.key]]');
-    expect(cloudrunTf).toMatch(/"\{push_audience\}" = local\.push_audience\[name\]/);
-    expect(cloudrunTf).toMatch(/"\{push_service_account\}"\s*= google_service_account\.pubsub_push\.email/);
+    expect(attribute(service, 'custom_audiences')).toBe('${each.value.subscription == null ? [] : [local.push_audience[each.key]]}');
+    expect(expression(locals.service_env)).toMatch(/"\{push_audience\}" = local\.push_audience\[name\]/);
+    expect((locals.env_placeholders as Record<string, unknown>)['{push_service_account}']).toBe('${google_service_account.pubsub_push.email}');
     const invoker = resource('google_cloud_run_v2_service_iam_member', 'push_invoker');
-    expect(attribute(invoker, 'member')).toBe('"serviceAccount:${google_service_account.pubsub_push.email}"');
+    expect(attribute(invoker, 'member')).toBe('serviceAccount:${google_service_account.pubsub_push.email}');
   });
 
   it('runs `mobius start <service>` on the port the compose file gives it', () => {
     const service = resource('google_cloud_run_v2_service', 'service');
-    expect(attribute(service, 'args')).toBe('["node", "bin/mobius.js", "start", each.key]');
-    expect(attribute(service, 'container_port')).toBe('each.value.port');
+    expect(attribute(service, 'args')).toEqual(['node', 'bin/mobius.js', 'start', '${each.key}']);
+    expect(attribute(service, 'container_port')).toBe('${each.value.port}');
     const compose = loadCompose({});
     for (const name of CLOUD_SERVICES) {
       expect(String(vars.services[name]!.port), name).toBe(environmentOf(compose.services[name]!).PORT);
@@ -127,8 +128,8 @@ describe('infra/terraform: Cloud Run (delivery = "push")', () => {
       expect(run.ingress, `${name} takes only Pub/Sub's pushes`).toBe('INGRESS_TRAFFIC_INTERNAL_ONLY');
     }
     const service = resource('google_cloud_run_v2_service', 'service');
-    expect(attribute(service, 'max_instance_request_concurrency')).toBe('each.value.cloud_run.concurrency');
-    expect(attribute(service, 'min_instance_count')).toBe('each.value.cloud_run.min_instances');
+    expect(attribute(service, 'max_instance_request_concurrency')).toBe('${each.value.cloud_run.concurrency}');
+    expect(attribute(service, 'min_instance_count')).toBe('${each.value.cloud_run.min_instances}');
   });
 
   it('keeps rag (its outbox relay) and the reconciler (its timer) running with CPU between requests', () => {
@@ -137,7 +138,7 @@ describe('infra/terraform: Cloud Run (delivery = "push")', () => {
       expect(run.min_instances, name).toBeGreaterThanOrEqual(1);
       expect(run.cpu_idle, name).toBe(false);
     }
-    expect(attribute(resource('google_cloud_run_v2_service', 'service'), 'cpu_idle')).toBe('each.value.cloud_run.cpu_idle');
+    expect(attribute(resource('google_cloud_run_v2_service', 'service'), 'cpu_idle')).toBe('${each.value.cloud_run.cpu_idle}');
     for (const name of CLOUD_SERVICES) {
       const run = vars.services[name]!.cloud_run;
       expect(run.max_instances, name).toBeGreaterThanOrEqual(run.min_instances);

@@ -12,7 +12,7 @@ import { createLockTableQuery } from '../libs/warehouse/src/adapters/bigquery/sq
 import { tableResource } from '../libs/warehouse/src/adapters/bigquery/schema.ts';
 import { MART_LOCK, WAREHOUSE_TABLES } from '../libs/warehouse/src/adapters/bigquery/tables.ts';
 import { CLOUD_SERVICES } from './support/service-env.ts';
-import { attribute, blocks, renderName, resource, resources, terraformVars, variableDefault } from './support/terraform.ts';
+import { attribute, blocks, expression, nestedBlock, renderName, resource, resources, terraformVars, variableDefault } from './support/terraform.ts';
 
 // No terraform binary here: the Terraform is read statically (test/support/terraform.ts) and its
 // catalogues (*.auto.tfvars.json) are compared with the code they deploy. Cloud Run: infra-cloudrun.test.ts.
@@ -52,10 +52,10 @@ describe('infra/terraform: Pub/Sub', () => {
       Object.fromEntries(ALL_SUBSCRIPTIONS.map((s) => [s.name, { topic: s.topic, dead_letter_topic: deadLetterTopic(s), consumer: s.name }])),
     );
     // Nothing else: one topic resource and two subscription resources, each over the catalogue.
-    expect(resources('google_pubsub_topic').map((r) => [r.name, attribute(r, 'for_each')])).toEqual([['topic', 'toset(var.pubsub_topics)']]);
+    expect(resources('google_pubsub_topic').map((r) => [r.name, attribute(r, 'for_each')])).toEqual([['topic', '${toset(var.pubsub_topics)}']]);
     expect(resources('google_pubsub_subscription').map((r) => [r.name, attribute(r, 'for_each')])).toEqual([
-      ['subscription', 'var.pubsub_subscriptions'],
-      ['peek', 'toset(var.pubsub_topics)'],
+      ['peek', '${toset(var.pubsub_topics)}'],
+      ['subscription', '${var.pubsub_subscriptions}'],
     ]);
     const pubsubTypes = new Set(blocks('resource').map((r) => r.type).filter((t) => t.startsWith('google_pubsub_')));
     expect(pubsubTypes).toEqual(
@@ -99,32 +99,33 @@ describe('infra/terraform: Pub/Sub', () => {
     // Pub/Sub's dead-letter policy is the safety net: the bus must dead-letter first, with the reason.
     expect(settings.max_delivery_attempts).toBeGreaterThan(SUBSCRIBE_DEFAULTS.maxDeliver);
     const subscription = resource('google_pubsub_subscription', 'subscription');
-    for (const [key, expression] of [
-      ['ack_deadline_seconds', 'local.pubsub_settings.ack_deadline_seconds'],
-      ['enable_message_ordering', 'local.pubsub_settings.enable_message_ordering'],
-      ['retain_acked_messages', 'local.pubsub_settings.retain_acked_messages'],
-      ['message_retention_duration', 'local.message_retention'],
-      ['minimum_backoff', '"${local.pubsub_settings.min_backoff_seconds}s"'],
-      ['maximum_backoff', '"${local.pubsub_settings.max_backoff_seconds}s"'],
-      ['max_delivery_attempts', 'local.pubsub_settings.max_delivery_attempts'],
-      ['dead_letter_topic', 'google_pubsub_topic.topic[each.value.dead_letter_topic].id'],
-      ['ttl', '""'],
+    for (const [key, value] of [
+      ['ack_deadline_seconds', '${local.pubsub_settings.ack_deadline_seconds}'],
+      ['enable_message_ordering', '${local.pubsub_settings.enable_message_ordering}'],
+      ['retain_acked_messages', '${local.pubsub_settings.retain_acked_messages}'],
+      ['message_retention_duration', '${local.message_retention}'],
+      ['minimum_backoff', '${local.pubsub_settings.min_backoff_seconds}s'],
+      ['maximum_backoff', '${local.pubsub_settings.max_backoff_seconds}s'],
+      ['max_delivery_attempts', '${local.pubsub_settings.max_delivery_attempts}'],
+      ['dead_letter_topic', '${google_pubsub_topic.topic[each.value.dead_letter_topic].id}'],
+      ['ttl', ''],
     ] as const) {
-      expect(attribute(subscription, key), key).toBe(expression);
+      expect(attribute(subscription, key), key).toBe(value);
     }
-    expect(attribute(resource('google_pubsub_subscription', 'peek'), 'ack_deadline_seconds')).toBe('local.pubsub_settings.peek_ack_deadline_seconds');
+    expect(attribute(resource('google_pubsub_subscription', 'peek'), 'ack_deadline_seconds')).toBe('${local.pubsub_settings.peek_ack_deadline_seconds}');
   });
 
   it('pushes to the consumer\'s Cloud Run service with an OIDC token when delivery = "push", and not when "pull"', () => {
     const subscription = resource('google_pubsub_subscription', 'subscription');
-    expect(subscription.body).toContain('dynamic "push_config"');
-    expect(attribute(subscription, 'for_each')).toBe('var.pubsub_subscriptions');
-    expect(subscription.body).toMatch(/for_each = var\.delivery == "push" \? \[each\.value\.consumer\] : \[\]/);
-    expect(attribute(subscription, 'push_endpoint')).toBe(`"\${google_cloud_run_v2_service.service[push_config.value].uri}${PUSH_PATH}"`);
-    expect(attribute(subscription, 'service_account_email')).toBe('google_service_account.pubsub_push.email');
-    expect(attribute(subscription, 'audience')).toBe('local.push_audience[push_config.value]');
+    const push = nestedBlock(subscription, 'dynamic.push_config');
+    expect(attribute(subscription, 'for_each')).toBe('${var.pubsub_subscriptions}');
+    expect(expression(push.for_each)).toBe('var.delivery == "push" ? [each.value.consumer] : []');
+    expect(attribute(subscription, 'push_endpoint')).toBe(`\${google_cloud_run_v2_service.service[push_config.value].uri}${PUSH_PATH}`);
+    expect(attribute(subscription, 'service_account_email')).toBe('${google_service_account.pubsub_push.email}');
+    expect(attribute(subscription, 'audience')).toBe('${local.push_audience[push_config.value]}');
     expect(variableDefault('delivery')).toBe('push');
-    expect(blocks('variable').find((v) => v.name === 'delivery')?.body).toContain('contains(["push", "pull"], var.delivery)');
+    const delivery = blocks('variable').find((v) => v.name === 'delivery')!;
+    expect(expression(nestedBlock(delivery, 'validation').condition)).toBe('contains(["push", "pull"], var.delivery)');
   });
 });
 
@@ -152,14 +153,14 @@ describe('infra/terraform: BigQuery and Vertex', () => {
     );
     expect(vars.bigquery_tables).toEqual(expected);
     const table = resource('google_bigquery_table', 'table');
-    expect(attribute(table, 'for_each')).toBe('var.bigquery_tables');
-    expect(attribute(table, 'schema')).toBe('jsonencode(each.value.fields)');
+    expect(attribute(table, 'for_each')).toBe('${var.bigquery_tables}');
+    expect(attribute(table, 'schema')).toBe('${jsonencode(each.value.fields)}');
   });
 
   it('creates mart_lock with its row by the adapter\'s own DDL, filling in every placeholder', () => {
     const datasets = { projectId: '{project_id}', landing: '{bq_landing_dataset}', mart: '{bq_dataset}' };
     expect(vars.bigquery_mart_lock).toEqual({ table: MART_LOCK.name, ddl: createLockTableQuery(datasets).sql });
-    const query = attribute(resource('google_bigquery_job', 'mart_lock'), 'query')!;
+    const query = String(attribute(resource('google_bigquery_job', 'mart_lock'), 'query'));
     for (const placeholder of new Set(vars.bigquery_mart_lock.ddl.match(/\{\w+\}/g))) {
       expect(query, placeholder).toContain(`"${placeholder}", var.${placeholder.slice(1, -1)}`);
     }
@@ -168,10 +169,10 @@ describe('infra/terraform: BigQuery and Vertex', () => {
   it('creates a streaming Vertex index of the contract\'s dimension, with the cosine distance the local index uses', () => {
     expect(variableDefault('embedding_dimensions')).toBe(pipelineDefaults.EMBEDDING_DIMENSIONS);
     const index = resource('google_vertex_ai_index', 'rag');
-    expect(attribute(index, 'dimensions')).toBe('var.embedding_dimensions');
-    expect(attribute(index, 'index_update_method')).toBe('"STREAM_UPDATE"');
-    expect(attribute(index, 'distance_measure_type')).toBe('"COSINE_DISTANCE"');
-    expect(attribute(resource('google_vertex_ai_index_endpoint_deployed_index', 'rag'), 'deployed_index_id')).toBe('var.vertex_deployed_index_id');
+    expect(attribute(index, 'dimensions')).toBe('${var.embedding_dimensions}');
+    expect(attribute(index, 'index_update_method')).toBe('STREAM_UPDATE');
+    expect(attribute(index, 'distance_measure_type')).toBe('COSINE_DISTANCE');
+    expect(attribute(resource('google_vertex_ai_index_endpoint_deployed_index', 'rag'), 'deployed_index_id')).toBe('${var.vertex_deployed_index_id}');
   });
 });
 
@@ -179,7 +180,7 @@ describe('infra/terraform: service accounts and IAM', () => {
   it('deploys every service but the local vector index, each as its own service account', () => {
     expect(Object.keys(vars.services).sort()).toEqual([...CLOUD_SERVICES].sort());
     const accounts = resource('google_service_account', 'service');
-    expect(attribute(accounts, 'for_each')).toBe('var.services');
+    expect(attribute(accounts, 'for_each')).toBe('${var.services}');
     for (const name of CLOUD_SERVICES) {
       const accountId = renderName(attribute(accounts, 'account_id'), { 'each.key': name });
       expect(accountId, name).toMatch(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/);
@@ -192,8 +193,8 @@ describe('infra/terraform: service accounts and IAM', () => {
       expect([...vars.services[name]!.publishes].sort(), name).toEqual([...publishedBy(name), ...own].sort());
     }
     const publisher = resource('google_pubsub_topic_iam_member', 'publisher');
-    expect(attribute(publisher, 'role')).toBe('"roles/pubsub.publisher"');
-    expect(attribute(publisher, 'for_each')).toBe('local.publisher_grants');
+    expect(attribute(publisher, 'role')).toBe('roles/pubsub.publisher');
+    expect(attribute(publisher, 'for_each')).toBe('${local.publisher_grants}');
   });
 
   it('grants subscriber only on the subscription a service\'s code consumes, and every subscription to its consumer', () => {
@@ -204,7 +205,7 @@ describe('infra/terraform: service accounts and IAM', () => {
     for (const [subscription, spec] of Object.entries(vars.pubsub_subscriptions)) {
       expect(vars.services[spec.consumer]?.subscription, subscription).toBe(subscription);
     }
-    expect(attribute(resource('google_pubsub_subscription_iam_member', 'subscriber'), 'role')).toBe('"roles/pubsub.subscriber"');
+    expect(attribute(resource('google_pubsub_subscription_iam_member', 'subscriber'), 'role')).toBe('roles/pubsub.subscriber');
   });
 
   it('grants BigQuery, Vertex AI and Cloud SQL exactly to the services whose environment uses them', () => {
@@ -225,8 +226,8 @@ describe('infra/terraform: service accounts and IAM', () => {
     }
     // Project-wide roles are only those that have no narrower resource here.
     const projectRoles = resources('google_project_iam_member').map((r) => attribute(r, 'role'));
-    expect(new Set(projectRoles)).toEqual(new Set(['"roles/bigquery.jobUser"', '"roles/aiplatform.user"', '"roles/cloudsql.client"']));
-    expect(attribute(resource('google_bigquery_dataset_iam_member', 'dataset'), 'role')).toBe('"roles/bigquery.${each.value.role}"');
+    expect(new Set(projectRoles)).toEqual(new Set(['roles/bigquery.jobUser', 'roles/aiplatform.user', 'roles/cloudsql.client']));
+    expect(attribute(resource('google_bigquery_dataset_iam_member', 'dataset'), 'role')).toBe('roles/bigquery.${each.value.role}');
   });
 
   it('lets each service read only its own secrets, every secret used and declared', () => {
@@ -243,8 +244,8 @@ describe('infra/terraform: service accounts and IAM', () => {
     expect(withJwt).toEqual(['rag', 'chat', 'user', 'console']);
     expect(new Set(withJwt.map((name) => vars.services[name]!.secrets.JWT_SECRET)).size).toBe(1);
     const accessor = resource('google_secret_manager_secret_iam_member', 'accessor');
-    expect(attribute(accessor, 'role')).toBe('"roles/secretmanager.secretAccessor"');
-    expect(attribute(accessor, 'for_each')).toBe('local.secret_grants');
+    expect(attribute(accessor, 'role')).toBe('roles/secretmanager.secretAccessor');
+    expect(attribute(accessor, 'for_each')).toBe('${local.secret_grants}');
     expect(resources('google_secret_manager_secret_version')).toEqual([]);
   });
 
