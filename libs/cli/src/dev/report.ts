@@ -18,6 +18,12 @@ export function describePostgres(postgres: EmbeddedPostgres, clusterDir: string,
   return `embedded Postgres ${postgres.version} on 127.0.0.1:${postgres.port}, data in ${shownPath(clusterDir)} (${state}${user}); databases ${names}`;
 }
 
+/** Why the cluster is not in the data directory, once per start (root, the data directory out of the server account's reach). */
+export function describeRelocation(postgres: EmbeddedPostgres, dataDir: string): string | undefined {
+  if (!postgres.relocatedBecause) return undefined;
+  return `the cluster is in ${postgres.clusterDir}, not in ${shownPath(dataDir)}: ${postgres.relocatedBecause} (\`mobius dev reset\` deletes both)`;
+}
+
 /** One line per database the environment points elsewhere: `rag database: DATABASE_URL (postgresql://u:***@h/db)`. */
 export function describeConfigured(modules: ModuleDatabase[]): string[] {
   return modules.filter((m) => m.configured).map((m) => `${m.module} database from ${m.source}: ${maskUrl(m.configured!)}`);

@@ -10,7 +10,7 @@ import { devEnvironment, moduleDatabases, type ModuleDatabase } from './environm
 import { lockDataDir } from './lock.ts';
 import { startPlatform, type Platform } from './platform.ts';
 import { parsePort, postgresPort } from './ports.ts';
-import { describeBackends, describeConfigured, describePostgres, readyBlock, shownPath } from './report.ts';
+import { describeBackends, describeConfigured, describePostgres, describeRelocation, readyBlock, shownPath } from './report.ts';
 import { publishSamples, waitSearchable } from './samples.ts';
 import { readOrCreateSecret } from './secrets.ts';
 import { devRuntimeRecord } from './runtime-record.ts';
@@ -66,7 +66,9 @@ async function embeddedPostgres(io: CliIO, options: DevOptions, dataDir: string,
   const passwordFile = join(dataDir, DATA_FILES.postgresPassword);
   const password = (await readOrCreateSecret(passwordFile)).value;
   const postgres = await startEmbeddedPostgres({ dataDir, port, password, passwordFile, osUserName: io.env.MOBIUS_DEV_PG_OS_USER || undefined });
-  io.out(`mobius dev: ${describePostgres(postgres, join(dataDir, DATA_FILES.postgres), embedded)}`);
+  io.out(`mobius dev: ${describePostgres(postgres, postgres.clusterDir, embedded)}`);
+  const relocation = describeRelocation(postgres, dataDir);
+  if (relocation) io.out(`mobius dev: ${relocation}`);
   return postgres;
 }
 
