@@ -100,7 +100,9 @@ export function buildApp(deps: ConsoleDeps): FastifyInstance {
   app.addHook('onReady', async () => {
     sampler = startSampler({ status: deps.status, history, intervalMs: deps.sampleIntervalMs, logger: deps.logger });
   });
-  app.addHook('onClose', async () => {
+  // preClose: the sampler stops (a sample in flight finishes) before any onClose hook closes the
+  // backends it reads (service.ts ties those to the app after building it).
+  app.addHook('preClose', async () => {
     await sampler?.stop();
   });
   return app;
