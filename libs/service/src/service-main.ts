@@ -1,5 +1,5 @@
 import { ConfigError } from '@mobius/config';
-import { startTelemetry } from '@mobius/telemetry';
+import { startTelemetry, type InstrumentationName } from '@mobius/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { createLogger, type Logger } from './logger.ts';
 import { runService } from './run-service.ts';
@@ -73,9 +73,11 @@ export async function runServiceMain<C extends { runtime: RuntimeSettings }>(
   name: string,
   load: (env: NodeJS.ProcessEnv) => C,
   create: (config: C) => Promise<ServiceInstance>,
+  /** Which libraries tracing instruments; default http and pg (a service without Postgres names only http). */
+  options: { instrumentations?: readonly InstrumentationName[] } = {},
 ): Promise<void> {
   try {
-    await startTelemetry({ service: name, env: process.env });
+    await startTelemetry({ service: name, env: process.env, ...(options.instrumentations ? { instrumentations: options.instrumentations } : {}) });
     const config = load(process.env);
     const instance = await create(config);
     await runService({

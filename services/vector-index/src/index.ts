@@ -1,5 +1,6 @@
 export { buildApp, type VectorIndexServerDeps } from './app.ts';
 export { VECTOR_INDEX_SERVER_DEFAULTS, loadVectorIndexServerConfig, vectorIndexServerEnvSchema, type VectorIndexServerConfig } from './config.ts';
+export { createService, type VectorIndexServerShared } from './service.ts';
 export { VectorIndexServerError } from './errors.ts';
 export { IndexRegistry, type RegistryOptions } from './index/registry.ts';
 export type { SearchTuning } from './index/collection.ts';
