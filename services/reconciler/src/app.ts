@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { startPassLoop, type PassLoop } from './pass-loop.ts';
 import { createReconcileMetrics } from './reconcile-metrics.ts';
 
-/** The reconciler's one typed dependency object; main.ts builds it, `mobius dev` and tests build their own. */
+/** The reconciler's one typed dependency object; service.ts builds it, tests build their own. */
 export interface ReconcilerDeps {
   reconcile: ReconcileDeps;
   /** `chat`, plus `vertex` when the index is shared (VECTOR_INDEX=vertex or local, or one process). */
@@ -14,6 +14,12 @@ export interface ReconcilerDeps {
   intervalMs: number;
   logger: Logger;
   metrics: ServiceMetrics;
+  /**
+   * Called once the app exists and before the pass loop's hooks are added: service.ts registers there
+   * (closeWithApp) the closing of its pools and index. Fastify runs onClose hooks last-registered first,
+   * so a running pass ends before what it uses closes.
+   */
+  own?(app: FastifyInstance): void;
 }
 
 /**
@@ -30,6 +36,7 @@ export function buildApp(deps: ReconcilerDeps): FastifyInstance & { passes: () =
       { name: 'chat-db', check: async () => void (await deps.reconcile.chat.query('SELECT 1')) },
     ],
   });
+  deps.own?.(app);
   const metrics = createReconcileMetrics(deps.metrics.registry);
   let loop: PassLoop | undefined;
   app.addHook('onReady', async () => {

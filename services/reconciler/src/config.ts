@@ -22,6 +22,9 @@ export const reconcilerEnvSchema = z.object({
 });
 
 export interface ReconcilerConfig {
+  /** The RAG database it checks against, built from POSTGRES_* (`mobius dev` gives its own). */
+  ragDatabaseUrl: string;
+  /** CHAT_DATABASE_URL (`chatDatabaseUrl`), VECTOR_INDEX and its variables, EMBEDDING_DIMENSIONS. */
   pipeline: PipelineConfig;
   runtime: RuntimeConfig;
   intervalMs: number;
@@ -31,8 +34,10 @@ export interface ReconcilerConfig {
 /** The reconciler's whole config; throws a ConfigError naming the wrong variable. Pure. */
 export function loadReconcilerConfig(env: Env): ReconcilerConfig {
   const own = parseEnv('reconciler', reconcilerEnvSchema, env);
+  const pipeline = loadPipelineConfig(env);
   return {
-    pipeline: loadPipelineConfig(env),
+    ragDatabaseUrl: pipeline.ragDatabaseUrl,
+    pipeline,
     runtime: loadRuntimeConfig('reconciler', env, RECONCILER_DEFAULTS.port),
     intervalMs: own.RECONCILE_INTERVAL_SECONDS * 1000,
     mode: own.RECONCILE_MODE,
