@@ -65,7 +65,7 @@ export async function startPlatform(environment: DevEnvironment, portBase: numbe
   const runtime = loadRuntimeConfig('dev', env, 0);
   const pipeline = loadPipelineConfig(env, { deployEnv: 'dev' });
   const busLogger = createLogger('bus', runtime.logLevel);
-  const bus = await createServiceBus('dev', pipeline.env, busLogger);
+  const bus = await createServiceBus('dev', pipeline.bus, busLogger);
   const index = await createServiceVectorIndex('dev', pipeline).catch(async (error: unknown) => {
     await bus.close();
     throw error;
@@ -76,7 +76,7 @@ export async function startPlatform(environment: DevEnvironment, portBase: numbe
     ragReadUrl: environment.ragReadUrl,
     bus,
     index: tracePort(index, 'vector-index'),
-    indexIsInProcess: pipeline.env.VECTOR_INDEX === 'memory',
+    indexIsInProcess: pipeline.vectorIndex.kind === 'memory',
     logger: (service) => createLogger(service, runtime.logLevel),
   };
   const services: DevService[] = [];
@@ -87,7 +87,7 @@ export async function startPlatform(environment: DevEnvironment, portBase: numbe
     services.push(await startMartBuilder(context));
     services.push(await startChatSync(context));
     const vertexSync = await startVertexSync(context);
-    services.push(vertexSync, await startChat(context), await startUser(context), startReconciler(context), await startConsole(context));
+    services.push(vertexSync, await startChat(context), await startUser(context), await startReconciler(context), await startConsole(context));
     const urls = {} as Record<DevServiceName, string>;
     for (const service of services) urls[service.name] = await listen(service, runtime.host, portBase);
     return { urls, rag, context, refilled: vertexSync.refilled, stop: () => stopAll(services, context) };
