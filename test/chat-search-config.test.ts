@@ -40,7 +40,7 @@ describe('loadChatServiceConfig', () => {
     expect(config.runtime).toEqual({ port: 8002, host: '127.0.0.1', logLevel: 'info' });
     expect(config.jwtSecret).toBe(SECRET);
     expect(config.embedding).toEqual({ provider: 'local', dimensions: 1536 });
-    expect(config.vectorIndex.env.VECTOR_INDEX).toBe('memory');
+    expect(config.vectorIndex.vectorIndex).toEqual({ kind: 'memory' });
     expect(config.database).toMatchObject({ databaseUrl: 'postgresql://postgres@localhost:5432/mobius_chat', source: 'dev default' });
   });
 
@@ -55,7 +55,7 @@ describe('loadChatServiceConfig', () => {
     const config = loadChatServiceConfig({ JWT_SECRET: SECRET, PORT: '9102', EMBEDDING_DIMENSIONS: '768', VECTOR_INDEX: 'local', VECTOR_INDEX_URL: 'http://localhost:8020' });
     expect(config.runtime.port).toBe(9102);
     expect(config.embedding.dimensions).toBe(768);
-    expect(config.vectorIndex.env).toMatchObject({ VECTOR_INDEX: 'local', VECTOR_INDEX_URL: 'http://localhost:8020', EMBEDDING_DIMENSIONS: 768 });
+    expect(config.vectorIndex).toMatchObject({ vectorIndex: { kind: 'local', url: 'http://localhost:8020' }, embeddingDimensions: 768 });
     expect(configError(() => loadChatServiceConfig({ JWT_SECRET: SECRET, EMBEDDING_PROVIDER: 'openai' })).variable).toBe('EMBEDDING_PROVIDER');
     expect(configError(() => loadChatServiceConfig({ JWT_SECRET: SECRET, EMBEDDING_DIMENSIONS: '0' })).variable).toBe('EMBEDDING_DIMENSIONS');
     expect(configError(() => loadChatServiceConfig({ JWT_SECRET: SECRET, VECTOR_INDEX: 'local' })).variable).toBe('VECTOR_INDEX_URL');

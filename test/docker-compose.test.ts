@@ -197,18 +197,20 @@ describe('docker-compose.yml', () => {
     expect(buses).toEqual(['rag', 'ingestor', 'mart-builder', 'chat-sync', 'vertex-sync', 'console']);
     expect(warehouses).toEqual(['ingestor', 'mart-builder', 'chat-sync', 'vertex-sync', 'console']);
     for (const name of buses) {
-      expect(checkServiceEnv(name, environmentOf(service(local, name))).bus?.BUS, name).toBe('nats');
+      expect(checkServiceEnv(name, environmentOf(service(local, name))).bus?.kind, name).toBe('nats');
       const bus = checkServiceEnv(name, environmentOf(service(gcp, name))).bus!;
-      expect(bus.BUS, name).toBe('pubsub');
-      expect(bus.PUBSUB_EMULATOR_HOST, name).toBe(`pubsub-emulator:${listeningPorts(gcp, 'pubsub-emulator')[0]}`);
-      expect(bus.PUBSUB_PROJECT, name).toBe(flag(pubsub.command, 'project'));
+      expect(bus.kind, name).toBe('pubsub');
+      expect(bus.pubsub.emulatorHost, name).toBe(`pubsub-emulator:${listeningPorts(gcp, 'pubsub-emulator')[0]}`);
+      expect(bus.pubsub.projectId, name).toBe(flag(pubsub.command, 'project'));
     }
     for (const name of warehouses) {
-      expect(checkServiceEnv(name, environmentOf(service(local, name))).pipeline?.env.WAREHOUSE, name).toBe('postgres');
-      const pipeline = checkServiceEnv(name, environmentOf(service(gcp, name))).pipeline!.env;
-      expect(pipeline.WAREHOUSE, name).toBe('bigquery');
-      expect(pipeline.BQ_API_ENDPOINT, name).toBe(`http://bigquery-emulator:${flag(bigquery.command, 'port')}`);
-      expect(pipeline.BQ_PROJECT, name).toBe(flag(bigquery.command, 'project'));
+      expect(checkServiceEnv(name, environmentOf(service(local, name))).pipeline?.warehouse.kind, name).toBe('postgres');
+      const warehouse = checkServiceEnv(name, environmentOf(service(gcp, name))).pipeline!.warehouse;
+      expect(warehouse, name).toMatchObject({
+        kind: 'bigquery',
+        apiEndpoint: `http://bigquery-emulator:${flag(bigquery.command, 'port')}`,
+        projectId: flag(bigquery.command, 'project'),
+      });
     }
   });
 
@@ -216,10 +218,10 @@ describe('docker-compose.yml', () => {
     const server = environmentOf(service(compose, 'vector-index'));
     expect(server.VERTEX_INDEX_ID).toBe(LOCAL_VERTEX_RESOURCES.indexId);
     for (const name of ['chat', 'vertex-sync'] as const) {
-      const pipeline = checkServiceEnv(name, environmentOf(service(compose, name))).pipeline!.env;
-      expect(pipeline.VECTOR_INDEX, name).toBe('local');
-      expect(pipeline.VECTOR_INDEX_URL, name).toBe(`http://vector-index:${server.PORT}`);
-      expect(pipeline.VERTEX_INDEX_ID ?? LOCAL_VERTEX_RESOURCES.indexId, name).toBe(server.VERTEX_INDEX_ID);
+      const index = checkServiceEnv(name, environmentOf(service(compose, name))).pipeline!.vectorIndex;
+      if (index.kind !== 'local') throw new Error(`${name}: VECTOR_INDEX is ${index.kind}, not local`);
+      expect(index.url, name).toBe(`http://vector-index:${server.PORT}`);
+      expect(index.resources.indexId ?? LOCAL_VERTEX_RESOURCES.indexId, name).toBe(server.VERTEX_INDEX_ID);
     }
   });
 

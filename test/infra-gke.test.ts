@@ -119,7 +119,7 @@ describe('infra/gke', () => {
       expect(container.args, service).toEqual(['node', 'bin/mobius.js', 'start', service]);
       const checked = checkServiceEnv(service, env);
       expect(container.ports, service).toEqual([{ name: 'http', containerPort: checked.port }]);
-      if (checked.bus) expect(checked.bus, service).toMatchObject({ BUS: 'pubsub', BUS_MODE: 'pull', PUBSUB_PROVISION: 'off' });
+      if (checked.bus) expect(checked.bus, service).toMatchObject({ kind: 'pubsub', pubsub: { mode: 'pull', provision: 'off' } });
       // The same settings as the Cloud Run service, but pull instead of push, and PORT set here.
       const cloudRun = Object.keys(vars.services[service]!.cloud_run.env).filter((k) => !k.startsWith('PUSH_'));
       const secrets = Object.keys(vars.services[service]!.secrets);

@@ -17,7 +17,6 @@ import {
   type PipelineConfig,
 } from '@mobius/config';
 import type { z } from 'zod';
-import { pubsubOptions } from '../../libs/backends/src/bus.ts';
 import { SERVICE_ENTRIES, type ServiceName } from '../../libs/cli/src/commands/start.ts';
 import { chatServiceEnvSchema, loadChatServiceConfig } from '../../services/chat/src/config.ts';
 import { consoleEnvSchema, loadConsoleConfig } from '../../services/console/src/config.ts';
@@ -104,14 +103,14 @@ export function checkServiceEnv(service: ServiceName, env: Env): CheckedService 
     case 'rag': {
       const config = loadRagServiceConfig(env);
       loadRagServiceConfig(prod);
-      return { port: config.runtime.port, bus: checkedBus(service, config.bus) };
+      return { port: config.runtime.port, bus: config.bus };
     }
     case 'ingestor':
     case 'mart-builder':
     case 'chat-sync':
     case 'vertex-sync': {
       const port = loadRuntimeConfig(service, env, 0).port;
-      const bus = checkedBus(service, loadBusConfig(service, env));
+      const bus = loadBusConfig(service, env);
       const pipeline = loadPipelineConfig(env);
       loadPipelineConfig({ ...env, ...unreadPlaceholders(service) }, { deployEnv: 'prod' });
       // vertex-sync's index views are guarded: a deployment must say who may call them.
@@ -136,14 +135,7 @@ export function checkServiceEnv(service: ServiceName, env: Env): CheckedService 
     case 'console': {
       const config = loadConsoleConfig(env);
       loadConsoleConfig(prod);
-      return { port: config.runtime.port, ...(config.pipeline.env.BUS === 'memory' ? {} : { bus: checkedBus(service, config.pipeline.env) }), pipeline: config.pipeline };
+      return { port: config.runtime.port, ...(config.pipeline.bus.kind === 'memory' ? {} : { bus: config.pipeline.bus }), pipeline: config.pipeline };
     }
   }
-}
-
-/** What createServiceBus checks beyond zod: push needs Pub/Sub, and with OIDC an audience and account. */
-function checkedBus(service: ServiceName, bus: BusConfig): BusConfig {
-  if (bus.BUS === 'pubsub') pubsubOptions(service, bus);
-  else if (bus.BUS_MODE === 'push') throw new Error(`${service}: BUS_MODE=push needs BUS=pubsub`);
-  return bus;
 }

@@ -24,12 +24,23 @@ export {
 export { OS_DEFAULT_DATABASE, loadOsDatabaseConfig, osEnvSchema, type OsDatabaseConfig } from './modules/os.ts';
 export { WAREHOUSE_DEFAULT_DATABASE, loadWarehouseDatabaseConfig, warehouseDatabaseEnvSchema } from './modules/warehouse.ts';
 export { httpAuthEnvSchema, loadHttpAuthConfig, type HttpAuthConfig } from './modules/http-auth.ts';
-export { loadPipelineConfig, pipelineEnvSchema, type PipelineConfig, type PipelineEnv } from './modules/pipeline.ts';
+export {
+  loadPipelineConfig,
+  pipelineEnvSchema,
+  type PipelineConfig,
+  type PipelineEnv,
+  type VectorIndexSettings,
+  type VertexResourceNames,
+  type WarehouseSettings,
+} from './modules/pipeline.ts';
 export {
   busEnvSchema,
   loadBusConfig,
   loadRuntimeConfig,
   runtimeEnvSchema,
   type BusConfig,
+  type BusSettings,
+  type PubSubSettings,
+  type PushAuthSettings,
   type RuntimeConfig,
 } from './modules/runtime.ts';

@@ -68,7 +68,7 @@ export function loadChatServiceConfig(env: Env): ChatServiceConfig {
   const own = parseEnv('chat', chatServiceEnvSchema, env);
   const database = loadChatDatabaseConfig(env);
   const vectorIndex = loadPipelineConfig(env, { deployEnv: 'dev' });
-  if (database.deployEnv === 'prod' && vectorIndex.env.VECTOR_INDEX === 'memory') {
+  if (database.deployEnv === 'prod' && vectorIndex.vectorIndex.kind === 'memory') {
     // A memory index in the chat process is empty (vertex-sync fills its own): every search would find nothing.
     throw new ConfigError('chat', 'VECTOR_INDEX', 'must be vertex or local with ENV=prod (memory is empty in this process)');
   }

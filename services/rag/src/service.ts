@@ -84,8 +84,8 @@ export async function createService(config: RagServiceConfig, shared: RagShared 
 
   return serviceInstance(SERVICE, app, logger, {
     database: maskUrl(config.database.databaseUrl),
-    bus: shared.bus ? 'shared' : config.bus.BUS,
-    topicPrefix: config.bus.TOPIC_PREFIX,
+    bus: shared.bus ? 'shared' : config.bus.kind,
+    topicPrefix: config.bus.topicPrefix,
     canary: probeIntervalMs !== undefined,
   });
 }

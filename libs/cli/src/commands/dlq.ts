@@ -67,13 +67,13 @@ export async function dlqCommand(action: DlqAction, options: DlqCommandOptions, 
   if (action === 'show' && options.id === undefined) throw new DlqCommandError('show needs --id ID (mobius dlq list shows the ids)');
   const resolved = await resolveCliEnv(io, options);
   const config = loadBusConfig('mobius', resolved.env);
-  const deadLetters = { label: 'dead letters', value: `${config.TOPIC_PREFIX}${deadLetterTopic(subscription)}`, variables: [] };
+  const deadLetters = { label: 'dead letters', value: `${config.topicPrefix}${deadLetterTopic(subscription)}`, variables: [] };
   announceTarget(io, `dlq ${action}`, resolved, [busItem(resolved.env), deadLetters]);
-  if (config.BUS === 'memory') throw new DlqCommandError('dlq needs a shared bus; BUS=memory lives inside one process (set BUS=nats or BUS=pubsub)');
+  if (config.kind === 'memory') throw new DlqCommandError('dlq needs a shared bus; BUS=memory lives inside one process (set BUS=nats or BUS=pubsub)');
   const bus = await createServiceBus('mobius', config);
   try {
     const store = deadLettersOf(bus);
-    if (!store) throw new DlqCommandError(`BUS=${config.BUS} keeps no dead letters this command can read`);
+    if (!store) throw new DlqCommandError(`BUS=${config.kind} keeps no dead letters this command can read`);
     const all = await store.list(subscription.topic, subscription.name, limit);
     const selected = all.filter((message) => matches(viewOf(message), filter));
     const total = all.length < limit ? all.length : await store.count(subscription.topic, subscription.name);

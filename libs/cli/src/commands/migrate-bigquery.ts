@@ -19,7 +19,9 @@ export function warehouseIsBigQuery(io: CliIO): boolean {
 export async function migrateBigQueryWarehouse(io: CliIO, deployEnv: DeployEnv, mode: 'apply' | 'status' | 'dry-run') {
   // Only the BQ_* settings matter here; the pipeline's Postgres connections are not needed to migrate.
   const pipeline = loadPipelineConfig(io.env, { deployEnv: 'dev' });
-  const target = `bigquery project ${pipeline.env.BQ_PROJECT}, datasets ${pipeline.env.BQ_LANDING_DATASET} and ${pipeline.env.BQ_DATASET}`;
+  const { warehouse: settings } = pipeline;
+  if (settings.kind !== 'bigquery') throw new Error('the warehouse is not BigQuery (WAREHOUSE=bigquery)');
+  const target = `bigquery project ${settings.projectId}, datasets ${settings.landingDataset} and ${settings.dataset}`;
   io.out(`warehouse: ${target} (WAREHOUSE=bigquery, --env ${deployEnv})`);
   if (mode === 'status') {
     io.out('warehouse: schema is ensured, not versioned (--dry-run prints the plan)');

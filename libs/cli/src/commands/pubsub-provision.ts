@@ -25,17 +25,17 @@ export async function pubsubProvisionCommand(options: PubSubProvisionOptions, io
   const resolved = await resolveCliEnv(io);
   announceTarget(io, 'pubsub provision', resolved, [busItem(resolved.env)]);
   const config = loadBusConfig('mobius', resolved.env);
-  if (config.BUS !== 'pubsub') throw new PubSubProvisionError(`pubsub provision needs BUS=pubsub (BUS is ${config.BUS})`);
+  if (config.kind !== 'pubsub') throw new PubSubProvisionError(`pubsub provision needs BUS=pubsub (BUS is ${config.kind})`);
   if (options.dryRun) {
-    for (const { topic, name } of ALL_SUBSCRIPTIONS) io.out(`would create ${config.TOPIC_PREFIX}${name} on ${config.TOPIC_PREFIX}${topic}`);
+    for (const { topic, name } of ALL_SUBSCRIPTIONS) io.out(`would create ${config.topicPrefix}${name} on ${config.topicPrefix}${topic}`);
     return;
   }
   // createServiceBus provisions the catalogue itself unless told not to; this command always does.
-  const bus = await createServiceBus('mobius', { ...config, PUBSUB_PROVISION: 'auto' });
+  const bus = await createServiceBus('mobius', { ...config, pubsub: { ...config.pubsub, provision: 'auto' } });
   try {
     for (const subscription of ALL_SUBSCRIPTIONS) {
       await bus.ensureSubscription(subscription.topic, subscription.name);
-      const prefix = config.TOPIC_PREFIX;
+      const prefix = config.topicPrefix;
       io.out(`ok ${prefix}${subscription.name} on ${prefix}${subscription.topic} (dead letters: ${prefix}${deadLetterTopic(subscription)})`);
     }
   } finally {

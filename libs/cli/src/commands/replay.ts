@@ -106,16 +106,16 @@ export async function replayCommand(options: ReplayCommandOptions, io: CliIO): P
   const resolved = await resolveCliEnv(io, options);
   announceTarget(io, 'replay', resolved, [busItem(resolved.env)]);
   const config = loadBusConfig('mobius', resolved.env);
-  const target = `${subscription.name} on ${config.TOPIC_PREFIX}${subscription.topic}`;
+  const target = `${subscription.name} on ${config.topicPrefix}${subscription.topic}`;
   if (options.dryRun) {
-    io.out(`would replay ${target} from ${describeFrom(from)} (bus ${config.BUS})`);
+    io.out(`would replay ${target} from ${describeFrom(from)} (bus ${config.kind})`);
     return;
   }
-  if (config.BUS === 'memory') throw new ReplayCommandError('replay needs a shared bus; BUS=memory lives inside one process (mobius dev shares NATS when started with NATS_URL)');
+  if (config.kind === 'memory') throw new ReplayCommandError('replay needs a shared bus; BUS=memory lives inside one process (mobius dev shares NATS when started with NATS_URL)');
   const bus = await createServiceBus('mobius', config);
   try {
     io.out(`replaying ${target} from ${describeFrom(from)} ...`);
-    await rewind(bus, config.BUS, subscription.topic, subscription.name, from);
+    await rewind(bus, config.kind, subscription.topic, subscription.name, from);
     io.out(`replayed ${target}: its consumers now receive every message from ${describeFrom(from)} again;`);
     io.out('they apply what their durable state has not applied yet, so state that is already current does not change');
     if (options.wait !== false) await watchReplay(io, bus, subscription.topic, subscription.name);

@@ -1,5 +1,5 @@
 import { createServiceVectorIndex } from '@mobius/backends';
-import { loadPipelineConfig } from '@mobius/config';
+import { loadPipelineConfig, type VectorIndexSettings } from '@mobius/config';
 import { createPool } from '@mobius/db';
 import {
   ReconcileUnavailableError,
@@ -65,8 +65,8 @@ export async function resyncCommand(options: ResyncCommandOptions, io: CliIO): P
   const resolved = await resolveCliEnv(io, options);
   const pipeline = loadPipelineConfig(resolved.env);
   const wanted: Target[] = options.target === 'chat' || options.target === 'vertex' ? [options.target] : [...TARGETS];
-  const indexShared = pipeline.env.VECTOR_INDEX !== 'memory';
-  const index = { ...indexItem(resolved.env), value: describeIndex(pipeline.env) };
+  const indexShared = pipeline.vectorIndex.kind !== 'memory';
+  const index = { ...indexItem(resolved.env), value: describeIndex(pipeline.vectorIndex) };
   announceTarget(io, 'resync', resolved, [databaseItem('rag (read)', pipeline.ragDatabaseUrl), databaseItem('chat', pipeline.chatDatabaseUrl), index]);
   const progress = reconcileProgress(io);
   const rag = createPool(pipeline.ragDatabaseUrl, { applicationName: 'mobius-resync' });
@@ -89,7 +89,7 @@ export async function resyncCommand(options: ResyncCommandOptions, io: CliIO): P
     if (targets.length < wanted.length) io.err('resync: VECTOR_INDEX=memory lives inside vertex-sync: checking chat only');
     if (targets.includes('vertex')) vectorIndex = await createServiceVectorIndex('mobius', pipeline);
     const outcomes = await reconcile(
-      { rag, chat, dimensions: pipeline.env.EMBEDDING_DIMENSIONS, onProgress: progress.onProgress, ...(vectorIndex ? { index: vectorIndex } : {}) },
+      { rag, chat, dimensions: pipeline.embeddingDimensions, onProgress: progress.onProgress, ...(vectorIndex ? { index: vectorIndex } : {}) },
       {
         mode: options.repair ? 'repair' : 'check',
         targets,
@@ -119,9 +119,9 @@ function describe(error: unknown): string {
   return typeof code === 'string' ? `${code}: ${message}` : message;
 }
 
-function describeIndex(env: { VECTOR_INDEX: string; VECTOR_INDEX_URL?: string | undefined; VERTEX_INDEX_ID?: string | undefined }): string {
-  if (env.VECTOR_INDEX === 'local') return `local ${env.VECTOR_INDEX_URL}`;
-  if (env.VECTOR_INDEX === 'vertex') return `vertex ${env.VERTEX_INDEX_ID}`;
+function describeIndex(settings: VectorIndexSettings): string {
+  if (settings.kind === 'local') return `local ${settings.url}`;
+  if (settings.kind === 'vertex') return `vertex ${settings.resources.indexId}`;
   return 'memory (not shared)';
 }
 

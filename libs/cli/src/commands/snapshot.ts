@@ -37,7 +37,7 @@ export async function snapshotCommand(action: 'create' | 'list', options: Snapsh
   const resolved = await resolveCliEnv(io);
   announceTarget(io, `snapshot ${action}`, resolved, [busItem(resolved.env)]);
   const config = loadBusConfig('mobius', resolved.env);
-  if (config.BUS !== 'pubsub') throw new SnapshotCommandError(`snapshots need BUS=pubsub (BUS is ${config.BUS}); NATS replays from a time or seq:N instead`);
+  if (config.kind !== 'pubsub') throw new SnapshotCommandError(`snapshots need BUS=pubsub (BUS is ${config.kind}); NATS replays from a time or seq:N instead`);
   const bus = await createServiceBus('mobius', config);
   try {
     const snapshots = snapshotsOf(bus);

@@ -53,12 +53,12 @@ async function openSources(pipeline: PipelineConfig, resolved: ResolvedCliEnv): 
   const chat = createPool(pipeline.chatDatabaseUrl, { applicationName: 'mobius-status' });
   const warehouse = await createServiceWarehouse('mobius', pipeline, { applicationName: 'mobius-status' });
   const busConfig = loadBusConfig('mobius', resolved.env);
-  if (busConfig.BUS === 'memory') {
+  if (busConfig.kind === 'memory') {
     return { rag, chat, warehouse, bus: undefined, busNote: 'BUS=memory lives inside the process that runs it (mobius dev): nothing to ask from here' };
   }
   try {
     // Read-only: never create topics or subscriptions from a status command.
-    const bus = await createServiceBus('mobius', { ...busConfig, PUBSUB_PROVISION: 'off' });
+    const bus = await createServiceBus('mobius', { ...busConfig, pubsub: { ...busConfig.pubsub, provision: 'off' } });
     return { rag, chat, warehouse, bus, busNote: undefined };
   } catch (error) {
     return { rag, chat, warehouse, bus: undefined, busNote: `the bus did not answer: ${error instanceof Error ? error.message : String(error)}` };
@@ -97,7 +97,7 @@ export async function statusCommand(options: StatusCommandOptions, io: CliIO, si
   const resolved = await resolveCliEnv(io, options.dataDir ? { dataDir: options.dataDir } : {});
   const pipeline = loadPipelineConfig(resolved.env);
   const warehouseWhere =
-    pipeline.env.WAREHOUSE === 'bigquery' ? `bigquery ${pipeline.env.BQ_PROJECT}.${pipeline.env.BQ_DATASET}` : pipeline.warehouseDatabaseUrl;
+    pipeline.warehouse.kind === 'bigquery' ? `bigquery ${pipeline.warehouse.projectId}.${pipeline.warehouse.dataset}` : pipeline.warehouseDatabaseUrl;
   announceTarget(io, 'status', resolved, [
     databaseItem('rag (read)', pipeline.ragDatabaseUrl),
     databaseItem('chat', pipeline.chatDatabaseUrl),

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ModuleName } from '@mobius/config';
+import { parseEnv, pipelineEnvSchema, type ModuleName } from '@mobius/config';
 import { startTelemetry } from '@mobius/telemetry';
 import type { CliIO } from '../io.ts';
 import { describeMigrations, migrateModules } from './databases.ts';
@@ -88,7 +88,7 @@ async function writeRuntimeFile(
     urls: platform.urls,
     databases,
     ragReadUrl,
-    serviceEnv: platform.context.pipeline.env,
+    serviceEnv: parseEnv('dev', pipelineEnvSchema, platform.context.env),
     jwtSecretFile: keeps.jwt ? join(dataDir, DATA_FILES.jwtSecret) : undefined,
     postgresPasswordFile: keeps.postgres ? join(dataDir, DATA_FILES.postgresPassword) : undefined,
   });

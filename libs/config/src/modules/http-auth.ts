@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors.ts';
 import { optional, postgresUrl } from '../fields.ts';
 import { parseEnv, type Env } from '../parse-env.ts';
 
@@ -15,12 +14,8 @@ const list = (lowercase: boolean) =>
       .filter((entry) => entry !== ''),
   );
 
-/**
- * Who may call a guarded HTTP API (rag, vertex-sync's index views, the local vector index server, the
- * console; docs/security.md). All are additions. With AUTH=required (the default) at least one kind of
- * credential must be configured, so a service never starts open by omission.
- */
-export const httpAuthEnvSchema = z.object({
+/** The guard's variables, each on its own (all are additions; httpAuthEnvSchema adds the combinations). */
+const httpAuthEnvFields = z.object({
   /** Addition: `required` (default): every API route needs a credential; `none`: anyone (only `mobius dev` and tests). */
   AUTH: optional(z.enum(['required', 'none'], { message: 'must be required or none' })).default('required'),
   /** Addition: the shared service token (at least 32 characters) services and the CLI send as `Authorization: Bearer`. */
@@ -41,6 +36,38 @@ export const httpAuthEnvSchema = z.object({
   AUTH_OIDC_SERVICE_ACCOUNTS: list(true),
 });
 
+type HttpAuthEnv = z.infer<typeof httpAuthEnvFields>;
+
+/**
+ * The combinations, naming the variable to set (none with AUTH=none): an allow list needs JWT_SECRET
+ * and USER_DATABASE_URL, an OIDC audience needs its service accounts, and AUTH=required (the default)
+ * needs at least one kind of credential.
+ */
+function checkHttpAuthEnv(env: HttpAuthEnv, ctx: z.RefinementCtx): void {
+  if (env.AUTH === 'none') return;
+  const issue = (variable: keyof HttpAuthEnv, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
+  const listed = env.AUTH_ALLOWED_EMAILS.length + env.AUTH_ALLOWED_ROLES.length > 0;
+  if (listed && !env.JWT_SECRET) return issue('JWT_SECRET', 'is required with AUTH_ALLOWED_EMAILS or AUTH_ALLOWED_ROLES');
+  if (listed && !env.USER_DATABASE_URL) {
+    return issue('USER_DATABASE_URL', 'is required with AUTH_ALLOWED_EMAILS or AUTH_ALLOWED_ROLES (roles and emails are read there)');
+  }
+  if (env.AUTH_OIDC_AUDIENCE && env.AUTH_OIDC_SERVICE_ACCOUNTS.length === 0) return issue('AUTH_OIDC_SERVICE_ACCOUNTS', 'is required with AUTH_OIDC_AUDIENCE');
+  if (!env.MOBIUS_SERVICE_TOKEN && !listed && !env.AUTH_OIDC_AUDIENCE) {
+    issue(
+      'AUTH',
+      'is required (the default) but no credential is configured: set MOBIUS_SERVICE_TOKEN, AUTH_ALLOWED_EMAILS/AUTH_ALLOWED_ROLES with JWT_SECRET and USER_DATABASE_URL, or AUTH_OIDC_AUDIENCE; or AUTH=none where only you can reach the service',
+    );
+  }
+}
+
+/**
+ * Who may call a guarded HTTP API (rag, vertex-sync's index views, the local vector index server, the
+ * console; docs/security.md), each variable and then the combinations (checkHttpAuthEnv). With
+ * AUTH=required (the default) at least one kind of credential must be configured, so a service never
+ * starts open by omission.
+ */
+export const httpAuthEnvSchema = httpAuthEnvFields.superRefine(checkHttpAuthEnv);
+
 /** What a guarded service admits; built into an AccessPolicy by @mobius/service's createAccessPolicy. */
 export type HttpAuthConfig =
   | { mode: 'none' }
@@ -51,21 +78,6 @@ export type HttpAuthConfig =
       oidc?: { audience: string; serviceAccounts: string[] };
     };
 
-/** People's part: JWT_SECRET plus an allow list plus the user database, all or nothing. */
-function peopleOf(service: string, env: z.infer<typeof httpAuthEnvSchema>) {
-  const listed = env.AUTH_ALLOWED_EMAILS.length + env.AUTH_ALLOWED_ROLES.length > 0;
-  if (!listed) return undefined;
-  if (!env.JWT_SECRET) throw new ConfigError(service, 'JWT_SECRET', 'is required with AUTH_ALLOWED_EMAILS or AUTH_ALLOWED_ROLES');
-  if (!env.USER_DATABASE_URL) throw new ConfigError(service, 'USER_DATABASE_URL', 'is required with AUTH_ALLOWED_EMAILS or AUTH_ALLOWED_ROLES (roles and emails are read there)');
-  return {
-    jwtSecret: env.JWT_SECRET,
-    accessTokenMinutes: env.JWT_ACCESS_TOKEN_EXPIRE_MINUTES,
-    allowedEmails: env.AUTH_ALLOWED_EMAILS,
-    allowedRoles: env.AUTH_ALLOWED_ROLES,
-    userDatabaseUrl: env.USER_DATABASE_URL,
-  };
-}
-
 /**
  * The guarded API's auth settings from `env`. Pure. Throws a ConfigError naming the variable: AUTH
  * when it is `required` (the default) and no credential kind is configured, JWT_SECRET or
@@ -74,22 +86,21 @@ function peopleOf(service: string, env: z.infer<typeof httpAuthEnvSchema>) {
 export function loadHttpAuthConfig(service: string, env: Env): HttpAuthConfig {
   const parsed = parseEnv(service, httpAuthEnvSchema, env);
   if (parsed.AUTH === 'none') return { mode: 'none' };
-  const people = peopleOf(service, parsed);
-  if (parsed.AUTH_OIDC_AUDIENCE && parsed.AUTH_OIDC_SERVICE_ACCOUNTS.length === 0) {
-    throw new ConfigError(service, 'AUTH_OIDC_SERVICE_ACCOUNTS', 'is required with AUTH_OIDC_AUDIENCE');
-  }
-  const oidc = parsed.AUTH_OIDC_AUDIENCE ? { audience: parsed.AUTH_OIDC_AUDIENCE, serviceAccounts: parsed.AUTH_OIDC_SERVICE_ACCOUNTS } : undefined;
-  if (!parsed.MOBIUS_SERVICE_TOKEN && !people && !oidc) {
-    throw new ConfigError(
-      service,
-      'AUTH',
-      'is required (the default) but no credential is configured: set MOBIUS_SERVICE_TOKEN, AUTH_ALLOWED_EMAILS/AUTH_ALLOWED_ROLES with JWT_SECRET and USER_DATABASE_URL, or AUTH_OIDC_AUDIENCE; or AUTH=none where only you can reach the service',
-    );
-  }
+  const listed = parsed.AUTH_ALLOWED_EMAILS.length + parsed.AUTH_ALLOWED_ROLES.length > 0;
   return {
     mode: 'required',
     ...(parsed.MOBIUS_SERVICE_TOKEN ? { serviceToken: parsed.MOBIUS_SERVICE_TOKEN } : {}),
-    ...(people ? { people } : {}),
-    ...(oidc ? { oidc } : {}),
+    ...(listed
+      ? {
+          people: {
+            jwtSecret: parsed.JWT_SECRET!,
+            accessTokenMinutes: parsed.JWT_ACCESS_TOKEN_EXPIRE_MINUTES,
+            allowedEmails: parsed.AUTH_ALLOWED_EMAILS,
+            allowedRoles: parsed.AUTH_ALLOWED_ROLES,
+            userDatabaseUrl: parsed.USER_DATABASE_URL!,
+          },
+        }
+      : {}),
+    ...(parsed.AUTH_OIDC_AUDIENCE ? { oidc: { audience: parsed.AUTH_OIDC_AUDIENCE, serviceAccounts: parsed.AUTH_OIDC_SERVICE_ACCOUNTS } } : {}),
   };
 }

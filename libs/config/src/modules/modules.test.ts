@@ -53,7 +53,45 @@ describe('pipeline', () => {
   it('reads RAG with POSTGRES_* (database default mobius_rag) and encodes the password', () => {
     const config = loadPipelineConfig({ POSTGRES_HOST: 'rag-db', POSTGRES_USER: 'etl', POSTGRES_PASSWORD: 'p@ss' });
     expect(config.ragDatabaseUrl).toBe('postgresql://etl:p%40ss@rag-db:5432/mobius_rag');
-    expect(config.env).toMatchObject({ BQ_DATASET: 'mobius_rag', BQ_LANDING_DATASET: 'landing_rag', TOPIC_PREFIX: '' });
+    expect(config).toMatchObject({
+      embeddingDimensions: 1536,
+      bus: { kind: 'nats', natsUrl: 'nats://127.0.0.1:4222', topicPrefix: '', pubsub: { mode: 'pull', provision: 'auto', pushAuth: { kind: 'none' } } },
+      warehouse: { kind: 'postgres', databaseUrl: 'postgresql://postgres@localhost:5432/mobius_warehouse' },
+      vectorIndex: { kind: 'memory' },
+    });
+  });
+
+  it('returns typed settings per port, camelCase, no variable names', () => {
+    const config = loadPipelineConfig({
+      WAREHOUSE: 'bigquery',
+      BQ_PROJECT: 'p',
+      BQ_LOCATION: 'EU',
+      VECTOR_INDEX: 'local',
+      VECTOR_INDEX_URL: 'http://127.0.0.1:8015',
+      MOBIUS_SERVICE_TOKEN: 't',
+      EMBEDDING_DIMENSIONS: '16',
+      BUS: 'pubsub',
+      PUBSUB_EMULATOR_HOST: '127.0.0.1:8085',
+      PUBSUB_MAX_DELIVERY_ATTEMPTS: '7',
+      PUBSUB_RETAIN_ACKED_MESSAGES: 'false',
+    });
+    expect(config.warehouse).toEqual({ kind: 'bigquery', projectId: 'p', dataset: 'mobius_rag', landingDataset: 'landing_rag', location: 'EU' });
+    expect(config.vectorIndex).toMatchObject({ kind: 'local', url: 'http://127.0.0.1:8015', serviceToken: 't' });
+    expect(config.embeddingDimensions).toBe(16);
+    expect(config.bus.pubsub).toEqual({
+      mode: 'pull',
+      provision: 'auto',
+      pushAuth: { kind: 'none' },
+      projectId: 'mobius-local',
+      emulatorHost: '127.0.0.1:8085',
+      maxDeliveryAttempts: 7,
+      retainAckedMessages: false,
+    });
+    const vertex = { VECTOR_INDEX: 'vertex', VERTEX_PROJECT: 'p', VERTEX_REGION: 'r', VERTEX_INDEX_ID: 'i', VERTEX_INDEX_ENDPOINT_ID: 'e', VERTEX_DEPLOYED_INDEX_ID: 'd' };
+    expect(loadPipelineConfig(vertex).vectorIndex).toEqual({
+      kind: 'vertex',
+      resources: { project: 'p', region: 'r', indexId: 'i', indexEndpointId: 'e', deployedIndexId: 'd' },
+    });
   });
 
   it('names what the selected adapters need', () => {
@@ -62,6 +100,8 @@ describe('pipeline', () => {
       'pipeline config: VERTEX_REGION is required when VECTOR_INDEX=vertex',
     );
     expect(() => loadPipelineConfig({ BUS: 'kafka' })).toThrow(/pipeline config: BUS/);
+    expect(() => loadPipelineConfig({ VECTOR_INDEX: 'local' })).toThrow('pipeline config: VECTOR_INDEX_URL is required when VECTOR_INDEX=local');
+    expect(() => loadPipelineConfig({ BUS_MODE: 'push' })).toThrow('pipeline config: BUS_MODE push needs BUS=pubsub (BUS is nats)');
   });
 
   it('requires explicit connections in prod', () => {

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors.ts';
 import { LOCAL_POSTGRES, deployEnvSchema, optional, port } from '../fields.ts';
 import { parseEnv, requiredInProd, type Env } from '../parse-env.ts';
 import { buildPostgresUrl } from '../postgres-url.ts';
 import type { DatabaseConfig, LoadOptions } from './database-config.ts';
 
-/** The os backend's environment: separate connection parts per mode, as the os app reads them. */
-export const osEnvSchema = z.object({
+/** The os backend's variables, each on its own (osEnvSchema adds the combinations). */
+const osEnvFields = z.object({
   ENV: optional(deployEnvSchema),
   /** `cloud` selects the _CLOUD variables (or the Cloud SQL socket); anything else means local. */
   DATABASE_MODE: optional(z.string()),
@@ -28,6 +27,27 @@ export const osEnvSchema = z.object({
   ENABLE_FIRESTORE: optional(z.string()),
 });
 
+type OsEnv = z.infer<typeof osEnvFields>;
+
+/**
+ * DATABASE_MODE=cloud needs POSTGRES_HOST_CLOUD (unless CLOUDSQL_CONNECTION_NAME names the socket),
+ * POSTGRES_DB_CLOUD and POSTGRES_USER_CLOUD; the issue names the first missing one.
+ */
+function checkOsEnv(env: OsEnv, ctx: z.RefinementCtx): void {
+  if (env.DATABASE_MODE?.toLowerCase() !== 'cloud') return;
+  const why = 'when DATABASE_MODE=cloud';
+  const required: [keyof OsEnv, string][] = [
+    ['POSTGRES_DB_CLOUD', why],
+    ['POSTGRES_USER_CLOUD', why],
+  ];
+  if (!env.CLOUDSQL_CONNECTION_NAME) required.unshift(['POSTGRES_HOST_CLOUD', `${why} without CLOUDSQL_CONNECTION_NAME`]);
+  const missing = required.find(([variable]) => !env[variable]);
+  if (missing) ctx.addIssue({ code: 'custom', path: [missing[0]], message: `is required ${missing[1]}` });
+}
+
+/** The os backend's environment: separate connection parts per mode, as the os app reads them, combinations checked. */
+export const osEnvSchema = osEnvFields.superRefine(checkOsEnv);
+
 export const OS_DEFAULT_DATABASE = 'mobius';
 
 export interface OsDatabaseConfig extends DatabaseConfig {
@@ -35,14 +55,6 @@ export interface OsDatabaseConfig extends DatabaseConfig {
   /** The socket directory when connecting over Cloud SQL's Unix socket. */
   socketDir: string | undefined;
   enableFirestore: boolean;
-}
-
-type OsEnv = z.infer<typeof osEnvSchema>;
-
-function required(env: OsEnv, variable: keyof OsEnv, why: string): string {
-  const value = env[variable];
-  if (typeof value === 'string' && value !== '') return value;
-  throw new ConfigError('os', variable, `is required ${why}`);
 }
 
 function localParts(env: OsEnv, deployEnv: 'dev' | 'prod') {
@@ -59,14 +71,14 @@ function localParts(env: OsEnv, deployEnv: 'dev' | 'prod') {
   };
 }
 
+/** The cloud connection's parts; checkOsEnv made sure they are there. */
 function cloudParts(env: OsEnv, socketDir: string | undefined) {
-  const why = 'when DATABASE_MODE=cloud';
   return {
-    host: socketDir ?? required(env, 'POSTGRES_HOST_CLOUD', `${why} without CLOUDSQL_CONNECTION_NAME`),
+    host: socketDir ?? env.POSTGRES_HOST_CLOUD!,
     // Cloud SQL's socket is always `.s.PGSQL.5432`: the port, like the host, is ignored there.
     port: socketDir ? 5432 : (env.POSTGRES_PORT_CLOUD ?? 5432),
-    database: required(env, 'POSTGRES_DB_CLOUD', why),
-    user: required(env, 'POSTGRES_USER_CLOUD', why),
+    database: env.POSTGRES_DB_CLOUD!,
+    user: env.POSTGRES_USER_CLOUD!,
     password: env.POSTGRES_PASSWORD_CLOUD ?? '',
   };
 }

@@ -1,16 +1,15 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors.ts';
 import { LOCAL_POSTGRES, deployEnvSchema, localDatabaseUrl, optional, port, postgresUrl } from '../fields.ts';
 import { parseEnv, requiredInProd, type Env } from '../parse-env.ts';
 import { buildPostgresUrl } from '../postgres-url.ts';
 import type { LoadOptions } from './database-config.ts';
-import { busEnvSchema } from './runtime.ts';
+import { busEnvFields, busSettingsOf, checkBusEnv, type BusSettings } from './runtime.ts';
 import { CHAT_DEFAULT_DATABASE } from './chat.ts';
 import { RAG_DEFAULT_DATABASE } from './rag.ts';
 import { WAREHOUSE_DEFAULT_DATABASE } from './warehouse.ts';
 
-/** The pipeline's environment (the services that replace the batch mobius-dbt job). */
-export const pipelineEnvSchema = busEnvSchema.extend({
+/** The pipeline's variables, each on its own (pipelineEnvSchema adds the combinations). */
+const pipelineEnvFields = busEnvFields.extend({
   ENV: optional(deployEnvSchema),
   /** RAG read side, as mobius-dbt named it. */
   POSTGRES_HOST: optional(z.string()),
@@ -60,27 +59,93 @@ const VERTEX_VARIABLES = [
   'VERTEX_DEPLOYED_INDEX_ID',
 ] as const;
 
-export type PipelineEnv = z.infer<typeof pipelineEnvSchema>;
+/** The pipeline's variables as parsed (raw names); only the loader reads it. */
+export type PipelineEnv = z.infer<typeof pipelineEnvFields>;
+
+/**
+ * What the selected adapters need, naming the variable: the bus's combinations (checkBusEnv), BQ_PROJECT
+ * with WAREHOUSE=bigquery, every VERTEX_* resource with VECTOR_INDEX=vertex, VECTOR_INDEX_URL with
+ * VECTOR_INDEX=local.
+ */
+function checkPipelineEnv(env: PipelineEnv, ctx: z.RefinementCtx): void {
+  checkBusEnv(env, ctx);
+  const issue = (variable: keyof PipelineEnv, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
+  if (env.WAREHOUSE === 'bigquery' && !env.BQ_PROJECT) issue('BQ_PROJECT', 'is required when WAREHOUSE=bigquery');
+  if (env.VECTOR_INDEX === 'vertex') {
+    const missing = VERTEX_VARIABLES.find((name) => !env[name]);
+    if (missing) issue(missing, 'is required when VECTOR_INDEX=vertex');
+  }
+  if (env.VECTOR_INDEX === 'local' && !env.VECTOR_INDEX_URL) issue('VECTOR_INDEX_URL', 'is required when VECTOR_INDEX=local');
+}
+
+/** The pipeline's environment (the services that replace the batch mobius-dbt job), combinations checked. */
+export const pipelineEnvSchema = pipelineEnvFields.superRefine(checkPipelineEnv);
+
+/** The warehouse the pipeline writes and reads: the Postgres warehouse, or BigQuery's two datasets. */
+export type WarehouseSettings =
+  | { kind: 'postgres'; databaseUrl: string }
+  | { kind: 'bigquery'; projectId: string; dataset: string; landingDataset: string; location?: string; apiEndpoint?: string };
+
+/** Vertex AI Vector Search's resource names (the vector index port's VertexResources). */
+export interface VertexResourceNames {
+  project: string;
+  region: string;
+  indexId: string;
+  indexEndpointId: string;
+  deployedIndexId: string;
+}
+
+/**
+ * The vector index: in-process memory, Vertex AI Vector Search, or the local server speaking Vertex's
+ * API (where unset names fall back to the server's own).
+ */
+export type VectorIndexSettings =
+  | { kind: 'memory' }
+  | { kind: 'vertex'; resources: VertexResourceNames; apiEndpoint?: string }
+  | { kind: 'local'; url: string; resources: Partial<VertexResourceNames>; serviceToken?: string };
 
 export interface PipelineConfig {
   deployEnv: 'dev' | 'prod';
   /** The RAG database the ingestor reads, built from POSTGRES_*. */
   ragDatabaseUrl: string;
   chatDatabaseUrl: string;
+  /** The Postgres warehouse's URL (also with WAREHOUSE=bigquery, where it is unused). */
   warehouseDatabaseUrl: string;
-  env: PipelineEnv;
+  /** The embedding length every port checks (EMBEDDING_DIMENSIONS). */
+  embeddingDimensions: number;
+  bus: BusSettings;
+  warehouse: WarehouseSettings;
+  vectorIndex: VectorIndexSettings;
 }
 
-function checkSelectedAdapters(env: PipelineEnv): void {
-  if (env.WAREHOUSE === 'bigquery' && !env.BQ_PROJECT) {
-    throw new ConfigError('pipeline', 'BQ_PROJECT', 'is required when WAREHOUSE=bigquery');
-  }
-  if (env.VECTOR_INDEX === 'vertex') {
-    const missing = VERTEX_VARIABLES.find((name) => !env[name]);
-    if (missing) throw new ConfigError('pipeline', missing, 'is required when VECTOR_INDEX=vertex');
-  }
-  if (env.VECTOR_INDEX === 'local' && !env.VECTOR_INDEX_URL) {
-    throw new ConfigError('pipeline', 'VECTOR_INDEX_URL', 'is required when VECTOR_INDEX=local');
+function warehouseSettingsOf(env: PipelineEnv, databaseUrl: string): WarehouseSettings {
+  if (env.WAREHOUSE === 'postgres') return { kind: 'postgres', databaseUrl };
+  return {
+    kind: 'bigquery',
+    projectId: env.BQ_PROJECT!,
+    dataset: env.BQ_DATASET,
+    landingDataset: env.BQ_LANDING_DATASET,
+    ...(env.BQ_LOCATION !== undefined ? { location: env.BQ_LOCATION } : {}),
+    ...(env.BQ_API_ENDPOINT !== undefined ? { apiEndpoint: env.BQ_API_ENDPOINT } : {}),
+  };
+}
+
+function vectorIndexSettingsOf(env: PipelineEnv): VectorIndexSettings {
+  const resources = {
+    project: env.VERTEX_PROJECT,
+    region: env.VERTEX_REGION,
+    indexId: env.VERTEX_INDEX_ID,
+    indexEndpointId: env.VERTEX_INDEX_ENDPOINT_ID,
+    deployedIndexId: env.VERTEX_DEPLOYED_INDEX_ID,
+  };
+  switch (env.VECTOR_INDEX) {
+    case 'memory':
+      return { kind: 'memory' };
+    case 'vertex':
+      // checkPipelineEnv made sure every name is there.
+      return { kind: 'vertex', resources: resources as VertexResourceNames, ...(env.VERTEX_API_ENDPOINT ? { apiEndpoint: env.VERTEX_API_ENDPOINT } : {}) };
+    case 'local':
+      return { kind: 'local', url: env.VECTOR_INDEX_URL!, resources, ...(env.MOBIUS_SERVICE_TOKEN ? { serviceToken: env.MOBIUS_SERVICE_TOKEN } : {}) };
   }
 }
 
@@ -88,7 +153,6 @@ function checkSelectedAdapters(env: PipelineEnv): void {
 export function loadPipelineConfig(env: Env, options: LoadOptions = {}): PipelineConfig {
   const parsed = parseEnv('pipeline', pipelineEnvSchema, env);
   const deployEnv = options.deployEnv ?? parsed.ENV ?? 'dev';
-  checkSelectedAdapters(parsed);
   if (deployEnv === 'prod') {
     if (!parsed.POSTGRES_HOST) requiredInProd('pipeline', 'POSTGRES_HOST');
     if (!parsed.CHAT_DATABASE_URL) requiredInProd('pipeline', 'CHAT_DATABASE_URL');
@@ -103,11 +167,15 @@ export function loadPipelineConfig(env: Env, options: LoadOptions = {}): Pipelin
     user: parsed.POSTGRES_USER,
     password: parsed.POSTGRES_PASSWORD,
   });
+  const warehouseDatabaseUrl = parsed.WAREHOUSE_DATABASE_URL ?? localDatabaseUrl(WAREHOUSE_DEFAULT_DATABASE);
   return {
     deployEnv,
     ragDatabaseUrl,
     chatDatabaseUrl: parsed.CHAT_DATABASE_URL ?? localDatabaseUrl(CHAT_DEFAULT_DATABASE),
-    warehouseDatabaseUrl: parsed.WAREHOUSE_DATABASE_URL ?? localDatabaseUrl(WAREHOUSE_DEFAULT_DATABASE),
-    env: parsed,
+    warehouseDatabaseUrl,
+    embeddingDimensions: parsed.EMBEDDING_DIMENSIONS,
+    bus: busSettingsOf(parsed),
+    warehouse: warehouseSettingsOf(parsed, warehouseDatabaseUrl),
+    vectorIndex: vectorIndexSettingsOf(parsed),
   };
 }

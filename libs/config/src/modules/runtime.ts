@@ -15,8 +15,8 @@ export const runtimeEnvSchema = z.object({
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
 });
 
-/** Which bus the services use; the same variables for every service. */
-export const busEnvSchema = z.object({
+/** Which bus the services use; the same variables for every service (field by field; busEnvSchema adds the combinations). */
+export const busEnvFields = z.object({
   /** Addition: `nats`, `pubsub` or `memory` (in-process: only `mobius dev` and tests). */
   BUS: optional(z.enum(['nats', 'pubsub', 'memory'])).default('nats'),
   NATS_URL: optional(z.string()).default('nats://127.0.0.1:4222'),
@@ -70,7 +70,98 @@ export interface RuntimeConfig {
   logLevel: z.infer<typeof runtimeEnvSchema>['LOG_LEVEL'];
 }
 
-export type BusConfig = z.infer<typeof busEnvSchema>;
+/** The bus variables as parsed (raw names); only the loaders read it. */
+export type BusEnv = z.infer<typeof busEnvFields>;
+
+/** How POST /pubsub/push authenticates Pub/Sub (the Bus port's PushAuthSettings). */
+export type PushAuthSettings = { kind: 'none' } | { kind: 'oidc'; audience: string; serviceAccountEmail: string };
+
+/**
+ * The Pub/Sub adapter's settings (the Bus port's PubSubOptions): unset numbers take the bus's
+ * defaults (PUBSUB_DEFAULTS in @mobius/bus).
+ */
+export interface PubSubSettings {
+  /** PUBSUB_PROJECT, else GOOGLE_CLOUD_PROJECT, else `mobius-local` on the emulator; unset: the client detects it. */
+  projectId?: string;
+  emulatorHost?: string;
+  mode: 'pull' | 'push';
+  provision: 'auto' | 'off';
+  ackDeadlineSeconds?: number;
+  minBackoffSeconds?: number;
+  maxBackoffSeconds?: number;
+  maxDeliveryAttempts?: number;
+  maxOutstandingMessages?: number;
+  maxOutstandingBytes?: number;
+  retainAckedMessages?: boolean;
+  pushEndpoint?: string;
+  pushAuth: PushAuthSettings;
+}
+
+/** Which bus a service uses and how (BUS, NATS_URL, TOPIC_PREFIX, BUS_MODE, PUBSUB_*, PUSH_*), checked whole. */
+export interface BusSettings {
+  kind: 'nats' | 'pubsub' | 'memory';
+  natsUrl: string;
+  topicPrefix: string;
+  /** Read only with `kind: 'pubsub'`. */
+  pubsub: PubSubSettings;
+}
+
+/** The bus settings (kept under the old name for the callers). */
+export type BusConfig = BusSettings;
+
+/**
+ * The combinations zod cannot check field by field, each naming the variable to set: BUS_MODE=push
+ * needs BUS=pubsub; with BUS=pubsub, push with PUSH_AUTH=oidc needs PUSH_AUDIENCE and
+ * PUSH_SERVICE_ACCOUNT, and PUBSUB_MAX_BACKOFF_SECONDS must not be below PUBSUB_MIN_BACKOFF_SECONDS.
+ */
+export function checkBusEnv(env: BusEnv, ctx: z.RefinementCtx): void {
+  const issue = (variable: keyof BusEnv, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
+  if (env.BUS !== 'pubsub') {
+    if (env.BUS_MODE === 'push') issue('BUS_MODE', `push needs BUS=pubsub (BUS is ${env.BUS})`);
+    return;
+  }
+  if (env.BUS_MODE === 'push' && env.PUSH_AUTH === 'oidc') {
+    if (env.PUSH_AUDIENCE === undefined) issue('PUSH_AUDIENCE', 'is required with BUS_MODE=push and PUSH_AUTH=oidc');
+    else if (env.PUSH_SERVICE_ACCOUNT === undefined) issue('PUSH_SERVICE_ACCOUNT', 'is required with BUS_MODE=push and PUSH_AUTH=oidc');
+  }
+  if ((env.PUBSUB_MIN_BACKOFF_SECONDS ?? 0) > (env.PUBSUB_MAX_BACKOFF_SECONDS ?? Number.MAX_SAFE_INTEGER)) {
+    issue('PUBSUB_MAX_BACKOFF_SECONDS', 'must not be below PUBSUB_MIN_BACKOFF_SECONDS');
+  }
+}
+
+/** The bus variables, each checked and then the combinations (checkBusEnv). */
+export const busEnvSchema = busEnvFields.superRefine(checkBusEnv);
+
+/** Leaves out the keys whose value is undefined (the bus's defaults apply to those). */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+}
+
+/** Maps the parsed (and checked) bus variables to the bus settings. */
+export function busSettingsOf(env: BusEnv): BusSettings {
+  const pushAuth: PushAuthSettings =
+    env.PUSH_AUTH === 'oidc' && env.BUS_MODE === 'push' && env.PUSH_AUDIENCE !== undefined && env.PUSH_SERVICE_ACCOUNT !== undefined
+      ? { kind: 'oidc', audience: env.PUSH_AUDIENCE, serviceAccountEmail: env.PUSH_SERVICE_ACCOUNT }
+      : { kind: 'none' };
+  const pubsub: PubSubSettings = {
+    mode: env.BUS_MODE,
+    provision: env.PUBSUB_PROVISION,
+    pushAuth,
+    ...defined({
+      projectId: env.PUBSUB_PROJECT ?? env.GOOGLE_CLOUD_PROJECT ?? (env.PUBSUB_EMULATOR_HOST ? 'mobius-local' : undefined),
+      emulatorHost: env.PUBSUB_EMULATOR_HOST,
+      ackDeadlineSeconds: env.PUBSUB_ACK_DEADLINE_SECONDS,
+      minBackoffSeconds: env.PUBSUB_MIN_BACKOFF_SECONDS,
+      maxBackoffSeconds: env.PUBSUB_MAX_BACKOFF_SECONDS,
+      maxDeliveryAttempts: env.PUBSUB_MAX_DELIVERY_ATTEMPTS,
+      maxOutstandingMessages: env.PUBSUB_MAX_OUTSTANDING_MESSAGES,
+      maxOutstandingBytes: env.PUBSUB_MAX_OUTSTANDING_BYTES,
+      retainAckedMessages: env.PUBSUB_RETAIN_ACKED_MESSAGES === undefined ? undefined : env.PUBSUB_RETAIN_ACKED_MESSAGES === 'true',
+      pushEndpoint: env.PUBSUB_PUSH_ENDPOINT,
+    }),
+  };
+  return { kind: env.BUS, natsUrl: env.NATS_URL, topicPrefix: env.TOPIC_PREFIX, pubsub };
+}
 
 /** The runtime settings of `service`, with its default port. */
 export function loadRuntimeConfig(service: string, env: Env, defaultPort: number): RuntimeConfig {
@@ -78,7 +169,7 @@ export function loadRuntimeConfig(service: string, env: Env, defaultPort: number
   return { port: parsed.PORT ?? defaultPort, host: parsed.HOST, logLevel: parsed.LOG_LEVEL };
 }
 
-/** The bus settings shared by every service. */
-export function loadBusConfig(service: string, env: Env): BusConfig {
-  return parseEnv(service, busEnvSchema, env);
+/** The bus settings shared by every service; throws a ConfigError naming the variable (combinations included). */
+export function loadBusConfig(service: string, env: Env): BusSettings {
+  return busSettingsOf(parseEnv(service, busEnvSchema, env));
 }
