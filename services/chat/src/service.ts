@@ -27,7 +27,7 @@ export interface ChatShared {
  */
 export async function createService(config: ChatServiceConfig, shared: ChatShared = {}): Promise<ServiceInstance> {
   const logger = shared.logger ?? createLogger(SERVICE, config.runtime.logLevel);
-  const indexKind = config.vectorIndex.env.VECTOR_INDEX;
+  const indexKind = config.vectorIndex.vectorIndex.kind;
   if (!shared.index && indexKind === 'memory') {
     logger.warn('VECTOR_INDEX=memory: this process has its own empty index, so searches find nothing (use local or vertex)');
   }
@@ -61,6 +61,6 @@ export async function createService(config: ChatServiceConfig, shared: ChatShare
     databaseFrom: config.database.source,
     ...(config.activeUsers ? { userDatabase: maskUrl(config.activeUsers.userDatabaseUrl) } : {}),
     vectorIndex: shared.index ? 'shared' : indexKind,
-    ...(!shared.index && indexKind === 'local' ? { vectorIndexUrl: config.vectorIndex.env.VECTOR_INDEX_URL } : {}),
+    ...(!shared.index && config.vectorIndex.vectorIndex.kind === 'local' ? { vectorIndexUrl: config.vectorIndex.vectorIndex.url } : {}),
   });
 }

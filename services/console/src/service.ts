@@ -32,9 +32,9 @@ export async function createService(config: ConsoleConfig, shared: ConsoleShared
   const logger = shared.logger ?? createLogger(SERVICE, config.runtime.logLevel);
   const warehouse = tracePort(await createServiceWarehouse(SERVICE, pipeline, { applicationName: `mobius-${SERVICE}` }), 'warehouse');
   const ownBus =
-    shared.bus || pipeline.env.BUS === 'memory'
+    shared.bus || pipeline.bus.kind === 'memory'
       ? undefined
-      : await createServiceBus(SERVICE, pipeline.env, logger).catch(async (error: unknown) => {
+      : await createServiceBus(SERVICE, pipeline.bus, logger).catch(async (error: unknown) => {
           await warehouse.close();
           throw error;
         });
@@ -64,8 +64,8 @@ export async function createService(config: ConsoleConfig, shared: ConsoleShared
   return serviceInstance(SERVICE, app, logger, {
     ragDatabase: maskUrl(pipeline.ragDatabaseUrl),
     chatDatabase: maskUrl(pipeline.chatDatabaseUrl),
-    warehouse: pipeline.env.WAREHOUSE === 'postgres' ? maskUrl(pipeline.warehouseDatabaseUrl) : pipeline.env.WAREHOUSE,
-    bus: shared.bus ? 'shared' : ownBus ? pipeline.env.BUS : 'none',
-    topicPrefix: pipeline.env.TOPIC_PREFIX,
+    warehouse: pipeline.warehouse.kind === 'postgres' ? maskUrl(pipeline.warehouseDatabaseUrl) : pipeline.warehouse.kind,
+    bus: shared.bus ? 'shared' : ownBus ? pipeline.bus.kind : 'none',
+    topicPrefix: pipeline.bus.topicPrefix,
   });
 }
