@@ -6,7 +6,7 @@ import { createPasswordHashQueue, type PasswordHashQueue } from './auth/hash-que
 import type { AuthDeps } from './auth/types.ts';
 import { DEFAULT_RATE_LIMITS, USER_DEFAULTS, type MailSettings, type RateLimits } from './config.ts';
 import type { DirectoryAccess } from './directory/access.ts';
-import { authRoutes, userRoutes, type Route } from './handlers/index.ts';
+import { accessBeaconAlias, authRoutes, userRoutes, type Route } from './handlers/index.ts';
 import { clientAddress } from './http/client-address.ts';
 import { installFastApiErrors } from './http/fastapi-errors.ts';
 import { isThrottled, rateLimitHooks, type RateLimitHooks, type RateLimitedOperation } from './http/rate-limits.ts';
@@ -127,6 +127,9 @@ export function buildApp(deps: UserAppDeps): UserApp {
     await api.register(async (scope) => {
       for (const route of userRoutes({ ...authDeps, access })) registerRoute(scope, route, limits, hops);
     }, { prefix: USERS_PREFIX });
+    await api.register(async (scope) => {
+      registerRoute(scope, accessBeaconAlias({ ...authDeps, access }), limits, hops);
+    }, { prefix: '/api/v1' });
   });
   return app;
 }

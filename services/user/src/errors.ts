@@ -55,15 +55,18 @@ export class UserApiError extends HttpError {
     statusCode: number,
     code: string,
     readonly detail: string,
-    options?: { cause?: unknown; retryAfterSeconds?: number },
+    options?: { cause?: unknown; retryAfterSeconds?: number; detailBody?: Record<string, unknown> },
   ) {
     super(statusCode, code, detail, options);
+    this.detailBody = options?.detailBody;
     this.name = 'UserApiError';
     this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   /** Sent as `retry-after` with a 429. */
   readonly retryAfterSeconds: number | undefined;
+  /** Answered as `detail` instead of the sentence, when the original's HTTPException carries an object (invite's 409). */
+  readonly detailBody: Record<string, unknown> | undefined;
 }
 
 /** One problem of a 422 answer, as FastAPI/pydantic spell it (the input is never echoed). */
@@ -94,7 +97,8 @@ export const forbidden = () => new UserApiError(403, CODES.forbidden, 'Forbidden
 export const tenantClosed = () =>
   new UserApiError(403, CODES.tenantClosed, 'Registration into this tenant requires an invitation');
 export const notFound = (detail = 'Not Found') => new UserApiError(404, CODES.notFound, detail);
-export const conflict = (detail: string) => new UserApiError(409, CODES.conflict, detail);
+export const conflict = (detail: string, detailBody?: Record<string, unknown>) =>
+  new UserApiError(409, CODES.conflict, detail, detailBody ? { detailBody } : undefined);
 export const unavailable = (detail: string, cause?: unknown) => new UserApiError(503, CODES.unavailable, detail, { cause });
 
 /** 429 with `retry-after`: a rate limit, or the password hashing queue is full. */

@@ -34,14 +34,19 @@ const resolveQuery = z.object({
   limit: z.coerce.number().int().min(1).max(50).default(10),
 });
 
-/** The original's ranking: exact name 100, prefix 60, substring 30, +20 for a member of the boosted org. */
+/**
+ * The original's ranking: exact name 100, prefix 60, substring 30 over the names, email, agent handle
+ * and the best matching alias, plus that alias's weight, +20 for a member of the boosted org.
+ */
 function score(user: ResolveCandidate, needle: string): number {
-  const names = [user.displayName, user.firstName, user.preferredName, user.email].map((n) => (n ?? '').toLowerCase());
+  const names = [user.displayName, user.firstName, user.preferredName, user.email, user.agentHandle, user.alias?.alias].map((n) =>
+    (n ?? '').toLowerCase(),
+  );
   let best = 0;
   for (const name of names.filter(Boolean)) {
     best = Math.max(best, name === needle ? 100 : name.startsWith(needle) ? 60 : name.includes(needle) ? 30 : 0);
   }
-  return best + (user.inBoostedOrg ? 20 : 0);
+  return best + (user.alias?.weight ?? 0) + (user.inBoostedOrg ? 20 : 0);
 }
 
 /** `GET /resolve?q=&org=&limit=` (reader): ranked candidates for natural-language assignment. */

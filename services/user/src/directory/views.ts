@@ -1,14 +1,22 @@
 import { membershipView } from '../auth/account-view.ts';
 import type { DirectoryUser } from '../repository/directory-types.ts';
 
-/** A user as every directory answer starts: the original's `_candidate`. Agents are not kept here. */
-export function candidate(user: { userId: string; displayName: string | null; preferredName: string | null; firstName: string | null; email: string | null }) {
+/** A user as every directory answer starts: the original's `_candidate`. */
+export function candidate(user: {
+  userId: string;
+  displayName: string | null;
+  preferredName: string | null;
+  firstName: string | null;
+  email: string | null;
+  agentHandle?: string | null;
+}) {
   return {
     user_id: user.userId,
     display_name: user.displayName || user.preferredName || user.firstName,
     email: user.email,
-    is_agent: false,
-    assignee_ref: `user:${user.userId}`,
+    is_agent: Boolean(user.agentHandle),
+    // The contract with the task manager: humans are `user:{user_id}`, agents keep `agent:{name}`.
+    assignee_ref: user.agentHandle || `user:${user.userId}`,
   };
 }
 
@@ -19,6 +27,7 @@ const candidateOf = (user: DirectoryUser) =>
     preferredName: user.profile.preferred_name,
     firstName: user.profile.first_name,
     email: user.profile.email,
+    agentHandle: user.agentHandle,
   });
 
 const active = (user: DirectoryUser) => user.memberships.filter((m) => m.status === 'active').map(membershipView);
@@ -33,7 +42,7 @@ export function directoryProfile(user: DirectoryUser) {
     org_memberships: memberships,
     pending_org_memberships: pending(user),
     roles_by_org: Object.fromEntries(memberships.map((m) => [m.org_slug, m.roles])),
-    aliases: [] as string[],
+    aliases: user.aliases,
     capabilities: user.capabilities,
   };
 }

@@ -10,7 +10,7 @@ import { registerRoute } from './register.ts';
 import type { HandlerDeps, Route } from './types.ts';
 
 export type { HandlerDeps, Route, RouteRequest, RouteResponse } from './types.ts';
-export { userRoutes } from './users.ts';
+export { accessBeaconAlias, userRoutes } from './users.ts';
 
 /** Every route of `/api/v1/auth` (CONTRACTS.md section 5). */
 export function authRoutes(deps: HandlerDeps): Route[] {

@@ -26,7 +26,7 @@ export function installFastApiErrors(scope: FastifyInstance): void {
     if (error instanceof UserApiError) {
       if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
       if (error.statusCode >= 500) request.log.warn({ err: error, code: error.code }, error.detail);
-      return reply.status(error.statusCode).send({ detail: error.detail });
+      return reply.status(error.statusCode).send({ detail: error.detailBody ?? error.detail });
     }
     // Errors of shared code (libs/service's text check: 400 naming the field; @mobius/auth: 401).
     if (error instanceof HttpError || error instanceof AuthError) {

@@ -7,6 +7,10 @@ export interface DirectoryUser extends Account {
   sessionCount: number;
   /** An invite token was ever issued for the user. */
   invited: boolean;
+  /** `agent:{name}` for an agent principal (user_ext.agent_principal), else null. */
+  agentHandle: string | null;
+  /** The user's aliases (user_ext.user_alias), by alias. */
+  aliases: string[];
 }
 
 /** A candidate of `/resolve`: the user and the names it is matched on. */
@@ -18,6 +22,10 @@ export interface ResolveCandidate {
   email: string | null;
   /** Member (active) of the org the caller boosted. */
   inBoostedOrg: boolean;
+  /** `agent:{name}` for an agent principal, else null. */
+  agentHandle: string | null;
+  /** The user's matching alias of highest weight, if the match came (also) through an alias. */
+  alias: { alias: string; weight: number } | null;
 }
 
 export interface MembershipWrite {
@@ -32,7 +40,7 @@ export interface DirectoryStore {
   /** user_id, else a provider link's provider_user_id, else an active user's email (case-insensitive). */
   findByIdentity(subject: string): Promise<DirectoryUser | undefined>;
   find(userId: string): Promise<DirectoryUser | undefined>;
-  /** Active users whose names or email contain `needle` (lowercase), at most `limit` x 10 rows read. */
+  /** Active users whose names, email, agent handle or an alias contain `needle` (lowercase), at most `limit` x 10 rows read. */
   resolve(needle: string, boostOrg: string | null, limit: number): Promise<ResolveCandidate[]>;
   /** Upserts an active membership with these roles; a pending or removed one becomes active (audited). */
   upsertMembership(write: MembershipWrite): Promise<void>;

@@ -12,12 +12,15 @@ const RESOLVE_ROWS_PER_CANDIDATE = 10;
 async function directoryUser(pool: pg.Pool, userId: string): Promise<DirectoryUser | undefined> {
   const account = await readAccount(pool, userId);
   if (!account) return undefined;
-  const extra = await pool.query<{ sessions: number; invited: boolean }>(
+  const extra = await pool.query<{ sessions: number; invited: boolean; handle: string | null; aliases: string[] }>(
     `SELECT (SELECT count(*)::int FROM (SELECT 1 FROM user_session WHERE user_id = $1 LIMIT 2) s) AS sessions,
-            EXISTS (SELECT 1 FROM user_ext.auth_token WHERE user_id = $1 AND purpose = 'invite') AS invited`,
+            EXISTS (SELECT 1 FROM user_ext.auth_token WHERE user_id = $1 AND purpose = 'invite') AS invited,
+            (SELECT canonical_handle FROM user_ext.agent_principal WHERE user_id = $1) AS handle,
+            ARRAY(SELECT alias FROM user_ext.user_alias WHERE user_id = $1 ORDER BY alias) AS aliases`,
     [userId],
   );
-  return { ...account, sessionCount: extra.rows[0]!.sessions, invited: extra.rows[0]!.invited };
+  const row = extra.rows[0]!;
+  return { ...account, sessionCount: row.sessions, invited: row.invited, agentHandle: row.handle, aliases: row.aliases };
 }
 
 async function audit(client: pg.PoolClient, userId: string, field: string, old: string | null, next: string, actor: string) {
@@ -60,12 +63,16 @@ export function createDirectoryStore(pool: pg.Pool): DirectoryStore {
       const like = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       const result = await pool.query<ResolveCandidate>(
         `SELECT u.user_id AS "userId", u.display_name AS "displayName", u.first_name AS "firstName",
-                u.preferred_name AS "preferredName", u.email,
+                u.preferred_name AS "preferredName", u.email, ag.canonical_handle AS "agentHandle",
+                (SELECT json_build_object('alias', al.alias, 'weight', al.weight) FROM user_ext.user_alias al
+                  WHERE al.user_id = u.user_id AND al.alias ILIKE $1 ORDER BY al.weight DESC, al.alias LIMIT 1) AS alias,
                 EXISTS (SELECT 1 FROM user_ext.user_org_membership m
                          WHERE m.user_id = u.user_id AND m.org_slug = $2 AND m.status = 'active') AS "inBoostedOrg"
-           FROM app_user u
+           FROM app_user u LEFT JOIN user_ext.agent_principal ag ON ag.user_id = u.user_id
           WHERE u.status = 'active'
-            AND (u.display_name ILIKE $1 OR u.first_name ILIKE $1 OR u.preferred_name ILIKE $1 OR u.email ILIKE $1)
+            AND (u.display_name ILIKE $1 OR u.first_name ILIKE $1 OR u.preferred_name ILIKE $1 OR u.email ILIKE $1
+                 OR ag.canonical_handle ILIKE $1
+                 OR EXISTS (SELECT 1 FROM user_ext.user_alias al WHERE al.user_id = u.user_id AND al.alias ILIKE $1))
           ORDER BY u.created_at LIMIT $3`,
         [like, boostOrg, limit * RESOLVE_ROWS_PER_CANDIDATE],
       );

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { createDirectoryStore } from './directory.ts';
+import { createDirectoryAdminStore } from './directory-admin.ts';
 import { createLifecycleStore } from './lifecycle.ts';
 import { createPreferenceStore } from './preferences.ts';
 import { createSessionStore } from './sessions.ts';
@@ -9,6 +10,7 @@ import { createUserStore } from './users.ts';
 export type * from './types.ts';
 export type * from './directory-types.ts';
 export type * from './lifecycle-types.ts';
+export type * from './directory-admin-types.ts';
 
 /**
  * The user repository on `pool`: every SQL statement of the service goes through it. Every
@@ -24,6 +26,7 @@ export function createUserRepository(pool: pg.Pool): UserRepository {
     preferences: createPreferenceStore(pool),
     sessions: createSessionStore(pool),
     directory: createDirectoryStore(pool),
+    directoryAdmin: createDirectoryAdminStore(pool),
     lifecycle: createLifecycleStore(pool),
     ping: async () => {
       await pool.query('SELECT 1');

@@ -96,10 +96,10 @@ export function createLifecycleStore(pool: pg.Pool): LifecycleStore {
           );
           await client.query(
             `INSERT INTO auth_provider_link (user_id, provider, provider_user_id, email)
-             SELECT $1, 'email', $1::text, $2
-              WHERE NOT EXISTS (SELECT 1 FROM auth_provider_link WHERE user_id = $1 AND provider = 'email')
+             SELECT $1::uuid, 'email', $3::text, $2
+              WHERE NOT EXISTS (SELECT 1 FROM auth_provider_link WHERE user_id = $1::uuid AND provider = 'email')
              ON CONFLICT (provider, provider_user_id) DO NOTHING`,
-            [row.user_id, row.email],
+            [row.user_id, row.email, row.user_id],
           );
         }
         return { ok: true, userId: row.user_id, tenantId: row.tenant_id };

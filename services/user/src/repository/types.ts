@@ -6,6 +6,7 @@
 
 import type { DirectoryStore } from './directory-types.ts';
 import type { LifecycleStore } from './lifecycle-types.ts';
+import type { DirectoryAdminStore } from './directory-admin-types.ts';
 
 /** The `app_user` row as the service reads it. */
 export interface UserProfile {
@@ -177,6 +178,8 @@ export interface UserRepository {
   preferences: PreferenceStore;
   sessions: SessionStore;
   directory: DirectoryStore;
+  /** The directory's rosters, approvals, aliases, capabilities, invites, agents and beacons. */
+  directoryAdmin: DirectoryAdminStore;
   /** Reset, invite and handoff tokens; the activity catalogue. */
   lifecycle: LifecycleStore;
   /** Resolves when the database answers (readiness). */
