@@ -1,9 +1,38 @@
 import { closeWithApp, createLogger, createMetrics, createServiceAccess, serviceInstance, type Logger, type ServiceInstance } from '@mobius/service';
 import { buildApp } from './app.ts';
 import { VECTOR_INDEX_SERVER_DEFAULTS, type VectorIndexServerConfig } from './config.ts';
-import { IndexRegistry } from './index/registry.ts';
+import type { SearchTuning } from './index/collection.ts';
+import type { HnswParameters } from './index/hnsw-graph.ts';
+import { IndexRegistry, type RegistryOptions } from './index/registry.ts';
 
 const SERVICE = 'vector-index';
+
+/** The registry's tuning: VECTOR_INDEX_SERVER_DEFAULTS, which tests and the bench may override. */
+export type RegistryTuning = Partial<Pick<RegistryOptions, 'upsertSliceMs' | 'persistDebounceMs' | 'persistMaxDelayMs'>> & {
+  hnsw?: Partial<HnswParameters>;
+  search?: Partial<SearchTuning>;
+};
+
+/** Opens the one index the server holds (loading what was saved), tuned as VECTOR_INDEX_SERVER_DEFAULTS unless `tuning` says otherwise. */
+export function openRegistry(
+  where: Pick<RegistryOptions, 'dataDir' | 'dimensions' | 'indexId' | 'indexEndpointId'>,
+  logger: Logger,
+  tuning: RegistryTuning = {},
+): Promise<IndexRegistry> {
+  const defaults = VECTOR_INDEX_SERVER_DEFAULTS;
+  return IndexRegistry.open({
+    dataDir: where.dataDir,
+    dimensions: where.dimensions,
+    indexId: where.indexId,
+    indexEndpointId: where.indexEndpointId,
+    upsertSliceMs: tuning.upsertSliceMs ?? defaults.upsertSliceMs,
+    hnsw: { ...defaults.hnsw, ...tuning.hnsw },
+    search: { ...defaults.search, ...tuning.search },
+    persistDebounceMs: tuning.persistDebounceMs ?? defaults.persistDebounceMs,
+    persistMaxDelayMs: tuning.persistMaxDelayMs ?? defaults.persistMaxDelayMs,
+    logger,
+  });
+}
 
 /** What a caller may share with the server: a logger. Never closed here. */
 export interface VectorIndexServerShared {
@@ -17,19 +46,7 @@ export interface VectorIndexServerShared {
  */
 export async function createService(config: VectorIndexServerConfig, shared: VectorIndexServerShared = {}): Promise<ServiceInstance> {
   const logger = shared.logger ?? createLogger(SERVICE, config.runtime.logLevel);
-  const defaults = VECTOR_INDEX_SERVER_DEFAULTS;
-  const registry = await IndexRegistry.open({
-    dataDir: config.dataDir,
-    dimensions: config.dimensions,
-    indexId: config.indexId,
-    indexEndpointId: config.indexEndpointId,
-    upsertSliceMs: defaults.upsertSliceMs,
-    hnsw: defaults.hnsw,
-    search: defaults.search,
-    persistDebounceMs: defaults.persistDebounceMs,
-    persistMaxDelayMs: defaults.persistMaxDelayMs,
-    logger: logger.child({ component: 'registry' }),
-  });
+  const registry = await openRegistry(config, logger.child({ component: 'registry' }));
   const access = createServiceAccess(config.auth, { applicationName: `mobius-${SERVICE}`, logger });
   const app = buildApp({ registry, access: access.policy, logger, metrics: createMetrics(SERVICE) });
   closeWithApp(app, () => access.close());
