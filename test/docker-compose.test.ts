@@ -11,6 +11,7 @@ import { MERGE_LOCK_NAME } from '../libs/warehouse/src/adapters/bigquery/sql.ts'
 import { MART_LOCK, WAREHOUSE_TABLES } from '../libs/warehouse/src/adapters/bigquery/tables.ts';
 import { activeServices, environmentOf, loadCompose, type ComposeFile, type ComposeService } from './support/compose.ts';
 import { SERVICES, checkServiceEnv } from './support/service-env.ts';
+import { loadUserServiceConfig } from '../services/user/src/config.ts';
 
 // No Docker engine runs on these machines, so the compose file is checked statically, as compose
 // would read it: merge keys applied, `${...}` interpolated against the shell's variables, profiles.
@@ -232,6 +233,23 @@ describe('docker-compose.yml', () => {
     const overridden = loadCompose({ JWT_SECRET: 'from-the-shell' });
     expect(environmentOf(service(overridden, 'user')).JWT_SECRET).toBe('from-the-shell');
     expect(environmentOf(service(overridden, 'chat')).JWT_SECRET).toBe('from-the-shell');
+  });
+
+  it('passes the user service GOOGLE_CLIENT_ID, MOBIUS_USER_INTERNAL_KEY, MOBIUS_USER_ADMIN_EMAILS and MOBIUS_SET_PASSWORD_URL_BASE from the shell, off when unset', () => {
+    const unset = loadUserServiceConfig(environmentOf(service(compose, 'user')));
+    expect(unset.google).toBeNull();
+    expect(unset.directoryAccess).toEqual({ internalKey: null, adminEmails: new Set() });
+    expect(unset.mail.setPasswordUrlBase).toBeNull();
+    const shell = {
+      GOOGLE_CLIENT_ID: 'web-client.apps.googleusercontent.com',
+      MOBIUS_USER_INTERNAL_KEY: 'an-internal-key-from-the-shell',
+      MOBIUS_USER_ADMIN_EMAILS: 'Ops@Example.com,lead@example.com',
+      MOBIUS_SET_PASSWORD_URL_BASE: 'http://localhost:3000/set-password',
+    };
+    const set = loadUserServiceConfig(environmentOf(service(loadCompose(shell), 'user')));
+    expect(set.google?.clientId).toBe(shell.GOOGLE_CLIENT_ID);
+    expect(set.directoryAccess).toEqual({ internalKey: shell.MOBIUS_USER_INTERNAL_KEY, adminEmails: new Set(['ops@example.com', 'lead@example.com']) });
+    expect(set.mail.setPasswordUrlBase).toBe(shell.MOBIUS_SET_PASSWORD_URL_BASE);
   });
 
   it('checks every container\'s health on a port it listens on, and publishes only such ports', () => {

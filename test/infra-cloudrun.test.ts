@@ -8,6 +8,7 @@ import { MART_CONCURRENCY } from '../services/mart-builder/src/app.ts';
 import { VERTEX_SYNC_SUBSCRIBE_DEFAULTS } from '../services/vertex-sync/src/app.ts';
 import { environmentOf, loadCompose } from './support/compose.ts';
 import { CLOUD_SERVICES, checkServiceEnv } from './support/service-env.ts';
+import { loadUserServiceConfig } from '../services/user/src/config.ts';
 import { attribute, expression, resource, terraformLocals, terraformVars, variableDefault } from './support/terraform.ts';
 
 // delivery = "push": the Cloud Run services of infra/terraform/cloudrun.tf, whose sizing and
@@ -32,6 +33,9 @@ function placeholderValues(service: string): Record<string, string> {
     '{push_audience}': `https://${service}.push.mobius/mobius-prod`,
     '{auth_allowed_emails}': 'ops@example.com',
     '{auth_allowed_roles}': '',
+    '{google_client_id}': 'web-client.apps.googleusercontent.com',
+    '{user_admin_emails}': 'ops@example.com',
+    '{set_password_url_base}': 'https://app.example.com/set-password',
   };
 }
 
@@ -100,6 +104,30 @@ describe('infra/terraform: Cloud Run (delivery = "push")', () => {
     expect((locals.env_placeholders as Record<string, unknown>)['{push_service_account}']).toBe('${google_service_account.pubsub_push.email}');
     const invoker = resource('google_cloud_run_v2_service_iam_member', 'push_invoker');
     expect(attribute(invoker, 'member')).toBe('serviceAccount:${google_service_account.pubsub_push.email}');
+  });
+
+  it('gives the user service GOOGLE_CLIENT_ID, MOBIUS_USER_ADMIN_EMAILS and MOBIUS_SET_PASSWORD_URL_BASE from variables, MOBIUS_USER_INTERNAL_KEY from its secret', () => {
+    const user = vars.services.user!;
+    expect(user.cloud_run.env).toMatchObject({
+      GOOGLE_CLIENT_ID: '{google_client_id}',
+      MOBIUS_USER_ADMIN_EMAILS: '{user_admin_emails}',
+      MOBIUS_SET_PASSWORD_URL_BASE: '{set_password_url_base}',
+    });
+    expect(user.cloud_run.env).not.toHaveProperty('MOBIUS_USER_INTERNAL_KEY');
+    expect(user.secrets.MOBIUS_USER_INTERNAL_KEY).toBe('mobius-user-internal-key');
+    const placeholders = locals.env_placeholders as Record<string, unknown>;
+    expect(placeholders['{google_client_id}']).toBe('${var.google_client_id}');
+    expect(placeholders['{user_admin_emails}']).toBe('${var.user_admin_emails}');
+    expect(placeholders['{set_password_url_base}']).toBe('${var.set_password_url_base}');
+    for (const variable of ['google_client_id', 'user_admin_emails', 'set_password_url_base']) expect(variableDefault(variable), variable).toBe('');
+    const config = loadUserServiceConfig(cloudRunEnv('user'));
+    expect(config.google?.clientId).toBe('web-client.apps.googleusercontent.com');
+    expect(config.directoryAccess).toEqual({ internalKey: 'a-secret-value-as-long-as-a-real-one-32+', adminEmails: new Set(['ops@example.com']) });
+    expect(config.mail.setPasswordUrlBase).toBe('https://app.example.com/set-password');
+    // Empty variables (the defaults) leave each feature off rather than failing the start.
+    const off = loadUserServiceConfig({ ...cloudRunEnv('user'), GOOGLE_CLIENT_ID: '', MOBIUS_USER_ADMIN_EMAILS: '', MOBIUS_SET_PASSWORD_URL_BASE: '' });
+    expect(off.google).toBeNull();
+    expect(off.mail.setPasswordUrlBase).toBeNull();
   });
 
   it('runs `mobius start <service>` on the port the compose file gives it', () => {

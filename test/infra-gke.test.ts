@@ -3,6 +3,7 @@ import { SHUTDOWN_DEADLINE_MS } from '@mobius/service';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { CLOUD_SERVICES, checkServiceEnv } from './support/service-env.ts';
+import { loadUserServiceConfig } from '../services/user/src/config.ts';
 import { attribute, renderName, resource, terraformVars, variableDefault } from './support/terraform.ts';
 
 // The GKE manifests (delivery = "pull"), rendered as infra/README.md says (envsubst with the listed
@@ -21,6 +22,9 @@ const SAMPLES: Record<string, string> = {
   VERTEX_INDEX_ENDPOINT_ID: '2201227424591200256',
   AUTH_ALLOWED_EMAILS: 'ops@example.com',
   AUTH_ALLOWED_ROLES: '',
+  GOOGLE_CLIENT_ID: 'web-client.apps.googleusercontent.com',
+  MOBIUS_USER_ADMIN_EMAILS: 'ops@example.com',
+  MOBIUS_SET_PASSWORD_URL_BASE: 'https://app.example.com/set-password',
 };
 const vars = terraformVars();
 const namespace = String(variableDefault('gke_namespace'));
@@ -206,6 +210,19 @@ describe('infra/gke', () => {
       expect(Object.entries(svc.spec.selector).every(([k, v]) => labels[k] === v), service).toBe(true);
       expect(svc.spec.ports.map((p: { targetPort: string }) => p.targetPort), service).toEqual(['http']);
     }
+  });
+
+  it('gives the user service Google sign-in, the directory\'s admins and the set-password page as settings, and its internal key as a secret', () => {
+    const { env, objects } = manifests('user');
+    const config = loadUserServiceConfig(env);
+    expect(config.google?.clientId).toBe(SAMPLES.GOOGLE_CLIENT_ID);
+    expect(config.directoryAccess.internalKey).toBe('a-secret-value-as-long-as-a-real-one-32+');
+    expect(config.directoryAccess.adminEmails).toEqual(new Set(['ops@example.com']));
+    expect(config.mail.setPasswordUrlBase).toBe(SAMPLES.MOBIUS_SET_PASSWORD_URL_BASE);
+    const external = objects.find((o) => o.kind === 'ExternalSecret')!;
+    expect(external.spec.data).toContainEqual({ secretKey: 'MOBIUS_USER_INTERNAL_KEY', remoteRef: { key: vars.services.user!.secrets.MOBIUS_USER_INTERNAL_KEY } });
+    const configMap = objects.find((o) => o.kind === 'ConfigMap')!;
+    expect(configMap.data).not.toHaveProperty('MOBIUS_USER_INTERNAL_KEY');
   });
 
   it('leaves the local vector index server out of the cloud', () => {

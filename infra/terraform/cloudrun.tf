@@ -25,6 +25,9 @@ locals {
     "{push_service_account}"     = google_service_account.pubsub_push.email
     "{auth_allowed_emails}"      = var.auth_allowed_emails
     "{auth_allowed_roles}"       = var.auth_allowed_roles
+    "{google_client_id}"         = var.google_client_id
+    "{user_admin_emails}"        = var.user_admin_emails
+    "{set_password_url_base}"    = var.set_password_url_base
   }
 
   service_env = {

@@ -42,6 +42,24 @@ variable "auth_allowed_roles" {
   default     = ""
 }
 
+variable "google_client_id" {
+  description = "GOOGLE_CLIENT_ID of the user service: the OAuth web client id Google ID tokens must be issued for (public, not a secret). Empty: Google sign-in answers 503."
+  type        = string
+  default     = ""
+}
+
+variable "user_admin_emails" {
+  description = "MOBIUS_USER_ADMIN_EMAILS of the user service: emails, comma-separated, whose access tokens may call the /api/v1/users writers (docs/user-api.md). Empty: only the internal key."
+  type        = string
+  default     = ""
+}
+
+variable "set_password_url_base" {
+  description = "MOBIUS_SET_PASSWORD_URL_BASE of the user service: the page that consumes ?token= links of password-reset and invite mails. Empty: no such mail is sent."
+  type        = string
+  default     = ""
+}
+
 variable "cloud_sql_instance" {
   description = "Connection name (project:region:instance) of the Cloud SQL instance holding the module databases; it is not managed here."
   type        = string
