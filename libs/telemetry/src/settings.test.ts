@@ -47,7 +47,7 @@ describe('telemetrySettings', () => {
     ];
     for (const [env, variable] of cases) {
       expect(() => telemetrySettings('x', env), variable).toThrow(TelemetryConfigError);
-      expect(() => telemetrySettings('x', env), variable).toThrow(new RegExp(`^${variable} `));
+      expect(() => telemetrySettings('x', env), variable).toThrow(new RegExp(`^telemetry config: ${variable} `));
     }
   });
 });

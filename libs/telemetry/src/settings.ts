@@ -4,6 +4,7 @@
  * exporter) is configured: then only the API's no-op tracer runs, and trace context still flows through
  * the bus unchanged.
  */
+import { ConfigError } from '@mobius/config';
 
 /** Which instrumentations of third-party modules a service loads (never the whole auto-instrumentation bundle). */
 export type InstrumentationName = 'http' | 'pg';
@@ -36,17 +37,13 @@ export const TELEMETRY_DEFAULTS = {
   serviceNamespace: 'mobius',
 } as const;
 
-/** A telemetry variable that cannot work; `variable` names it. */
-export class TelemetryConfigError extends Error {
-  readonly code = 'TELEMETRY_CONFIG_INVALID';
-  readonly retryable = false;
-
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable} ${message}`);
-    this.name = 'TelemetryConfigError';
+/**
+ * A telemetry variable that cannot work; `variable` names it. A ConfigError like every other, so a
+ * service that cannot start for it says so in one plain line (runServiceMain), not a stack trace.
+ */
+export class TelemetryConfigError extends ConfigError {
+  constructor(variable: string, message: string) {
+    super('telemetry', variable, message);
   }
 }
 
