@@ -18,7 +18,7 @@ export interface ServiceAccessOptions {
   certs?: () => Promise<SignerCerts>;
 }
 
-/** The user-directory pool is tiny: one indexed read per user per minute (cached). */
+/** The user-directory pool is tiny: one indexed read per user per AUTH_ACTIVE_USER_CACHE_SECONDS (cached). */
 const DIRECTORY_POOL_MAX = 2;
 
 /**
@@ -42,7 +42,7 @@ export function createServiceAccess(config: HttpAuthConfig, options: ServiceAcce
     config.people && pool
       ? {
           tokens: createTokenService({ secret: config.people.jwtSecret, accessTokenMinutes: config.people.accessTokenMinutes }),
-          directory: cachedUserDirectory(postgresUserDirectory(pool)),
+          directory: cachedUserDirectory(postgresUserDirectory(pool), { ttlMs: config.people.activeUserCacheMs }),
           allowedEmails: config.people.allowedEmails,
           allowedRoles: config.people.allowedRoles,
         }

@@ -5,6 +5,16 @@ import { parseEnv, type Env } from '../parse-env.ts';
 /** The shortest MOBIUS_SERVICE_TOKEN accepted (as SERVICE_TOKEN_MIN_LENGTH in @mobius/auth). */
 const SERVICE_TOKEN_MIN_LENGTH = 32;
 
+/** The longest the user directory may be cached (cachedUserDirectory in @mobius/auth caps it the same). */
+export const ACTIVE_USER_CACHE_MAX_SECONDS = 60;
+
+/** AUTH_ACTIVE_USER_CACHE_SECONDS: 0 to 60 whole seconds (chat's config reads the same variable). */
+export const activeUserCacheSeconds = z.coerce
+  .number({ message: 'is not a number' })
+  .int('is not an integer')
+  .min(0, 'must be 0 or more')
+  .max(ACTIVE_USER_CACHE_MAX_SECONDS, `must be at most ${ACTIVE_USER_CACHE_MAX_SECONDS} (revocation takes effect within a minute)`);
+
 /** A comma-separated list, trimmed, empty entries dropped. */
 const list = (lowercase: boolean) =>
   optional(z.string()).transform((value) =>
@@ -34,6 +44,12 @@ const httpAuthEnvFields = z.object({
   AUTH_OIDC_AUDIENCE: optional(z.string().trim().min(1)),
   /** Addition: the service accounts (emails, comma-separated) whose Google OIDC tokens are admitted. */
   AUTH_OIDC_SERVICE_ACCOUNTS: list(true),
+  /**
+   * Addition: how long a person's status, email and role read from the user database are reused, in
+   * seconds: a deactivated user is refused within this time. 0 reads on every request; at most 60
+   * (revocation takes effect within a minute, docs/security.md).
+   */
+  AUTH_ACTIVE_USER_CACHE_SECONDS: optional(activeUserCacheSeconds).default(ACTIVE_USER_CACHE_MAX_SECONDS),
 });
 
 type HttpAuthEnv = z.infer<typeof httpAuthEnvFields>;
@@ -74,7 +90,15 @@ export type HttpAuthConfig =
   | {
       mode: 'required';
       serviceToken?: string;
-      people?: { jwtSecret: string; accessTokenMinutes: number; allowedEmails: string[]; allowedRoles: string[]; userDatabaseUrl: string };
+      people?: {
+        jwtSecret: string;
+        accessTokenMinutes: number;
+        allowedEmails: string[];
+        allowedRoles: string[];
+        userDatabaseUrl: string;
+        /** AUTH_ACTIVE_USER_CACHE_SECONDS in milliseconds. */
+        activeUserCacheMs: number;
+      };
       oidc?: { audience: string; serviceAccounts: string[] };
     };
 
@@ -98,6 +122,7 @@ export function loadHttpAuthConfig(service: string, env: Env): HttpAuthConfig {
             allowedEmails: parsed.AUTH_ALLOWED_EMAILS,
             allowedRoles: parsed.AUTH_ALLOWED_ROLES,
             userDatabaseUrl: parsed.USER_DATABASE_URL!,
+            activeUserCacheMs: parsed.AUTH_ACTIVE_USER_CACHE_SECONDS * 1000,
           },
         }
       : {}),
