@@ -34,7 +34,7 @@ afterAll(() => dropDatabases([ragDatabase, chatDatabase]));
 describe('rag createService with a shared bus', () => {
   let bus: Bus;
   beforeAll(async () => {
-    bus = await createBus({ kind: 'memory' });
+    bus = await createBus({ kind: 'memory', topicPrefix: '' });
   });
   afterAll(() => bus.close());
 
