@@ -19,7 +19,7 @@
  * given their own source location, expressed relative to the output file (same folder for every
  * chunk), so the same paths work from the bundle as from the sources.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,16 +61,21 @@ export interface BundleResult {
   externalImports: string[];
 }
 
-/** Bundles into `outdir` (emptied first; default `<root>/dist`). It must be inside the repository: externals resolve from node_modules above it. */
+/**
+ * Bundles into `outdir` (replaced; default `<root>/dist`). It must be inside the repository: externals
+ * resolve from node_modules above it. The build is written beside it first and renamed into place, so a
+ * `mobius` starting meanwhile finds the previous build or this one whole.
+ */
 export async function bundle(outdir = join(ROOT, 'dist')): Promise<BundleResult> {
   const out = resolve(outdir);
   if (relative(ROOT, out).startsWith('..')) throw new Error(`the bundle must be written inside ${ROOT}, not ${out}`);
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
+  const next = `${out}.next-${process.pid}`;
+  rmSync(next, { recursive: true, force: true });
+  mkdirSync(next, { recursive: true });
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: ENTRY_POINTS,
-    outdir: out,
+    outdir: next,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -90,14 +95,18 @@ export async function bundle(outdir = join(ROOT, 'dist')): Promise<BundleResult>
     logLevel: 'warning',
     plugins: [sourceLocation(out)],
   });
-  const outputs = Object.fromEntries(Object.entries(result.metafile.outputs).map(([file, info]) => [file, info.bytes]));
+  const outputs = Object.fromEntries(
+    Object.entries(result.metafile.outputs).map(([file, info]) => [join(relative(ROOT, out), relative(relative(ROOT, next), file)), info.bytes]),
+  );
   const inputs = Object.keys(result.metafile.inputs)
     .filter((file) => !file.includes('node_modules/'))
     .sort();
   const externalImports = [
     ...new Set(Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path))),
   ].sort();
-  writeFileSync(join(out, 'inputs.json'), `${JSON.stringify(inputs, null, 1)}\n`);
+  writeFileSync(join(next, 'inputs.json'), `${JSON.stringify(inputs, null, 1)}\n`);
+  rmSync(out, { recursive: true, force: true });
+  renameSync(next, out);
   return { outdir: out, outputs, inputs, externalImports };
 }
 

@@ -8,7 +8,10 @@ const CLI = ['node', 'bin/mobius.js'];
 describe('Dockerfile', () => {
   const dockerfile = readFileSync('Dockerfile', 'utf8');
   // Its instructions, continuation lines joined, comments dropped.
-  const instructions = dockerfile.replace(/\\\n/g, ' ').split('\n').filter((line) => line.trim() && !line.startsWith('#'));
+  const instructions = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .filter((line) => line.trim() && !line.startsWith('#'));
   const installs = instructions.filter((line) => /^RUN .*npm (ci|install)\b/.test(line));
   const stages = dockerfile.split(/^FROM /m).slice(1);
   const runtime = stages.at(-1)!;
@@ -41,9 +44,16 @@ describe('Dockerfile', () => {
     const toolchain = Object.entries(lock.packages).filter(([path]) => /node_modules\/(tsx|typescript|esbuild|@esbuild\/[^/]+)$/.test(path));
     expect(toolchain.length).toBeGreaterThan(0);
     for (const [path, entry] of toolchain) expect(entry.dev || entry.devOptional, path).toBe(true);
-    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies?: Record<string, string>; devDependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      dependencies?: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     expect(pkg.dependencies?.tsx).toBeUndefined();
-    expect(pkg.devDependencies).toMatchObject({ tsx: expect.any(String), esbuild: expect.stringMatching(/^\d+\.\d+\.\d+$/), typescript: expect.any(String) });
+    expect(pkg.devDependencies).toMatchObject({
+      tsx: expect.any(String),
+      esbuild: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+      typescript: expect.any(String),
+    });
     // bin/mobius.js runs the bundle; tsx only in a checkout without a current build.
     const bin = readFileSync('bin/mobius.js', 'utf8');
     expect(bin).toContain("new URL('../dist/mobius.js', import.meta.url)");
@@ -51,7 +61,9 @@ describe('Dockerfile', () => {
   });
 
   it('keeps dependencies installed on the build machine, tests and local state out of the image', () => {
-    const ignored = readFileSync('.dockerignore', 'utf8').split('\n').map((line) => line.trim());
+    const ignored = readFileSync('.dockerignore', 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', 'test', '**/*.test.ts', '.mobius', '.env']));
   });
 });

@@ -46,16 +46,15 @@ export interface TerraformVars {
   pubsub_settings: Record<string, number | boolean>;
   services: Record<string, ServiceSpec>;
   secrets: Record<string, string>;
-  bigquery_tables: Record<
-    string,
-    { dataset: string; description: string; fields: unknown[]; partition_field: string | null; clustering: string[] }
-  >;
+  bigquery_tables: Record<string, { dataset: string; description: string; fields: unknown[]; partition_field: string | null; clustering: string[] }>;
   bigquery_mart_lock: { table: string; ddl: string };
 }
 
 /** Every *.auto.tfvars.json, merged (Terraform loads them all, in name order). */
 export function terraformVars(dir = TERRAFORM_DIR): TerraformVars {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.auto.tfvars.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.auto.tfvars.json'))
+    .sort();
   return Object.assign({}, ...files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))) as TerraformVars;
 }
 
@@ -71,9 +70,14 @@ interface ParsedFile {
 
 /** Every .tf file of `dir`, parsed (once per directory). */
 const parsedDirs = new Map<string, ParsedFile[]>();
-const tfFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.tf')).sort();
+const tfFiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.tf'))
+    .sort();
 async function parseDir(dir: string): Promise<ParsedFile[]> {
-  return Promise.all(tfFiles(dir).map(async (file) => ({ file, json: (await parse(file, readFileSync(join(dir, file), 'utf8'))) as ParsedFile['json'] })));
+  return Promise.all(
+    tfFiles(dir).map(async (file) => ({ file, json: (await parse(file, readFileSync(join(dir, file), 'utf8'))) as ParsedFile['json'] })),
+  );
 }
 parsedDirs.set(TERRAFORM_DIR, await parseDir(TERRAFORM_DIR));
 
@@ -155,7 +159,8 @@ function nestedBodies(value: unknown): TerraformBody[] {
 
 /** The source text of an expression attribute: `${var.x}` -> `var.x`; a literal or a template is not one (throws). */
 export function expression(value: unknown): string {
-  if (typeof value === 'string' && value.startsWith('${') && value.endsWith('}') && closingOfFirst(value) === value.length - 1) return value.slice(2, -1);
+  if (typeof value === 'string' && value.startsWith('${') && value.endsWith('}') && closingOfFirst(value) === value.length - 1)
+    return value.slice(2, -1);
   throw new Error(`not a single expression: ${JSON.stringify(value)}`);
 }
 
