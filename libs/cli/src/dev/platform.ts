@@ -46,7 +46,10 @@ async function listen(service: DevService, host: string, portBase: number): Prom
   return urlOf(host, (service.app.server.address() as { port: number }).port);
 }
 
-/** Stops started services (apps first, then consumers and resources, in start order), then the shared pieces. */
+/**
+ * Stops started services in start order, upstream first: each app closes (no new request, in-flight ones
+ * finish), then its onClose hooks drain its consumers and close what it created; then the shared bus and index.
+ */
 async function stopAll(services: DevService[], shared: DevContext): Promise<void> {
   for (const service of services) await service.app.close();
   for (const service of services) await service.stop();

@@ -25,11 +25,17 @@ export interface DevContext {
   logger(service: DevServiceName): Logger;
 }
 
-/** One service running in the dev process. */
+/**
+ * One service running in the dev process: the ServiceInstance its composition root (`createService` of
+ * its package) built on the pieces of DevContext.
+ */
 export interface DevService {
   name: DevServiceName;
-  /** Its HTTP app, not listening yet; closing it also stops the consumers it owns (chat-sync, vertex-sync). */
+  /**
+   * Its HTTP app, not listening yet. Closing it stops everything the service started or created: its
+   * onClose hooks drain its consumers first, then close its pools (never what DevContext shares).
+   */
   app: DevApp;
-  /** Called after `app` closed: stops its other consumers (draining), then closes what it alone owns. */
+  /** Called after `app` closed: anything left to stop (the instance's `stop`, which closing the app already did). */
   stop(): Promise<void>;
 }
