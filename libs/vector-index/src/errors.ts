@@ -1,3 +1,5 @@
+import { MobiusError } from '@mobius/contracts/errors';
+
 /**
  * The vector index's error catalogue. Every error has a stable `code`, says whether a retry can help
  * (`retryable`; the bus dead-letters the rest at once with the message as the reason) and keeps `cause`.
@@ -25,16 +27,12 @@ export const VECTOR_INDEX_ERROR_CODES = {
 
 export type VectorIndexErrorCode = (typeof VECTOR_INDEX_ERROR_CODES)[keyof typeof VECTOR_INDEX_ERROR_CODES];
 
-/** Base of every vector index error. */
-export class VectorIndexError extends Error {
-  constructor(
-    readonly code: VectorIndexErrorCode,
-    message: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
+/** Base of every vector index error. A MobiusError: a retryable one (unavailable) answers 503 through an HTTP API's error handler. */
+export class VectorIndexError extends MobiusError {
+  declare readonly code: VectorIndexErrorCode;
+
+  constructor(code: VectorIndexErrorCode, message: string, retryable: boolean, options?: { cause?: unknown }) {
+    super(code, message, retryable, options);
   }
 }
 

@@ -1,3 +1,5 @@
+import { MobiusError } from '@mobius/contracts/errors';
+
 /**
  * The warehouse's error catalogue. Every error has a stable `code`, says whether a retry can help
  * (`retryable`; the bus dead-letters the rest at once with the message as the reason) and keeps `cause`.
@@ -22,16 +24,12 @@ export const WAREHOUSE_ERROR_CODES = {
 
 export type WarehouseErrorCode = (typeof WAREHOUSE_ERROR_CODES)[keyof typeof WAREHOUSE_ERROR_CODES];
 
-/** Base of every warehouse error. */
-export class WarehouseError extends Error {
-  constructor(
-    readonly code: WarehouseErrorCode,
-    message: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
+/** Base of every warehouse error. A MobiusError: a retryable one (unavailable) answers 503 through an HTTP API's error handler. */
+export class WarehouseError extends MobiusError {
+  declare readonly code: WarehouseErrorCode;
+
+  constructor(code: WarehouseErrorCode, message: string, retryable: boolean, options?: { cause?: unknown }) {
+    super(code, message, retryable, options);
   }
 }
 
