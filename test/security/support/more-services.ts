@@ -87,7 +87,17 @@ export async function userApp(options: { database: string; secret: string }): Pr
   const service = createUserTestService({
     databaseUrl: testDatabaseUrl(options.database),
     secret: options.secret,
-    rateLimits: { loginPerEmail: unlimited, loginPerIp: unlimited, registerPerIp: unlimited, registerGlobal: unlimited, googlePerIp: unlimited },
+    rateLimits: {
+      loginPerEmail: unlimited,
+      loginPerIp: unlimited,
+      registerPerIp: unlimited,
+      registerGlobal: unlimited,
+      googlePerIp: unlimited,
+      resetPerIp: unlimited,
+      resetPerEmail: unlimited,
+      tokenInfoPerIp: unlimited,
+      checkEmailPerIp: unlimited,
+    },
   });
   const registered = await service.app.inject({
     method: 'POST',

@@ -13,7 +13,7 @@ import { createChatTestService, type ChatTestService } from '../../../services/c
 import { createRagTestService, type RagTestService } from '../../../services/rag/src/testing/harness.ts';
 import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from '../../support/databases.ts';
 import { consoleApp, userApp, vertexSyncApp, type ProbedApp } from './more-services.ts';
-import { probeService, type ProbeResult, type ProbeTarget } from './probes.ts';
+import { probeService, refusedCredentials, type ProbeResult, type ProbeTarget } from './probes.ts';
 
 const SECRET = 'security-suite-jwt-secret';
 const SERVICE_TOKEN = `security-suite-service-token-${randomUUID()}`;
@@ -69,6 +69,7 @@ export function securitySuite(full: boolean): void {
   const chatDatabase = uniqueName('security_chat');
   const warehouseDatabase = uniqueName('security_wh');
   const userDatabase = uniqueName('security_user');
+  const userTokensDatabase = uniqueName('security_user_tok');
   const more: ProbedApp[] = [];
   let rag: RagTestService;
   let chat: ChatTestService;
@@ -90,7 +91,7 @@ export function securitySuite(full: boolean): void {
     await index?.close();
     for (const app of more) await app.close();
     rmSync(indexDir, { recursive: true, force: true });
-    await dropDatabases([ragDatabase, chatDatabase, warehouseDatabase, userDatabase]);
+    await dropDatabases([ragDatabase, chatDatabase, warehouseDatabase, userDatabase, userTokensDatabase]);
   });
 
   it('rag: every API route refuses each bad credential with 401, and no probe of any route answers 500', async () => {
@@ -227,20 +228,34 @@ export function securitySuite(full: boolean): void {
   it('user: the Bearer and directory routes refuse each bad credential (401, or 403 for the directory\'s writers, as {detail}), and no probe answers 500', async () => {
     const user = await userApp({ database: userDatabase, secret: SECRET });
     more.push(user);
-    const publicAuth = new Set(['/health', '/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/google', '/api/v1/auth/refresh', '/api/v1/auth/logout']);
-    const body = { email: 'probe@example.com', password: 'probe-password-123', display_name: 'Probe', refresh_token: 'x', id_token: 'x', roles: ['billing'] };
+    // Public as in the original: sign-in, and the lifecycle routes whose single-use token is the credential.
+    const publicAuth = new Set([
+      '/health', '/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/google', '/api/v1/auth/refresh', '/api/v1/auth/logout',
+      '/api/v1/auth/password-reset/request', '/api/v1/auth/password-reset/confirm', '/api/v1/auth/set-password', '/api/v1/auth/token-info',
+      '/api/v1/auth/handoff/redeem', '/api/v1/auth/check-email', '/api/v1/auth/activities',
+    ]);
+    const body = {
+      email: 'probe@example.com', password: 'probe-password-123', display_name: 'Probe', refresh_token: 'x', id_token: 'x', roles: ['billing'],
+      token: 'x', new_password: 'probe-password-456', code: 'x', surface: 'probe', alias: 'probe', capability: 'probe', name: 'probe',
+    };
     const target: ProbeTarget = {
       name: 'user',
       app: user.app,
       jwtSecret: SECRET,
       goodAuthorization: `Bearer ${user.accessToken}`,
       open: (_method, url) => OPEN.has(url) || publicAuth.has(url),
-      path: (url) => url.replace(':user_id', randomUUID()).replace(':org_slug', 'acme-clinic'),
+      path: (url) =>
+        url.replace(':user_id', randomUUID()).replace(':org_slug', 'acme-clinic').replace(':capability', 'approve_claims').replace(':alias', 'sam'),
       body: (method) => (method === 'POST' || method === 'PUT' ? { payload: body, field: 'display_name' } : undefined),
       bodyLimitBytes: 64 * 1024,
     };
     const results = await probeService(target, full);
-    expect(results.map((r) => r.route)).toEqual(expect.arrayContaining(['GET /api/v1/auth/me', 'PUT /api/v1/users/:user_id/orgs/:org_slug']));
+    expect(results.map((r) => r.route)).toEqual(
+      expect.arrayContaining([
+        'GET /api/v1/auth/me', 'PUT /api/v1/users/:user_id/orgs/:org_slug', 'POST /api/v1/auth/password-reset/request', 'POST /api/v1/auth/handoff/mint',
+        'GET /api/v1/auth/token-info', 'POST /api/v1/users/invite', 'DELETE /api/v1/users/:user_id/capabilities/:capability', 'POST /api/v1/access-beacon',
+      ]),
+    );
     checkResults(results, (route) => {
       const url = route.split(' ')[1]!;
       if (OPEN.has(url) || publicAuth.has(url)) return undefined;
@@ -249,5 +264,45 @@ export function securitySuite(full: boolean): void {
     for (const r of results.filter((result) => result.probe.startsWith('credential: ') && result.status >= 400)) {
       expect(JSON.parse(r.body), `${r.route} [${r.probe}]`).toHaveProperty('detail');
     }
+  });
+
+  it('user: reset, invite and hand-off tokens that are forged, expired, used or of another purpose are a 400 naming why; the reset request tells nothing', async () => {
+    const user = await userApp({ database: userTokensDatabase, secret: SECRET });
+    more.push(user);
+    const call = async (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) => {
+      const response = await user.app.inject({ method, url: `/api/v1/auth${url}`, ...(payload ? { payload } : {}) });
+      expect(response.statusCode, `${method} ${url} ${response.body}`).toBeLessThan(500);
+      return { status: response.statusCode, body: response.json() as Record<string, unknown> };
+    };
+    const password = 'a-new-probe-password';
+    const forged = ['x', 'A'.repeat(43), `${'A'.repeat(42)}=`, '../../etc/passwd', "' OR 1=1 --", '‮gnp.exe', '😀'.repeat(20)];
+    for (const token of forged) {
+      expect(await call('POST', '/password-reset/confirm', { token, new_password: password })).toEqual({ status: 400, body: { detail: 'token_invalid' } });
+      expect(await call('POST', '/set-password', { token, new_password: password })).toEqual({ status: 400, body: { detail: 'token_invalid' } });
+      expect(await call('POST', '/handoff/redeem', { code: token })).toEqual({ status: 400, body: { detail: 'token_invalid' } });
+      expect(await call('GET', `/token-info?token=${encodeURIComponent(token)}`)).toEqual({ status: 200, body: { valid: false, error: 'token_invalid' } });
+    }
+    // A hand-off code (the probe user's own) used as a reset or invite token, then twice, then expired.
+    const minted = await user.app.inject({ method: 'POST', url: '/api/v1/auth/handoff/mint', headers: { authorization: `Bearer ${user.accessToken}` } });
+    const code = (minted.json() as { code: string }).code;
+    expect(await call('POST', '/password-reset/confirm', { token: code, new_password: password })).toEqual({ status: 400, body: { detail: 'token_invalid' } });
+    expect(await call('POST', '/set-password', { token: code, new_password: password })).toEqual({ status: 400, body: { detail: 'token_invalid' } });
+    expect((await call('POST', '/handoff/redeem', { code })).status).toBe(200);
+    expect(await call('POST', '/handoff/redeem', { code })).toEqual({ status: 400, body: { detail: 'token_consumed' } });
+    const late = (
+      (await user.app.inject({ method: 'POST', url: '/api/v1/auth/handoff/mint', headers: { authorization: `Bearer ${user.accessToken}` } })).json() as { code: string }
+    ).code;
+    await user.service.pool.query(`UPDATE user_ext.auth_token SET expires_at = (now() AT TIME ZONE 'UTC') - interval '1 second' WHERE consumed_at IS NULL`);
+    expect(await call('POST', '/handoff/redeem', { code: late })).toEqual({ status: 400, body: { detail: 'token_expired' } });
+    // Minting needs a valid access token: the forged, expired and refresh-typed tokens of the credential probes are refused.
+    for (const [name, authorization] of Object.entries(refusedCredentials(SECRET))) {
+      const response = await user.app.inject({ method: 'POST', url: '/api/v1/auth/handoff/mint', headers: authorization ? { authorization } : {} });
+      expect(response.statusCode, name).toBe(401);
+    }
+    // The reset request answers the same for an account, a stranger and garbage that passes the shape.
+    for (const email of ['probe-user@example.com', 'nobody@example.com', 'not an email', '']) {
+      expect(await call('POST', '/password-reset/request', { email })).toEqual({ status: 202, body: { ok: true } });
+    }
+    await user.service.settled();
   });
 }

@@ -41,7 +41,7 @@ export function lifecycleRoutes(deps: HandlerDeps): Route[] {
     {
       method: 'POST',
       url: '/handoff/mint',
-      handle: async (request) => ({ status: 200, body: await mintHandoff(deps, request.authorization) }),
+      handle: async (request) => ({ status: 200, body: await mintHandoff(deps, request.authorization, request.body) }),
     },
     {
       method: 'POST',

@@ -10,6 +10,8 @@ const TOKEN_MAX_CHARACTERS = 512;
 
 export const emailBodySchema = z.object({ email: z.string().max(254), tenant_id: z.string().max(64).nullish() });
 export const tokenPasswordBodySchema = z.object({ token: z.string().max(TOKEN_MAX_CHARACTERS), new_password: z.string().max(1024) });
+/** Mint takes no body; a body that is sent must be an object. */
+export const handoffMintBodySchema = z.looseObject({}).nullish();
 export const handoffRedeemBodySchema = z.object({ code: z.string().max(TOKEN_MAX_CHARACTERS) });
 export const tokenInfoQuerySchema = z.object({ token: z.string().max(TOKEN_MAX_CHARACTERS) });
 

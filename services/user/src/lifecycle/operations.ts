@@ -17,6 +17,7 @@ import type { PasswordTokenResult } from '../repository/lifecycle-types.ts';
 import {
   checkNewPassword,
   emailBodySchema,
+  handoffMintBodySchema,
   handoffRedeemBodySchema,
   tokenInfoQuerySchema,
   tokenPasswordBodySchema,
@@ -136,9 +137,13 @@ export async function tokenInfo(deps: AuthDeps, query: unknown) {
   };
 }
 
-/** `POST /handoff/mint` (Bearer) -> `{ok, code, expires_in: 60}`: a single-use code for one cross-origin hop. */
-export async function mintHandoff(deps: AuthDeps, authorization: string | undefined) {
+/**
+ * `POST /handoff/mint` (Bearer) -> `{ok, code, expires_in: 60}`: a single-use code for one cross-origin
+ * hop. It takes no body; one that is sent must be a JSON object (its fields are ignored), else 422.
+ */
+export async function mintHandoff(deps: AuthDeps, authorization: string | undefined, body: unknown) {
   const account = await currentAccount(deps, authorization);
+  parseBody(handoffMintBodySchema, body);
   const raw = newRawToken();
   await deps.repository.lifecycle.issueToken({
     userId: account.profile.user_id,
