@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import type { Env } from '@mobius/config';
+import { isolatedDevEnv, type Env } from '@mobius/config';
 
 /** What a command may touch of the outside world: the environment and two output streams. */
 export interface CliIO {
@@ -24,7 +24,8 @@ export function processIO(): CliIO {
     throw error;
   });
   const io: CliIO = {
-    env: process.env,
+    // MOBIUS_ISOLATE=<name>: mobius dev's own data directory and free ports (docs/configuration.md).
+    env: isolatedDevEnv(process.env),
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     terminal: process.stderr.isTTY === true,

@@ -2,6 +2,7 @@ export { ConfigError } from './errors.ts';
 export { MASK, maskUrl, maskUrlsIn } from './mask.ts';
 export { LOCAL_POSTGRES, deployEnvSchema, localDatabaseUrl, type DeployEnv } from './fields.ts';
 export { parseEnv, type Env } from './parse-env.ts';
+export { ISOLATE_VARIABLE, isolatedDevEnv, isolatedEnv, isolationName } from './isolate.ts';
 export { buildPostgresUrl, type PostgresParts } from './postgres-url.ts';
 export type { DatabaseConfig, LoadOptions, ModuleName } from './modules/database-config.ts';
 export { MODULES, loadDatabaseConfig } from './modules/index.ts';

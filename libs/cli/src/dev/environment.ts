@@ -12,8 +12,12 @@ export interface ModuleDatabase {
   embeddedName: string;
 }
 
-/** `mobius dev` is dev: ENV=prod in the shell would make every loader demand production URLs. */
-const asDev = (env: Env): Env => ({ ...env, ENV: 'dev' });
+/**
+ * `mobius dev` is dev: ENV=prod in the shell would make every loader demand production URLs. Its
+ * MOBIUS_ISOLATE already chose its data directory and ports (io.ts); the loaders must not also derive
+ * database URLs from it, which would take dev off its embedded Postgres.
+ */
+const asDev = (env: Env): Env => ({ ...env, ENV: 'dev', MOBIUS_ISOLATE: undefined });
 
 /**
  * Every module database `mobius dev` needs, in migration order: a module whose variables are set
