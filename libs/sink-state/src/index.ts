@@ -29,6 +29,7 @@ export {
 export { SINK_STORE_DEFAULTS, openSinkStore, type SinkRunRecord, type SinkStore, type SinkTransaction } from './sink-store.ts';
 export {
   SINK_RUNNER_DEFAULTS,
+  SinkFailedError,
   describeError,
   martUpdatedTrigger,
   runSink,

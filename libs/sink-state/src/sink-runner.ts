@@ -1,4 +1,4 @@
-import { EVENTS, decodeEvent } from '@mobius/contracts';
+import { EVENTS, MobiusError, decodeEvent } from '@mobius/contracts';
 import type { MartChange, Warehouse } from '@mobius/warehouse';
 import type { SinkRunRecord, SinkStore, SinkTransaction } from './sink-store.ts';
 
@@ -40,8 +40,8 @@ export interface SinkDefinition<C extends SinkCounts, O extends object> {
   syncRunCounts(counts: C, status: 'success' | 'failure'): Pick<SinkRunRecord, 'postgresRowsWritten' | 'vectorRowsUpserted'>;
   /** What the outcome says besides the run ids and the rows read. */
   report(counts: C): O;
-  /** The retryable error a failure without its own `retryable` becomes (the sink's error code). */
-  failed(message: string, cause: unknown): Error;
+  /** The code of the retryable SinkFailedError a failure without its own `retryable` becomes (`CHAT_SYNC_FAILED`). */
+  failureCode: string;
   /** Runs after a commit that applied runs, outside the transaction (best effort is the sink's to say). */
   afterCommit?(outcome: SinkOutcome<O>, counts: C): Promise<void>;
 }
@@ -62,6 +62,16 @@ export interface SinkRunDeps {
   logger: SinkLogger;
   /** Mart rows per read page; default SINK_RUNNER_DEFAULTS.batchSize. */
   batchSize?: number;
+}
+
+/**
+ * A sink run that failed for a reason that does not say whether a retry helps (a Postgres error on
+ * Chat, an index failure without a code): retryable, under the sink's own code.
+ */
+export class SinkFailedError extends MobiusError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, true, options);
+  }
 }
 
 /** The logger calls the runner makes (pino's fit). */
@@ -114,7 +124,7 @@ export async function runSink<C extends SinkCounts, O extends object>(sink: Sink
   } catch (error) {
     await recordFailure(sink, deps, { startedAt, ...progress, counts }, error);
     if (error instanceof Error && typeof (error as { retryable?: unknown }).retryable === 'boolean') throw error;
-    throw sink.failed(`${sink.name} run failed: ${describeError(error)}`, error);
+    throw new SinkFailedError(sink.failureCode, `${sink.name} run failed: ${describeError(error)}`, { cause: error });
   }
   if (outcome.status === 'applied') {
     deps.logger.info({ ...outcome, ...counts }, `${sink.name} applied mart runs`);

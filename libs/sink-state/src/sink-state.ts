@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { MobiusError } from '@mobius/contracts';
 import type pg from 'pg';
 
 /**
@@ -15,13 +16,12 @@ const LOCK_NOT_AVAILABLE = '55P03';
 const SINK_LOCK_SQL = `SELECT pg_advisory_xact_lock(hashtext('mobius.sink'), hashtext($1))`;
 
 /** Thrown when another instance of the sink held its lock for longer than the wait allowed. Retryable. */
-export class SinkBusyError extends Error {
-  readonly code = 'SINK_BUSY';
-  readonly retryable = true;
+export class SinkBusyError extends MobiusError {
+  declare readonly code: 'SINK_BUSY';
+  declare readonly retryable: true;
 
   constructor(sink: string, waitMs: number, options?: { cause?: unknown }) {
-    super(`${sink}: another instance held the sink lock for more than ${waitMs} ms`, options);
-    this.name = 'SinkBusyError';
+    super('SINK_BUSY', `${sink}: another instance held the sink lock for more than ${waitMs} ms`, true, options);
   }
 }
 

@@ -1,7 +1,6 @@
 export { buildApp, CHAT_SYNC_SUBSCRIBE_DEFAULTS, type ChatSyncDeps } from './app.ts';
 export { CHAT_STORE_DEFAULTS, CHAT_SYNC_SINK, createChatStore, type ChatStore } from './chat-store.ts';
 export { CHAT_SYNC_DEFAULTS, loadChatSyncConfig, type ChatSyncConfig } from './config.ts';
-export { ChatSyncFailedError } from './errors.ts';
 export {
   APPLY_MART_RUNS_DEFAULTS,
   applyMartRuns,
@@ -11,4 +10,4 @@ export {
   type TriggerMessage,
 } from './handlers/apply-mart-runs.ts';
 export { createService, type ChatSyncShared } from './service.ts';
-export { SinkBusyError, type SyncRunRecord } from '@mobius/sink-state';
+export { SinkBusyError, SinkFailedError, type SyncRunRecord } from '@mobius/sink-state';

@@ -2,7 +2,6 @@ import { deleteChatRows, martUpdatedTrigger, runSink, upsertChatRows, type SinkD
 import type { Logger } from '@mobius/service';
 import type { Warehouse } from '@mobius/warehouse';
 import type { ChatStore } from '../chat-store.ts';
-import { ChatSyncFailedError } from '../errors.ts';
 
 /** Every default of the handler, in one place. */
 export const APPLY_MART_RUNS_DEFAULTS = {
@@ -45,7 +44,7 @@ function chatSink(deps: ApplyMartRunsDeps): SinkDefinition<{ rowsWritten: number
     },
     syncRunCounts: (counts, status) => ({ postgresRowsWritten: status === 'success' ? counts.rowsWritten : 0, vectorRowsUpserted: null }),
     report: (counts) => ({ rowsWritten: counts.rowsWritten }),
-    failed: (message, cause) => new ChatSyncFailedError(message, { cause }),
+    failureCode: 'CHAT_SYNC_FAILED',
     async afterCommit(outcome) {
       if (outcome.rowsWritten === 0) return;
       try {

@@ -12,7 +12,6 @@ import {
 } from '@mobius/sink-state';
 import type { VectorIndex } from '@mobius/vector-index';
 import type { MartChange, Warehouse } from '@mobius/warehouse';
-import { VertexSyncFailedError } from '../errors.ts';
 import { indexChangesOf, type InvalidRow } from './index-changes.ts';
 
 /** Every default of the handler, in one place. */
@@ -71,7 +70,7 @@ function vertexSink(deps: ApplyMartRunsDeps): SinkDefinition<IndexCounts, Omit<I
     // Upserts already sent stay in the index (idempotent); on failure the count says how far the run got.
     syncRunCounts: (counts) => ({ postgresRowsWritten: null, vectorRowsUpserted: counts.datapointsUpserted }),
     report: ({ datapointsUpserted, datapointsRemoved }) => ({ datapointsUpserted, datapointsRemoved }),
-    failed: (message, cause) => new VertexSyncFailedError(message, { cause }),
+    failureCode: 'VERTEX_SYNC_FAILED',
   };
 }
 
