@@ -20,7 +20,7 @@ module.exports = {
       comment: 'Handlers take ports and repositories: no database driver, no HTTP framework (services/*/src/handlers).',
       severity: 'error',
       from: { path: '^services/[^/]+/src/handlers/' },
-      to: { path: ['(^|/)node_modules/(pg|pg-pool|pg-cursor|fastify|@fastify/[^/]+)/', '^libs/db/'] },
+      to: { path: '(^|/)node_modules/(pg|pg-pool|pg-cursor|fastify|@fastify/[^/]+)/' },
     },
     {
       name: 'ports-never-import-adapters',

@@ -180,7 +180,7 @@ describe('infra/gke', () => {
     }
   });
 
-  it('runs as a non-root user on a read-only root filesystem, with /tmp writable for tsx', () => {
+  it('runs as a non-root user on a read-only root filesystem, with /tmp writable', () => {
     for (const service of CLOUD_SERVICES) {
       const { pod, container } = manifests(service);
       expect(pod.securityContext?.runAsNonRoot, service).toBe(true);

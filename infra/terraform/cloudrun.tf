@@ -112,7 +112,7 @@ resource "google_cloud_run_v2_service" "service" {
         }
       }
 
-      # The first start compiles the TypeScript (tsx): allow a minute.
+      # The image runs compiled JavaScript and starts in about a second; a minute leaves room for a slow first connection.
       startup_probe {
         period_seconds    = 2
         timeout_seconds   = 2
