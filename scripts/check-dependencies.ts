@@ -99,13 +99,17 @@ function workspaceOf(source: string): string {
   return match ? `${match[1]}/${match[2]}` : '';
 }
 
-const isTestCode = (source: string) => /\.test\.ts$/.test(source) || /\/src\/testing\//.test(source);
+const isTestCode = (source: string) => /\.test\.ts$/.test(source) || isTestKit(source);
+/** A workspace's test kit (`src/testing/`, exported as `./testing` to other workspaces' tests). */
+const isTestKit = (source: string) => /\/src\/testing\//.test(source);
 
 /** How a package is used by a workspace: at run time by its code, by types only, by its tests. */
 interface Usage {
   runtime: Set<string>;
   typeOnly: Set<string>;
   tests: Set<string>;
+  /** Imported by its test kit: it may be listed in dependencies (what importers of `./testing` get) or devDependencies. */
+  kits: Set<string>;
 }
 
 function main(): void {
@@ -120,7 +124,7 @@ function main(): void {
   const usage = new Map<string, Usage>();
   const usageOf = (workspace: string) => {
     let found = usage.get(workspace);
-    if (!found) usage.set(workspace, (found = { runtime: new Set(), typeOnly: new Set(), tests: new Set() }));
+    if (!found) usage.set(workspace, (found = { runtime: new Set(), typeOnly: new Set(), tests: new Set(), kits: new Set() }));
     return found;
   };
   for (const module of result.modules) {
@@ -130,6 +134,7 @@ function main(): void {
       const name = packageOf(dependency.module);
       if (!name) continue;
       const used = usageOf(workspace);
+      if (isTestKit(module.source)) used.kits.add(name);
       if (isTestCode(module.source)) used.tests.add(name);
       else if (dependency.dependencyTypes.includes('type-only')) used.typeOnly.add(name);
       else used.runtime.add(name);
@@ -167,7 +172,7 @@ function main(): void {
       [used.runtime, used.typeOnly, used.tests].some((set) => set.has(name) || [...set].some((imported) => typesOf(imported) === name));
     for (const name of dependencies) {
       if (name.startsWith('@types/') && importedAtAll(name)) continue;
-      if (!used.runtime.has(name) && !used.typeOnly.has(name)) {
+      if (!used.runtime.has(name) && !used.typeOnly.has(name) && !used.kits.has(name)) {
         problems.push(
           `${workspace}: lists ${name} in dependencies but its code does not import it${used.tests.has(name) ? ' (its tests do: devDependencies)' : ''}`,
         );
