@@ -12,4 +12,4 @@ export { UNSTORABLE_TEXT_CODE, assertStorableText, findUnstorableText, rejectUns
 export { createServiceAccess, type ServiceAccess, type ServiceAccessOptions } from './service-auth.ts';
 export { routesOf, type RouteSummary } from './route-list.ts';
 export { DOCS_PATH, installOpenApi, type RouteDoc } from './openapi.ts';
-export { closeWithApp, exitOnConfigError, runServiceMain, serviceInstance, type RuntimeSettings, type ServiceInstance } from './service-main.ts';
+export { closeWithApp, exitOnConfigError, runServiceMain, serviceInstance, startWithApp, type RuntimeSettings, type ServiceInstance } from './service-main.ts';

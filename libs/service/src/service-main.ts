@@ -47,6 +47,22 @@ export function closeWithApp(app: FastifyInstance, close: () => Promise<unknown>
   });
 }
 
+/**
+ * Background work tied to the app: `start` runs once the app is ready (in `main.ts` and `mobius dev`
+ * alike), `stop` when it closes. Register it after closeWithApp of what it uses: fastify runs onClose
+ * hooks last-registered first, so the work stops (a consumer drains) before those close.
+ */
+export function startWithApp<T>(app: FastifyInstance, start: () => Promise<T> | T, stop: (started: T) => Promise<unknown> | unknown): void {
+  let started: { value: T } | undefined;
+  app.addHook('onReady', async () => {
+    started = { value: await start() };
+  });
+  closeWithApp(app, async () => {
+    if (started) await stop(started.value);
+    started = undefined;
+  });
+}
+
 /** The settings every service loader returns (libs/config `loadRuntimeConfig`). */
 export interface RuntimeSettings {
   port: number;

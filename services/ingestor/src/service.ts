@@ -1,8 +1,8 @@
 import { createServiceBus, createServiceWarehouse } from '@mobius/backends';
-import type { Bus, Subscriber } from '@mobius/bus';
+import type { Bus } from '@mobius/bus';
 import { maskUrl } from '@mobius/config';
 import { createPool } from '@mobius/db';
-import { closeWithApp, createLogger, createMetrics, serviceInstance, type Logger, type ServiceInstance } from '@mobius/service';
+import { closeWithApp, createLogger, createMetrics, serviceInstance, startWithApp, type Logger, type ServiceInstance } from '@mobius/service';
 import { tracePort } from '@mobius/telemetry';
 import { buildApp, ragSnapshotSource, startConsumer } from './app.ts';
 import type { IngestorConfig } from './config.ts';
@@ -48,11 +48,7 @@ export async function createService(config: IngestorConfig, shared: IngestorShar
   closeWithApp(app, () => warehouse.close());
   if (!shared.bus) closeWithApp(app, () => bus.close());
   // Registered last: fastify closes it first, so the consumer drains before what it uses closes.
-  let subscriber: Subscriber | undefined;
-  app.addHook('onReady', async () => {
-    subscriber = await startConsumer(deps);
-  });
-  closeWithApp(app, () => subscriber?.close());
+  startWithApp(app, () => startConsumer(deps), (subscriber) => subscriber.close());
   return serviceInstance(SERVICE, app, logger, {
     ragDatabase: maskUrl(config.ragDatabaseUrl),
     warehouse: pipeline.warehouse.kind === 'postgres' ? maskUrl(pipeline.warehouse.databaseUrl) : `bigquery ${pipeline.warehouse.projectId}`,

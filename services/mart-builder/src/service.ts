@@ -1,7 +1,7 @@
 import { createServiceBus, createServiceWarehouse } from '@mobius/backends';
-import type { Bus, Subscriber } from '@mobius/bus';
+import type { Bus } from '@mobius/bus';
 import { maskUrl } from '@mobius/config';
-import { closeWithApp, createLogger, createMetrics, serviceInstance, type Logger, type ServiceInstance } from '@mobius/service';
+import { closeWithApp, createLogger, createMetrics, serviceInstance, startWithApp, type Logger, type ServiceInstance } from '@mobius/service';
 import { tracePort } from '@mobius/telemetry';
 import { buildApp, startConsumer } from './app.ts';
 import type { MartBuilderConfig } from './config.ts';
@@ -38,11 +38,7 @@ export async function createService(config: MartBuilderConfig, shared: MartBuild
   closeWithApp(app, () => warehouse.close());
   if (!shared.bus) closeWithApp(app, () => bus.close());
   // Registered last: fastify closes it first, so the consumer drains before what it uses closes.
-  let subscriber: Subscriber | undefined;
-  app.addHook('onReady', async () => {
-    subscriber = await startConsumer(deps);
-  });
-  closeWithApp(app, () => subscriber?.close());
+  startWithApp(app, () => startConsumer(deps), (subscriber) => subscriber.close());
   return serviceInstance(SERVICE, app, logger, {
     warehouse: pipeline.warehouse.kind === 'postgres' ? maskUrl(pipeline.warehouse.databaseUrl) : `bigquery ${pipeline.warehouse.projectId}`,
     bus: shared.bus ? 'shared' : pipeline.bus.kind,
