@@ -1,5 +1,3 @@
-import type { VertexEmbedderOptions } from './vertex.ts';
-
 /**
  * The Embedder port (ARCHITECTURE.md section 2, "Ports and adapters"): turns texts into vectors of one
  * fixed length. Adapters: Vertex `gemini-embedding-001` in the cloud, the deterministic feature-hashing
@@ -18,13 +16,3 @@ export interface Embedder {
   embed(texts: string[]): Promise<number[][]>;
 }
 
-/** Which adapter `createEmbedder` builds (`EMBEDDING_PROVIDER`). */
-export type EmbedderProvider = 'local' | 'vertex';
-
-/**
- * `local`: the deterministic feature-hashing embedder. `vertex`: gemini-embedding-001 on Vertex AI,
- * which also needs `vertex` (VERTEX_PROJECT, VERTEX_REGION, optionally VERTEX_API_ENDPOINT).
- */
-export type EmbedderOptions =
-  | { provider: 'local'; /** Vector length; a positive integer. */ dimensions: number }
-  | { provider: 'vertex'; dimensions: number; vertex: Omit<VertexEmbedderOptions, 'dimensions'> };

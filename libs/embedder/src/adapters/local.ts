@@ -1,5 +1,5 @@
-import { EmbedderError } from './errors.ts';
-import type { Embedder } from './types.ts';
+import { EmbedderError } from '../errors.ts';
+import type { Embedder } from '../types.ts';
 
 /** The model name the local embedder records; bump the suffix if the features or hash ever change. */
 export const LOCAL_EMBEDDER_MODEL = 'local-feature-hash-v1';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOCAL_EMBEDDER_MODEL, createEmbedder } from './index.ts';
+import { LOCAL_EMBEDDER_MODEL, createEmbedder } from '../index.ts';
 import { features, stableHash } from './local.ts';
 
 const cosine = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + value * b[i]!, 0);

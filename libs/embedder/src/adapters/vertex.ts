@@ -1,6 +1,6 @@
-import { EmbedderError } from './errors.ts';
-import type { Embedder } from './types.ts';
-import { PassThroughAuthClient, isTransient, predictionEndpoint, retryDelayMs, type PredictionEndpoint } from './vertex-transport.ts';
+import { EmbedderError } from '../errors.ts';
+import type { Embedder } from '../types.ts';
+import { PassThroughAuthClient, isTransient, predictionEndpoint, retryDelayMs, type PredictionEndpoint } from './vertex/transport.ts';
 
 type Aiplatform = typeof import('@google-cloud/aiplatform');
 type PredictionClient = InstanceType<Aiplatform['v1']['PredictionServiceClient']>;
