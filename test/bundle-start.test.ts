@@ -74,6 +74,10 @@ describe('the bundle (npm run build, the image)', () => {
       const url = /"address":"(http:\/\/[^"]+)"/.exec(line)?.[1];
       expect(url, line).toBeDefined();
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      // The OpenAPI document (@fastify/swagger, bundled) is generated from the route schemas.
+      const openapi = await fetch(`${url}/docs/json`);
+      expect(openapi.status).toBe(200);
+      expect(((await openapi.json()) as { paths: Record<string, unknown> }).paths).toHaveProperty(['/documents']);
       const documents = await fetch(`${url}/documents`, { headers: { authorization: `Bearer ${TEST_SERVICE_TOKEN}` } });
       expect(documents.status, await documents.clone().text()).toBe(200);
       expect((await fetch(`${url}/documents`)).status).toBe(401);
