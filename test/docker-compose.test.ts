@@ -5,7 +5,7 @@ import { SHUTDOWN_DEADLINE_MS } from '@mobius/service';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildProgram } from '../libs/cli/src/program.ts';
-import { SERVICE_ENTRIES } from '../libs/cli/src/commands/start.ts';
+import type { SERVICE_ENTRIES } from '../libs/cli/src/commands/start.ts';
 import { LOCAL_VERTEX_RESOURCES } from '../libs/vector-index/src/factory.ts';
 import { MERGE_LOCK_NAME } from '../libs/warehouse/src/adapters/bigquery/sql.ts';
 import { MART_LOCK, WAREHOUSE_TABLES } from '../libs/warehouse/src/adapters/bigquery/tables.ts';

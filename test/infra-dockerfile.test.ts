@@ -34,6 +34,8 @@ describe('Dockerfile', () => {
     expect(copies).toEqual(['COPY --from=deps /app/node_modules ./node_modules', 'COPY --from=build /out/ ./']);
     // What the build stage hands over: the bundle, the CLI's entry and the SQL migrations, no TypeScript.
     expect(build).toMatch(/cp -r --parents package\.json bin\/mobius\.js dist \$\(find libs services .*-name migrations\) \/out\//);
+    // Two installs: production dependencies for the runtime, everything (no install scripts) to build.
+    expect(installs.map((line) => /npm ci (--\S+)/.exec(line)?.[1])).toEqual(['--omit=dev', '--ignore-scripts']);
     const deps = stages.find((stage) => /^\S+ AS deps$/m.test(stage))!;
     expect(deps).toMatch(/^RUN npm ci --omit=dev\b/m);
   });
