@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['libs/**/*.test.ts', 'services/**/*.test.ts', 'test/**/*.test.ts'],
+    // One migrated template database per module, made once per run: test files clone them (test/support/databases.ts).
+    globalSetup: ['test/support/global-setup.ts'],
     exclude: ['**/node_modules/**'],
     pool: 'forks',
     testTimeout: 60_000,

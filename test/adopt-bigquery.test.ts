@@ -4,10 +4,9 @@
 // with rows, on the loopback BigQuery REST double. Then: the dry run prints the plan and changes
 // nothing, migrate applies it, the old job's writes still work, our first streamed landing succeeds,
 // and a mart run applied by both sinks becomes ONE sync_runs row with both counts.
-import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { applyMartRuns as applyToChat, createChatStore } from '@mobius/chat-sync';
-import { createPool, migrateDatabase } from '@mobius/db';
+import { createPool } from '@mobius/db';
 import { createLogger } from '@mobius/service';
 import { recordSyncRound, syncRoundId } from '@mobius/sink-state';
 import { createVectorIndex } from '@mobius/vector-index';
@@ -19,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLISHED_FIELDS, SYNC_RUNS } from '../libs/warehouse/src/adapters/bigquery/tables.ts';
 import { BigQueryRestDouble } from './support/bigquery-rest-double.ts';
 import { mobius, problemsIn } from './support/cli.ts';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
 const PROJECT = 'mobius-prod';
 const DIMENSIONS = 8;
@@ -190,9 +189,6 @@ describe('migrate on tables it cannot adopt, and on an earlier layout of ours', 
   });
 });
 
-const CHAT_MIGRATIONS = fileURLToPath(new URL('../services/chat/migrations', import.meta.url));
-const WAREHOUSE_MIGRATIONS = fileURLToPath(new URL('../libs/warehouse/migrations', import.meta.url));
-
 describe('sync_runs in BigQuery: one row per sync round with both sinks\' counts', () => {
   const names = { chat: uniqueName('adopt_bq_chat'), warehouse: uniqueName('adopt_bq_wh') };
   let double: BigQueryRestDouble;
@@ -202,9 +198,8 @@ describe('sync_runs in BigQuery: one row per sync round with both sinks\' counts
   beforeAll(async () => {
     double = await BigQueryRestDouble.start();
     seedOldJob(double);
-    for (const name of Object.values(names)) await createDatabase(name);
-    await migrateDatabase({ databaseUrl: testDatabaseUrl(names.chat), migrationsDir: CHAT_MIGRATIONS });
-    await migrateDatabase({ databaseUrl: testDatabaseUrl(names.warehouse), migrationsDir: WAREHOUSE_MIGRATIONS });
+    await createMigratedDatabase(names.chat, 'chat');
+    await createMigratedDatabase(names.warehouse, 'warehouse');
     pool = createPool(testDatabaseUrl(names.chat), { applicationName: 'adopt-bigquery-test', max: 4 });
     local = await createWarehouse({ kind: 'postgres', databaseUrl: testDatabaseUrl(names.warehouse), embeddingDimensions: DIMENSIONS });
     bigquery = await createWarehouse({ kind: 'bigquery', projectId: PROJECT, apiEndpoint: double.url, embeddingDimensions: DIMENSIONS, tuning: FAST });

@@ -2,16 +2,12 @@
 // documents, hierarchical chunks, 1536-dimension embeddings and facts copied into chat's 001 tables
 // with their ids, exactly; a second run writes nothing; changes in rag are carried over by a rerun.
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@mobius/config';
-import { migrateDatabase } from '@mobius/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloneError } from '../libs/cli/src/chat-clone/clone.ts';
 import { chatCloneRagCommand } from '../libs/cli/src/commands/chat-clone-rag.ts';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createDatabase, createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
-const RAG_MIGRATIONS = fileURLToPath(new URL('../services/rag/migrations', import.meta.url));
-const CHAT_MIGRATIONS = fileURLToPath(new URL('../services/chat/migrations', import.meta.url));
 const DIMENSIONS = 1536;
 const BATCH = 7;
 const base = uniqueName('clone');
@@ -102,11 +98,11 @@ async function seedRag() {
 }
 
 beforeAll(async () => {
-  for (const name of [rag, chat, unmigrated]) await createDatabase(name);
+  await createMigratedDatabase(rag, 'rag');
+  await createMigratedDatabase(chat, 'chat');
+  await createDatabase(unmigrated);
   // A zone other than UTC: rag's UTC timestamps must land in chat's timestamptz unshifted.
   await queryDatabase('postgres', `ALTER DATABASE "${chat}" SET timezone TO 'America/New_York'`);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(rag), migrationsDir: RAG_MIGRATIONS });
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(chat), migrationsDir: CHAT_MIGRATIONS });
   await seedRag();
 });
 

@@ -3,19 +3,17 @@
 // 401 USER_INACTIVE, at most the cache's lifetime after the deactivation; with it off (the default)
 // the same token is still admitted, as chat's contract says. The config refuses the switch without
 // USER_DATABASE_URL.
-import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { cachedUserDirectory, createTokenService, postgresUserDirectory } from '@mobius/auth';
 import { ConfigError } from '@mobius/config';
-import { createPool, migrateDatabase } from '@mobius/db';
+import { createPool } from '@mobius/db';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadChatServiceConfig } from '../services/chat/src/config.ts';
 import { createChatTestService, type ChatTestService } from '../services/chat/src/testing/harness.ts';
-import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 import { createTestUserDatabase, type TestUserDatabase } from './support/user-database.ts';
 
-const CHAT_MIGRATIONS = fileURLToPath(new URL('../services/chat/migrations', import.meta.url));
 const DIMENSIONS = 16;
 const SECRET = 'chat-revocation-test-secret';
 /** The test's cache lifetime: short, so the deactivation shows within the test (production: a minute). */
@@ -37,8 +35,7 @@ const search = (service: ChatTestService, userId: string) =>
 
 beforeAll(async () => {
   users = await createTestUserDatabase('chat_revoke_user');
-  await createDatabase(chatDatabase);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(chatDatabase), migrationsDir: CHAT_MIGRATIONS });
+  await createMigratedDatabase(chatDatabase, 'chat');
   userPool = createPool(users.url, { applicationName: 'chat-revocation-test', max: 2 });
   const activeUsers = cachedUserDirectory(postgresUserDirectory(userPool), { ttlMs: CACHE_TTL_MS });
   checking = await createChatTestService({ databaseUrl: testDatabaseUrl(chatDatabase), dimensions: DIMENSIONS, secret: SECRET, activeUsers });

@@ -1,16 +1,13 @@
 // chat's bearer access tokens (CONTRACTS.md section 5) on POST /v1/search: every way a token can be
 // wrong is a 401 with its own code, a token from `mobius token` (libs/cli tokenCommand, the same
 // @mobius/auth minter) is accepted; and the service endpoints /healthz, /readyz, /metrics.
-import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { migrateDatabase } from '@mobius/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeToken, epochSeconds, forgeToken, withPayload } from '@mobius/auth/testing';
 import { tokenCommand } from '../libs/cli/src/commands/token.ts';
 import { createChatTestService, type ChatTestService } from '../services/chat/src/testing/harness.ts';
-import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
-const CHAT_MIGRATIONS = fileURLToPath(new URL('../services/chat/migrations', import.meta.url));
 const DIMENSIONS = 32;
 const SECRET = 'chat-auth-test-secret';
 const USER = randomUUID();
@@ -34,8 +31,7 @@ async function cliToken(options: { user: string; tenant?: string }, env: Record<
 }
 
 beforeAll(async () => {
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: CHAT_MIGRATIONS });
+  await createMigratedDatabase(database, 'chat');
   chat = await createChatTestService({ databaseUrl: testDatabaseUrl(database), dimensions: DIMENSIONS, secret: SECRET });
 });
 

@@ -1,15 +1,12 @@
 // chat's configuration (the loader main.ts runs, the only reader of the environment) and its start-up
 // as `mobius start chat`: it refuses to start without JWT_SECRET, and otherwise serves searches.
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@mobius/config';
-import { migrateDatabase } from '@mobius/db';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tokenCommand } from '../libs/cli/src/commands/token.ts';
 import { loadChatServiceConfig } from '../services/chat/src/config.ts';
-import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 import { startServiceProcess, stopServiceProcess } from './support/processes.ts';
 
-const CHAT_MIGRATIONS = fileURLToPath(new URL('../services/chat/migrations', import.meta.url));
 const A = 'postgresql://chat@a.example:5432/a';
 const B = 'postgresql://chat@b.example:5432/b';
 const C = 'postgresql://chat@c.example:5432/c';
@@ -84,8 +81,7 @@ describe('mobius start chat', () => {
   it('with JWT_SECRET serves /readyz and an authenticated search on its database', async () => {
     const database = uniqueName('chat_start');
     databases.push(database);
-    await createDatabase(database);
-    await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: CHAT_MIGRATIONS });
+    await createMigratedDatabase(database, 'chat');
     const service = await startServiceProcess('chat', { CHAT_DATABASE_URL: testDatabaseUrl(database), JWT_SECRET: SECRET, EMBEDDING_DIMENSIONS: '64' });
     try {
       expect((await fetch(`${service.url}/readyz`)).status).toBe(200);

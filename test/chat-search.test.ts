@@ -2,16 +2,13 @@
 // with rows published as the pipeline publishes them: the Chat row in published_rag_metadata and a
 // datapoint made by toDatapoint from an embedding of the local embedder rag uses (ARCHITECTURE.md
 // section 4; CONTRACTS.md sections 3 and 4).
-import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { PublishedRow } from '@mobius/contracts';
-import { migrateDatabase } from '@mobius/db';
 import { publishedRow } from '@mobius/warehouse/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatTestService, type ChatTestService } from '../services/chat/src/testing/harness.ts';
-import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
-const CHAT_MIGRATIONS = fileURLToPath(new URL('../services/chat/migrations', import.meta.url));
 const DIMENSIONS = 256;
 const SECRET = 'chat-search-test-secret';
 const database = uniqueName('chat_search');
@@ -78,8 +75,7 @@ async function results(body: Record<string, unknown>): Promise<Array<Record<stri
 const published: Record<string, PublishedRow[]> = {};
 
 beforeAll(async () => {
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: CHAT_MIGRATIONS });
+  await createMigratedDatabase(database, 'chat');
   chat = await createChatTestService({ databaseUrl: testDatabaseUrl(database), dimensions: DIMENSIONS, secret: SECRET });
   token = chat.tokens.mintAccessToken({ userId: randomUUID(), tenantId: randomUUID() });
   for (const publisher of PAYERS) published[publisher.payer] = await publish(await documentOf(publisher, Object.values(PARAGRAPHS)));

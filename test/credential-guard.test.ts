@@ -10,11 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { createTokenService } from '@mobius/auth';
 import { loadHttpAuthConfig } from '@mobius/config';
-import { migrateDatabase } from '@mobius/db';
 import { createLogger, createServiceAccess, type ServiceAccess, type SignerCerts } from '@mobius/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRagTestService, type RagTestService } from '../services/rag/src/testing/harness.ts';
-import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 import { mintToken, pushClaims, testSigner } from './support/push-tokens.ts';
 import { TEST_SERVICE_TOKEN } from './support/service-token.ts';
 import { createTestUserDatabase, type TestUserDatabase } from './support/user-database.ts';
@@ -62,8 +61,7 @@ beforeAll(async () => {
   certsServer = createServer((_request, response) => response.setHeader('content-type', 'application/json').end(JSON.stringify(google.certs)));
   await new Promise<void>((resolve) => certsServer.listen(0, '127.0.0.1', resolve));
   certsUrl = `http://127.0.0.1:${(certsServer.address() as AddressInfo).port}/oauth2/v1/certs`;
-  await createDatabase(ragDatabase);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(ragDatabase), migrationsDir: 'services/rag/migrations' });
+  await createMigratedDatabase(ragDatabase, 'rag');
   guarded = guardedRag({
     JWT_SECRET: SECRET,
     USER_DATABASE_URL: users.url,

@@ -3,11 +3,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrateDatabase } from '@mobius/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRagTestService, type RagTestService } from '../services/rag/src/testing/harness.ts';
 import { mobius } from './support/cli.ts';
-import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
 const database = uniqueName('documents_cli');
 const PARAGRAPH = 'A prior authorization request must be submitted before the service is rendered.';
@@ -21,8 +20,7 @@ const documentsNamed = async (filename: string) =>
   (await rag.pool.query('SELECT id::text FROM documents WHERE filename = $1 ORDER BY created_at', [filename])).rows.map((r) => r.id as string);
 
 beforeAll(async () => {
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: 'services/rag/migrations' });
+  await createMigratedDatabase(database, 'rag');
   rag = createRagTestService({ databaseUrl: testDatabaseUrl(database), dimensions: 8 });
   // A data directory with no mobius dev in it: only RAG_URL points anywhere.
   dir = await mkdtemp(join(tmpdir(), 'documents-cli-'));

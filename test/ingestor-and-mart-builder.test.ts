@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createBus, type Bus, type Subscriber } from '@mobius/bus';
 import { EVENTS, PUBLISHED_COLUMNS, TOPICS, decodeEvent, encodeEvent } from '@mobius/contracts';
-import { createPool, migrateDatabase } from '@mobius/db';
+import { createPool } from '@mobius/db';
 import { createLogger, createMetrics } from '@mobius/service';
 import { createWarehouse, type Warehouse } from '@mobius/warehouse';
 import { publishedRow } from '@mobius/warehouse/testing';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsumer as startIngestor } from '../services/ingestor/src/app.ts';
 import { openSnapshots } from '../services/ingestor/src/rag-snapshot-source.ts';
 import { startConsumer as startMartBuilder } from '../services/mart-builder/src/app.ts';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 import { waitFor } from './support/processes.ts';
 
 // The ingestor and the mart-builder in process, on the real RAG and warehouse Postgres and the memory
@@ -52,10 +52,8 @@ async function publishAsExistingApp(rows: number): Promise<string> {
 }
 
 beforeAll(async () => {
-  await createDatabase(rag);
-  await createDatabase(warehouseDb);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(rag), migrationsDir: 'services/rag/migrations' });
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(warehouseDb), migrationsDir: 'libs/warehouse/migrations' });
+  await createMigratedDatabase(rag, 'rag');
+  await createMigratedDatabase(warehouseDb, 'warehouse');
   ragPool = createPool(testDatabaseUrl(rag), { applicationName: 'test-ingestor' });
   warehouse = await createWarehouse({ kind: 'postgres', databaseUrl: testDatabaseUrl(warehouseDb), embeddingDimensions: DIMENSIONS });
   bus = await createBus({ kind: 'memory', topicPrefix: 'ingest_' });

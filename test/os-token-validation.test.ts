@@ -3,22 +3,20 @@
 // (what os holds; it cannot mint) and by an os-style route guarded with `requireAccessToken`; the
 // refresh token, a token signed with another secret, one carrying `aud` and one whose `exp` lies
 // beyond the configured lifetime (1e308) are not.
-import { migrateDatabase } from '@mobius/db';
 import { createAccessTokenVerifier, principalOf, requireAccessToken } from '@mobius/auth';
 import { buildServiceApp, createLogger, createMetrics } from '@mobius/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgeToken, decodeToken } from '../libs/auth/src/testing/forge.ts';
 import { freshEmail, userApiClient } from '../services/user/src/testing/client.ts';
 import { createUserTestService, type UserTestService } from '../services/user/src/testing/harness.ts';
-import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
 const SECRET = 'shared-between-user-and-os';
 const database = uniqueName('os_tok');
 let user: UserTestService;
 
 beforeAll(async () => {
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: 'services/user/migrations' });
+  await createMigratedDatabase(database, 'user');
   user = createUserTestService({ databaseUrl: testDatabaseUrl(database), secret: SECRET });
 });
 

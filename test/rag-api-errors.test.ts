@@ -1,9 +1,8 @@
 // Every bad request to the rag API answers its 4xx with a stable code naming the problem, and writes
 // nothing: no document, chunk, embedding, published row, publish event or version is touched.
-import { migrateDatabase } from '@mobius/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRagTestService, type RagTestService } from '../services/rag/src/testing/harness.ts';
-import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
 const DIMENSIONS = 16;
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -38,8 +37,7 @@ async function uploadAndDamage(damage: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: 'services/rag/migrations' });
+  await createMigratedDatabase(database, 'rag');
   rag = createRagTestService({ databaseUrl: testDatabaseUrl(database), dimensions: DIMENSIONS, bodyLimitBytes: BODY_LIMIT_BYTES });
   ids.good = (await rag.app.inject({ method: 'POST', url: '/documents', payload: doc() })).json().document_id;
   expect((await rag.app.inject({ method: 'POST', url: `/documents/${ids.good}/publish` })).statusCode).toBe(200);

@@ -2,12 +2,11 @@
 // upload and chunking, the 29 published columns, versioned publish events, PUT keeping chunk ids,
 // unpublish / delete, publish-status, and concurrent publishes of one document.
 import { PUBLISHED_COLUMNS, PUBLISHED_COLUMN_NAMES, contentSha } from '@mobius/contracts';
-import { migrateDatabase } from '@mobius/db';
 import { createEmbedder } from '@mobius/embedder';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRagTestService, type RagTestService } from '../services/rag/src/testing/harness.ts';
-import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
 const DIMENSIONS = 48;
 const database = uniqueName('rag_api');
@@ -65,8 +64,7 @@ const publishedRows = (documentId: string) =>
   );
 
 beforeAll(async () => {
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: 'services/rag/migrations' });
+  await createMigratedDatabase(database, 'rag');
   rag = createRagTestService({ databaseUrl: testDatabaseUrl(database), dimensions: DIMENSIONS });
 });
 

@@ -4,12 +4,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrateDatabase } from '@mobius/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishCommand } from '../libs/cli/src/commands/publish.ts';
 import type { CliIO } from '../libs/cli/src/io.ts';
 import { createRagTestService, type RagTestService } from '../services/rag/src/testing/harness.ts';
-import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
 const database = uniqueName('rag_cli');
 let rag: RagTestService;
@@ -25,8 +24,7 @@ function io(env: Record<string, string> = { RAG_URL: ragUrl, MOBIUS_SERVICE_TOKE
 }
 
 beforeAll(async () => {
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: 'services/rag/migrations' });
+  await createMigratedDatabase(database, 'rag');
   rag = createRagTestService({ databaseUrl: testDatabaseUrl(database), dimensions: 8, access: { mode: 'required', serviceToken: SERVICE_TOKEN } });
   ragUrl = await rag.app.listen({ port: 0, host: '127.0.0.1' });
   dir = await mkdtemp(join(tmpdir(), 'rag-cli-'));

@@ -10,12 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBus, type Bus, type Message } from '@mobius/bus';
 import { EVENTS, TOPICS, decodeEvent } from '@mobius/contracts';
-import { migrateDatabase } from '@mobius/db';
 import { createLogger } from '@mobius/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOutboxRelay, type OutboxRelayOptions } from '../services/rag/src/outbox/relay.ts';
 import { createRagTestService, type RagTestService } from '../services/rag/src/testing/harness.ts';
-import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const TOPIC_PREFIX = `rag_outbox_${randomBytes(4).toString('hex')}_`;
@@ -86,8 +85,7 @@ function relayOptions(over: Partial<OutboxRelayOptions> & { bus: Bus }): OutboxR
 }
 
 beforeAll(async () => {
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: 'services/rag/migrations' });
+  await createMigratedDatabase(database, 'rag');
   rag = createRagTestService({ databaseUrl: testDatabaseUrl(database), dimensions: 8 });
   bus = await createBus({ kind: 'nats', natsUrl: NATS_URL, topicPrefix: TOPIC_PREFIX, logger });
 });

@@ -7,16 +7,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { PublishedRow } from '@mobius/contracts';
-import { migrateDatabase } from '@mobius/db';
 import { publishedRow } from '@mobius/warehouse/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatTestService, type ChatTestService } from '../services/chat/src/testing/harness.ts';
 import { mobius, problemsIn } from './support/cli.ts';
-import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
-const CHAT_MIGRATIONS = fileURLToPath(new URL('../services/chat/migrations', import.meta.url));
 const DIMENSIONS = 1536;
 const SECRET = 'search-cli-test-secret';
 const database = uniqueName('search_cli');
@@ -46,8 +43,7 @@ async function closedPort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: CHAT_MIGRATIONS });
+  await createMigratedDatabase(database, 'chat');
   chat = await createChatTestService({ databaseUrl: testDatabaseUrl(database), dimensions: DIMENSIONS, secret: SECRET });
   await publish(MRI, {
     document_filename: 'imaging.md', document_payer: 'Sunshine Health', document_state: 'FL', document_program: 'Medicaid', document_authority_level: 'payer_policy',

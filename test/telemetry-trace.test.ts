@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createBus, type Bus, type Subscriber } from '@mobius/bus';
 import { buildApp as buildChatSync, createChatStore } from '@mobius/chat-sync';
 import { PUBLISHED_COLUMNS, TOPICS } from '@mobius/contracts';
-import { createPool, migrateDatabase } from '@mobius/db';
+import { createPool } from '@mobius/db';
 import { createRagRepository, startOutboxRelay, type OutboxRelay } from '@mobius/rag';
 import { createLogger, createMetrics, type ServiceMetrics } from '@mobius/service';
 import { memorySpanExporter, startTelemetry, tracePort, type InMemorySpanExporter, type ReadableSpan, type Telemetry } from '@mobius/telemetry';
@@ -18,7 +18,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ragSnapshotSource, startConsumer as startIngestor } from '../services/ingestor/src/app.ts';
 import { startConsumer as startMartBuilder } from '../services/mart-builder/src/app.ts';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 import { waitFor } from './support/processes.ts';
 
 const DIMENSIONS = 8;
@@ -57,10 +57,9 @@ async function publishAsExistingApp(ragPool: pg.Pool): Promise<string> {
 beforeAll(async () => {
   exporter = await memorySpanExporter();
   telemetry = await startTelemetry({ service: 'pipeline', env: {}, exporter });
-  for (const name of Object.values(databases)) await createDatabase(name);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(databases.rag), migrationsDir: 'services/rag/migrations' });
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(databases.warehouse), migrationsDir: 'libs/warehouse/migrations' });
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(databases.chat), migrationsDir: 'services/chat/migrations' });
+  await createMigratedDatabase(databases.rag, 'rag');
+  await createMigratedDatabase(databases.warehouse, 'warehouse');
+  await createMigratedDatabase(databases.chat, 'chat');
   const pool = (database: string) => {
     const created = createPool(testDatabaseUrl(database), { applicationName: 'telemetry-test', max: 4 });
     pools.push(created);

@@ -4,16 +4,13 @@
 // concurrent registrations of one email, and logs that never hold a password, a hash or a token.
 import { createHash, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { migrateDatabase } from '@mobius/db';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshEmail as uniqueEmail, userApiClient } from '../services/user/src/testing/client.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../services/user/src/config.ts';
 import { createUserTestService, type UserTestService } from '../services/user/src/testing/harness.ts';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
-const USER_MIGRATIONS = fileURLToPath(new URL('../services/user/migrations', import.meta.url));
 const SECRET = 'user-abuse-test-secret';
 const PASSWORD = 'a long enough password';
 const database = uniqueName('user_abuse');
@@ -41,8 +38,7 @@ async function registerUser(app: UserTestService, email = freshEmail()) {
 }
 
 beforeAll(async () => {
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: USER_MIGRATIONS });
+  await createMigratedDatabase(database, 'user');
 });
 
 afterAll(async () => {

@@ -3,17 +3,14 @@
 // the existing FastAPI service's error shape (`{detail}`, 422 lists for bodies of the wrong shape). Refresh, logout and me are in user-sessions; abuse cases (enumeration, rate limits,
 // races, logs) in user-abuse.
 import { createHash, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_TENANT_ID, createTokenService, principalOf, requireAccessToken } from '@mobius/auth';
-import { migrateDatabase } from '@mobius/db';
 import { buildServiceApp, createLogger, createMetrics } from '@mobius/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeToken } from '../libs/auth/src/testing/forge.ts';
 import { freshEmail, userApiClient, type ApiAnswer, type Json, type UserApiClient } from '../services/user/src/testing/client.ts';
 import { createUserTestService, type UserTestService } from '../services/user/src/testing/harness.ts';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
-const USER_MIGRATIONS = fileURLToPath(new URL('../services/user/migrations', import.meta.url));
 const SECRET = 'user-auth-test-secret';
 const PASSWORD = 'correct horse battery';
 const database = uniqueName('user_auth');
@@ -59,10 +56,9 @@ const ENVELOPE_KEYS = ['access_token', 'expires_in', 'ok', 'refresh_token', 'tok
 const USER_KEYS = ['activities', 'display_name', 'email', 'first_name', 'is_onboarded', 'preference', 'preferred_name', 'profile', 'tenant_id', 'user_id'];
 
 beforeAll(async () => {
-  await createDatabase(database);
+  await createMigratedDatabase(database, 'user');
   // A server zone other than UTC: timestamps must still be written and compared in UTC.
   await queryDatabase('postgres', `ALTER DATABASE "${database}" SET timezone TO 'America/New_York'`);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: USER_MIGRATIONS });
   user = createUserTestService({ databaseUrl: testDatabaseUrl(database), secret: SECRET });
   api = userApiClient(user);
 });

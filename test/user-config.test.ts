@@ -1,15 +1,12 @@
 // mobius-user's configuration and process: the variables it reads (a missing JWT_SECRET is a start-up
 // error, never a default), and `mobius start user` serving the API on a real Postgres until SIGTERM.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@mobius/config';
-import { migrateDatabase } from '@mobius/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_DEFAULTS, loadUserServiceConfig } from '../services/user/src/config.ts';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 import { startServiceProcess, stopServiceProcess } from './support/processes.ts';
 
-const USER_MIGRATIONS = fileURLToPath(new URL('../services/user/migrations', import.meta.url));
 const database = uniqueName('user_proc');
 
 function configError(env: Record<string, string>): ConfigError {
@@ -23,8 +20,7 @@ function configError(env: Record<string, string>): ConfigError {
 }
 
 beforeAll(async () => {
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: USER_MIGRATIONS });
+  await createMigratedDatabase(database, 'user');
 });
 
 afterAll(async () => {

@@ -4,11 +4,10 @@
 // nothing. by-identity, resolve and the profile read; memberships, deactivate and reactivate write
 // (with audit rows).
 import { randomUUID } from 'node:crypto';
-import { migrateDatabase } from '@mobius/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshEmail, userApiClient, type CallOptions, type Json, type UserApiClient } from '../services/user/src/testing/client.ts';
 import { createUserTestService, type UserTestService } from '../services/user/src/testing/harness.ts';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
 const KEY = 'directory-internal-key-0123456789';
 const ADMIN = freshEmail('admin');
@@ -26,8 +25,7 @@ const users = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options:
   api.call(method, `/api/v1/users${path}`, options);
 
 beforeAll(async () => {
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: 'services/user/migrations' });
+  await createMigratedDatabase(database, 'user');
   user = createUserTestService({ databaseUrl: testDatabaseUrl(database), secret: 'dir-secret', internalKey: KEY, adminEmails: [ADMIN.toUpperCase()] });
   keyless = createUserTestService({ databaseUrl: testDatabaseUrl(database), secret: 'dir-secret' });
   api = userApiClient(user);

@@ -4,10 +4,9 @@
 // no expires_in), refresh when it fires, me, onboarding, preferences, logout. The timer is recorded
 // and fired by the test rather than waited for (an hour); at the moment it would fire the access
 // token must still be valid, which the test checks against the token's own `exp`.
-import { migrateDatabase } from '@mobius/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeToken } from '../libs/auth/src/testing/forge.ts';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 import { startServiceProcess, stopServiceProcess, type ServiceProcess } from './support/processes.ts';
 
 const database = uniqueName('user_front');
@@ -78,8 +77,7 @@ class FrontEnd {
 }
 
 beforeAll(async () => {
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: 'services/user/migrations' });
+  await createMigratedDatabase(database, 'user');
   service = await startServiceProcess('user', { USER_DATABASE_URL: testDatabaseUrl(database), JWT_SECRET: 'front-end-flow-secret' });
 });
 

@@ -6,16 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { migrateDatabase } from '@mobius/db';
 import { SignJWT, exportJWK, generateKeyPair, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGoogleIdTokenVerifier } from '../services/user/src/auth/google-id-token.ts';
 import { freshEmail, userApiClient, type ApiAnswer, type Json, type UserApiClient } from '../services/user/src/testing/client.ts';
 import { createUserTestService, type UserTestService } from '../services/user/src/testing/harness.ts';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
-const USER_MIGRATIONS = fileURLToPath(new URL('../services/user/migrations', import.meta.url));
 const CLIENT_ID = 'mobius-web.apps.googleusercontent.com';
 const KID = 'test-key-1';
 const database = uniqueName('user_google');
@@ -67,8 +64,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => keyServer.listen(0, '127.0.0.1', resolve));
   jwksUrl = `http://127.0.0.1:${(keyServer.address() as AddressInfo).port}/oauth2/v3/certs`;
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: USER_MIGRATIONS });
+  await createMigratedDatabase(database, 'user');
   user = createUserTestService({
     databaseUrl: testDatabaseUrl(database),
     secret: 'google-test-secret',

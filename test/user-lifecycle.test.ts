@@ -1,17 +1,14 @@
 // mobius-user's account lifecycle routes on a real Postgres, as the existing FastAPI service answers
-// them (docs/user-api.md): the password reset (request 202 whatever the email, a mail in the outbox
+// them (docs/api/user.md): the password reset (request 202 whatever the email, a mail in the outbox
 // with a single-use link, confirm sets the password and ends every session; silent rate limits per
 // address and per email), token-info, hand-off codes, check-email and the activity catalogue. Errors
 // are `{detail}`; none answers 500 to malformed input.
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { migrateDatabase } from '@mobius/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshEmail, userApiClient, type ApiAnswer, type Json, type UserApiClient } from '../services/user/src/testing/client.ts';
 import { createUserTestService, TEST_SET_PASSWORD_URL, type UserTestService } from '../services/user/src/testing/harness.ts';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
-const USER_MIGRATIONS = fileURLToPath(new URL('../services/user/migrations', import.meta.url));
 const SECRET = 'user-lifecycle-secret';
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -51,8 +48,7 @@ const requestReset = (email: unknown, options: { remoteAddress?: string; service
   });
 
 beforeAll(async () => {
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: USER_MIGRATIONS });
+  await createMigratedDatabase(database, 'user');
   // The reset's limits have their own test (on `limited`); here one address sends many requests.
   user = createUserTestService({ databaseUrl: testDatabaseUrl(database), secret: SECRET, rateLimits: { resetPerIp: 1000, resetPerEmail: 1000 } });
   limited = createUserTestService({

@@ -5,17 +5,15 @@
 // a mail that would inject headers before any I/O, and rejects with MailDeliveryError when its
 // transport is gone.
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { createPool, migrateDatabase } from '@mobius/db';
+import { createPool } from '@mobius/db';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailDeliveryError, MailRefused, type Mailer, type OutgoingMail } from '../services/user/src/mail/mailer.ts';
 import { createOutboxMailer, readOutbox } from '../services/user/src/mail/outbox-mailer.ts';
 import { createSmtpMailer } from '../services/user/src/mail/smtp-mailer.ts';
-import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
-const USER_MIGRATIONS = fileURLToPath(new URL('../services/user/migrations', import.meta.url));
 
 /** A mail as the far side received it. */
 interface Received {
@@ -103,8 +101,7 @@ function conformance(name: string, create: () => Promise<Harness>) {
 const database = uniqueName('user_mail');
 
 conformance('outbox', async () => {
-  await createDatabase(database);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: USER_MIGRATIONS });
+  await createMigratedDatabase(database, 'user');
   const pool = createPool(testDatabaseUrl(database), { applicationName: 'mailer-conformance' });
   return {
     mailer: createOutboxMailer(pool),

@@ -3,16 +3,13 @@
 // expiry, for an access token, a foreign or stale token, an inactive user), logout (always ok), me,
 // onboarding and preferences (with their audit rows).
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_TENANT_ID, createTokenService } from '@mobius/auth';
-import { migrateDatabase } from '@mobius/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeToken, forgeToken } from '../libs/auth/src/testing/forge.ts';
 import { freshEmail, userApiClient, type ApiAnswer, type Json, type UserApiClient } from '../services/user/src/testing/client.ts';
 import { createUserTestService, type UserTestService } from '../services/user/src/testing/harness.ts';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
-const USER_MIGRATIONS = fileURLToPath(new URL('../services/user/migrations', import.meta.url));
 const SECRET = 'user-auth-test-secret';
 const PASSWORD = 'correct horse battery';
 const database = uniqueName('user_sess');
@@ -47,10 +44,9 @@ function expectError(response: ApiAnswer, status: number, detail: string) {
 }
 
 beforeAll(async () => {
-  await createDatabase(database);
+  await createMigratedDatabase(database, 'user');
   // A server zone other than UTC: timestamps must still be written and compared in UTC.
   await queryDatabase('postgres', `ALTER DATABASE "${database}" SET timezone TO 'America/New_York'`);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: USER_MIGRATIONS });
   user = createUserTestService({ databaseUrl: testDatabaseUrl(database), secret: SECRET });
   api = userApiClient(user);
 });

@@ -1,9 +1,8 @@
-import { migrateDatabase } from '@mobius/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatTestService, type ChatTestService } from '../services/chat/src/testing/harness.ts';
 import { freshEmail, userApiClient } from '../services/user/src/testing/client.ts';
 import { createUserTestService, type UserTestService } from '../services/user/src/testing/harness.ts';
-import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
 // The token mobius-user issues at login is what chat's search accepts: one secret, one validator.
 
@@ -14,10 +13,8 @@ let user: UserTestService;
 let chat: ChatTestService;
 
 beforeAll(async () => {
-  await createDatabase(userDb);
-  await createDatabase(chatDb);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(userDb), migrationsDir: 'services/user/migrations' });
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(chatDb), migrationsDir: 'services/chat/migrations' });
+  await createMigratedDatabase(userDb, 'user');
+  await createMigratedDatabase(chatDb, 'chat');
   user = createUserTestService({ databaseUrl: testDatabaseUrl(userDb), secret: SECRET });
   chat = await createChatTestService({ databaseUrl: testDatabaseUrl(chatDb), dimensions: 16, secret: SECRET });
 });

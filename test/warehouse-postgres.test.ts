@@ -8,7 +8,7 @@ import { migrateDatabase } from '@mobius/db';
 import { createWarehouse, type Warehouse } from '@mobius/warehouse';
 import { publishedRow, publishedRows, readChanges, runWarehouseConformance, snapshotOf } from '@mobius/warehouse/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createDatabase, createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
 const databases: string[] = [];
 afterAll(() => dropDatabases(databases));
@@ -16,11 +16,10 @@ afterAll(() => dropDatabases(databases));
 /** A new empty database on the test server; `migrated` applies the warehouse migrations to it. */
 async function freshDatabase(migrated: boolean): Promise<{ name: string; databaseUrl: string }> {
   const name = uniqueName('wh');
-  await createDatabase(name);
+  if (migrated) await createMigratedDatabase(name, 'warehouse');
+  else await createDatabase(name);
   databases.push(name);
-  const databaseUrl = testDatabaseUrl(name);
-  if (migrated) await migrateDatabase({ databaseUrl, migrationsDir: 'libs/warehouse/migrations' });
-  return { name, databaseUrl };
+  return { name, databaseUrl: testDatabaseUrl(name) };
 }
 
 runWarehouseConformance('postgres', async ({ embeddingDimensions }) => {

@@ -2,8 +2,7 @@
 // and migrated from services/user/migrations, with people inserted the way the user service stores
 // them (app_user in the default tenant, role by name), so the guard reads the real tables.
 import { randomUUID } from 'node:crypto';
-import { migrateDatabase } from '@mobius/db';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './databases.ts';
+import { createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './databases.ts';
 
 const DEFAULT_TENANT = '00000000-0000-0000-0000-000000000001';
 
@@ -19,8 +18,7 @@ export interface TestUserDatabase {
 
 export async function createTestUserDatabase(tag: string): Promise<TestUserDatabase> {
   const name = uniqueName(tag);
-  await createDatabase(name);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(name), migrationsDir: 'services/user/migrations' });
+  await createMigratedDatabase(name, 'user');
   const sql = (text: string, params: unknown[]) => queryDatabase(name, text, params);
   return {
     url: testDatabaseUrl(name),
