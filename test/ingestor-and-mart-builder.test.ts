@@ -26,7 +26,8 @@ const subscribers: Subscriber[] = [];
 const logger = createLogger('test', 'silent');
 
 /** Writes a document's rows and one publish event as the existing RAG app does, and relays the event. */
-async function publishAsExistingApp(rows: number): Promise<string> {
+/** Writes a document as the existing app does; `publish` then announces it (so a burst is only the announcements). */
+async function publishAsExistingApp(rows: number): Promise<{ documentId: string; publish: () => Promise<unknown> }> {
   const documentId = randomUUID();
   const values = Array.from({ length: rows }, () => publishedRow(documentId, {}, DIMENSIONS));
   const names = PUBLISHED_COLUMNS.map((c) => c.name);
@@ -47,8 +48,7 @@ async function publishAsExistingApp(rows: number): Promise<string> {
     { publish_event_id: eventId, document_id: documentId, event_type: 'published', document_version: null, published_at: new Date().toISOString(), rows_written: rows },
     { id: eventId },
   );
-  await bus.publish({ topic: TOPICS.ragPublishEvents, ...event, orderingKey: documentId });
-  return documentId;
+  return { documentId, publish: () => bus.publish({ topic: TOPICS.ragPublishEvents, ...event, orderingKey: documentId }) };
 }
 
 beforeAll(async () => {
@@ -79,7 +79,9 @@ afterAll(async () => {
 
 describe('ingestor and mart-builder', () => {
   it('land a burst of publish events in one warehouse write and merge it in few runs', async () => {
-    const documents = await Promise.all(Array.from({ length: 20 }, () => publishAsExistingApp(3)));
+    const prepared = await Promise.all(Array.from({ length: 20 }, () => publishAsExistingApp(3)));
+    await Promise.all(prepared.map((p) => p.publish())); // the burst: 20 announcements at once
+    const documents = prepared.map((p) => p.documentId);
     await waitFor('every document in the mart', async () => {
       const rows = await queryDatabase(warehouseDb, 'SELECT count(*)::int AS n FROM mobius_rag.published_rag_embeddings WHERE NOT deleted');
       return rows[0]!.n === 60;
@@ -95,7 +97,8 @@ describe('ingestor and mart-builder', () => {
   });
 
   it('number an existing-app document by its position in the publish history', async () => {
-    const documentId = await publishAsExistingApp(2);
+    const { documentId, publish } = await publishAsExistingApp(2);
+    await publish();
     await waitFor('the document in the mart', async () => {
       const rows = await queryDatabase(warehouseDb, 'SELECT document_version FROM mobius_rag.mart_documents WHERE document_id = $1', [documentId]);
       return rows[0]?.document_version !== undefined;
@@ -104,6 +107,13 @@ describe('ingestor and mart-builder', () => {
     expect(first!.v).toBe(1);
   });
 });
+
+/** Writes and announces one document; its id. */
+async function published(rows: number): Promise<string> {
+  const { documentId, publish } = await publishAsExistingApp(rows);
+  await publish();
+  return documentId;
+}
 
 describe('a warehouse rebuilt for a replay', () => {
   it('announces its runs again although they are numbered from 1 again, so the sinks hear of them', async () => {
@@ -117,7 +127,7 @@ describe('a warehouse rebuilt for a replay', () => {
         const rows = await queryDatabase(warehouseDb, 'SELECT 1 FROM mobius_rag.mart_documents WHERE document_id = $1', [documentId]);
         return rows.length === 1;
       });
-    await inMart(await publishAsExistingApp(1));
+    await inMart(await published(1));
     await waitFor('an announcement', async () => announced.length > 0);
     // The rebuild: the warehouse emptied, so its next run is number 1 again.
     await queryDatabase(
@@ -126,7 +136,7 @@ describe('a warehouse rebuilt for a replay', () => {
                 mobius_rag.published_rag_embeddings, mobius_rag.mart_documents, mobius_rag.mart_runs`,
     );
     const before = announced.length;
-    await inMart(await publishAsExistingApp(1));
+    await inMart(await published(1));
     await waitFor('the rebuilt warehouse\'s first run announced', async () => announced.slice(before).includes(1));
   });
 });
