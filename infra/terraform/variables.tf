@@ -49,7 +49,7 @@ variable "google_client_id" {
 }
 
 variable "user_admin_emails" {
-  description = "MOBIUS_USER_ADMIN_EMAILS of the user service: emails, comma-separated, whose access tokens may call the /api/v1/users writers (docs/user-api.md). Empty: only the internal key."
+  description = "MOBIUS_USER_ADMIN_EMAILS of the user service: emails, comma-separated, whose access tokens may call the /api/v1/users writers (docs/api/user.md). Empty: only the internal key."
   type        = string
   default     = ""
 }

@@ -77,7 +77,7 @@ function registerRoute(scope: FastifyInstance, route: Route, limits: Record<Rate
 
 /**
  * The user HTTP API on the shared service app (`/healthz`, `/readyz`, `/metrics`): `GET /health`,
- * `/api/v1/auth/*` and `/api/v1/users/*` (docs/user-api.md), answering errors as FastAPI does
+ * `/api/v1/auth/*` and `/api/v1/users/*` (docs/api/user.md), answering errors as FastAPI does
  * (`{detail}`, http/fastapi-errors.ts). Ready when Postgres answers. No I/O until a request.
  */
 export function buildApp(deps: UserAppDeps): UserApp {

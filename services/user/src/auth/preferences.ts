@@ -43,7 +43,7 @@ function writeOf(input: PreferencesBody): PreferencesWrite {
  * Every changed field gets a `user_ext.user_preference_audit` row (field, old, new, `source`, default
  * "api"), as the original records them. Saving counts as onboarding. Answers
  * `{ok, message: "Preferences updated", profile}`. The original validates the organization against
- * the roster service's org registry; this service takes its slug as given (docs/user-api.md).
+ * the roster service's org registry; this service takes its slug as given (docs/api/user.md).
  */
 export async function updatePreferences(deps: AuthDeps, body: unknown, authorization: string | undefined) {
   const account = await currentAccount(deps, authorization);

@@ -1,5 +1,5 @@
 /**
- * The rest of `/api/v1/users/*` as the existing mobius-user answers it (docs/user-api.md): the
+ * The rest of `/api/v1/users/*` as the existing mobius-user answers it (docs/api/user.md): the
  * org directory (mentions), the org roster and the approval queue, membership approve / remove /
  * restore, capabilities, aliases, invites, agent principals and the access beacon. Readers and
  * writers as access.ts says. The original validates org slugs against the roster service's org

@@ -1,6 +1,6 @@
 /**
  * The account lifecycle routes of `/api/v1/auth` the existing mobius-user has beside sign-in
- * (docs/user-api.md): password reset (request, confirm), set-password (an invite's token),
+ * (docs/api/user.md): password reset (request, confirm), set-password (an invite's token),
  * token-info, hand-off codes (mint, redeem), check-email and the activity catalogue. Errors are
  * the original's: 400 with the token problem as `detail` (`token_invalid`, `token_consumed`,
  * `token_expired`, `user_inactive`, `weak_password`).

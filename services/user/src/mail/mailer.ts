@@ -1,5 +1,5 @@
 /**
- * The mailer port (docs/user-api.md, "Mail"): how the user service sends its account mails
+ * The mailer port (docs/api/user.md, "Mail"): how the user service sends its account mails
  * (password reset, invite). Two adapters: the outbox (outbox-mailer.ts: a row in
  * `user_ext.mail_outbox` that operators and tests read; the default) and SMTP (smtp-mailer.ts,
  * nodemailer). Both meet one conformance suite (test/user-mailer-conformance.test.ts): what is sent
