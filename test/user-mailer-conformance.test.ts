@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailDeliveryError, MailRefused, type Mailer, type OutgoingMail } from '../services/user/src/mail/mailer.ts';
 import { createOutboxMailer, readOutbox } from '../services/user/src/mail/outbox-mailer.ts';
 import { createSmtpMailer } from '../services/user/src/mail/smtp-mailer.ts';
+import { loadUserServiceConfig } from '../services/user/src/config.ts';
+import { createService } from '../services/user/src/service.ts';
 import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
 
@@ -154,4 +156,56 @@ conformance('smtp', async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+});
+
+describe('the composition root with USER_MAILER=smtp', () => {
+  const serviceDatabase = uniqueName('user_mail_svc');
+
+  it('sends a reset mail through the SMTP server, and closes its pool and transport with the app', async () => {
+    const inbox: Received[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, session, callback) {
+        simpleParser(stream)
+          .then((parsed) => {
+            for (const recipient of session.envelope.rcptTo) inbox.push({ to: recipient.address, subject: parsed.subject ?? '', text: parsed.text ?? '' });
+            callback();
+          })
+          .catch(callback);
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await createMigratedDatabase(serviceDatabase, 'user');
+    try {
+      const config = loadUserServiceConfig({
+        // Postgres trusts loopback here: the password is only there to be masked in the start-up facts.
+        USER_DATABASE_URL: testDatabaseUrl(serviceDatabase).replace('postgres@', 'postgres:a-database-password@'),
+        JWT_SECRET: 'smtp-root-secret',
+        USER_MAILER: 'smtp',
+        USER_SMTP_URL: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
+        USER_MAIL_FROM: 'Mobius <accounts@example.com>',
+        MOBIUS_SET_PASSWORD_URL_BASE: 'https://app.example.com/set-password',
+        LOG_LEVEL: 'silent',
+      });
+      const service = await createService(config);
+      expect(service.facts).toMatchObject({ mailer: 'smtp', googleSignIn: false, directoryKey: false });
+      expect(String(service.facts.database)).toContain(serviceDatabase);
+      expect(String(service.facts.database)).not.toContain('a-database-password');
+      const email = `smtp.reader.${Date.now()}@example.com`;
+      const registered = await service.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password: 'correct horse battery' } });
+      expect(registered.statusCode).toBe(200);
+      const requested = await service.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset/request', payload: { email } });
+      expect(requested.statusCode).toBe(202);
+      // Closing the app waits for the mail being sent, then closes the transport and the pool.
+      await service.stop();
+      expect(inbox).toHaveLength(1);
+      expect(inbox[0]).toMatchObject({ to: email, subject: 'Reset your Mobius password' });
+      expect(inbox[0]!.text).toMatch(/https:\/\/app\.example\.com\/set-password\?token=[A-Za-z0-9_-]{43}\n/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dropDatabases([serviceDatabase]);
+    }
+  });
 });
