@@ -273,6 +273,19 @@ describe('invites, agents and the access beacon', () => {
     expect(await auth('/set-password', { token: 'not-a-token', new_password: PASSWORD })).toMatchObject({ status: 400, body: { detail: 'token_invalid' } });
   });
 
+  it('refuses set-password for an invited account disabled since (user_inactive), and keeps the link unused', async () => {
+    const email = freshEmail('revoked-invite');
+    const invited = await users('POST', '/invite', { ...withKey(), body: { email } });
+    expect(invited.status).toBe(201);
+    const [mail] = await user.mailbox(email);
+    const token = decodeURIComponent(/\?token=([A-Za-z0-9_-]+)/.exec(mail!.body)![1]!);
+    await users('POST', `/${invited.body.user_id}/deactivate`, withKey());
+    const auth = (body: Json) => api.call('POST', '/api/v1/auth/set-password', { body });
+    expect(await auth({ token, new_password: PASSWORD })).toMatchObject({ status: 400, body: { detail: 'user_inactive' } });
+    expect(await sql('SELECT count(*)::int AS n FROM user_session WHERE user_id = $1', [invited.body.user_id])).toEqual([{ n: 0 }]);
+    expect((await api.call('GET', `/api/v1/auth/token-info?token=${token}`)).body).toMatchObject({ valid: true, purpose: 'invite' });
+  });
+
   it('answers 409 {detail: {error: email_exists}} for an existing account without an org; with one, adds it (a disabled one reactivated)', async () => {
     const person = (await api.register({ email: freshEmail('existing'), password: PASSWORD })).body;
     const exists = await users('POST', '/invite', { ...withKey(), body: { email: person.user.email } });
@@ -297,6 +310,12 @@ describe('invites, agents and the access beacon', () => {
     const found = await users('GET', `/resolve?q=${name}`, withKey());
     expect(found.body.candidates[0]).toMatchObject({ user_id: first.body.user.user_id, is_agent: true, assignee_ref: `agent:${name}` });
     expect(await users('POST', '/agents', { ...withKey(), body: { name: 'agent:' } })).toMatchObject({ status: 422, body: { detail: 'Agent name required' } });
+    // Names that differ only in symbols are different agents; an email that is another account's is a 409.
+    const a = await users('POST', '/agents', { ...withKey(), body: { name: `${name}!` } });
+    const b = await users('POST', '/agents', { ...withKey(), body: { name: `${name}?` } });
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(a.body.user.user_id).not.toBe(b.body.user.user_id);
+    expect(await users('POST', '/agents', { ...withKey(), body: { name: `${name}-mail`, email: member.user.email } })).toMatchObject({ status: 409, body: { detail: 'Email already registered' } });
     expect((await users('POST', '/agents', { ...withKey(), body: {} })).status).toBe(422);
   });
 

@@ -5,6 +5,7 @@
  * writers as access.ts says. The original validates org slugs against the roster service's org
  * registry; here a slug is taken as given (`validated: false`), as upsertMembership does.
  */
+import { createHash } from 'node:crypto';
 import { DEFAULT_TENANT_ID } from '@mobius/auth';
 import { z } from 'zod';
 import { currentAccount } from '../auth/current-user.ts';
@@ -289,8 +290,9 @@ async function sendInvite(deps: DirectoryDeps, email: string, raw: string, first
 
 /**
  * `POST /agents {name, display_name?, email?}` (writer): enrolls the agent principal `agent:{name}`
- * (or answers the existing one: idempotent). app_user.email is required by the contract's schema, so
- * an agent without an email is stored as `{name}@agents.invalid`.
+ * (or answers the existing one: idempotent); 409 "Email already registered" when its email is another
+ * account's. app_user.email is required by the contract's schema, so an agent without an email is
+ * stored as `agent-<16 hex of its handle's sha256>@agents.invalid`.
  */
 export async function enrollAgent(deps: DirectoryDeps, request: DirectoryRequest) {
   await requireWriter(deps, deps.access, request);
@@ -300,13 +302,16 @@ export async function enrollAgent(deps: DirectoryDeps, request: DirectoryRequest
   );
   const name = body.name.trim().toLowerCase().replace(/^agent:/, '');
   if (!name) throw unprocessable('Agent name required');
-  const email = body.email?.trim() ? normalizeEmail(body.email) : `${name.replace(/[^a-z0-9._-]+/g, '-')}@agents.invalid`;
+  const handle = `agent:${name}`;
+  // One placeholder per handle (app_user.email is unique per tenant, and names may differ only in symbols).
+  const email = body.email?.trim() ? normalizeEmail(body.email) : `agent-${createHash('sha256').update(handle).digest('hex').slice(0, 16)}@agents.invalid`;
   const enrolled = await deps.repository.directoryAdmin.enrollAgent({
     tenantId: DEFAULT_TENANT_ID,
-    handle: `agent:${name}`,
+    handle,
     displayName: body.display_name?.trim() || name,
     email,
   });
+  if ('emailTaken' in enrolled) throw conflict('Email already registered');
   const user = await deps.repository.directory.find(enrolled.userId);
   if (!user) throw notFound('Unknown user');
   return { ok: true, created: enrolled.created, user: directoryProfile(user) };

@@ -96,7 +96,10 @@ export interface DirectoryAdminStore {
   upsertAlias(userId: string, alias: string, weight: number): Promise<void>;
   deleteAlias(userId: string, alias: string): Promise<boolean>;
   invite(write: InviteWrite): Promise<InviteResult>;
-  /** The agent's user id by its handle, created (status active, no password) when missing. */
-  enrollAgent(agent: { tenantId: string; handle: string; displayName: string; email: string }): Promise<{ userId: string; created: boolean }>;
+  /**
+   * The agent's user id by its handle, created (status active, no password) when missing; `email_taken`
+   * when another account of the tenant has the email.
+   */
+  enrollAgent(agent: { tenantId: string; handle: string; displayName: string; email: string }): Promise<{ userId: string; created: boolean } | { emailTaken: true }>;
   recordAccess(event: AccessEvent): Promise<void>;
 }

@@ -228,10 +228,10 @@ export function createDirectoryAdminStore(pool: pg.Pool): DirectoryAdminStore {
           return { userId, created: true };
         });
       } catch (error) {
-        // A concurrent enrollment of the same handle (or the same email) won: answer its row.
+        // A concurrent enrollment of the same handle won (answer its row), or the email is another account's.
         if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
         const winner = await pool.query<{ user_id: string }>('SELECT user_id FROM user_ext.agent_principal WHERE canonical_handle = $1', [agent.handle]);
-        if (!winner.rows[0]) throw error;
+        if (!winner.rows[0]) return { emailTaken: true } as const;
         return { userId: winner.rows[0].user_id, created: false };
       }
     },

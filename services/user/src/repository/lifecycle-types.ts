@@ -57,7 +57,7 @@ export interface LifecycleStore {
   /**
    * In one transaction, only if the token is still unconsumed, unexpired and of `purpose`: it is
    * consumed, the password set. Reset also revokes every open session; invite activates an invited
-   * account and adds its `email` provider link.
+   * account and adds its `email` provider link (an account neither invited nor active: user_inactive).
    */
   consumeWithPassword(tokenHash: string, purpose: 'reset' | 'invite', passwordHash: string): Promise<PasswordTokenResult>;
   /** Consumes a handoff code if it is usable and its user active. */

@@ -84,6 +84,8 @@ export function createLifecycleStore(pool: pg.Pool): LifecycleStore {
         const row = await lockedToken(client, tokenHash);
         const problem = problemOf(row, purpose);
         if (problem || !row) return { ok: false, problem: problem ?? 'token_invalid' };
+        // An invite signs the user in: an account disabled since the invite must not get a session.
+        if (purpose === 'invite' && row.status !== 'invited' && row.status !== 'active') return { ok: false, problem: 'user_inactive' };
         await client.query(`UPDATE user_ext.auth_token SET consumed_at = ${NOW_UTC} WHERE token_id = $1`, [row.token_id]);
         if (purpose === 'reset') {
           await client.query('UPDATE app_user SET password_hash = $2 WHERE user_id = $1', [row.user_id, passwordHash]);
