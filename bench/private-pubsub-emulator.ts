@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, portAnswers } from '@mobius/test-support';
 
 /** How long a new emulator may take to answer (a JVM start). */
 const START_TIMEOUT_MS = 60_000;
@@ -42,22 +42,7 @@ export async function startPrivatePubSubEmulator(): Promise<PrivateEmulator> {
   return { host, stop };
 }
 
-/** A TCP port nothing listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
-
 function answers(host: string): Promise<boolean> {
   const [address, port] = host.split(':') as [string, string];
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: address, port: Number(port) });
-    socket.once('connect', () => resolve(socket.end() !== undefined));
-    socket.once('error', () => resolve(false));
-  });
+  return portAnswers(Number(port), address);
 }

@@ -6,6 +6,7 @@
 //             restricts or crowding tag)
 //  phantom    in the copy, not in RAG
 import { CHAT_COLUMNS } from '@mobius/contracts';
+import { CHAT_PUBLISHED_ROWS_SQL, comparableColumns } from '@mobius/test-support';
 import { createVectorIndex, RESTRICT_NAMESPACES, type Datapoint, type VectorIndex } from '@mobius/vector-index';
 import type pg from 'pg';
 import { sleep } from './cluster/ports.ts';
@@ -33,15 +34,6 @@ export const CHECKER_DEFAULTS = {
   pollMs: 500,
   examples: 5,
 } as const;
-
-/** The 28 Chat columns as comparable text: timestamps rendered in UTC with microseconds. */
-function comparableColumns(zoned: boolean): string {
-  return CHAT_COLUMNS.map((c) => {
-    if (c.kind !== 'timestamp') return `${c.name}::text AS ${c.name}`;
-    const utc = zoned ? `${c.name} AT TIME ZONE 'UTC'` : c.name;
-    return `to_char(${utc}, 'YYYY-MM-DD HH24:MI:SS.US') AS ${c.name}`;
-  }).join(', ');
-}
 
 type Row = Record<string, string | null>;
 
@@ -120,7 +112,7 @@ export async function createChecker(rag: pg.Pool, chat: pg.Pool, vectorIndexUrl:
       rag.query<Row & { embedding_json: string | null }>(
         `SELECT ${comparableColumns(false)}, embedding::text AS embedding_json FROM rag_published_embeddings ORDER BY id`,
       ),
-      chat.query<Row>(`SELECT ${comparableColumns(true)} FROM published_rag_metadata ORDER BY id`),
+      chat.query<Row>(CHAT_PUBLISHED_ROWS_SQL),
     ]);
     const truth = new Map<string, Row>();
     const embeddings = new Map<string, number[] | null>();

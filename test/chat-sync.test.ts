@@ -1,20 +1,18 @@
 // chat-sync on the real Postgres: mart runs built by the real warehouse adapter (landed snapshots,
 // merged), applied to a migrated Chat database (ARCHITECTURE.md section 2, principles 4-7).
-import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { createBus } from '@mobius/bus';
 import { applyMartRuns, buildApp, createChatStore, handleMartUpdated, type ChatStore } from '@mobius/chat-sync';
 import { CHAT_COLUMNS, EVENTS, encodeEvent, type PublishedRow } from '@mobius/contracts';
-import { createPool, migrateDatabase } from '@mobius/db';
+import { createPool } from '@mobius/db';
 import { createLogger, createMetrics } from '@mobius/service';
 import { createWarehouse, type SnapshotToLand, type Warehouse } from '@mobius/warehouse';
 import { publishedRow, publishedRows, snapshotOf, withText } from '@mobius/warehouse/testing';
 import type pg from 'pg';
+import { waitFor } from '@mobius/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
-const CHAT_MIGRATIONS = fileURLToPath(new URL('../services/chat/migrations', import.meta.url));
-const WAREHOUSE_MIGRATIONS = fileURLToPath(new URL('../libs/warehouse/migrations', import.meta.url));
 const DIMENSIONS = 8;
 const logger = createLogger('chat-sync-test', 'silent');
 
@@ -39,8 +37,7 @@ interface Fixture {
 async function createWarehouseDatabase(databases: string[], warehouses: Warehouse[]): Promise<Warehouse> {
   const name = uniqueName('csync_wh');
   databases.push(name);
-  await createDatabase(name);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(name), migrationsDir: WAREHOUSE_MIGRATIONS });
+  await createMigratedDatabase(name, 'warehouse');
   const warehouse = await createWarehouse({ kind: 'postgres', databaseUrl: testDatabaseUrl(name), embeddingDimensions: DIMENSIONS });
   warehouses.push(warehouse);
   return warehouse;
@@ -51,9 +48,8 @@ async function createFixture(): Promise<Fixture> {
   const warehouses: Warehouse[] = [];
   const chat = uniqueName('csync_chat');
   databases.push(chat);
-  await createDatabase(chat);
+  await createMigratedDatabase(chat, 'chat');
   await queryDatabase('postgres', `ALTER DATABASE "${chat}" SET timezone TO 'America/New_York'`);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(chat), migrationsDir: CHAT_MIGRATIONS });
   const warehouse = await createWarehouseDatabase(databases, warehouses);
   const pools: pg.Pool[] = [];
   const newStore = () => {
@@ -349,13 +345,13 @@ describe('chat-sync service', () => {
       const rows = [row(doc), row(doc)];
       const runId = await f.publish(snapshotOf(doc, 1, rows));
       await bus.publish({ topic: EVENTS.martUpdated.topic, ...martUpdated(runId) });
-      await waitFor(async () => (await watermark(f.chat)) === runId);
+      await waitFor('the watermark to reach the run', async () => (await watermark(f.chat)) === runId, 10_000, 25);
       expect(await chatRows(f.chat)).toEqual(expected(rows));
 
       const bad = martUpdated(runId + 1);
       await bus.publish({ topic: EVENTS.martUpdated.topic, id: 'bad-1', data: new TextEncoder().encode('{}'), attributes: bad.attributes });
       const dlq = `${EVENTS.martUpdated.topic}.dlq.chat-sync`;
-      await waitFor(async () => (await bus.peek(dlq, 10)).length === 1);
+      await waitFor('one message in the dead-letter topic', async () => (await bus.peek(dlq, 10)).length === 1, 10_000, 25);
       const [dead] = await bus.peek(dlq, 10);
       expect(dead?.attributes['mobius-dlq-code']).toBe('EVENT_INVALID');
     } finally {
@@ -385,12 +381,3 @@ describe('chat-sync service', () => {
     }
   });
 });
-
-/** Polls `condition` every 25 ms until it holds, failing after 10 s. */
-async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

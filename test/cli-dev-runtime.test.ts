@@ -3,14 +3,14 @@
 // databases and secret with no variable set, each naming on stderr what it acts on. `mobius dev status`
 // reprints it all (a psql line included); `mobius dev reset` refuses while dev runs or without a
 // confirmation, and wipes the data directory with --yes; a runtime file whose pid is gone is stale.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { createTokenService } from '@mobius/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mobius } from './support/cli.ts';
+import { spawnNode, stopProcess, waitForLine, type RunningProcess } from './support/processes.ts';
 
 const STARTUP_TIMEOUT_MS = 45_000;
 const SEARCHABLE_WITHIN_MS = 20_000;
@@ -20,27 +20,13 @@ const PARAGRAPH = 'Durable medical equipment needs a signed order from the treat
 
 let dataDir: string;
 let files: string;
-let dev: { child: ChildProcess; lines: string[]; exited: Promise<number | string> } | undefined;
+let dev: RunningProcess | undefined;
 
 /** Starts `mobius dev` on the test's data directory and free ports, without samples; resolves when it printed its URLs. */
-function startDev(): Promise<NonNullable<typeof dev>> {
-  const child = spawn(process.execPath, ['bin/mobius.js', 'dev', '--data-dir', dataDir, '--port-base', '0', '--pg-port', '0', '--no-sample'], {
-    env: NO_VARIABLES,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const exited = new Promise<number | string>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  createInterface({ input: child.stderr! }).on('line', (line) => lines.push(line));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`mobius dev did not get ready:\n${lines.join('\n')}`)), STARTUP_TIMEOUT_MS);
-    void exited.then((code) => reject(new Error(`mobius dev exited (${code}):\n${lines.join('\n')}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line);
-      if (!line.startsWith('  try ')) return;
-      clearTimeout(timer);
-      resolve({ child, lines, exited });
-    });
-  });
+async function startDev(): Promise<RunningProcess> {
+  const started = spawnNode(['bin/mobius.js', 'dev', '--data-dir', dataDir, '--port-base', '0', '--pg-port', '0', '--no-sample'], { env: NO_VARIABLES });
+  await waitForLine(started, /^ {2}try /, STARTUP_TIMEOUT_MS);
+  return started;
 }
 
 /** The CLI in process with PATH only, pointed at the data directory by its flag. */
@@ -54,10 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (dev && dev.child.exitCode === null) {
-    dev.child.kill('SIGTERM');
-    await dev.exited;
-  }
+  if (dev) await stopProcess(dev);
   await rm(dataDir, { recursive: true, force: true });
   if (files) await rm(files, { recursive: true, force: true });
 });

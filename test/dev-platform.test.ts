@@ -6,16 +6,15 @@
 // SIGTERM stops it with exit 0, and a second start on the same data directory reuses everything (same documents, no new publish events).
 // With every module URL, NATS_URL and JWT_SECRET given, those replace the embedded pieces.
 import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mobius, problemsIn } from './support/cli.ts';
 import { moduleDatabases, queryDatabase } from './support/databases.ts';
 import { deleteStreams } from './support/nats.ts';
+import { spawnNode, stopProcess, waitForLine, type RunningProcess } from './support/processes.ts';
 
 const STARTUP_TIMEOUT_MS = 45_000;
 /** Cloud Run's grace period: everything must be down within it. */
@@ -30,13 +29,7 @@ const QUERY = "a prior authorization request needs the ordering provider's NPI, 
 const RECONCILING_ENV = { ...MINIMAL_ENV, RECONCILE_INTERVAL_SECONDS: '1' };
 const REPAIR_WITHIN_MS = 15_000;
 
-interface Dev {
-  child: ChildProcess;
-  /** What it printed on stdout, line by line. */
-  lines: string[];
-  /** What it printed on stderr (its one-line error, runtime warnings); service logs are JSON lines on stdout. */
-  errors: string[];
-  exited: Promise<number | string>;
+interface Dev extends RunningProcess {
   chatUrl: string;
   /** The embedded Postgres port (undefined when every database is configured). */
   postgresPort: number | undefined;
@@ -46,56 +39,25 @@ let dataDir: string;
 let running: Dev | undefined;
 
 /** Starts `mobius dev` on `dir` (default: the test's data directory) and any free ports; resolves once it printed its URLs. */
-function startDev(env: Record<string, string> = MINIMAL_ENV, dir = dataDir, flags: string[] = []): Promise<Dev> {
-  const child = spawn(process.execPath, ['bin/mobius.js', 'dev', '--data-dir', dir, '--port-base', '0', '--pg-port', '0', ...flags], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const errors: string[] = [];
-  // 'close', not 'exit': every line it printed has been read by then.
-  const exited = new Promise<number | string>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  createInterface({ input: child.stderr! }).on('line', (line) => errors.push(line));
-  return new Promise((resolve, reject) => {
-    const printed = () => [...lines, ...errors].join('\n');
-    const timer = setTimeout(() => reject(new Error(`mobius dev did not get ready:\n${printed()}`)), STARTUP_TIMEOUT_MS);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`mobius dev exited (${code}) before it was ready:\n${printed()}`));
-    });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line);
-      if (!line.startsWith('  try ')) return;
-      clearTimeout(timer);
-      const chatUrl = /^ {2}chat search +(http:\/\/\S+)\/v1\/search /m.exec(lines.join('\n'))![1]!;
-      const port = /embedded Postgres \S+ on 127\.0\.0\.1:(\d+)/.exec(lines.join('\n'))?.[1];
-      const postgresPort = port === undefined ? undefined : Number(port);
-      resolve({ child, lines, errors, exited, chatUrl, postgresPort });
-    });
-  });
+async function startDev(env: Record<string, string> = MINIMAL_ENV, dir = dataDir, flags: string[] = []): Promise<Dev> {
+  const dev = spawnNode(['bin/mobius.js', 'dev', '--data-dir', dir, '--port-base', '0', '--pg-port', '0', ...flags], { env });
+  await waitForLine(dev, /^ {2}try /, STARTUP_TIMEOUT_MS);
+  const printed = dev.lines.join('\n');
+  const chatUrl = /^ {2}chat search +(http:\/\/\S+)\/v1\/search /m.exec(printed)![1]!;
+  const port = /embedded Postgres \S+ on 127\.0\.0\.1:(\d+)/.exec(printed)?.[1];
+  return { ...dev, chatUrl, postgresPort: port === undefined ? undefined : Number(port) };
 }
 
 /** Sends `signal` and waits for the exit; returns the exit code (or signal) and how long it took. */
-async function stopDev(dev: Dev, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | string; ms: number }> {
-  const started = Date.now();
-  dev.child.kill(signal);
-  const kill = setTimeout(() => dev.child.kill('SIGKILL'), STOP_WITHIN_MS + 5_000);
-  const code = await dev.exited;
-  clearTimeout(kill);
-  return { code, ms: Date.now() - started };
+function stopDev(dev: Dev, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | string; ms: number }> {
+  return stopProcess(dev, signal, STOP_WITHIN_MS + 5_000);
 }
 
 /** Runs `mobius search` as its own process, with PATH only: it finds dev's secret in the data directory. */
-function search(dev: Dev, text: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/mobius.js', 'search', text, '--chat-url', dev.chatUrl, '--data-dir', dataDir, '-k', '3'], {
-    env: MINIMAL_ENV,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+async function search(dev: Dev, text: string): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const run = spawnNode(['bin/mobius.js', 'search', text, '--chat-url', dev.chatUrl, '--data-dir', dataDir, '-k', '3'], { env: MINIMAL_ENV });
+  const code = await run.exited;
+  return { code, stdout: run.lines.join('\n'), stderr: run.errors.join('\n') };
 }
 
 /** Queries a database of the embedded Postgres, with the password dev generated. */

@@ -1,22 +1,20 @@
 // vertex-sync on the real Postgres: mart runs built by the real warehouse adapter, applied to the
 // memory vector index, with vertex-sync's state in a migrated Chat database (CONTRACTS.md section 4;
 // ARCHITECTURE.md section 2, principles 4-7).
-import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { createBus } from '@mobius/bus';
 import { EVENTS, encodeEvent, type PublishedRow } from '@mobius/contracts';
-import { createPool, migrateDatabase } from '@mobius/db';
+import { createPool } from '@mobius/db';
 import { createLogger, createMetrics } from '@mobius/service';
 import { createVectorIndex, scoreFromDistance, type Datapoint, type VectorIndex } from '@mobius/vector-index';
 import { applyMartRuns, buildApp, createSinkStore, handleMartUpdated, type SinkStore } from '@mobius/vertex-sync';
 import { createWarehouse, type SnapshotToLand, type Warehouse } from '@mobius/warehouse';
 import { publishedRow, publishedRows, snapshotOf, withText } from '@mobius/warehouse/testing';
 import type pg from 'pg';
+import { waitFor } from '@mobius/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
-const CHAT_MIGRATIONS = fileURLToPath(new URL('../services/chat/migrations', import.meta.url));
-const WAREHOUSE_MIGRATIONS = fileURLToPath(new URL('../libs/warehouse/migrations', import.meta.url));
 const logger = createLogger('vertex-sync-test', 'silent');
 
 // ---------------------------------------------------------------------------------------------------
@@ -41,8 +39,7 @@ async function createFixture(dimensions = 8): Promise<Fixture> {
   const addWarehouse = async () => {
     const name = uniqueName('vsync_wh');
     databases.push(name);
-    await createDatabase(name);
-    await migrateDatabase({ databaseUrl: testDatabaseUrl(name), migrationsDir: WAREHOUSE_MIGRATIONS });
+    await createMigratedDatabase(name, 'warehouse');
     const w = await createWarehouse({ kind: 'postgres', databaseUrl: testDatabaseUrl(name), embeddingDimensions: dimensions });
     warehouses.push(w);
     return w;
@@ -54,8 +51,7 @@ async function createFixture(dimensions = 8): Promise<Fixture> {
   };
   const chat = uniqueName('vsync_chat');
   databases.push(chat);
-  await createDatabase(chat);
-  await migrateDatabase({ databaseUrl: testDatabaseUrl(chat), migrationsDir: CHAT_MIGRATIONS });
+  await createMigratedDatabase(chat, 'chat');
   const warehouse = await addWarehouse();
   const index = await createVectorIndex({ kind: 'memory', dimensions });
   return {
@@ -327,7 +323,7 @@ describe('vertex-sync service', () => {
       const rows = publishedRows(doc, 3);
       const runId = await f.publish(snapshotOf(doc, 1, rows));
       await bus.publish({ topic: EVENTS.martUpdated.topic, ...martUpdated(runId) });
-      await waitFor(async () => (await watermark(f.chat)) === runId);
+      await waitFor('the watermark to reach the run', async () => (await watermark(f.chat)) === runId, 10_000, 25);
       expect(await indexState(f.index)).toEqual(byId(rows.map(contractDatapoint)));
       const ready = await app.inject('/readyz');
       expect(ready.statusCode).toBe(200);
@@ -338,12 +334,3 @@ describe('vertex-sync service', () => {
     }
   });
 });
-
-/** Polls `condition` every 25 ms until it holds, failing after 10 s. */
-async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

@@ -2,9 +2,9 @@
 // its own port, restartable by a `bus-restart` fault. Services reach it through the proxy; the suite
 // itself (duplicate deliveries) talks to it directly.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection } from 'node:net';
 import type { CreateBusOptions } from '@mobius/bus';
 import { startPrivateNats, type BusRestartMode } from './nats.ts';
+import { portAnswers, waitFor } from '@mobius/test-support';
 import { freePort, sleep } from './ports.ts';
 
 export interface PrivateBus {
@@ -41,14 +41,6 @@ export async function startPrivateBus(kind: 'nats' | 'pubsub', dir: string): Pro
   return startPrivatePubSub();
 }
 
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => resolve(socket.end() !== undefined));
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /**
  * Google's emulator keeps everything in memory: a restart loses every topic, subscription and message
  * (a harsher fault than the cloud's). The services recreate what they need on reconnect; what was
@@ -69,11 +61,11 @@ async function startPrivatePubSub(): Promise<PrivateBus> {
   };
   const start = async () => {
     child = spawn('gcloud', ['beta', 'emulators', 'pubsub', 'start', `--host-port=127.0.0.1:${port}`, '--quiet'], { detached: true, stdio: 'ignore' });
-    const deadline = Date.now() + PUBSUB_EMULATOR_DEFAULTS.startTimeoutMs;
-    while (!(await answers(port))) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the Pub/Sub emulator did not start on ${port}`);
-      await sleep(200);
-    }
+    const started = child;
+    const outcome = await waitFor(`the Pub/Sub emulator on ${port}`, async () => (started.exitCode !== null ? 'exited' : (await portAnswers(port)) && 'up'), PUBSUB_EMULATOR_DEFAULTS.startTimeoutMs, 200).catch(
+      () => 'timeout' as const,
+    );
+    if (outcome !== 'up') throw new Error(`the Pub/Sub emulator did not start on ${port}`);
   };
   const stop = async (signal: NodeJS.Signals) => {
     const current = child;
@@ -81,7 +73,7 @@ async function startPrivatePubSub(): Promise<PrivateBus> {
     const done = new Promise((resolve) => (current.exitCode !== null || current.signalCode !== null ? resolve(undefined) : current.once('exit', resolve)));
     kill(signal);
     await done;
-    while (await answers(port)) await sleep(100);
+    while (await portAnswers(port)) await sleep(100);
     child = undefined;
   };
   const stopAtExit = () => kill('SIGKILL');

@@ -3,8 +3,8 @@
 // its stores) or SIGKILL (`kill -9`: whatever JetStream had not written out is lost) and starts it
 // again on the same port and store.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { portAnswers, waitFor } from '@mobius/test-support';
 import { freePort, sleep } from './ports.ts';
 
 export const NATS_DEFAULTS = {
@@ -29,17 +29,6 @@ export interface PrivateNats {
 
 const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 export async function startPrivateNats(dataDir: string): Promise<PrivateNats> {
   const port = await freePort();
   const storeDir = join(dataDir, 'jetstream');
@@ -53,12 +42,11 @@ export async function startPrivateNats(dataDir: string): Promise<PrivateNats> {
     started.stdout!.on('data', keep);
     started.stderr!.on('data', keep);
     child = started;
-    const deadline = Date.now() + NATS_DEFAULTS.readyTimeoutMs;
-    while (!(await accepts(port))) {
-      if (exited(started)) throw new Error(`nats-server exited at start: ${log.slice(-4).join(' | ')}`);
-      if (Date.now() > deadline) throw new Error(`nats-server did not listen on ${port}: ${log.slice(-4).join(' | ')}`);
-      await sleep(50);
-    }
+    const outcome = await waitFor(`nats-server on ${port}`, async () => (exited(started) ? 'exited' : (await portAnswers(port)) && 'listening'), NATS_DEFAULTS.readyTimeoutMs, 50).catch(
+      () => 'timeout' as const,
+    );
+    if (outcome === 'exited') throw new Error(`nats-server exited at start: ${log.slice(-4).join(' | ')}`);
+    if (outcome !== 'listening') throw new Error(`nats-server did not listen on ${port}: ${log.slice(-4).join(' | ')}`);
   };
   const stop = async (signal: NodeJS.Signals) => {
     const current = child;

@@ -2,7 +2,6 @@
 // test/support/existing-rag-app.ts, on the run's private cluster): upload, publish (replace the
 // document's published rows and insert a publish_events row with its 8 contract columns, one
 // transaction) and hard delete (no event: only the reconciler can see it).
-import { contentSha } from '@mobius/contracts';
 import type pg from 'pg';
 
 const NOW = `(now() AT TIME ZONE 'utc')`;
@@ -60,36 +59,8 @@ export async function appEditChunk(pool: pg.Pool, documentId: string, suffix: st
   );
 }
 
-/** The app's publish, as test/support/existing-rag-app.ts appPublish. */
-export async function appPublish(pool: pg.Pool, documentId: string) {
-  const chunks = (await pool.query<{ id: string; text: string }>('SELECT id, text FROM hierarchical_chunks WHERE document_id = $1', [documentId])).rows;
-  const shas = chunks.map((c) => contentSha(documentId, c.id, c.text));
-  await inTransaction(pool, async (client) => {
-    await client.query('DELETE FROM rag_published_embeddings WHERE document_id = $1', [documentId]);
-    await client.query(
-      `WITH rows AS (
-              INSERT INTO rag_published_embeddings (id, document_id, source_type, source_id, embedding, model, created_at,
-                text, page_number, paragraph_index, section_path, chapter_path, summary, document_filename,
-                document_display_name, document_authority_level, document_payer, document_state, document_program,
-                document_status, document_review_status, document_created_at, content_sha, updated_at,
-                source_verification_status)
-              SELECT ce.id, d.id, 'hierarchical', hc.id, ce.embedding, ce.model, ce.created_at, hc.text, hc.page_number,
-                     hc.paragraph_index, coalesce(hc.section_path, ''), '', '', d.filename, d.display_name,
-                     d.authority_level, d.payer, d.state, d.program, d.status, d.review_status, d.created_at,
-                     s.sha, ${NOW}, 'n/a'
-                FROM chunk_embeddings ce
-                JOIN hierarchical_chunks hc ON hc.id = ce.source_id
-                JOIN documents d ON d.id = ce.document_id
-                JOIN unnest($2::uuid[], $3::text[]) AS s(id, sha) ON s.id = hc.id
-               WHERE ce.document_id = $1
-              RETURNING 1)
-       INSERT INTO publish_events (id, document_id, published_at, published_by, rows_written, verification_passed,
-                                   verification_message)
-       SELECT gen_random_uuid(), $1, ${NOW}, 'legacy-app@mobius', count(*), true, '' FROM rows`,
-      [documentId, chunks.map((c) => c.id), shas],
-    );
-  });
-}
+/** The app's publish: the one copy in @mobius/test-support, which the tests run too. */
+export { appPublish } from '@mobius/test-support';
 
 /** The app's hard delete: its published rows, then the document (the rest goes by cascade). No event. */
 export async function appHardDelete(pool: pg.Pool, documentId: string) {

@@ -5,7 +5,7 @@
 // without chunk tags but with a generated `search_vec`. (`embedding_vec` needs pgvector, which these
 // machines lack: our code never names it, so its absence changes nothing here.)
 import { randomUUID } from 'node:crypto';
-import { contentSha } from '@mobius/contracts';
+import { appPublish as publishAsTheApp } from '@mobius/test-support';
 import pg from 'pg';
 import { queryDatabase, testDatabaseUrl } from './databases.ts';
 
@@ -103,52 +103,12 @@ export async function appUpload(database: string, filename: string, paragraphs: 
   return documentId;
 }
 
-/**
- * The existing app's publish: in one transaction, replaces the document's published rows (its columns
- * only: no chunk tags, reviewed columns NULL) and inserts a publish_events row with the 8 contract
- * columns (no event type, no version, no notification).
- */
+/** The existing app's publish (@mobius/test-support appPublish) on database `database`. */
 export async function appPublish(database: string, documentId: string) {
-  const chunks = await queryDatabase<{ id: string; text: string }>(
-    database,
-    'SELECT id, text FROM hierarchical_chunks WHERE document_id = $1',
-    [documentId],
-  );
-  const shas = chunks.map((c) => contentSha(documentId, c.id, c.text));
-  await inTransaction(database, async (client) => {
-    await client.query('DELETE FROM rag_published_embeddings WHERE document_id = $1', [documentId]);
-    await client.query(
-      `WITH rows AS (
-              INSERT INTO rag_published_embeddings (id, document_id, source_type, source_id, embedding, model, created_at,
-                text, page_number, paragraph_index, section_path, chapter_path, summary, document_filename,
-                document_display_name, document_authority_level, document_payer, document_state, document_program,
-                document_status, document_review_status, document_created_at, content_sha, updated_at,
-                source_verification_status)
-              SELECT ce.id, d.id, 'hierarchical', hc.id, ce.embedding, ce.model, ce.created_at, hc.text, hc.page_number,
-                     hc.paragraph_index, coalesce(hc.section_path, ''), '', '', d.filename, d.display_name,
-                     d.authority_level, d.payer, d.state, d.program, d.status, d.review_status, d.created_at,
-                     s.sha, ${NOW}, 'n/a'
-                FROM chunk_embeddings ce
-                JOIN hierarchical_chunks hc ON hc.id = ce.source_id
-                JOIN documents d ON d.id = ce.document_id
-                JOIN unnest($2::uuid[], $3::text[]) AS s(id, sha) ON s.id = hc.id
-               WHERE ce.document_id = $1
-              RETURNING 1)
-       INSERT INTO publish_events (id, document_id, published_at, published_by, rows_written, verification_passed,
-                                   verification_message)
-       SELECT gen_random_uuid(), $1, ${NOW}, 'legacy-app@mobius', count(*), true, '' FROM rows`,
-      [documentId, chunks.map((c) => c.id), shas],
-    );
-  });
-}
-
-async function inTransaction(database: string, work: (client: pg.Client) => Promise<void>) {
   const client = new pg.Client({ connectionString: testDatabaseUrl(database) });
   await client.connect();
   try {
-    await client.query('BEGIN');
-    await work(client);
-    await client.query('COMMIT');
+    await publishAsTheApp(client, documentId);
   } finally {
     await client.end();
   }

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHAT_COLUMNS } from '@mobius/contracts';
+import { CHAT_PUBLISHED_ROWS_SQL, RAG_PUBLISHED_ROWS_SQL } from '@mobius/test-support';
 import { mobius } from './cli.ts';
-import { moduleDatabases, queryDatabase, TEST_POSTGRES } from './databases.ts';
+import { createMigratedDatabase, moduleDatabases, queryDatabase, TEST_POSTGRES } from './databases.ts';
 import { deleteStreams } from './nats.ts';
 import { startServiceProcess, stopServiceProcess, type ServiceProcess } from './processes.ts';
 import { TEST_SERVICE_TOKEN } from './service-token.ts';
@@ -65,13 +65,17 @@ export function pipelineEnvironment(
  */
 export async function createPipeline(tag: string, extraEnv: Record<string, string> = {}, options: PipelineOptions = {}) {
   const dbs = moduleDatabases(tag);
-  await options.beforeMigrate?.(dbs);
-  /** What `mobius migrate` printed per module. */
+  /** What `mobius migrate` printed per module (only with beforeMigrate: else the databases are template copies). */
   const migrations: Record<string, string[]> = {};
-  for (const module of ['rag', 'chat', 'warehouse'] as const) {
-    const run = await mobius(['migrate', '--env', 'dev', '--module', module], dbs.env);
-    if (run.code !== 0) throw new Error(`migrating ${module} failed: ${run.stderr}`);
-    migrations[module] = run.out;
+  if (options.beforeMigrate) {
+    await options.beforeMigrate(dbs);
+    for (const module of ['rag', 'chat', 'warehouse'] as const) {
+      const run = await mobius(['migrate', '--env', 'dev', '--module', module], dbs.env);
+      if (run.code !== 0) throw new Error(`migrating ${module} failed: ${run.stderr}`);
+      migrations[module] = run.out;
+    }
+  } else {
+    for (const module of ['rag', 'chat', 'warehouse'] as const) await createMigratedDatabase(dbs.names[module], module);
   }
   const topicPrefix = `t${randomBytes(3).toString('hex')}_`;
   const env = pipelineEnvironment(dbs, topicPrefix, extraEnv);
@@ -114,21 +118,12 @@ export async function createPipeline(tag: string, extraEnv: Record<string, strin
 
 export type Pipeline = Awaited<ReturnType<typeof createPipeline>>;
 
-/** The 28 Chat columns as comparable text: timestamps rendered in UTC with microseconds. */
-function comparableColumns(zoned: boolean): string {
-  return CHAT_COLUMNS.map((c) => {
-    if (c.kind !== 'timestamp') return `${c.name}::text AS ${c.name}`;
-    const utc = zoned ? `${c.name} AT TIME ZONE 'UTC'` : c.name;
-    return `to_char(${utc}, 'YYYY-MM-DD HH24:MI:SS.US') AS ${c.name}`;
-  }).join(', ');
-}
-
 /** RAG's current published rows (the 28 Chat columns), by id. */
 export function ragPublishedRows(ragDatabase: string) {
-  return queryDatabase(ragDatabase, `SELECT ${comparableColumns(false)} FROM rag_published_embeddings ORDER BY id`);
+  return queryDatabase(ragDatabase, RAG_PUBLISHED_ROWS_SQL);
 }
 
 /** Chat's published_rag_metadata rows (the 28 columns), by id. */
 export function chatPublishedRows(chatDatabase: string) {
-  return queryDatabase(chatDatabase, `SELECT ${comparableColumns(true)} FROM published_rag_metadata ORDER BY id`);
+  return queryDatabase(chatDatabase, CHAT_PUBLISHED_ROWS_SQL);
 }

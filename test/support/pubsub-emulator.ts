@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, rmSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PubSub, v1 } from '@google-cloud/pubsub';
+import { portAnswers } from '@mobius/test-support';
 
 /** Where the tests find Google's Pub/Sub emulator (`.ci/run` starts it there). */
 export const PUBSUB_EMULATOR_HOST = process.env.PUBSUB_EMULATOR_HOST ?? '127.0.0.1:8085';
@@ -16,11 +16,7 @@ const LOCK = join(tmpdir(), 'mobius-pubsub-emulator.lock');
 
 function answers(hostPort: string): Promise<boolean> {
   const [host, port] = hostPort.split(':') as [string, string];
-  return new Promise((resolve) => {
-    const socket = connect({ host, port: Number(port) });
-    socket.once('connect', () => resolve(socket.end() !== undefined));
-    socket.once('error', () => resolve(false));
-  });
+  return portAnswers(Number(port), host);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor as sharedWaitFor } from '@mobius/test-support';
 import type { Bus, Handler, Message, PublishResult } from '../types.ts';
 
 /** Short timings so the suite is fast on a real server: the ack wait is NATS's practical minimum. */
@@ -23,15 +24,9 @@ export function randomToken(): string {
   return randomBytes(5).toString('hex');
 }
 
-/** Polls `check` until it returns something other than undefined/false, or fails naming `what`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs: number = TIMINGS.waitMs): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
+/** The one waitFor (@mobius/test-support), polling every 10 ms for TIMINGS.waitMs unless told otherwise. */
+export function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs: number = TIMINGS.waitMs) {
+  return sharedWaitFor(what, check, timeoutMs, 10);
 }
 
 /** A resolvable promise, for handlers that must wait for the test. */
