@@ -100,6 +100,11 @@ export interface DirectoryAdminStore {
    * The agent's user id by its handle, created (status active, no password) when missing; `email_taken`
    * when another account of the tenant has the email.
    */
-  enrollAgent(agent: { tenantId: string; handle: string; displayName: string; email: string }): Promise<{ userId: string; created: boolean } | { emailTaken: true }>;
+  enrollAgent(agent: {
+    tenantId: string;
+    handle: string;
+    displayName: string;
+    email: string;
+  }): Promise<{ userId: string; created: boolean } | { emailTaken: true }>;
   recordAccess(event: AccessEvent): Promise<void>;
 }
