@@ -14,7 +14,7 @@ import { createOutboxMailer, readOutbox } from '../services/user/src/mail/outbox
 import { createSmtpMailer } from '../services/user/src/mail/smtp-mailer.ts';
 import { loadUserServiceConfig } from '../services/user/src/config.ts';
 import { createService } from '../services/user/src/service.ts';
-import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
+import { adminQuery, createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 
 
 /** A mail as the far side received it. */
@@ -158,6 +158,12 @@ conformance('smtp', async () => {
   };
 });
 
+/** The user service's connections open on `database` (its pool names itself mobius-user). */
+async function connections(database: string): Promise<number> {
+  const result = await adminQuery(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'mobius-user'`, [database]);
+  return result.rows[0].n as number;
+}
+
 describe('the composition root with USER_MAILER=smtp', () => {
   const serviceDatabase = uniqueName('user_mail_svc');
 
@@ -198,8 +204,10 @@ describe('the composition root with USER_MAILER=smtp', () => {
       expect(registered.statusCode).toBe(200);
       const requested = await service.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset/request', payload: { email } });
       expect(requested.statusCode).toBe(202);
+      expect(await connections(serviceDatabase)).toBeGreaterThan(0);
       // Closing the app waits for the mail being sent, then closes the transport and the pool.
       await service.stop();
+      expect(await connections(serviceDatabase)).toBe(0);
       expect(inbox).toHaveLength(1);
       expect(inbox[0]).toMatchObject({ to: email, subject: 'Reset your Mobius password' });
       expect(inbox[0]!.text).toMatch(/https:\/\/app\.example\.com\/set-password\?token=[A-Za-z0-9_-]{43}\n/);
