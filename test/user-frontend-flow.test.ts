@@ -3,7 +3,8 @@
 // schedule the silent refresh at `expires_in - 300` s (at least 60 s; 3600 when a refresh answer has
 // no expires_in), refresh when it fires, me, onboarding, preferences, logout. The timer is recorded
 // and fired by the test rather than waited for (an hour); at the moment it would fire the access
-// token must still be valid, which the test checks against the token's own `exp`.
+// token must still be valid, which the test checks against the token's own `exp`. Then page detection
+// (check-email), the activities of onboarding and a forgotten password recovered through the mailed link.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeToken } from '../libs/auth/src/testing/forge.ts';
 import { createMigratedDatabase, dropDatabases, queryDatabase, testDatabaseUrl, uniqueName } from './support/databases.ts';
@@ -69,6 +70,19 @@ class FrontEnd {
     return this.post('/auth/preferences', body, 'PUT', this.accessToken!);
   }
 
+  /** Page detection (AuthService.checkEmail): which page the email box leads to. */
+  async checkEmail(email: string) {
+    const { data } = await this.post('/auth/check-email', { email });
+    return { exists: data.exists === true, user: data.user as Json | undefined };
+  }
+
+  async login(email: string, password: string) {
+    const { status, data } = await this.post('/auth/login', { email, password });
+    if (status !== 200) return { success: false, error: data.detail as string };
+    this.store(data as any);
+    return { success: true };
+  }
+
   async logout() {
     const answer = await this.post('/auth/logout', { refresh_token: this.refreshToken });
     this.accessToken = this.refreshToken = null;
@@ -78,7 +92,11 @@ class FrontEnd {
 
 beforeAll(async () => {
   await createMigratedDatabase(database, 'user');
-  service = await startServiceProcess('user', { USER_DATABASE_URL: testDatabaseUrl(database), JWT_SECRET: 'front-end-flow-secret' });
+  service = await startServiceProcess('user', {
+    USER_DATABASE_URL: testDatabaseUrl(database),
+    JWT_SECRET: 'front-end-flow-secret',
+    MOBIUS_SET_PASSWORD_URL_BASE: 'https://app.example.test/set-password',
+  });
 });
 
 afterAll(async () => {
@@ -130,5 +148,51 @@ describe('the web front end against the user service process', () => {
     // Logging out again (a stale tab) is still ok.
     const again = await fetch(`${service.url}/api/v1/auth/logout`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     expect(again.status).toBe(200);
+  });
+
+  it('detects the page by check-email, lists activities for onboarding, and recovers a forgotten password through the mailed link', async () => {
+    const front = new FrontEnd(`${service.url}/api/v1`);
+    const email = `forgetful.${Date.now()}@example.com`;
+    expect(await front.checkEmail(email)).toEqual({ exists: false, user: undefined });
+    expect((await front.register(email, 'first-password-123')).success).toBe(true);
+    const sessionBefore = front.refreshToken;
+    expect(await front.checkEmail(email.toUpperCase())).toEqual({ exists: true, user: { display_name: email.split('@')[0], first_name: 'Flo', is_onboarded: false } });
+    const activities = (await (await fetch(`${service.url}/api/v1/auth/activities`)).json()) as Json;
+    expect(activities.activities.map((a: Json) => a.activity_code)).toContain('schedule_appointments');
+
+    expect(await front.login(email, 'not-the-password')).toEqual({ success: false, error: 'Invalid email or password' });
+    const requested = await fetch(`${service.url}/api/v1/auth/password-reset/request`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email }),
+    });
+    expect(requested.status).toBe(202);
+    let body = '';
+    for (let attempt = 0; attempt < 50 && !body; attempt += 1) {
+      const [mail] = await queryDatabase(database, 'SELECT body FROM user_ext.mail_outbox WHERE recipient = $1', [email]);
+      body = (mail?.body as string | undefined) ?? '';
+      if (!body) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // The set-password page reads the link's token, asks token-info, then confirms.
+    const link = new URL(/https:\/\/app\.example\.test\/set-password\?token=\S+/.exec(body)![0]);
+    const token = link.searchParams.get('token')!;
+    const info = (await (await fetch(`${service.url}/api/v1/auth/token-info?token=${encodeURIComponent(token)}`)).json()) as Json;
+    expect(info).toMatchObject({ valid: true, purpose: 'reset', email_masked: 'f•••@example.com' });
+    const confirmed = await fetch(`${service.url}/api/v1/auth/password-reset/confirm`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token, new_password: 'second-password-456' }),
+    });
+    expect(confirmed.status).toBe(200);
+    // The session of the registration was ended by the reset.
+    const stale = await fetch(`${service.url}/api/v1/auth/refresh`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refresh_token: sessionBefore }),
+    });
+    expect(stale.status).toBe(401);
+    expect(await front.login(email, 'first-password-123')).toMatchObject({ success: false });
+    expect(await front.login(email, 'second-password-456')).toEqual({ success: true });
+    expect(await front.refreshAccessToken()).toBe(true);
   });
 });
