@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // Unit tests live beside the code (*.test.ts); integration tests in test/. Every test file gets its
-// own databases (test/support/databases.ts), so files run in parallel on the 2 cores.
+// own databases (test/support/databases.ts) and TOPIC_PREFIX, so files run in parallel: two at a time
+// even on 2 cores (vitest's default there is one), since most of a file's time is spent waiting on
+// Postgres, NATS or a child process (docs/testing.md has the figures).
 export default defineConfig({
   test: {
     include: ['libs/**/*.test.ts', 'services/**/*.test.ts', 'test/**/*.test.ts'],
@@ -9,6 +11,7 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     exclude: ['**/node_modules/**'],
     pool: 'forks',
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
