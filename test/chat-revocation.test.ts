@@ -10,6 +10,8 @@ import { createPool } from '@mobius/db';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadChatServiceConfig } from '../services/chat/src/config.ts';
+import { createService } from '../services/chat/src/service.ts';
+import { createVectorIndex } from '@mobius/vector-index';
 import { createChatTestService, type ChatTestService } from '../services/chat/src/testing/harness.ts';
 import { createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 import { createTestUserDatabase, type TestUserDatabase } from './support/user-database.ts';
@@ -80,6 +82,38 @@ describe('AUTH_CHECK_USER_ACTIVE on', () => {
   });
 });
 
+describe('AUTH_ACTIVE_USER_CACHE_SECONDS through chat\'s composition root', () => {
+  it('with 0, refuses a deactivated user at once: the status is read on every request', async () => {
+    const config = loadChatServiceConfig({
+      JWT_SECRET: SECRET,
+      CHAT_DATABASE_URL: testDatabaseUrl(chatDatabase),
+      EMBEDDING_DIMENSIONS: String(DIMENSIONS),
+      AUTH_CHECK_USER_ACTIVE: 'true',
+      USER_DATABASE_URL: users.url,
+      AUTH_ACTIVE_USER_CACHE_SECONDS: '0',
+      LOG_LEVEL: 'silent',
+    });
+    const index = await createVectorIndex({ kind: 'memory', dimensions: DIMENSIONS });
+    const chat = await createService(config, { index });
+    try {
+      const userId = await users.addUser({ email: `${randomUUID()}@example.com` });
+      const ask = () =>
+        chat.app.inject({
+          method: 'POST',
+          url: '/v1/search',
+          headers: { authorization: `Bearer ${tokens.mintAccessToken({ userId, tenantId: randomUUID() })}` },
+          payload: { query: 'prior authorization' },
+        });
+      expect((await ask()).statusCode).toBe(200);
+      await users.setStatus(userId, 'inactive');
+      expect((await ask()).statusCode).toBe(401);
+    } finally {
+      await chat.stop();
+      await index.close();
+    }
+  });
+});
+
 describe('AUTH_CHECK_USER_ACTIVE off (the default)', () => {
   it('admits a deactivated user\'s valid token: chat\'s contract is signature, expiry and type', async () => {
     const userId = await users.addUser({ email: `${randomUUID()}@example.com` });
@@ -90,7 +124,13 @@ describe('AUTH_CHECK_USER_ACTIVE off (the default)', () => {
   it('is off unless set, and needs USER_DATABASE_URL when on', () => {
     const base = { JWT_SECRET: SECRET, CHAT_DATABASE_URL: testDatabaseUrl(chatDatabase) };
     expect(loadChatServiceConfig(base).activeUsers).toBeUndefined();
-    expect(loadChatServiceConfig({ ...base, AUTH_CHECK_USER_ACTIVE: 'true', USER_DATABASE_URL: users.url }).activeUsers).toEqual({ userDatabaseUrl: users.url });
+    expect(loadChatServiceConfig({ ...base, AUTH_CHECK_USER_ACTIVE: 'true', USER_DATABASE_URL: users.url }).activeUsers).toEqual({ userDatabaseUrl: users.url, cacheTtlMs: 60_000 });
+    // AUTH_ACTIVE_USER_CACHE_SECONDS: 0 to 60 (revocation within a minute).
+    const cache = (seconds: string) => loadChatServiceConfig({ ...base, AUTH_CHECK_USER_ACTIVE: 'true', USER_DATABASE_URL: users.url, AUTH_ACTIVE_USER_CACHE_SECONDS: seconds });
+    expect(cache('0').activeUsers?.cacheTtlMs).toBe(0);
+    expect(cache('15').activeUsers?.cacheTtlMs).toBe(15_000);
+    expect(() => cache('61')).toThrow(/AUTH_ACTIVE_USER_CACHE_SECONDS/);
+    expect(() => cache('a minute')).toThrow(/AUTH_ACTIVE_USER_CACHE_SECONDS/);
     expect(() => loadChatServiceConfig({ ...base, AUTH_CHECK_USER_ACTIVE: 'true' })).toThrow(ConfigError);
     expect(() => loadChatServiceConfig({ ...base, AUTH_CHECK_USER_ACTIVE: 'true' })).toThrow(/USER_DATABASE_URL/);
     expect(() => loadChatServiceConfig({ ...base, AUTH_CHECK_USER_ACTIVE: 'yes' })).toThrow(/AUTH_CHECK_USER_ACTIVE/);

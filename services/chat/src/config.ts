@@ -1,4 +1,6 @@
 import {
+  ACTIVE_USER_CACHE_MAX_SECONDS,
+  activeUserCacheSeconds,
   ConfigError,
   loadChatDatabaseConfig,
   loadPipelineConfig,
@@ -43,6 +45,8 @@ export const chatServiceEnvSchema = z.object({
   AUTH_CHECK_USER_ACTIVE: unsetIfEmpty(z.enum(['true', 'false'], { message: 'must be true or false' })).default('false'),
   /** mobius-user's database, where AUTH_CHECK_USER_ACTIVE reads `app_user.status` (required with it). */
   USER_DATABASE_URL: unsetIfEmpty(z.string().trim().min(1, 'is empty')),
+  /** Addition: how long AUTH_CHECK_USER_ACTIVE reuses a user's status, 0 to 60 seconds (the guard's variable). */
+  AUTH_ACTIVE_USER_CACHE_SECONDS: unsetIfEmpty(activeUserCacheSeconds).default(ACTIVE_USER_CACHE_MAX_SECONDS),
 });
 
 export interface ChatServiceConfig {
@@ -54,7 +58,7 @@ export interface ChatServiceConfig {
   /** The VECTOR_INDEX / VECTOR_INDEX_URL / VERTEX_* selection, for createServiceVectorIndex. */
   vectorIndex: PipelineConfig;
   /** AUTH_CHECK_USER_ACTIVE: where the token's user must be active; undefined: not checked (the default). */
-  activeUsers?: { userDatabaseUrl: string };
+  activeUsers?: { userDatabaseUrl: string; cacheTtlMs: number };
 }
 
 /**
@@ -81,6 +85,8 @@ export function loadChatServiceConfig(env: Env): ChatServiceConfig {
     jwtSecret: own.JWT_SECRET,
     embedding: { provider: own.EMBEDDING_PROVIDER, dimensions: own.EMBEDDING_DIMENSIONS },
     vectorIndex,
-    ...(own.AUTH_CHECK_USER_ACTIVE === 'true' ? { activeUsers: { userDatabaseUrl: own.USER_DATABASE_URL! } } : {}),
+    ...(own.AUTH_CHECK_USER_ACTIVE === 'true'
+      ? { activeUsers: { userDatabaseUrl: own.USER_DATABASE_URL!, cacheTtlMs: own.AUTH_ACTIVE_USER_CACHE_SECONDS * 1000 } }
+      : {}),
   };
 }
