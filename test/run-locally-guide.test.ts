@@ -90,7 +90,7 @@ describe('docs/run-locally.md: the whole pipeline locally, command by command', 
   it('npm start gets everything ready on free ports (MOBIUS_ISOLATE) in its data directory', async () => {
     dev = await npmStart(commands[0]!);
     const runtime = JSON.parse(await readFile(join(env.MOBIUS_DATA_DIR!, 'runtime.json'), 'utf8')) as { urls: Record<string, string> };
-    const port = Number(/^http:\/\/(?:127\.0\.0\.1|localhost):(\d+)$/.exec(runtime.urls.rag)?.[1]);
+    const port = Number(/^http:\/\/(?:127\.0\.0\.1|localhost):(\d+)$/.exec(runtime.urls.rag ?? '')?.[1]);
     expect(port).toBeGreaterThan(0);
     expect(port).not.toBe(8001);
   }, READY_WITHIN_MS + 10_000);
