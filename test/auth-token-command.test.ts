@@ -1,5 +1,5 @@
 // `mobius token` (libs/cli tokenCommand): a dev access token minted by the one @mobius/auth minter,
-// printed alone on stdout, accepted by the same validator chat uses (CONTRACTS.md section 5).
+// printed alone on stdout, accepted by the same validator chat uses (docs/contracts.md, "Tokens").
 import { AuthError, DEFAULT_TENANT_ID, createTokenService } from '@mobius/auth';
 import { ConfigError } from '@mobius/config';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// `mobius chat clone-rag` (the dev clone, CONTRACTS.md section 3) on real Postgres databases: rag's
+// `mobius chat clone-rag` (the dev clone, docs/contracts.md, "Chat's database") on real Postgres databases: rag's
 // documents, hierarchical chunks, 1536-dimension embeddings and facts copied into chat's 001 tables
 // with their ids, exactly; a second run writes nothing; changes in rag are carried over by a rerun.
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-// chat's bearer access tokens (CONTRACTS.md section 5) on POST /v1/search: every way a token can be
+// chat's bearer access tokens (docs/contracts.md, "Tokens") on POST /v1/search: every way a token can be
 // wrong is a 401 with its own code, a token from `mobius token` (libs/cli tokenCommand, the same
 // @mobius/auth minter) is accepted; and the service endpoints /healthz, /readyz, /metrics.
 import { randomUUID } from 'node:crypto';

@@ -1,7 +1,7 @@
 // chat's POST /v1/search on a real Postgres (a migrated Chat database) and the memory vector index,
 // with rows published as the pipeline publishes them: the Chat row in published_rag_metadata and a
-// datapoint made by toDatapoint from an embedding of the local embedder rag uses (ARCHITECTURE.md
-// section 4; CONTRACTS.md sections 3 and 4).
+// datapoint made by toDatapoint from an embedding of the local embedder rag uses (docs/api/chat.md;
+// docs/contracts.md, "Chat's database" and "The vector index").
 import { randomUUID } from 'node:crypto';
 import type { PublishedRow } from '@mobius/contracts';
 import { publishedRow } from '@mobius/warehouse/testing';

@@ -1,5 +1,5 @@
 // chat-sync on the real Postgres: mart runs built by the real warehouse adapter (landed snapshots,
-// merged), applied to a migrated Chat database (ARCHITECTURE.md section 2, principles 4-7).
+// merged), applied to a migrated Chat database (docs/architecture.md, "Why it stays correct" 4-7).
 import { randomUUID } from 'node:crypto';
 import { createBus } from '@mobius/bus';
 import { applyMartRuns, buildApp, createChatStore, handleMartUpdated, type ChatStore } from '@mobius/chat-sync';

@@ -1,6 +1,6 @@
 // The Vertex embedder's requests, checked on the wire: the real aiplatform client (REST transport)
 // talks to a recording stand-in for Vertex's predict endpoint, which answers in Vertex's format. What
-// is asserted is what Vertex would receive (CONTRACTS.md section 2: gemini-embedding-001,
+// is asserted is what Vertex would receive (docs/contracts.md, "The RAG database": gemini-embedding-001,
 // RETRIEVAL_DOCUMENT, 1536 dimensions) and what the embedder makes of the answers.
 import { createServer, type Server } from 'node:http';
 import { createEmbedder, type Embedder } from '@mobius/embedder';

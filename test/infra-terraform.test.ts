@@ -209,7 +209,7 @@ describe('infra/terraform: service accounts and IAM', () => {
   });
 
   it('grants BigQuery, Vertex AI and Cloud SQL exactly to the services whose environment uses them', () => {
-    // Writers per ARCHITECTURE.md section 2: the ingestor lands, the mart-builder merges; the sinks read the mart.
+    // Writers per docs/architecture.md, "The pipeline": the ingestor lands, the mart-builder merges; the sinks read the mart.
     const writes: Record<string, string> = { ingestor: 'landing', 'mart-builder': 'mart' };
     for (const name of CLOUD_SERVICES) {
       const spec = vars.services[name]!;

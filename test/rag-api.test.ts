@@ -1,4 +1,4 @@
-// The rag HTTP API on a real Postgres (ARCHITECTURE.md section 4, CONTRACTS.md sections 1 and 2):
+// The rag HTTP API on a real Postgres (docs/api/rag.md, docs/contracts.md, "The published row" and "The RAG database"):
 // upload and chunking, the 29 published columns, versioned publish events, PUT keeping chunk ids,
 // unpublish / delete, publish-status, and concurrent publishes of one document.
 import { PUBLISHED_COLUMNS, PUBLISHED_COLUMN_NAMES, contentSha } from '@mobius/contracts';

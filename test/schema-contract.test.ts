@@ -1,5 +1,5 @@
 // `mobius migrate --env dev` creates, per module database, exactly the tables and columns the data contracts
-// require (CONTRACTS.md sections 1-3, 5-7; ARCHITECTURE.md section 1). The expected tables below are written from
+// require (docs/contracts.md; docs/architecture.md, "Modules and their databases"). The expected tables below are written from
 // the contracts, not from our SQL; where a contract is silent about a type, nullability or default: ANY ('*').
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ const ANY = '*';
 /** [column, udt type (varchar with its length), nullable, default (SQL literal without cast; null = none)] */
 type Col = readonly [name: string, type: string, nullable: boolean | typeof ANY, def: string | null];
 
-/** CONTRACTS.md section 1: the published chunk row (RAG, warehouse landing, warehouse mart). */
+/** docs/contracts.md, "The published row": the published chunk row (RAG, warehouse landing, warehouse mart). */
 const PUBLISHED_ROW: readonly Col[] = [
   ['id', 'uuid', false, null],
   ['document_id', 'uuid', false, null],
@@ -59,7 +59,7 @@ const PUBLISH_EVENTS: readonly Col[] = [
   ['verification_passed', 'bool', true, null],
   ['verification_message', 'text', true, null],
 ];
-/** ARCHITECTURE.md section 2 principle 1: our backward-compatible outbox additions. */
+/** docs/architecture.md, "Why it stays correct" 1: our backward-compatible outbox additions. */
 const PUBLISH_EVENTS_OURS: readonly Col[] = [
   ['event_type', 'text', false, "'published'"],
   ['document_version', 'int8', true, null],
@@ -93,7 +93,7 @@ const SYNC_RUNS: readonly Col[] = [
   ['status', 'text', false, null],
   ['error_message', 'text', true, null],
 ];
-/** ARCHITECTURE.md section 2 principle 5: our backward-compatible sync_runs additions in chat (which sink, which run). */
+/** docs/architecture.md, "Why it stays correct" 5: our backward-compatible sync_runs additions in chat (which sink, which run). */
 const SYNC_RUNS_OURS: readonly Col[] = [
   ['sink', 'text', true, null],
   ['mart_run_id', 'int8', true, null],

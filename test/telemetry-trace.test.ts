@@ -1,6 +1,6 @@
 // One publish traced through the whole pipeline, in process: the rag outbox relay, the ingestor, the
 // mart-builder, chat-sync and vertex-sync on the memory bus, real Postgres (RAG, warehouse, Chat), the
-// memory vector index, with tracing on and an in-memory span exporter (ARCHITECTURE.md section 3).
+// memory vector index, with tracing on and an in-memory span exporter (docs/architecture.md, "Telemetry").
 import { randomUUID } from 'node:crypto';
 import { createBus, type Bus, type Subscriber } from '@mobius/bus';
 import { buildApp as buildChatSync, createChatStore } from '@mobius/chat-sync';

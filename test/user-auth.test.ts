@@ -1,4 +1,4 @@
-// mobius-user's auth API on a real Postgres (CONTRACTS.md sections 5 and 6): register and login,
+// mobius-user's auth API on a real Postgres (docs/api/user.md; docs/contracts.md, "The user database"): register and login,
 // their success and failure paths, the exact token claims, the rows they write, the envelope, and
 // the existing FastAPI service's error shape (`{detail}`, 422 lists for bodies of the wrong shape). Refresh, logout and me are in user-sessions; abuse cases (enumeration, rate limits,
 // races, logs) in user-abuse.

@@ -1,4 +1,4 @@
-// mobius-user's session and profile endpoints on a real Postgres (CONTRACTS.md sections 5 and 6),
+// mobius-user's session and profile endpoints on a real Postgres (docs/api/user.md; docs/contracts.md, "The user database"),
 // answering as the existing FastAPI service: refresh (a new access token only; refused after logout,
 // expiry, for an access token, a foreign or stale token, an inactive user), logout (always ok), me,
 // onboarding and preferences (with their audit rows).

@@ -1,6 +1,6 @@
 // vertex-sync on the real Postgres: mart runs built by the real warehouse adapter, applied to the
-// memory vector index, with vertex-sync's state in a migrated Chat database (CONTRACTS.md section 4;
-// ARCHITECTURE.md section 2, principles 4-7).
+// memory vector index, with vertex-sync's state in a migrated Chat database (docs/contracts.md, "The vector index";
+// docs/architecture.md, "Why it stays correct" 4-7).
 import { randomUUID } from 'node:crypto';
 import { createBus } from '@mobius/bus';
 import { EVENTS, encodeEvent, type PublishedRow } from '@mobius/contracts';
@@ -79,7 +79,7 @@ async function createFixture(dimensions = 8): Promise<Fixture> {
 
 // ---------------------------------------------------------------------------------------------------
 
-/** The datapoint CONTRACTS.md section 4 requires for a row, written out independently of toDatapoint. */
+/** The datapoint docs/contracts.md, "The vector index" requires for a row, written out independently of toDatapoint. */
 function contractDatapoint(row: PublishedRow): Datapoint {
   return {
     datapointId: row.id,

@@ -1,6 +1,6 @@
 // The Vertex AI adapter (VECTOR_INDEX=local) against the real local vector index server over HTTP: the
 // one VectorIndex conformance suite, then what is particular to this adapter: the exact REST calls
-// and bodies (CONTRACTS.md section 4), bounded batches, retries on 429/5xx/transport failures that
+// and bodies (docs/contracts.md, "The vector index"), bounded batches, retries on 429/5xx/transport failures that
 // honour the server's RetryInfo, and errors that say whether a retry can help. Faults are injected by
 // a recording proxy in front of the real server, never by a fake server.
 import { randomUUID } from 'node:crypto';

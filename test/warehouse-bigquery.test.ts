@@ -32,7 +32,7 @@ const tableCreates = () => double.requestsTo('POST', /\/datasets\/[^/]+\/tables$
 const created = (dataset: string, table: string) =>
   tableCreates().find((body) => body.tableReference.datasetId === dataset && body.tableReference.tableId === table);
 
-/** The contract's BigQuery type and mode of each published column, read straight from CONTRACTS.md's catalogue. */
+/** The contract's BigQuery type and mode of each published column, from the published-column catalogue (docs/contracts.md, "The published row"). */
 const CONTRACT_FIELDS = PUBLISHED_COLUMNS.map((column) =>
   column.bigquery === 'ARRAY<FLOAT64>'
     ? { name: column.name, type: 'FLOAT64', mode: 'REPEATED' }

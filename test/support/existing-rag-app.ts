@@ -1,4 +1,4 @@
-// The existing RAG app's database as it leaves it (CONTRACTS.md section 2), and the app's own writes, in
+// The existing RAG app's database as it leaves it (docs/contracts.md, "The RAG database"), and the app's own writes, in
 // plain SQL: its schema from an ORM plus idempotent scripts, no migration table; `documents` without
 // reviewed_at / reviewed_by; every foreign key to documents.id ON DELETE CASCADE, publish_events included;
 // rag_published_embeddings with no foreign key and without the chunk tag columns; hierarchical_chunks

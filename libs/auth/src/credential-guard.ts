@@ -6,8 +6,8 @@ import type { AccessTokenVerifier } from './types.ts';
 import { activeUser, type UserDirectory } from './user-directory.ts';
 
 /**
- * The one auth model of every Mobius HTTP API that is not chat's public search (ARCHITECTURE.md
- * section 4; docs/security.md): a request carries `Authorization: Bearer <credential>`, which is one of
+ * The one auth model of every Mobius HTTP API that is not chat's public search (docs/security.md): a
+ * request carries `Authorization: Bearer <credential>`, which is one of
  * - the service token every service holds (MOBIUS_SERVICE_TOKEN), compared in constant time: services and the CLI;
  * - a Google-signed OIDC ID token (RS256) for the configured audience and service accounts: services
  *   on Cloud Run calling one another;

@@ -24,7 +24,7 @@ function refusal(attempt: () => unknown): AuthError {
 
 const codeOf = (token: string) => refusal(() => tokens.verifyAccessToken(token)).code;
 
-describe('minting (CONTRACTS.md section 5)', () => {
+describe('minting (docs/contracts.md, "Tokens")', () => {
   it('an access token is HS256 with exactly {sub, tenant_id, exp, type: access}, 60 minutes by default', () => {
     const before = epochSeconds();
     const token = tokens.mintAccessToken({ userId: USER, tenantId: TENANT });

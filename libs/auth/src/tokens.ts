@@ -2,7 +2,7 @@ import { AUTH_ERROR_CODES as CODES, AuthError } from './errors.ts';
 import { signHs256, verifyHs256 } from './jws.ts';
 import type { AccessPrincipal, RefreshPrincipal, TokenService, TokenServiceOptions } from './types.ts';
 
-/** Every default of the token service, in one place (CONTRACTS.md section 5). */
+/** Every default of the token service, in one place (docs/contracts.md, "Tokens"). */
 export const AUTH_DEFAULTS = {
   /** mobius-user's access token lifetime. */
   accessTokenMinutes: 60,
@@ -18,7 +18,7 @@ export const AUTH_DEFAULTS = {
   expLeewaySeconds: 300,
 } as const;
 
-/** mobius-user's default tenant (CONTRACTS.md section 5): users without another tenant belong to it. */
+/** mobius-user's default tenant (docs/contracts.md, "Tokens"): users without another tenant belong to it. */
 export const DEFAULT_TENANT_ID = '00000000-0000-0000-0000-000000000001';
 
 const SECONDS_PER_MINUTE = 60;
@@ -92,7 +92,7 @@ function checkClaims(payload: Record<string, unknown>, type: TokenType, rules: C
 }
 
 /**
- * The one minter and validator of mobius-user's tokens (CONTRACTS.md section 5): HS256 with
+ * The one minter and validator of mobius-user's tokens (docs/contracts.md, "Tokens"): HS256 with
  * `JWT_SECRET`; access claims exactly `{sub, tenant_id, exp, type: 'access'}`, refresh claims exactly
  * `{sub, session_id, exp, type: 'refresh'}`. Validation refuses any other algorithm, a bad signature,
  * an expired token, a token of the other type and any token carrying `aud`. Pure and synchronous:

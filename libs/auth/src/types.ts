@@ -1,5 +1,5 @@
 /**
- * The token shapes of mobius-user (CONTRACTS.md section 5). Claims are exactly these: no `iat`, `iss`
+ * The token shapes of mobius-user (docs/contracts.md, "Tokens"). Claims are exactly these: no `iat`, `iss`
  * or `aud`. `exp` is seconds since the epoch (a JWT NumericDate).
  */
 

@@ -2,7 +2,7 @@ import { AUTH_ERROR_CODES, AuthError, AuthUnavailableError } from './errors.ts';
 
 /**
  * What an API needs to know about the user behind a valid access token, read from mobius-user's
- * database (`app_user`, `role`; CONTRACTS.md section 6): whether the user is still active (a token
+ * database (`app_user`, `role`; docs/contracts.md, "The user database"): whether the user is still active (a token
  * outlives a deactivation by up to its lifetime), and the email and role that admission lists name.
  */
 export interface UserRecord {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The published chunk row of CONTRACTS.md section 1: one row per embedded chunk or fact of a published
+ * The published chunk row of docs/contracts.md, "The published row": one row per embedded chunk or fact of a published
  * document, with the same 29 columns in RAG `rag_published_embeddings`, the warehouse landing table and
  * the mart; Chat's `published_rag_metadata` has them all but `embedding`. Every schema (Postgres DDL
  * checks, BigQuery table schemas, column lists in SQL) derives from this one catalogue.

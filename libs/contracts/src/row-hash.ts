@@ -19,7 +19,7 @@ export type TimestampStorage = 'timestamp' | 'timestamptz';
  * The columns whose change means the row's datapoint changed: its id, its crowding tag, its five
  * restrict tokens, and what identifies its embedding. The embedding itself is not hashed (hashing
  * 1536 floats per row would make every check read every embedding); a chunk gets a new id when it is
- * re-embedded (CONTRACTS.md section 1), and `model`, `created_at` (when the embedding was made) and
+ * re-embedded (docs/contracts.md, "The published row"), and `model`, `created_at` (when the embedding was made) and
  * `content_sha` (the embedded text) change with it. A vector rewritten in place under the same id,
  * model, creation time and text is the one change the vector check cannot see.
  */

@@ -1,5 +1,5 @@
 /**
- * The one catalogue of topics and subscriptions (ARCHITECTURE.md section 2). Names here are
+ * The one catalogue of topics and subscriptions (docs/architecture.md, "The pipeline"). Names here are
  * unprefixed; `prefixed()` applies TOPIC_PREFIX so several environments can share one server.
  */
 export const TOPICS = {

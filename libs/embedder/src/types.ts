@@ -1,5 +1,5 @@
 /**
- * The Embedder port (ARCHITECTURE.md section 2, "Ports and adapters"): turns texts into vectors of one
+ * The Embedder port (docs/architecture.md, "Ports and adapters"): turns texts into vectors of one
  * fixed length. Adapters: Vertex `gemini-embedding-001` in the cloud, the deterministic feature-hashing
  * embedder locally and in tests.
  */

@@ -4,7 +4,7 @@ import { PushAuthError, oidcPushVerifier, type SignerCerts } from './push-auth.t
 
 export { PushAuthError, oidcPushVerifier, type OidcPushAuthOptions, type SignerCerts } from './push-auth.ts';
 
-/** Where Pub/Sub pushes (ARCHITECTURE.md section 4). */
+/** Where Pub/Sub pushes (docs/configuration.md, the Pub/Sub settings: BUS_MODE=push). */
 export const PUSH_PATH = '/pubsub/push';
 
 /** Seconds a refused push (busy, closing) suggests waiting: Pub/Sub's own retry policy decides in the end. */

@@ -7,7 +7,7 @@ import {
 } from './errors.ts';
 import { RESTRICT_NAMESPACES, type Datapoint, type NeighborQuery } from './types.ts';
 
-/** The contract's embedding length (CONTRACTS.md section 4): gemini-embedding-001, 1536 dimensions. */
+/** The contract's embedding length (docs/contracts.md, "The vector index"): gemini-embedding-001, 1536 dimensions. */
 export const DEFAULT_DIMENSIONS = 1536;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -81,7 +81,7 @@ export function validateNeighborQuery(query: NeighborQuery, dimensions: number):
 }
 
 /**
- * The datapoint of a published row, exactly as CONTRACTS.md section 4 defines it: id = the row id
+ * The datapoint of a published row, exactly as docs/contracts.md, "The vector index" defines it: id = the row id
  * (lowercase), feature vector = the embedding, one allow token per namespace in RESTRICT_NAMESPACES
  * order ('' when the value is empty), crowding tag = the document id (lowercase), no numeric restricts.
  * Throws InvalidDatapointError (not retryable, with a code) for a missing, non-finite or wrong-length
@@ -100,7 +100,7 @@ export function toDatapoint(row: PublishedRow, options: { dimensions?: number } 
 }
 
 /**
- * Chat's relevance score of a neighbour: `1 - distance / 2` (CONTRACTS.md section 4). With cosine
+ * Chat's relevance score of a neighbour: `1 - distance / 2` (docs/contracts.md, "The vector index"). With cosine
  * distance in [0, 2] (0 = same direction, 2 = opposite) the score is in [0, 1].
  */
 export function scoreFromDistance(distance: number): number {

@@ -1,5 +1,5 @@
 /**
- * The VectorIndex port, shaped after Vertex AI Vector Search (CONTRACTS.md section 4): 1536-dim
+ * The VectorIndex port, shaped after Vertex AI Vector Search (docs/contracts.md, "The vector index"): 1536-dim
  * cosine index with streaming updates; a datapoint is the published row's id, its embedding, one
  * allow token in each of five namespaces, and the document id as crowding tag.
  */

@@ -2,7 +2,7 @@ import type { PublishedRow } from '@mobius/contracts';
 
 /**
  * The Warehouse port: landing (append-only document snapshots) and the mart (per document, the rows of
- * its latest snapshot; ids absent from it become tombstones). ARCHITECTURE.md section 2, principles 3-5.
+ * its latest snapshot; ids absent from it become tombstones). docs/architecture.md, "Why it stays correct" 3-5.
  */
 
 /** Which document snapshot is being landed: one document at one RAG version. */

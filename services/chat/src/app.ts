@@ -35,7 +35,7 @@ async function pingIndex(index: VectorIndex, dimensions: number): Promise<void> 
 }
 
 /**
- * The chat HTTP API (ARCHITECTURE.md section 4) on the shared service app: `/healthz`, `/readyz`
+ * The chat HTTP API (docs/api/chat.md) on the shared service app: `/healthz`, `/readyz`
  * (Chat's database and the vector index), `/metrics`, and `POST /v1/search`. Every API route is behind
  * the access-token hook, run on `onRequest` so a request without a valid token (or, with
  * `activeUsers`, of a user no longer active) is refused with 401 before its body is read. No I/O until a request.

@@ -17,7 +17,7 @@ import { z } from 'zod';
 export const CHAT_DEFAULTS = {
   /** Local port (Cloud Run sets PORT). */
   port: 8002,
-  /** The contract's embedding length (CONTRACTS.md section 4). */
+  /** The contract's embedding length (docs/contracts.md, "The vector index"). */
   embeddingDimensions: 1536,
   /** Largest request body: a 1536-float query vector is ~40 KB of JSON; 1 MiB leaves room. */
   bodyLimitBytes: 1024 * 1024,

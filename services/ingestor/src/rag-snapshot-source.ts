@@ -28,7 +28,7 @@ const SELECT_ROW_COLUMNS = PUBLISHED_COLUMNS.map((c) =>
 
 /**
  * Reads documents' current snapshots from RAG: the latest publish event and the published rows, all
- * in ONE repeatable-read transaction, so rows and version always match (ARCHITECTURE.md principle 3).
+ * in ONE repeatable-read transaction, so rows and version always match (docs/architecture.md, "Why it stays correct" 3).
  * Rows stream through a cursor. Call `close()` once the snapshots have been consumed.
  */
 export async function openSnapshots(client: pg.ClientBase, documentIds: string[]) {

@@ -28,7 +28,7 @@ function queryOf(query: unknown): Record<string, string | undefined> {
 }
 
 /**
- * The rag HTTP API (ARCHITECTURE.md section 4) on the shared service app (`/healthz`, `/readyz`,
+ * The rag HTTP API (docs/api/rag.md) on the shared service app (`/healthz`, `/readyz`,
  * `/metrics`, the one error handler), every API route behind `deps.access` (checked on `onRequest`,
  * before the body is read). Ready when Postgres answers; the bus is not checked: publishing
  * goes through the outbox, so the API keeps working while the bus is down. No I/O until a request.

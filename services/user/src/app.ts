@@ -17,7 +17,7 @@ import type { UserRepository } from './repository/types.ts';
 /** The user HTTP app (a fastify instance, typed through @mobius/service, which owns the fastify dependency). */
 export type UserApp = ReturnType<typeof buildServiceApp>;
 
-/** Where the auth API lives (CONTRACTS.md section 5). */
+/** Where the auth API lives (docs/api/user.md). */
 export const AUTH_PREFIX = '/api/v1/auth';
 /** Where the identity directory other apps call lives. */
 export const USERS_PREFIX = '/api/v1/users';

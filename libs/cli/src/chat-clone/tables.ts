@@ -1,5 +1,5 @@
 /**
- * How each of chat's 001 dev-clone tables is filled from the rag database (CONTRACTS.md section 3):
+ * How each of chat's 001 dev-clone tables is filled from the rag database (docs/contracts.md, "Chat's database"):
  * the source page query (keyset on id) and the idempotent upsert. Source values travel as text where
  * a JS value could lose something: timestamps (microseconds), jsonb (numbers beyond 2^53) and
  * embeddings, which are converted from jsonb to `real` in SQL (exact decimal -> float4 rounding, no

@@ -15,7 +15,7 @@ export interface EmbedderRetryPolicy {
   maxBackoffMs: number;
 }
 
-/** Every default of the Vertex embedder, in one place (CONTRACTS.md section 2). */
+/** Every default of the Vertex embedder, in one place (docs/contracts.md, "The RAG database"). */
 export const VERTEX_EMBEDDER_DEFAULTS = {
   model: 'gemini-embedding-001',
   /** Chunks and facts are documents to retrieve. */
@@ -42,7 +42,7 @@ export interface VertexEmbedderOptions {
 }
 
 /**
- * The Embedder port on Vertex AI's `gemini-embedding-001` (CONTRACTS.md section 2): one predict call
+ * The Embedder port on Vertex AI's `gemini-embedding-001` (docs/contracts.md, "The RAG database"): one predict call
  * per text on `projects/{p}/locations/{r}/publishers/google/models/gemini-embedding-001`, with
  * `instances: [{content, task_type: RETRIEVAL_DOCUMENT}]` and `parameters: {outputDimensionality}`,
  * a few in flight. Vertex normalises only full-length (3072) embeddings, so each vector is scaled to

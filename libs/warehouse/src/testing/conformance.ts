@@ -6,7 +6,7 @@ import { mergeTests } from './merge-suite.ts';
 import { readingTests } from './reading-suite.ts';
 
 /**
- * The Warehouse port's one conformance suite (ARCHITECTURE.md section 2, principles 3-5): every adapter
+ * The Warehouse port's one conformance suite (docs/architecture.md, "Why it stays correct" 3-5): every adapter
  * runs it against its real backend, and is done when it passes. `makeWarehouse` is called once per test
  * and must return a warehouse on a fresh, empty, ready backend; the suite closes what it opened.
  *

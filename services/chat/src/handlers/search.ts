@@ -4,7 +4,7 @@ import type { Route } from './types.ts';
 
 /**
  * `POST /v1/search` `{query | vector, k, filters}` -> 200 `{results: [...]}` in rank order
- * (ARCHITECTURE.md section 4). Behind the access-token hook; 400 INVALID_BODY naming the field.
+ * (docs/api/chat.md). Behind the access-token hook; 400 INVALID_BODY naming the field.
  */
 export function searchRoute(deps: SearchDeps): Route {
   return {

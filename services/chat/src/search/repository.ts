@@ -3,11 +3,11 @@ import type { PublishedChunk, PublishedChunkReader } from './types.ts';
 
 /**
  * Chat's read of `published_rag_metadata` for search, in chat's documented query shape
- * (CONTRACTS.md section 3: hydrating vector hits by `id::text = ANY(ids)`), so it uses the same
+ * (docs/contracts.md, "Chat's database": hydrating vector hits by `id::text = ANY(ids)`), so it uses the same
  * plan the production chat app does. The one place this service writes SQL.
  */
 
-/** Nulls become '' and 0: Chat's columns are nullable, RAG's convention is '' and 0 (CONTRACTS.md section 1). */
+/** Nulls become '' and 0: Chat's columns are nullable, RAG's convention is '' and 0 (docs/contracts.md, "The published row"). */
 const HYDRATE_SQL = `
 SELECT id::text                                  AS id,
        document_id::text                         AS document_id,

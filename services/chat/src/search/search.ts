@@ -12,7 +12,7 @@ export interface SearchDeps {
   logger: Logger;
 }
 
-/** Each given filter as one allow-list restrict with one token (CONTRACTS.md section 4). */
+/** Each given filter as one allow-list restrict with one token (docs/contracts.md, "The vector index"). */
 export function restrictsOf(filters: SearchFilters): NonNullable<NeighborQuery['restricts']> {
   return Object.entries(filters).map(([namespace, value]) => ({
     namespace: namespace as keyof SearchFilters,

@@ -1,11 +1,11 @@
 import type { RestrictNamespace } from '@mobius/vector-index';
 
 /**
- * The search domain: what `POST /v1/search` takes and answers (ARCHITECTURE.md section 4), and the
+ * The search domain: what `POST /v1/search` takes and answers (docs/api/chat.md), and the
  * port it reads Chat's published rows through.
  */
 
-/** The filter fields: exactly the vector index's restrict namespaces (CONTRACTS.md section 4). */
+/** The filter fields: exactly the vector index's restrict namespaces (docs/contracts.md, "The vector index"). */
 export type SearchFilters = Partial<Record<RestrictNamespace, string>>;
 
 /** A validated search: either a query text or a query vector, never both. */

@@ -1,5 +1,5 @@
 /**
- * Markdown chunking as the existing RAG app does it (CONTRACTS.md section 2): per page, one paragraph
+ * Markdown chunking as the existing RAG app does it (docs/contracts.md, "The RAG database"): per page, one paragraph
  * per chunk, `## ` headings set `section_path`, `# ` headings set `chapter_path`, and very short
  * fragments join the previous paragraph. Pure: no I/O.
  */

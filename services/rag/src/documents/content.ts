@@ -6,11 +6,11 @@ import type { DocumentContent, NewChunk, NewEmbedding } from '../repository/type
 
 /**
  * Chunk summaries: '' for now (an LLM summary is the existing app's job; a first-sentence "summary"
- * would only repeat the text in the embedding). CONTRACTS.md allows ''.
+ * would only repeat the text in the embedding). docs/contracts.md allows ''.
  */
 export const CHUNK_SUMMARY = '';
 
-/** What the embedder sees for a chunk (CONTRACTS.md section 2): the summary, a newline, the text. */
+/** What the embedder sees for a chunk (docs/contracts.md, "The RAG database"): the summary, a newline, the text. */
 export function embeddingInput(summary: string, text: string): string {
   return `${summary}\n${text}`;
 }

@@ -15,7 +15,7 @@ const optionalText = (max: number) =>
     .nullish()
     .transform((value) => value ?? null);
 
-/** The body of `POST /documents` and `PUT /documents/{id}` (ARCHITECTURE.md section 4). */
+/** The body of `POST /documents` and `PUT /documents/{id}` (docs/api/rag.md). */
 export const documentBodySchema = z.object(
   {
     filename: z

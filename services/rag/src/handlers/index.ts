@@ -9,7 +9,7 @@ import { unpublishDocumentRoute } from './unpublish-document.ts';
 
 export type { HandlerDeps, Route, RouteRequest, RouteResponse } from './types.ts';
 
-/** Every route of the rag API (ARCHITECTURE.md section 4). */
+/** Every route of the rag API (docs/api/rag.md). */
 export function ragRoutes(deps: HandlerDeps): Route[] {
   return [
     listDocumentsRoute(deps),

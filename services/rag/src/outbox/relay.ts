@@ -202,7 +202,7 @@ class OutboxRelayLoop {
 }
 
 /**
- * The transactional outbox relay (ARCHITECTURE.md principle 1). Each pass claims unrelayed
+ * The transactional outbox relay (docs/architecture.md, "Why it stays correct" 1). Each pass claims unrelayed
  * `publish_events` rows oldest first (FOR UPDATE SKIP LOCKED, so several rag instances share the
  * work), publishes them in order to `rag.publish_events`, and marks the sent ones relayed in the
  * same transaction. On the first failure it ends the pass (a document's later events never overtake

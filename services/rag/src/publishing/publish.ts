@@ -9,7 +9,7 @@ export interface PublishDeps {
   dimensions: number;
 }
 
-/** The publish response of CONTRACTS.md section 2, plus our `document_version`. */
+/** The publish response of docs/contracts.md, "The RAG database", plus our `document_version`. */
 export interface PublishResult {
   status: 'ok';
   document_id: string;
@@ -20,7 +20,7 @@ export interface PublishResult {
 }
 
 /**
- * Publishes a document (CONTRACTS.md section 2, ARCHITECTURE.md principle 1): in one transaction,
+ * Publishes a document (docs/contracts.md, "The RAG database", docs/architecture.md, "Why it stays correct" 1): in one transaction,
  * under the document's version lock (so concurrent publishes of one document get versions n and n+1
  * and the later one's rows win), checks every stored embedding, replaces the document's published
  * rows, and writes one `published` event with the next version, notifying the outbox relay.

@@ -1,7 +1,7 @@
 import { documentNotFound } from '../errors.ts';
 import type { PublishingStore } from '../repository/types.ts';
 
-/** `GET /documents/{id}/publish-status` as CONTRACTS.md section 2 shapes it. */
+/** `GET /documents/{id}/publish-status` as docs/contracts.md, "The RAG database" shapes it. */
 export type PublishStatus =
   | { published: false }
   | {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 
 /**
  * Source columns the publish reads that a database the existing RAG app created may lack
- * (CONTRACTS.md section 2): its `documents` has no `reviewed_at` / `reviewed_by`, and its
+ * (docs/contracts.md, "The RAG database"): its `documents` has no `reviewed_at` / `reviewed_by`, and its
  * `hierarchical_chunks` may have no `chunk_d_tags` / `chunk_p_tags` / `chunk_j_tags`. Our migrations
  * leave the existing app's tables as they are, so the publish selects NULL where a column is missing:
  * exactly what those published columns hold on such a database.

@@ -48,7 +48,7 @@ const EMBEDDING_PROBLEMS_SQL = `
   LIMIT $3`;
 
 /**
- * The 29 contract columns (CONTRACTS.md section 1) plus the optional chunk tags, built in one statement.
+ * The 29 contract columns (docs/contracts.md, "The published row") plus the optional chunk tags, built in one statement.
  * Source columns the existing app's database may lack come from `optional` (NULL where absent).
  */
 function insertPublishedRowsSql(optional: OptionalColumnSql): string {

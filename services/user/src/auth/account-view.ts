@@ -3,7 +3,7 @@ import { buildProfileEnvelope, type ProfileEnvelope } from './profile-envelope.t
 
 /**
  * The `user` object of the login/register/google envelope and of `me`, in the existing service's
- * shapes (CONTRACTS.md section 5).
+ * shapes (docs/api/user.md).
  */
 
 /** The envelope's `user` (login, register, google). */

@@ -1,7 +1,7 @@
 import bcrypt from 'bcrypt';
 import { PASSWORD_MAX_BYTES } from './input.ts';
 
-/** The contract's bcrypt cost (CONTRACTS.md section 5); hashes of the existing service verify alike. */
+/** The contract's bcrypt cost (docs/api/user.md); hashes of the existing service verify alike. */
 export const BCRYPT_COST = 12;
 
 /**

@@ -39,7 +39,7 @@ export interface ClientInfo {
   userAgent: string | null;
 }
 
-/** The answer of login (and, with more fields, register and google): CONTRACTS.md section 5. */
+/** The answer of login (and, with more fields, register and google): docs/api/user.md. */
 export interface SignInResponse {
   ok: true;
   access_token: string;

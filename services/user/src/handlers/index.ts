@@ -12,7 +12,7 @@ import type { HandlerDeps, Route } from './types.ts';
 export type { HandlerDeps, Route, RouteRequest, RouteResponse } from './types.ts';
 export { accessBeaconAlias, userRoutes } from './users.ts';
 
-/** Every route of `/api/v1/auth` (CONTRACTS.md section 5). */
+/** Every route of `/api/v1/auth` (docs/api/user.md). */
 export function authRoutes(deps: HandlerDeps): Route[] {
   return [
     registerRoute(deps),

@@ -1,5 +1,5 @@
 /**
- * What the user service stores, as the domain sees it (CONTRACTS.md section 6, plus the `user_ext`
+ * What the user service stores, as the domain sees it (docs/contracts.md, "The user database", plus the `user_ext`
  * schema of migration 002). Only the files of this folder know SQL. Timestamps are ISO 8601 UTC
  * strings with microseconds (`...T10:00:00.123456Z`): the columns are `timestamp` holding UTC.
  */

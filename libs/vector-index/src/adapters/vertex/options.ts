@@ -1,6 +1,6 @@
 import type { RetryPolicy } from './retry.ts';
 
-/** The Vertex AI resources the adapter addresses (the VERTEX_* variables of CONTRACTS.md section 4). */
+/** The Vertex AI resources the adapter addresses (the VERTEX_* variables of docs/contracts.md, "The vector index"). */
 export interface VertexResources {
   project: string;
   region: string;

@@ -7,7 +7,7 @@ type WireQuery = protos.google.cloud.aiplatform.v1.FindNeighborsRequest.IQuery;
 export type WireNeighbors = protos.google.cloud.aiplatform.v1.IFindNeighborsResponse;
 
 /**
- * The port's datapoint as Vertex's IndexDatapoint (CONTRACTS.md section 4): id, feature vector, one
+ * The port's datapoint as Vertex's IndexDatapoint (docs/contracts.md, "The vector index"): id, feature vector, one
  * allow-list restrict per namespace, the crowding tag; no deny lists and no numeric restricts.
  */
 export function toWireDatapoint(datapoint: Datapoint): WireDatapoint {

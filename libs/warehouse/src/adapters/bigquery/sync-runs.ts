@@ -4,7 +4,7 @@ import { type InsertPolicy, insertAllExactly } from './insert-all.ts';
 import { insertIdOf } from './rows.ts';
 import { type Datasets, datasetOf, SYNC_RUNS } from './tables.ts';
 
-/** One sink run, with the columns of chat's sync_runs (CONTRACTS.md section 3). */
+/** One sink run, with the columns of chat's sync_runs (docs/contracts.md, "Chat's database"). */
 export interface SyncRunRecord {
   runId: string;
   startedAt: Date;

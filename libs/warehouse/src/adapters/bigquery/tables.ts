@@ -145,7 +145,7 @@ export const MART_ROWS: TableDefinition = {
 };
 
 /**
- * Sync audit with the columns of chat's sync_runs (CONTRACTS.md section 3): one row per sync round
+ * Sync audit with the columns of chat's sync_runs (docs/contracts.md, "Chat's database"): one row per sync round
  * (libs/sink-state/src/sync-rounds.ts). The old batch job created this very table with these columns
  * (not partitioned) and keeps appending its rows to it; we adopt it as it is.
  */

@@ -6,7 +6,7 @@
  * Why bytes: a jsonb embedding is 1536 `numeric`s that Postgres parses on every landing (about 1 ms of
  * server CPU per row) and prints on every read, and that JS stringifies and parses at both ends; bytes
  * are copied, never parsed. Why float32: the vector index holds float32 and embedders produce values
- * of that precision; it is 4 bytes a dimension instead of 8. A departure from CONTRACTS.md section 1
+ * of that precision; it is 4 bytes a dimension instead of 8. A departure from docs/contracts.md, "The published row"
  * for the local warehouse only (BigQuery keeps ARRAY<FLOAT64>); the port still carries `number[]`,
  * whose values come back rounded to the nearest float32.
  *
