@@ -145,7 +145,9 @@ async function measureRawPubSub(emulatorHost: string, prefix: string, count: num
     const [topic] = await pubsub.createTopic(`${prefix}raw.events`);
     const [unary] = await topic.createSubscription(`${prefix}raw-unary`);
     const [ordered] = await topic.createSubscription(`${prefix}raw-ordered`, { enableMessageOrdering: true });
-    const [streaming] = await topic.createSubscription(`${prefix}raw-streaming`, { flowControl: { maxMessages: CONSUME_CONCURRENCY, allowExcessMessages: false } });
+    const [streaming] = await topic.createSubscription(`${prefix}raw-streaming`, {
+      flowControl: { maxMessages: CONSUME_CONCURRENCY, allowExcessMessages: false },
+    });
     const publishMs = await timedWindow(count, PUBLISH_WINDOW, (index) =>
       topic.publishMessage({ data: Buffer.from(payload), attributes: { 'mobius-message-id': `m-${index}` } }),
     );
@@ -158,7 +160,12 @@ async function measureRawPubSub(emulatorHost: string, prefix: string, count: num
     });
     const streamingMs = await done.elapsed;
     await streaming.close();
-    return { publish: perSecond(count, publishMs), consume: perSecond(count, unaryMs), streaming: perSecond(count, streamingMs), ordered: perSecond(count, orderedMs) };
+    return {
+      publish: perSecond(count, publishMs),
+      consume: perSecond(count, unaryMs),
+      streaming: perSecond(count, streamingMs),
+      ordered: perSecond(count, orderedMs),
+    };
   } finally {
     await Promise.allSettled([subscriber.close(), pubsub.close()]);
   }
@@ -259,7 +266,16 @@ async function main(): Promise<void> {
     runs.push(...ofAdapter);
     rows.push(medianRow(ofAdapter));
   }
-  const report = { at: new Date().toISOString(), node: process.version, messageBytes: MESSAGE_BYTES, publishWindow: PUBLISH_WINDOW, consumeConcurrency: CONSUME_CONCURRENCY, runs: runCount, rows, allRuns: runs };
+  const report = {
+    at: new Date().toISOString(),
+    node: process.version,
+    messageBytes: MESSAGE_BYTES,
+    publishWindow: PUBLISH_WINDOW,
+    consumeConcurrency: CONSUME_CONCURRENCY,
+    runs: runCount,
+    rows,
+    allRuns: runs,
+  };
   const folder = join(dirname(fileURLToPath(import.meta.url)), 'results');
   mkdirSync(folder, { recursive: true });
   const file = join(folder, `bus-throughput-${report.at.replace(/[:.]/g, '-')}.json`);

@@ -96,13 +96,16 @@ async function concurrentBuild(database: string) {
 /** The trigram index as the old chat 003 built one: in the migration's transaction, after an ALTER TABLE. */
 async function inTransactionBuild(database: string) {
   const start = performance.now();
-  await queryDatabase(database, `
+  await queryDatabase(
+    database,
+    `
     BEGIN;
     CREATE EXTENSION IF NOT EXISTS pg_trgm;
     ALTER TABLE published_rag_metadata ADD COLUMN IF NOT EXISTS expires_at timestamptz;
     CREATE INDEX IF NOT EXISTS idx_prm_trgm_names ON published_rag_metadata
       USING gin (document_display_name gin_trgm_ops, document_filename gin_trgm_ops, document_payer gin_trgm_ops);
-    COMMIT;`);
+    COMMIT;`,
+  );
   return { start, end: performance.now() };
 }
 

@@ -296,7 +296,12 @@ async function main(): Promise<void> {
       MOBIUS_SERVICE_TOKEN: serviceToken,
     };
     const jwt = { JWT_SECRET: randomBytes(32).toString('hex') };
-    const vectorServerEnv = { VECTOR_INDEX_DATA_DIR: vectorDir, EMBEDDING_DIMENSIONS: dimensions, LOG_LEVEL: 'warn', MOBIUS_SERVICE_TOKEN: serviceToken };
+    const vectorServerEnv = {
+      VECTOR_INDEX_DATA_DIR: vectorDir,
+      EMBEDDING_DIMENSIONS: dimensions,
+      LOG_LEVEL: 'warn',
+      MOBIUS_SERVICE_TOKEN: serviceToken,
+    };
     // chat and vertex-sync run as deployed: on a vector index server (VECTOR_INDEX=local), started once here.
     if (services.some((s) => s === 'chat' || s === 'vertex-sync')) {
       vectorIndex = await startService('vector-index', vectorServerEnv);
@@ -345,7 +350,12 @@ async function main(): Promise<void> {
       services.map((service) => {
         const runsOf = collected[tree].get(service)!;
         const flat = (pick: (r: ColdStartResult) => number[]) => runsOf.flatMap(pick);
-        return summarise(service, flat((r) => r.runsMs), flat((r) => r.idleRssMbRuns), flat((r) => r.cpuMsRuns));
+        return summarise(
+          service,
+          flat((r) => r.runsMs),
+          flat((r) => r.idleRssMbRuns),
+          flat((r) => r.cpuMsRuns),
+        );
       });
     report(merge('after'), settings, merge('before'));
   } finally {
@@ -369,9 +379,15 @@ interface ReportSettings {
 function report(results: ColdStartResult[], settings: ReportSettings, before?: ColdStartResult[]): void {
   const cache = settings.freshTsxCache ? 'empty tsx cache' : `warm tsx cache, ${settings.warmup} warm-up start(s)`;
   console.log(`\ncold start: spawn -> /readyz 200 (${settings.runs} runs each, ${cache}), RSS after ${settings.idleMs} ms idle`);
-  console.log(`machine: ${cpus().length} cores, load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `machine: ${cpus().length} cores, load average now ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const floor = (f: { nodeMs: number; mobiusHelpMs: number }) => `node -e 0 ${f.nodeMs} ms, mobius --help ${f.mobiusHelpMs} ms`;
-  console.log(`floor (spawn -> exit): ${settings.floor.before ? `before: ${floor(settings.floor.before)}; after: ` : ''}${floor(settings.floor.after)}\n`);
+  console.log(
+    `floor (spawn -> exit): ${settings.floor.before ? `before: ${floor(settings.floor.before)}; after: ` : ''}${floor(settings.floor.after)}\n`,
+  );
   if (before) {
     console.log(`before: ${settings.baseline}\n`);
     console.log('| service | ms to ready, before | after | after/before | CPU ms, before | after | idle RSS MB, before | after |');

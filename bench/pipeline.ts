@@ -32,9 +32,11 @@ async function throughputAndLimits(options: BenchOptions, results: Results): Pro
     if (options.phases.has('throughput')) {
       await stack.start();
       log('throughput: publishing');
-      results.throughput = await measureThroughput(stack, corpus, { concurrency: options.publishConcurrency, stallMs: STALL_MS, onProgress: log }).catch(
-        (error: unknown) => Promise.reject(withProblems(error, stack.problems())),
-      );
+      results.throughput = await measureThroughput(stack, corpus, {
+        concurrency: options.publishConcurrency,
+        stallMs: STALL_MS,
+        onProgress: log,
+      }).catch((error: unknown) => Promise.reject(withProblems(error, stack.problems())));
       await stack.stop(['rag', 'ingestor', 'mart-builder', 'chat-sync', 'vertex-sync']);
     }
     if (options.phases.has('limits')) {

@@ -69,7 +69,9 @@ async function measure(name: string, env: Record<string, string>) {
       while (flooding) {
         wave += 1;
         const answers = await Promise.all(
-          Array.from({ length: FLOOD }, (_, i) => post(`${service.url}/api/v1/auth/register`, { email: `f${wave}.${i}.${Date.now()}@example.com`, password: PASSWORD })),
+          Array.from({ length: FLOOD }, (_, i) =>
+            post(`${service.url}/api/v1/auth/register`, { email: `f${wave}.${i}.${Date.now()}@example.com`, password: PASSWORD }),
+          ),
         );
         for (const status of answers) statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }

@@ -115,9 +115,15 @@ const results = [
   // shared machine from the cost of the reset work.
   await measure('control: the same flood on a route that does nothing', {}, '/api/v1/auth/no-such-route'),
   await measure('default limits (5 per 15 minutes per address and per email)', {}),
-  await measure('limits lifted (a flood from many addresses)', { USER_RESET_RATE_LIMIT_PER_IP: '1000000', USER_RESET_RATE_LIMIT_PER_EMAIL: '1000000' }),
+  await measure('limits lifted (a flood from many addresses)', {
+    USER_RESET_RATE_LIMIT_PER_IP: '1000000',
+    USER_RESET_RATE_LIMIT_PER_EMAIL: '1000000',
+  }),
 ];
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/user-reset-flood-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-writeFileSync(file, `${JSON.stringify({ logins: LOGINS, flood: FLOOD, accounts: ACCOUNTS, cpus: cpus().length, loadavg: loadavg(), results }, null, 2)}\n`);
+writeFileSync(
+  file,
+  `${JSON.stringify({ logins: LOGINS, flood: FLOOD, accounts: ACCOUNTS, cpus: cpus().length, loadavg: loadavg(), results }, null, 2)}\n`,
+);
 console.log(`written to ${file}`);

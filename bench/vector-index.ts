@@ -75,7 +75,12 @@ function corpus(): Corpus {
   let doc = { id: '', centre: centres[0]!, payer: 0, state: 0 };
   for (let i = 0; i < COUNT; i++) {
     if (i % CHUNKS_PER_DOCUMENT === 0) {
-      doc = { id: randomUUID(), centre: centres[Math.floor(random() * centres.length)]!, payer: Math.floor(random() * PAYERS), state: Math.floor(random() * STATES) };
+      doc = {
+        id: randomUUID(),
+        centre: centres[Math.floor(random() * centres.length)]!,
+        payer: Math.floor(random() * PAYERS),
+        state: Math.floor(random() * STATES),
+      };
     }
     const vector = vectors.subarray(i * DIMENSIONS, (i + 1) * DIMENSIONS);
     sample(doc.centre, vector);
@@ -115,7 +120,14 @@ interface ServerProcess {
 function startServer(dataDir: string): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['bin/mobius.js', 'start', 'vector-index'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', VECTOR_INDEX_DATA_DIR: dataDir, EMBEDDING_DIMENSIONS: String(DIMENSIONS) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      VECTOR_INDEX_DATA_DIR: dataDir,
+      EMBEDDING_DIMENSIONS: String(DIMENSIONS),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines: string[] = [];
@@ -191,7 +203,10 @@ const QUERY_KINDS: QueryKind[] = [
       const [p, s] = [Math.floor(random() * PAYERS), Math.floor(random() * STATES)];
       return {
         admits: (i) => data.payer[i] === p && data.state[i] === s,
-        restricts: [{ namespace: 'document_payer', allowList: [`payer-${p}`] }, { namespace: 'document_state', allowList: [`S${s}`] }],
+        restricts: [
+          { namespace: 'document_payer', allowList: [`payer-${p}`] },
+          { namespace: 'document_state', allowList: [`S${s}`] },
+        ],
       };
     },
   },
@@ -237,7 +252,12 @@ async function measureQueries(index: VectorIndex, kind: QueryKind) {
     const probe = new Float32Array(DIMENSIONS);
     sample(centres[Math.floor(random() * centres.length)]!, probe);
     const { admits, restricts } = kind.filter();
-    const query: NeighborQuery = { featureVector: Array.from(probe), neighborCount: K, restricts, perCrowdingAttributeNeighborCount: kind.perDocument };
+    const query: NeighborQuery = {
+      featureVector: Array.from(probe),
+      neighborCount: K,
+      restricts,
+      perCrowdingAttributeNeighborCount: kind.perDocument,
+    };
     const started = performance.now();
     const found = await index.findNeighbors(query);
     const ms = performance.now() - started;
@@ -296,7 +316,13 @@ try {
     machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version },
     corpus: { count: COUNT, dimensions: DIMENSIONS, documents: COUNT / CHUNKS_PER_DOCUMENT, topics: centres.length },
     server: { hnsw: VECTOR_INDEX_SERVER_DEFAULTS.hnsw, search: VECTOR_INDEX_SERVER_DEFAULTS.search },
-    upsert: { datapoints: COUNT, seconds: round(upsertSeconds, 1), datapointsPerSecond: Math.round(COUNT / upsertSeconds), callSize: CALL_SIZE, inFlight: IN_FLIGHT },
+    upsert: {
+      datapoints: COUNT,
+      seconds: round(upsertSeconds, 1),
+      datapointsPerSecond: Math.round(COUNT / upsertSeconds),
+      callSize: CALL_SIZE,
+      inFlight: IN_FLIGHT,
+    },
     save: { ms: saved.ms },
     restart: { stopMs: Math.round(stopMs), reloadMs: Math.round(reloadMs), datapointsAfterReload: reloaded },
     findNeighbors: { k: K, queries: QUERIES, kinds: queries },

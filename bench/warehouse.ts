@@ -55,15 +55,34 @@ function row(documentId: string, index: number): PublishedRow {
   const text = `Paragraph ${index} of the provider manual: eligibility, prior authorization and appeals. `.repeat(4);
   const sourceId = randomUUID();
   return {
-    id: randomUUID(), document_id: documentId, source_type: 'hierarchical', source_id: sourceId,
-    embedding: Array.from({ length: DIMENSIONS }, () => (random() - 0.5) / 10), model: 'gemini-embedding-001',
-    created_at: '2026-01-02 03:04:05.123456', text, page_number: 1 + Math.floor(index / 5), paragraph_index: index,
-    section_path: 'Eligibility > Prior authorization', chapter_path: 'Chapter 3', summary: 'What needs prior authorization.',
-    document_filename: 'manual.md', document_display_name: 'Provider Manual', document_authority_level: 'payer_policy',
-    document_effective_date: '2026-01-01', document_termination_date: '', document_payer: 'Sunshine Health',
-    document_state: 'FL', document_program: 'Medicaid', document_status: 'published', document_review_status: 'approved',
-    document_created_at: '2025-12-31 23:59:59.000001', document_reviewed_at: null, document_reviewed_by: null,
-    content_sha: contentSha(documentId, sourceId, text), updated_at: '2026-01-02 03:04:06.654321',
+    id: randomUUID(),
+    document_id: documentId,
+    source_type: 'hierarchical',
+    source_id: sourceId,
+    embedding: Array.from({ length: DIMENSIONS }, () => (random() - 0.5) / 10),
+    model: 'gemini-embedding-001',
+    created_at: '2026-01-02 03:04:05.123456',
+    text,
+    page_number: 1 + Math.floor(index / 5),
+    paragraph_index: index,
+    section_path: 'Eligibility > Prior authorization',
+    chapter_path: 'Chapter 3',
+    summary: 'What needs prior authorization.',
+    document_filename: 'manual.md',
+    document_display_name: 'Provider Manual',
+    document_authority_level: 'payer_policy',
+    document_effective_date: '2026-01-01',
+    document_termination_date: '',
+    document_payer: 'Sunshine Health',
+    document_state: 'FL',
+    document_program: 'Medicaid',
+    document_status: 'published',
+    document_review_status: 'approved',
+    document_created_at: '2025-12-31 23:59:59.000001',
+    document_reviewed_at: null,
+    document_reviewed_by: null,
+    content_sha: contentSha(documentId, sourceId, text),
+    updated_at: '2026-01-02 03:04:06.654321',
     source_verification_status: 'n/a',
   };
 }
@@ -149,9 +168,10 @@ async function rawCopy(url: string, docs: ReturnType<typeof documents>, type: 'j
   try {
     const table = `bench_raw_${type}`;
     await client.query(`CREATE TABLE ${table} (id uuid PRIMARY KEY, embedding ${type})`);
-    const encode = type === 'jsonb'
-      ? (embedding: number[]) => JSON.stringify(embedding)
-      : (embedding: number[]) => `\\\\x${Buffer.from(Float32Array.from(embedding).buffer).toString('hex')}`;
+    const encode =
+      type === 'jsonb'
+        ? (embedding: number[]) => JSON.stringify(embedding)
+        : (embedding: number[]) => `\\\\x${Buffer.from(Float32Array.from(embedding).buffer).toString('hex')}`;
     // One chunk per document: the stream's per-write overhead stays out of the figure.
     function* chunks(): Generator<string> {
       for (const doc of docs) yield doc.rows.map((r) => `${r.id}\t${encode(r.embedding ?? [])}\n`).join('');
@@ -170,7 +190,8 @@ async function tableSizes(url: string): Promise<Record<string, number>> {
   try {
     const result = await client.query<{ name: string; mb: string }>(
       `SELECT t AS name, round(pg_total_relation_size(t) / 1048576.0, 1)::text AS mb
-         FROM unnest(ARRAY['landing_rag.rag_published_embeddings', 'mobius_rag.published_rag_embeddings']) AS t`);
+         FROM unnest(ARRAY['landing_rag.rag_published_embeddings', 'mobius_rag.published_rag_embeddings']) AS t`,
+    );
     return Object.fromEntries(result.rows.map((r) => [r.name, Number(r.mb)]));
   } finally {
     await client.end();
@@ -212,18 +233,41 @@ async function main(): Promise<void> {
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version };
   const file = `${ROOT}bench/results/warehouse-${at.replaceAll(':', '-').replace('.', '-')}.json`;
   mkdirSync(`${ROOT}bench/results`, { recursive: true });
-  writeFileSync(file, JSON.stringify({ at, machine, warehouse: WAREHOUSE_MODULE, rows: ROWS, dimensions: DIMENSIONS, rowsPerDocument: ROWS_PER_DOCUMENT, burst: BURST, steps, sizesMb: sizes }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        at,
+        machine,
+        warehouse: WAREHOUSE_MODULE,
+        rows: ROWS,
+        dimensions: DIMENSIONS,
+        rowsPerDocument: ROWS_PER_DOCUMENT,
+        burst: BURST,
+        steps,
+        sizesMb: sizes,
+      },
+      null,
+      2,
+    ),
+  );
   process.stdout.write(`\nresults: ${file}\n`);
 }
 
 function printTable(steps: Step[], sizes: Record<string, number>): void {
   const raw = (type: string) => steps.find((s) => s.step.startsWith('raw COPY') && s.step.includes(type))?.rowsPerSecond ?? Number.NaN;
   const [rawJson, rawBytes] = [raw('jsonb'), raw('bytea')];
-  process.stdout.write(`\nwarehouse (postgres, ${WAREHOUSE_MODULE}), ${ROWS} rows x ${DIMENSIONS} dims, ${ROWS_PER_DOCUMENT} rows per document, ${BURST} documents per landing\n`);
-  process.stdout.write(`${'step'.padEnd(40)} ${'rows/s'.padStart(9)} ${'seconds'.padStart(8)} ${'x raw COPY jsonb'.padStart(17)} ${'x raw COPY bytea'.padStart(17)}\n`);
+  process.stdout.write(
+    `\nwarehouse (postgres, ${WAREHOUSE_MODULE}), ${ROWS} rows x ${DIMENSIONS} dims, ${ROWS_PER_DOCUMENT} rows per document, ${BURST} documents per landing\n`,
+  );
+  process.stdout.write(
+    `${'step'.padEnd(40)} ${'rows/s'.padStart(9)} ${'seconds'.padStart(8)} ${'x raw COPY jsonb'.padStart(17)} ${'x raw COPY bytea'.padStart(17)}\n`,
+  );
   for (const s of steps) {
     const ratios = [rawJson, rawBytes].map((rate) => (s.rowsPerSecond / rate).toFixed(2).padStart(17));
-    process.stdout.write(`${s.step.padEnd(40)} ${String(Math.round(s.rowsPerSecond)).padStart(9)} ${s.seconds.toFixed(2).padStart(8)} ${ratios.join(' ')}\n`);
+    process.stdout.write(
+      `${s.step.padEnd(40)} ${String(Math.round(s.rowsPerSecond)).padStart(9)} ${s.seconds.toFixed(2).padStart(8)} ${ratios.join(' ')}\n`,
+    );
   }
   for (const [table, mb] of Object.entries(sizes)) process.stdout.write(`size of ${table}: ${mb} MB\n`);
 }

@@ -102,8 +102,7 @@ export interface Checker {
   close(): Promise<void>;
 }
 
-export const clean = (c: Comparison) =>
-  [c.chat, c.index].every((d) => d.lost + d.duplicated + d.stale + d.phantom === 0);
+export const clean = (c: Comparison) => [c.chat, c.index].every((d) => d.lost + d.duplicated + d.stale + d.phantom === 0);
 
 export async function createChecker(rag: pg.Pool, chat: pg.Pool, vectorIndexUrl: string, dimensions: number): Promise<Checker> {
   const index = await createVectorIndex({ kind: 'local', dimensions, url: vectorIndexUrl });

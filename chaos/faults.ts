@@ -88,7 +88,10 @@ export interface FaultTarget {
   inTransaction(service: FaultableService): Promise<boolean>;
   restartPostgres(mode: PostgresRestartMode, downMs: number): Promise<void>;
   restartBus(mode: BusRestartMode, downMs: number): Promise<void>;
-  proxy(link: 'postgres' | 'bus'): { setMode(mode: { kind: 'pass' } | { kind: 'delay'; ms: number } | { kind: 'blackhole' }): void; resetAll(): number };
+  proxy(link: 'postgres' | 'bus'): {
+    setMode(mode: { kind: 'pass' } | { kind: 'delay'; ms: number } | { kind: 'blackhole' }): void;
+    resetAll(): number;
+  };
   /** Publishes again up to `count` messages the topic already holds, in another order; returns how many. */
   duplicate(topic: string, count: number, freshIdShare: number): Promise<number>;
 }
@@ -118,7 +121,8 @@ export async function injectFaults(target: FaultTarget, faults: Fault[], log: (l
         await target.ready(fault.service);
         if (fault.midTransaction) {
           const deadline = Date.now() + INJECT_DEFAULTS.transactionWaitMs;
-          while (Date.now() < deadline && !(await target.inTransaction(fault.service).catch(() => false))) await sleep(INJECT_DEFAULTS.transactionPollMs);
+          while (Date.now() < deadline && !(await target.inTransaction(fault.service).catch(() => false)))
+            await sleep(INJECT_DEFAULTS.transactionPollMs);
         }
         await target.signal(fault.service, fault.kind === 'kill' ? 'SIGKILL' : 'SIGTERM');
         restarts.push(sleep(fault.restartAfterMs).then(() => target.restart(fault.service)));

@@ -73,7 +73,10 @@ export async function recordRun(run: RecordedRun): Promise<void> {
 
 async function readRuns(bus: string): Promise<RecordedRun[]> {
   const text = await readFile(join(RESULTS_DIR, `${bus}.jsonl`), 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as RecordedRun);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as RecordedRun);
 }
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : NaN);
@@ -91,7 +94,10 @@ export function table(runs: RecordedRun[]): string {
     if (group.length === 0 || (kind === 'all' && kinds.length < 2)) continue;
     const sum = (pick: (r: RecordedRun) => number) => group.reduce((total, r) => total + pick(r), 0);
     const drift = (field: 'lost' | 'duplicated' | 'stale' | 'phantom') => `${sum((r) => r.chat[field])} / ${sum((r) => r.index[field])}`;
-    const converge = group.map((r) => r.convergedMs).filter((ms): ms is number => ms !== null).sort((a, b) => a - b);
+    const converge = group
+      .map((r) => r.convergedMs)
+      .filter((ms): ms is number => ms !== null)
+      .sort((a, b) => a - b);
     const injected = sum((r) => Object.values(r.injected).reduce((a, b) => a + b, 0));
     lines.push(
       `| ${kind} | ${group.length} | ${injected} | ${sum((r) => r.operations)} | ${drift('lost')} | ${drift('duplicated')} | ${drift('stale')} | ${drift('phantom')} | ${seconds(percentile(converge, 0.5))} | ${seconds(converge.at(-1) ?? NaN)} | ${sum((r) => r.crashes ?? 0)} | ${group.filter((r) => !r.ok).length} |`,

@@ -73,13 +73,22 @@ async function main() {
   const options = parse(process.argv.slice(2));
   const host = machine();
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  log(`chaos: ${options.runs} runs on ${options.bus}, faults ${options.kinds.join(',')}${options.mix ? ' (mixed)' : ' (one kind per run)'}, first seed ${options.seed}`);
+  log(
+    `chaos: ${options.runs} runs on ${options.bus}, faults ${options.kinds.join(',')}${options.mix ? ' (mixed)' : ' (one kind per run)'}, first seed ${options.seed}`,
+  );
   const failures: RunResult[] = [];
   for (let i = 0; i < options.runs; i++) {
     const kinds = options.mix ? options.kinds : [options.kinds[i % options.kinds.length]!];
     const seed = options.seed + i;
     log(`run ${i + 1}/${options.runs}: seed ${seed}, faults ${kinds.join(',')}`);
-    const result = await runOnce({ seed, kinds, bus: options.bus, durationMs: options.durationMs, convergeTimeoutMs: options.convergeTimeoutMs, log });
+    const result = await runOnce({
+      seed,
+      kinds,
+      bus: options.bus,
+      durationMs: options.durationMs,
+      convergeTimeoutMs: options.convergeTimeoutMs,
+      log,
+    });
     log(summary(result));
     if (!result.ok) {
       failures.push(result);
@@ -88,7 +97,11 @@ async function main() {
     if (options.record) await recordRun(toRecord(result, host));
   }
   if (options.record) await writeResultsPage();
-  log(failures.length === 0 ? `chaos: all ${options.runs} runs converged with nothing lost, duplicated, stale or phantom` : `chaos: ${failures.length} of ${options.runs} runs failed: seeds ${failures.map((f) => f.seed).join(', ')}`);
+  log(
+    failures.length === 0
+      ? `chaos: all ${options.runs} runs converged with nothing lost, duplicated, stale or phantom`
+      : `chaos: ${failures.length} of ${options.runs} runs failed: seeds ${failures.map((f) => f.seed).join(', ')}`,
+  );
   process.exitCode = failures.length === 0 ? 0 : 1;
 }
 

@@ -71,7 +71,10 @@ export async function createStack(busKind: BusKind, log: (line: string) => void 
     const bus = await startPrivateBus(busKind, dir);
     cleanups.push(() => bus.stop());
     const proxies = { postgres: await startProxy(postgres.port), bus: await startProxy(bus.port) };
-    cleanups.push(() => proxies.postgres.close(), () => proxies.bus.close());
+    cleanups.push(
+      () => proxies.postgres.close(),
+      () => proxies.bus.close(),
+    );
     const topicPrefix = `chaos${randomBytes(3).toString('hex')}_`;
     const direct = (database: keyof typeof STACK_DEFAULTS.databases) => postgres.url(STACK_DEFAULTS.databases[database]);
     const proxied = (database: keyof typeof STACK_DEFAULTS.databases) =>

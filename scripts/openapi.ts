@@ -12,7 +12,11 @@ const UNUSED_DATABASE = 'postgresql://postgres@127.0.0.1:5432/mobius_openapi_unu
 const SECRET = 'openapi-document-only';
 
 const services = [
-  ['rag', async () => createRagTestService({ databaseUrl: UNUSED_DATABASE, dimensions: 1536, access: { mode: 'required', serviceToken: SECRET.repeat(2) } })],
+  [
+    'rag',
+    async () =>
+      createRagTestService({ databaseUrl: UNUSED_DATABASE, dimensions: 1536, access: { mode: 'required', serviceToken: SECRET.repeat(2) } }),
+  ],
   ['chat', async () => createChatTestService({ databaseUrl: UNUSED_DATABASE, dimensions: 1536, secret: SECRET })],
   ['user', async () => createUserTestService({ databaseUrl: UNUSED_DATABASE, secret: SECRET })],
 ] as const;

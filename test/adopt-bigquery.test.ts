@@ -36,8 +36,14 @@ const table = (key: string, fields: readonly object[]) => {
 
 /** A row as the old job's sync wrote it (insert_rows_json). */
 const oldSyncRun = () => ({
-  run_id: randomUUID(), started_at: '2025-01-01T00:00:00Z', finished_at: '2025-01-01T00:10:00Z', mart_rows_read: 3,
-  postgres_rows_written: 3, vector_rows_upserted: 2, status: 'success', error_message: null,
+  run_id: randomUUID(),
+  started_at: '2025-01-01T00:00:00Z',
+  finished_at: '2025-01-01T00:10:00Z',
+  mart_rows_read: 3,
+  postgres_rows_written: 3,
+  vector_rows_upserted: 2,
+  status: 'success',
+  error_message: null,
 });
 
 /** A landing row as the old job loads it: the 29 columns, nothing of ours. */
@@ -66,10 +72,9 @@ function seedOldJob(double: BigQueryRestDouble, syncRunsFields: readonly object[
 }
 
 const cliEnv = (double: BigQueryRestDouble) => ({ WAREHOUSE: 'bigquery', BQ_PROJECT: PROJECT, BQ_API_ENDPOINT: double.url });
-const writes = (double: BigQueryRestDouble, from: number) =>
-  double.requests.slice(from).filter((request) => request.method !== 'GET');
+const writes = (double: BigQueryRestDouble, from: number) => double.requests.slice(from).filter((request) => request.method !== 'GET');
 
-describe('adopting the old batch job\'s BigQuery tables', () => {
+describe("adopting the old batch job's BigQuery tables", () => {
   let double: BigQueryRestDouble;
   beforeAll(async () => {
     double = await BigQueryRestDouble.start();
@@ -85,29 +90,37 @@ describe('adopting the old batch job\'s BigQuery tables', () => {
     const run = await mobius(['migrate', '--env', 'prod', '--module', 'warehouse', '--dry-run'], cliEnv(double));
     expect(problemsIn(run.stderr)).toEqual([]);
     expect(run.code).toBe(0);
-    expect(run.out).toEqual(expect.arrayContaining([
-      'warehouse: would create table landing_rag.landing_rows (32 columns)',
-      'warehouse: would create table mobius_rag.mart_rows (33 columns)',
-      'warehouse: would keep mobius_rag.sync_runs: compatible',
-      'warehouse: mobius_rag.sync_runs: not partitioned by day on started_at as ours would be (left as it is; reads scan more)',
-      "warehouse: would leave landing_rag.rag_published_embeddings: the old batch job's table (29 columns); never read or written",
-      "warehouse: would leave mobius_rag.published_rag_embeddings: the old batch job's table (29 columns); never read or written",
-    ]));
+    expect(run.out).toEqual(
+      expect.arrayContaining([
+        'warehouse: would create table landing_rag.landing_rows (32 columns)',
+        'warehouse: would create table mobius_rag.mart_rows (33 columns)',
+        'warehouse: would keep mobius_rag.sync_runs: compatible',
+        'warehouse: mobius_rag.sync_runs: not partitioned by day on started_at as ours would be (left as it is; reads scan more)',
+        "warehouse: would leave landing_rag.rag_published_embeddings: the old batch job's table (29 columns); never read or written",
+        "warehouse: would leave mobius_rag.published_rag_embeddings: the old batch job's table (29 columns); never read or written",
+      ]),
+    );
     expect(run.out.some((line) => /create dataset/.test(line))).toBe(false);
     expect(run.out.at(-1)).toBe('warehouse: dry run, nothing changed');
     expect(writes(double, before)).toEqual([]);
     expect([...double.tables]).toEqual(tables);
   });
 
-  it('migrate creates our tables beside the old job\'s and leaves the old ones exactly as they were', async () => {
+  it("migrate creates our tables beside the old job's and leaves the old ones exactly as they were", async () => {
     const old = structuredClone([OLD_LANDING, OLD_MART, SYNC_RUNS_TABLE].map((key) => double.tables.get(key)));
     const before = double.requests.length;
     const run = await mobius(['migrate', '--env', 'prod', '--module', 'warehouse'], cliEnv(double));
     expect(run.code).toBe(0);
     expect(run.out.at(-1)).toBe('warehouse: datasets and tables ensured');
     const created = writes(double, before).filter((request) => request.method === 'POST' && request.path.endsWith('/tables'));
-    expect(created.map((request) => request.body.tableReference.tableId).sort()).toEqual(
-      ['landing_batches', 'landing_rows', 'mart_documents', 'mart_rows', 'mart_runs', 'merged_batches']);
+    expect(created.map((request) => request.body.tableReference.tableId).sort()).toEqual([
+      'landing_batches',
+      'landing_rows',
+      'mart_documents',
+      'mart_rows',
+      'mart_runs',
+      'merged_batches',
+    ]);
     expect(writes(double, before).filter((request) => request.method === 'PATCH')).toEqual([]);
     expect([OLD_LANDING, OLD_MART, SYNC_RUNS_TABLE].map((key) => double.tables.get(key))).toEqual(old);
   });
@@ -121,7 +134,11 @@ describe('adopting the old batch job\'s BigQuery tables', () => {
 
   it('our first streamed landing after adoption succeeds, into our own table only', async () => {
     const warehouse = await createWarehouse({
-      kind: 'bigquery', projectId: PROJECT, apiEndpoint: double.url, embeddingDimensions: DIMENSIONS, tuning: FAST,
+      kind: 'bigquery',
+      projectId: PROJECT,
+      apiEndpoint: double.url,
+      embeddingDimensions: DIMENSIONS,
+      tuning: FAST,
     });
     try {
       const documentId = randomUUID();
@@ -140,7 +157,10 @@ describe('migrate on tables it cannot adopt, and on an earlier layout of ours', 
   it('a column of another type is an error naming table and column, and nothing is written', async () => {
     const double = await BigQueryRestDouble.start();
     try {
-      seedOldJob(double, SYNC_RUNS.fields.map((field) => (field.name === 'mart_rows_read' ? { ...field, type: 'STRING' } : field)));
+      seedOldJob(
+        double,
+        SYNC_RUNS.fields.map((field) => (field.name === 'mart_rows_read' ? { ...field, type: 'STRING' } : field)),
+      );
       const before = double.requests.length;
       const run = await mobius(['migrate', '--env', 'prod', '--module', 'warehouse'], cliEnv(double));
       expect(run.code).not.toBe(0);
@@ -154,14 +174,20 @@ describe('migrate on tables it cannot adopt, and on an earlier layout of ours', 
   it('adds a missing column as NULLABLE and relaxes a REQUIRED column we may leave empty (as BigQuery allows)', async () => {
     const double = await BigQueryRestDouble.start();
     try {
-      seedOldJob(double, SYNC_RUNS.fields.filter((field) => field.name !== 'error_message')
-        .map((field) => (field.name === 'finished_at' ? { ...field, mode: 'REQUIRED' } : field)));
+      seedOldJob(
+        double,
+        SYNC_RUNS.fields
+          .filter((field) => field.name !== 'error_message')
+          .map((field) => (field.name === 'finished_at' ? { ...field, mode: 'REQUIRED' } : field)),
+      );
       const run = await mobius(['migrate', '--env', 'prod', '--module', 'warehouse'], cliEnv(double));
       expect(problemsIn(run.stderr)).toEqual([]);
-      expect(run.out).toEqual(expect.arrayContaining([
-        'warehouse: add to mobius_rag.sync_runs: error_message STRING NULLABLE',
-        'warehouse: relax in mobius_rag.sync_runs to NULLABLE: finished_at',
-      ]));
+      expect(run.out).toEqual(
+        expect.arrayContaining([
+          'warehouse: add to mobius_rag.sync_runs: error_message STRING NULLABLE',
+          'warehouse: relax in mobius_rag.sync_runs to NULLABLE: finished_at',
+        ]),
+      );
       const fields = double.tables.get(SYNC_RUNS_TABLE).schema.fields;
       expect(fields.find((field: { name: string }) => field.name === 'finished_at').mode).toBe('NULLABLE');
       expect(fields.at(-1)).toEqual({ name: 'error_message', type: 'STRING', mode: 'NULLABLE' });
@@ -174,9 +200,12 @@ describe('migrate on tables it cannot adopt, and on an earlier layout of ours', 
     const double = await BigQueryRestDouble.start();
     try {
       seedOldJob(double);
-      const patch = (fields: object[]) => fetch(`${double.url}/bigquery/v2/projects/${PROJECT}/datasets/mobius_rag/tables/sync_runs`, {
-        method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ schema: { fields } }),
-      });
+      const patch = (fields: object[]) =>
+        fetch(`${double.url}/bigquery/v2/projects/${PROJECT}/datasets/mobius_rag/tables/sync_runs`, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ schema: { fields } }),
+        });
       const added = await patch([...SYNC_RUNS.fields, { name: 'sink', type: 'STRING', mode: 'REQUIRED' }]);
       expect(added.status).toBe(400);
       expect(await added.text()).toContain('Cannot add required fields');
@@ -189,7 +218,7 @@ describe('migrate on tables it cannot adopt, and on an earlier layout of ours', 
   });
 });
 
-describe('sync_runs in BigQuery: one row per sync round with both sinks\' counts', () => {
+describe("sync_runs in BigQuery: one row per sync round with both sinks' counts", () => {
   const names = { chat: uniqueName('adopt_bq_chat'), warehouse: uniqueName('adopt_bq_wh') };
   let double: BigQueryRestDouble;
   let pool: pg.Pool;
@@ -202,7 +231,13 @@ describe('sync_runs in BigQuery: one row per sync round with both sinks\' counts
     await createMigratedDatabase(names.warehouse, 'warehouse');
     pool = createPool(testDatabaseUrl(names.chat), { applicationName: 'adopt-bigquery-test', max: 4 });
     local = await createWarehouse({ kind: 'postgres', databaseUrl: testDatabaseUrl(names.warehouse), embeddingDimensions: DIMENSIONS });
-    bigquery = await createWarehouse({ kind: 'bigquery', projectId: PROJECT, apiEndpoint: double.url, embeddingDimensions: DIMENSIONS, tuning: FAST });
+    bigquery = await createWarehouse({
+      kind: 'bigquery',
+      projectId: PROJECT,
+      apiEndpoint: double.url,
+      embeddingDimensions: DIMENSIONS,
+      tuning: FAST,
+    });
   });
   afterAll(async () => {
     await local?.close();
@@ -232,8 +267,12 @@ describe('sync_runs in BigQuery: one row per sync round with both sinks\' counts
     const rows = double.rowsOf(SYNC_RUNS_TABLE);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
-      run_id: syncRoundId(0, 1), mart_rows_read: 4, postgres_rows_written: 4, vector_rows_upserted: 4,
-      status: 'success', error_message: null,
+      run_id: syncRoundId(0, 1),
+      mart_rows_read: 4,
+      postgres_rows_written: 4,
+      vector_rows_upserted: 4,
+      status: 'success',
+      error_message: null,
     });
     expect(Date.parse(String(rows[0]?.finished_at))).toBeGreaterThanOrEqual(Date.parse(String(rows[0]?.started_at)));
     const chatRows = await queryDatabase(names.chat, 'SELECT sink FROM sync_runs ORDER BY sink');

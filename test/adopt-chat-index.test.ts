@@ -31,9 +31,12 @@ async function timedMigrate(args: string[]) {
 }
 
 const indexState = (name: string) =>
-  queryDatabase<{ valid: boolean; definition: string }>(chat,
+  queryDatabase<{ valid: boolean; definition: string }>(
+    chat,
     `SELECT i.indisvalid AS valid, pg_get_indexdef(i.indexrelid) AS definition FROM pg_index i
-       JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1`, [name]);
+       JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1`,
+    [name],
+  );
 
 beforeAll(async () => {
   await createDatabase(chat);
@@ -50,19 +53,27 @@ describe('mobius migrate --module chat on a Chat table with rows', () => {
     const canceller = new pg.Client({ connectionString: testDatabaseUrl(chat) });
     await canceller.connect();
     try {
-      await waitFor('the concurrent index build to start', async () => {
-        const { rows } = await canceller.query(
-          `SELECT pg_cancel_backend(pid) AS cancelled FROM pg_stat_progress_create_index
-            WHERE datname = current_database() AND command = 'CREATE INDEX CONCURRENTLY'`);
-        return rows.some((row) => row.cancelled);
-      }, 30_000, 20);
+      await waitFor(
+        'the concurrent index build to start',
+        async () => {
+          const { rows } = await canceller.query(
+            `SELECT pg_cancel_backend(pid) AS cancelled FROM pg_stat_progress_create_index
+            WHERE datname = current_database() AND command = 'CREATE INDEX CONCURRENTLY'`,
+          );
+          return rows.some((row) => row.cancelled);
+        },
+        30_000,
+        20,
+      );
     } finally {
       await canceller.end();
     }
     const failed = await run;
     expect(failed.code).not.toBe(0);
-    expect(failed.stderr).toContain(`migration ${MIGRATION} failed (it runs outside a transaction: the statements before the ` +
-      'failure stay applied, and the next run repeats them): canceling statement due to user request');
+    expect(failed.stderr).toContain(
+      `migration ${MIGRATION} failed (it runs outside a transaction: the statements before the ` +
+        'failure stay applied, and the next run repeats them): canceling statement due to user request',
+    );
     expect(await indexState('idx_prm_trgm_names')).toEqual([{ valid: false, definition: expect.stringContaining('gin_trgm_ops') }]);
     expect(await queryDatabase(chat, `SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'`)).toHaveLength(1);
     expect(await queryDatabase(chat, 'SELECT version FROM mobius_schema_version WHERE version = 6')).toEqual([]);
@@ -70,8 +81,10 @@ describe('mobius migrate --module chat on a Chat table with rows', () => {
 
   it('--status and --dry-run say the migration is pending, runs outside a transaction, and will rebuild the index', async () => {
     const status = await mobius(['migrate', '--env', 'dev', '--module', 'chat', '--status'], env);
-    expect(status.out).toContain(`chat: pending  ${MIGRATION} (runs outside a transaction, building indexes concurrently; ` +
-      'index idx_prm_trgm_names is INVALID (an interrupted concurrent build): migrate drops and rebuilds it)');
+    expect(status.out).toContain(
+      `chat: pending  ${MIGRATION} (runs outside a transaction, building indexes concurrently; ` +
+        'index idx_prm_trgm_names is INVALID (an interrupted concurrent build): migrate drops and rebuilds it)',
+    );
     const dry = await mobius(['migrate', '--env', 'dev', '--module', 'chat', '--dry-run'], env);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain(`-- chat: would apply ${MIGRATION} (outside a transaction, statement by statement`);
@@ -102,12 +115,15 @@ describe('mobius migrate --module chat on a Chat table with rows', () => {
     expect(writesDuring(writes, buildStart, buildEnd).maxLatencyMs).toBeLessThan(quarter);
   });
 
-  it('leaves Chat\'s trigram index valid on the contract\'s three columns, covering the rows written meanwhile', async () => {
-    expect(await indexState('idx_prm_trgm_names')).toEqual([{
-      valid: true,
-      definition: expect.stringContaining(
-        'USING gin (document_display_name gin_trgm_ops, document_filename gin_trgm_ops, document_payer gin_trgm_ops)'),
-    }]);
+  it("leaves Chat's trigram index valid on the contract's three columns, covering the rows written meanwhile", async () => {
+    expect(await indexState('idx_prm_trgm_names')).toEqual([
+      {
+        valid: true,
+        definition: expect.stringContaining(
+          'USING gin (document_display_name gin_trgm_ops, document_filename gin_trgm_ops, document_payer gin_trgm_ops)',
+        ),
+      },
+    ]);
     for (const name of ['idx_prm_instant_rag', 'idx_prm_expires_at', 'idx_prm_agent_scope', 'idx_prd_document_id', 'idx_prd_trgm_names']) {
       expect(await indexState(name), name).toEqual([{ valid: true, definition: expect.any(String) }]);
     }

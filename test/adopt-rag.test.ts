@@ -23,49 +23,54 @@ let legacy: string;
 
 /** The published row ids of a document: in RAG, and in Chat once the pipeline brought them there. */
 const ragIds = async (documentId: string) =>
-  (await queryDatabase(ragDb, 'SELECT id FROM rag_published_embeddings WHERE document_id = $1 ORDER BY id', [documentId])).map(
+  (await queryDatabase(ragDb, 'SELECT id FROM rag_published_embeddings WHERE document_id = $1 ORDER BY id', [documentId])).map((r) => r.id as string);
+const chatIds = async (documentId: string) =>
+  (await queryDatabase(pipeline.dbs.names.chat, 'SELECT id FROM published_rag_metadata WHERE document_id = $1 ORDER BY id', [documentId])).map(
     (r) => r.id as string,
   );
-const chatIds = async (documentId: string) =>
-  (
-    await queryDatabase(pipeline.dbs.names.chat, 'SELECT id FROM published_rag_metadata WHERE document_id = $1 ORDER BY id', [
-      documentId,
-    ])
-  ).map((r) => r.id as string);
 
 /** Waits until Chat holds exactly `ids` for the document (an empty list: the document is gone from Chat). */
 async function expectChat(documentId: string, ids: string[]) {
-  await waitFor(`chat to hold ${ids.length} rows of ${documentId}`, async () =>
-    JSON.stringify(await chatIds(documentId)) === JSON.stringify(ids), CHAT_TIMEOUT_MS).catch(() => undefined);
+  await waitFor(
+    `chat to hold ${ids.length} rows of ${documentId}`,
+    async () => JSON.stringify(await chatIds(documentId)) === JSON.stringify(ids),
+    CHAT_TIMEOUT_MS,
+  ).catch(() => undefined);
   expect(await chatIds(documentId)).toEqual(ids);
 }
 
 /** Waits until the vector index holds all of `ids` (present) or none of them (absent). */
 async function expectIndex(ids: string[], present: boolean) {
   const held = async () => new Set(await indexState(vertexSync));
-  await waitFor(`the index to ${present ? 'hold' : 'drop'} ${ids.length} datapoints`, async () => {
-    const index = await held();
-    return ids.every((id) => index.has(id) === present);
-  }, CHAT_TIMEOUT_MS).catch(() => undefined);
+  await waitFor(
+    `the index to ${present ? 'hold' : 'drop'} ${ids.length} datapoints`,
+    async () => {
+      const index = await held();
+      return ids.every((id) => index.has(id) === present);
+    },
+    CHAT_TIMEOUT_MS,
+  ).catch(() => undefined);
   const index = await held();
   expect(ids.filter((id) => index.has(id) !== present)).toEqual([]);
 }
 
 const events = (documentId: string) =>
-  queryDatabase(ragDb, 'SELECT event_type, document_version FROM publish_events WHERE document_id = $1 ORDER BY published_at', [
-    documentId,
-  ]);
+  queryDatabase(ragDb, 'SELECT event_type, document_version FROM publish_events WHERE document_id = $1 ORDER BY published_at', [documentId]);
 
 beforeAll(async () => {
-  pipeline = await createPipeline('adoptrag', { EMBEDDING_DIMENSIONS: String(DIMENSIONS) }, {
-    beforeMigrate: async (dbs) => {
-      await createDatabase(dbs.names.rag);
-      await queryDatabase(dbs.names.rag, EXISTING_RAG_SCHEMA);
-      legacy = await appUpload(dbs.names.rag, 'legacy-policy.pdf', ['Step therapy applies.', 'Prior authorization is required.'], DIMENSIONS);
-      await appPublish(dbs.names.rag, legacy);
-      await appPublish(dbs.names.rag, legacy);
+  pipeline = await createPipeline(
+    'adoptrag',
+    { EMBEDDING_DIMENSIONS: String(DIMENSIONS) },
+    {
+      beforeMigrate: async (dbs) => {
+        await createDatabase(dbs.names.rag);
+        await queryDatabase(dbs.names.rag, EXISTING_RAG_SCHEMA);
+        legacy = await appUpload(dbs.names.rag, 'legacy-policy.pdf', ['Step therapy applies.', 'Prior authorization is required.'], DIMENSIONS);
+        await appPublish(dbs.names.rag, legacy);
+        await appPublish(dbs.names.rag, legacy);
+      },
     },
-  });
+  );
   ragDb = pipeline.dbs.names.rag;
   [rag, vertexSync] = await Promise.all([
     pipeline.start('rag'),
@@ -78,14 +83,18 @@ beforeAll(async () => {
 
 afterAll(() => pipeline?.destroy());
 
-describe('mobius migrate --module rag on the existing RAG app\'s database', () => {
-  it('adopts it: says so, records the baseline, and leaves the app\'s tables and rows as they were', async () => {
+describe("mobius migrate --module rag on the existing RAG app's database", () => {
+  it("adopts it: says so, records the baseline, and leaves the app's tables and rows as they were", async () => {
     expect(pipeline.migrations.rag).toContainEqual(expect.stringMatching(/^rag: adopting an existing database \(\d+ tables, no migration record\)$/));
-    const columns = await queryDatabase(ragDb,
-      `SELECT column_name FROM information_schema.columns WHERE table_name = 'documents' AND column_name LIKE 'reviewed%'`);
+    const columns = await queryDatabase(
+      ragDb,
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'documents' AND column_name LIKE 'reviewed%'`,
+    );
     expect(columns).toEqual([]);
-    const chunkTags = await queryDatabase(ragDb,
-      `SELECT column_name FROM information_schema.columns WHERE table_name = 'hierarchical_chunks' AND column_name LIKE 'chunk_%_tags'`);
+    const chunkTags = await queryDatabase(
+      ragDb,
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'hierarchical_chunks' AND column_name LIKE 'chunk_%_tags'`,
+    );
     expect(chunkTags).toEqual([]);
     expect(await ragIds(legacy)).toHaveLength(2);
     expect(await events(legacy)).toEqual([
@@ -96,22 +105,27 @@ describe('mobius migrate --module rag on the existing RAG app\'s database', () =
     expect(again.out).toContain('rag: already up to date');
   });
 
-  it('keeps every other foreign key to documents cascading, and publish_events\' key for the app\'s events', async () => {
-    const keys = await queryDatabase<{ child: string; cascade: boolean }>(ragDb,
+  it("keeps every other foreign key to documents cascading, and publish_events' key for the app's events", async () => {
+    const keys = await queryDatabase<{ child: string; cascade: boolean }>(
+      ragDb,
       `SELECT conrelid::regclass::text AS child, confdeltype = 'c' AS cascade FROM pg_constraint
-        WHERE contype = 'f' AND confrelid = 'documents'::regclass ORDER BY 1`);
-    expect(keys.map((k) => k.child)).toEqual(expect.arrayContaining(['chunk_embeddings', 'chunking_results', 'document_pages', 'hierarchical_chunks']));
+        WHERE contype = 'f' AND confrelid = 'documents'::regclass ORDER BY 1`,
+    );
+    expect(keys.map((k) => k.child)).toEqual(
+      expect.arrayContaining(['chunk_embeddings', 'chunking_results', 'document_pages', 'hierarchical_chunks']),
+    );
     expect(keys.map((k) => k.child)).not.toContain('publish_events');
     expect(keys.every((k) => k.cascade)).toBe(true);
     // The app inserting an event for a document that does not exist fails as the key made it fail.
-    const orphan = queryDatabase(ragDb,
-      `INSERT INTO publish_events (id, document_id, published_at, rows_written) VALUES ($1, $2, now(), 0)`,
-      [randomUUID(), randomUUID()]);
+    const orphan = queryDatabase(ragDb, `INSERT INTO publish_events (id, document_id, published_at, rows_written) VALUES ($1, $2, now(), 0)`, [
+      randomUUID(),
+      randomUUID(),
+    ]);
     await expect(orphan).rejects.toMatchObject({ code: '23503', constraint: 'publish_events_document_id_fkey' });
   });
 });
 
-describe('the existing app\'s publishes, relayed from the adopted database', () => {
+describe("the existing app's publishes, relayed from the adopted database", () => {
   it('reach Chat: the events it wrote before the migration are sent like ours', async () => {
     await expectChat(legacy, await ragIds(legacy));
   });
@@ -122,17 +136,26 @@ describe('our rag API on the adopted database', () => {
 
   it('creates and publishes; reviewed columns and chunk tags, which the app lacks, publish as NULL', async () => {
     ({ document_id: ours } = await ragApi(rag, 'POST', '/documents', {
-      filename: 'ours.md', text: markdown('Ours', 4), payer: 'Molina', state: 'OH',
+      filename: 'ours.md',
+      text: markdown('Ours', 4),
+      payer: 'Molina',
+      state: 'OH',
     }));
     const published = await ragApi(rag, 'POST', `/documents/${ours}/publish`, { published_by: 'ops@mobius' });
     expect(published).toMatchObject({ status: 'ok', rows_written: 4, verification_passed: true, document_version: 1 });
-    const rows = await queryDatabase(ragDb,
+    const rows = await queryDatabase(
+      ragDb,
       `SELECT document_reviewed_at, document_reviewed_by, chunk_d_tags, document_payer FROM rag_published_embeddings
-        WHERE document_id = $1`, [ours]);
+        WHERE document_id = $1`,
+      [ours],
+    );
     expect(rows).toHaveLength(4);
     expect(rows[0]).toEqual({ document_reviewed_at: null, document_reviewed_by: null, chunk_d_tags: null, document_payer: 'Molina' });
     expect(await ragApi(rag, 'GET', `/documents/${ours}/publish-status`)).toMatchObject({
-      published: true, published_by: 'ops@mobius', rows_written: 4, verification_passed: true,
+      published: true,
+      published_by: 'ops@mobius',
+      rows_written: 4,
+      verification_passed: true,
     });
     await expectChat(ours, await ragIds(ours));
   });
@@ -160,8 +183,11 @@ describe('our rag API on the adopted database', () => {
     expect(await ragApi(rag, 'GET', `/documents/${legacy}/publish-status`)).toEqual({ published: false });
     await expectChat(legacy, []);
     await expectIndex(published, false);
-    await waitFor('the tombstone to be relayed', async () =>
-      (await queryDatabase(ragDb, 'SELECT 1 FROM publish_events WHERE document_id = $1 AND relayed_at IS NOT NULL', [legacy])).length === 1);
+    await waitFor(
+      'the tombstone to be relayed',
+      async () =>
+        (await queryDatabase(ragDb, 'SELECT 1 FROM publish_events WHERE document_id = $1 AND relayed_at IS NOT NULL', [legacy])).length === 1,
+    );
   });
 
   it('DELETE of a document published through our API, then a republish of nothing: 404, Chat stays clean', async () => {
@@ -188,7 +214,8 @@ describe('the existing app keeps working on the adopted database, beside our API
   it('our PUT and publish of a document the app created replace its rows everywhere, as the next version', async () => {
     const appRows = await ragIds(later);
     await ragApi(rag, 'PUT', `/documents/${later}`, {
-      filename: 'later-policy.pdf', text: '## Coverage\n\nReferrals now expire after 120 days, renewable once by the plan.',
+      filename: 'later-policy.pdf',
+      text: '## Coverage\n\nReferrals now expire after 120 days, renewable once by the plan.',
     });
     const published = await ragApi(rag, 'POST', `/documents/${later}/publish`, {});
     expect(published).toMatchObject({ rows_written: 1, document_version: 2 });
@@ -198,7 +225,7 @@ describe('the existing app keeps working on the adopted database, beside our API
     await expectChat(later, ours);
   });
 
-  it('its hard delete removes the document\'s pages, chunks, embeddings and publish events by cascade, as before', async () => {
+  it("its hard delete removes the document's pages, chunks, embeddings and publish events by cascade, as before", async () => {
     const gone = await appUpload(ragDb, 'gone-policy.pdf', ['Coverage ends.', 'Appeals go to the plan.'], DIMENSIONS);
     await appPublish(ragDb, gone);
     await appHardDelete(ragDb, gone);

@@ -35,8 +35,13 @@ function guardedRag(cacheSeconds: string): RagTestService {
 }
 
 const status = async (rag: RagTestService, userId: string) =>
-  (await rag.app.inject({ method: 'GET', url: '/documents', headers: { authorization: `Bearer ${tokens.mintAccessToken({ userId, tenantId: TENANT })}` } }))
-    .statusCode;
+  (
+    await rag.app.inject({
+      method: 'GET',
+      url: '/documents',
+      headers: { authorization: `Bearer ${tokens.mintAccessToken({ userId, tenantId: TENANT })}` },
+    })
+  ).statusCode;
 
 beforeAll(async () => {
   users = await createTestUserDatabase('cache_users');

@@ -57,7 +57,13 @@ describe('Pub/Sub adapter specifics (emulator)', () => {
 
   it('applies the configured ack deadline, retry policy and dead-letter attempts to the subscriptions it creates', async () => {
     const prefix = `${base}s${randomToken()}_`;
-    const bus = await busOn(prefix, { ackDeadlineSeconds: 30, minBackoffSeconds: 5, maxBackoffSeconds: 120, maxDeliveryAttempts: 7, retainAckedMessages: false });
+    const bus = await busOn(prefix, {
+      ackDeadlineSeconds: 30,
+      minBackoffSeconds: 5,
+      maxBackoffSeconds: 120,
+      maxDeliveryAttempts: 7,
+      retainAckedMessages: false,
+    });
     await bus.ensureSubscription('warehouse.mart_updated', 'chat-sync');
     expect(await readSubscription(path('subscriptions', `${prefix}chat-sync`))).toMatchObject({
       ackDeadlineSeconds: 30,
@@ -86,11 +92,16 @@ describe('Pub/Sub adapter specifics (emulator)', () => {
     let running = 0;
     let most = 0;
     const received = new Received();
-    await bus.subscribe('work.items', 'worker', received.handler(async () => {
-      most = Math.max(most, ++running);
-      await new Promise((done) => setTimeout(done, 30));
-      running -= 1;
-    }), { concurrency: 10 });
+    await bus.subscribe(
+      'work.items',
+      'worker',
+      received.handler(async () => {
+        most = Math.max(most, ++running);
+        await new Promise((done) => setTimeout(done, 30));
+        running -= 1;
+      }),
+      { concurrency: 10 },
+    );
     for (let index = 0; index < 12; index += 1) await bus.publish({ topic: 'work.items', id: `w-${index}`, data: bytes(`w-${index}`) });
     await received.atLeast(12);
     expect(most).toBe(2);
@@ -120,7 +131,9 @@ describe('Pub/Sub adapter specifics (emulator)', () => {
     const bus = await busOn(prefix);
     await bus.ensureSubscription('rag.publish_events', 'ingestor');
     const pubsub = new PubSub({ projectId: PUBSUB_PROJECT, apiEndpoint: emulatorHost, emulatorMode: true, universeDomain: 'googleapis.com' });
-    const messageId = await pubsub.topic(`${prefix}rag.publish_events`).publishMessage({ data: Buffer.from('from gcloud'), attributes: { origin: 'gcloud' } });
+    const messageId = await pubsub
+      .topic(`${prefix}rag.publish_events`)
+      .publishMessage({ data: Buffer.from('from gcloud'), attributes: { origin: 'gcloud' } });
     await pubsub.close();
     const received = new Received();
     await bus.subscribe('rag.publish_events', 'ingestor', received.handler());

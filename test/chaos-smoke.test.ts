@@ -15,7 +15,10 @@ function expectClean(result: RunResult) {
   expect(result.comparison.chat, report).toMatchObject({ lost: 0, duplicated: 0, stale: 0, phantom: 0 });
   expect(result.comparison.index, report).toMatchObject({ lost: 0, duplicated: 0, stale: 0, phantom: 0 });
   expect(result.convergedMs, report).toBeDefined();
-  expect(result.crashes.map((c) => `${c.service} exited ${c.exit}:\n${c.tail}`), report).toEqual([]);
+  expect(
+    result.crashes.map((c) => `${c.service} exited ${c.exit}:\n${c.tail}`),
+    report,
+  ).toEqual([]);
   expect(result.ragRows).toBeGreaterThan(0);
 }
 

@@ -45,7 +45,8 @@ function embedding(seed: number): number[] {
 /** What chat must hold for a source value: its float4 rounding. */
 const asFloat4 = (values: number[]) => values.map((value) => Math.fround(value));
 
-const ids = (database: string, table: string) => queryDatabase(database, `SELECT id::text FROM ${table} ORDER BY id`).then((rows) => rows.map((r) => r.id));
+const ids = (database: string, table: string) =>
+  queryDatabase(database, `SELECT id::text FROM ${table} ORDER BY id`).then((rows) => rows.map((r) => r.id));
 const versions = (table: string) => queryDatabase(chat, `SELECT id::text, xmin::text FROM ${table} ORDER BY id`);
 const TABLES = ['documents', 'chunks', 'chunk_embeddings', 'facts'] as const;
 
@@ -68,7 +69,16 @@ async function seedRag() {
     await q(
       `INSERT INTO hierarchical_chunks (id, document_id, page_number, paragraph_index, section_path, text, start_offset_in_page, summary, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '2025-03-04 05:06:08.000042')`,
-      [id, documentIds[index % 2], 1 + (index % 3), index, index % 4 === 0 ? '' : `Section ${index}`, `Chunk text ${index} — ünïcode`, index === 3 ? null : index * 10, `summary ${index}`],
+      [
+        id,
+        documentIds[index % 2],
+        1 + (index % 3),
+        index,
+        index % 4 === 0 ? '' : `Section ${index}`,
+        `Chunk text ${index} — ünïcode`,
+        index === 3 ? null : index * 10,
+        `summary ${index}`,
+      ],
     );
   }
   for (const [index, chunkId] of chunkIds.slice(0, 20).entries()) {
@@ -139,7 +149,10 @@ describe('mobius chat clone-rag', () => {
   });
 
   it('copies 1536-dimension embeddings exactly, each on its chunk', async () => {
-    const rows = await queryDatabase(chat, `SELECT id::text, chunk_id::text, embedding, model_id, array_length(embedding, 1) AS n FROM chunk_embeddings`);
+    const rows = await queryDatabase(
+      chat,
+      `SELECT id::text, chunk_id::text, embedding, model_id, array_length(embedding, 1) AS n FROM chunk_embeddings`,
+    );
     expect(rows).toHaveLength(20);
     for (const row of rows) {
       const source = embeddings.get(row.chunk_id)!;
@@ -149,7 +162,9 @@ describe('mobius chat clone-rag', () => {
       // pg parses real[] text as float8; its float4 rounding is the stored value, which must be the source's.
       expect(asFloat4(row.embedding as number[])).toEqual(asFloat4(source.values));
     }
-    const [edge] = await queryDatabase(chat, `SELECT embedding[1:6]::text AS head FROM chunk_embeddings WHERE id = $1`, [embeddings.get(chunkIds[0]!)!.id]);
+    const [edge] = await queryDatabase(chat, `SELECT embedding[1:6]::text AS head FROM chunk_embeddings WHERE id = $1`, [
+      embeddings.get(chunkIds[0]!)!.id,
+    ]);
     expect(edge!.head).toBe('{3.4028235e+38,-1.1754944e-38,0,0.1,0.12345679,-0.9876543}');
   });
 
@@ -165,10 +180,22 @@ describe('mobius chat clone-rag', () => {
       [documentIds[1], 'manual.md', 'document', '2025-03-05 00:00:00.000001'],
       [documentIds[2], 'empty.md', 'document', '2025-03-06 23:59:59.999999'],
     ]);
-    expect(documents[0]!.metadata).toMatchObject({ filename: 'policy.pdf', display_name: 'Acme Policy', payer: 'Acme Health', state: 'FL', authority_level: 'payer_policy', page_count: 2, tags: ['x'] });
+    expect(documents[0]!.metadata).toMatchObject({
+      filename: 'policy.pdf',
+      display_name: 'Acme Policy',
+      payer: 'Acme Health',
+      state: 'FL',
+      authority_level: 'payer_policy',
+      page_count: 2,
+      tags: ['x'],
+    });
     expect(documents[0]!.metadata_text).toContain('"big": 12345678901234567890');
 
-    const [chunk] = await queryDatabase(chat, `SELECT document_id::text, text, page_number, start_offset, end_offset, metadata FROM chunks WHERE id = $1`, [chunkIds[5]]);
+    const [chunk] = await queryDatabase(
+      chat,
+      `SELECT document_id::text, text, page_number, start_offset, end_offset, metadata FROM chunks WHERE id = $1`,
+      [chunkIds[5]],
+    );
     expect(chunk).toEqual({
       document_id: documentIds[1],
       text: 'Chunk text 5 — ünïcode',
@@ -182,7 +209,11 @@ describe('mobius chat clone-rag', () => {
 
     const facts = await queryDatabase(chat, `SELECT document_id::text, chunk_id::text, fact_type, content, metadata FROM facts ORDER BY content`);
     expect(facts.map((f) => [f.content, f.chunk_id])).toEqual([0, 1, 2, 3, 4].map((i) => [`Fact ${i}`, i === 0 ? null : chunkIds[i * 2]]));
-    expect(facts[1]).toMatchObject({ document_id: documentIds[0], fact_type: 'eligibility', metadata: { confidence: 0.875, category_scores: { claims: 0.5 }, verification_status: 'pending' } });
+    expect(facts[1]).toMatchObject({
+      document_id: documentIds[0],
+      fact_type: 'eligibility',
+      metadata: { confidence: 0.875, category_scores: { claims: 0.5 }, verification_status: 'pending' },
+    });
   });
 
   it('changes nothing on a second run', async () => {
@@ -239,13 +270,19 @@ describe('mobius chat clone-rag', () => {
   });
 
   it('refuses an unmigrated chat database and one database named twice, writing nothing', async () => {
-    const unmigratedChat = await cloneWith({ RAG_SOURCE_DATABASE_URL: testDatabaseUrl(rag), CHAT_DATABASE_URL: testDatabaseUrl(unmigrated) }).catch((e: unknown) => e);
+    const unmigratedChat = await cloneWith({ RAG_SOURCE_DATABASE_URL: testDatabaseUrl(rag), CHAT_DATABASE_URL: testDatabaseUrl(unmigrated) }).catch(
+      (e: unknown) => e,
+    );
     expect(unmigratedChat).toBeInstanceOf(CloneError);
-    expect((unmigratedChat as Error).message).toMatch(/no documents, chunks, chunk_embeddings, facts table: run `mobius migrate --module chat` first/);
+    expect((unmigratedChat as Error).message).toMatch(
+      /no documents, chunks, chunk_embeddings, facts table: run `mobius migrate --module chat` first/,
+    );
     const same = await cloneWith({ RAG_SOURCE_DATABASE_URL: testDatabaseUrl(rag), CHAT_DATABASE_URL: testDatabaseUrl(rag) }).catch((e: unknown) => e);
     expect(same).toBeInstanceOf(CloneError);
     expect((same as Error).message).toContain('name the same database');
-    const notRag = await cloneWith({ RAG_SOURCE_DATABASE_URL: testDatabaseUrl(unmigrated), CHAT_DATABASE_URL: testDatabaseUrl(chat) }).catch((e: unknown) => e);
+    const notRag = await cloneWith({ RAG_SOURCE_DATABASE_URL: testDatabaseUrl(unmigrated), CHAT_DATABASE_URL: testDatabaseUrl(chat) }).catch(
+      (e: unknown) => e,
+    );
     expect((notRag as Error).message).toContain('is RAG_SOURCE_DATABASE_URL a rag database?');
   });
 });

@@ -76,13 +76,18 @@ describe('AUTH_CHECK_USER_ACTIVE on', () => {
   });
 
   it('still refuses a bad token first (401 of the validator), before any lookup', async () => {
-    const response = await checking.app.inject({ method: 'POST', url: '/v1/search', headers: { authorization: 'Bearer a.b.c' }, payload: { query: 'x' } });
+    const response = await checking.app.inject({
+      method: 'POST',
+      url: '/v1/search',
+      headers: { authorization: 'Bearer a.b.c' },
+      payload: { query: 'x' },
+    });
     expect(response.statusCode).toBe(401);
     expect(response.json().error.code).toBe('TOKEN_MALFORMED');
   });
 });
 
-describe('AUTH_ACTIVE_USER_CACHE_SECONDS through chat\'s composition root', () => {
+describe("AUTH_ACTIVE_USER_CACHE_SECONDS through chat's composition root", () => {
   it('with 0, refuses a deactivated user at once: the status is read on every request', async () => {
     const config = loadChatServiceConfig({
       JWT_SECRET: SECRET,
@@ -115,7 +120,7 @@ describe('AUTH_ACTIVE_USER_CACHE_SECONDS through chat\'s composition root', () =
 });
 
 describe('AUTH_CHECK_USER_ACTIVE off (the default)', () => {
-  it('admits a deactivated user\'s valid token: chat\'s contract is signature, expiry and type', async () => {
+  it("admits a deactivated user's valid token: chat's contract is signature, expiry and type", async () => {
     const userId = await users.addUser({ email: `${randomUUID()}@example.com` });
     await users.setStatus(userId, 'inactive');
     expect((await search(unchecked, userId)).statusCode).toBe(200);
@@ -124,9 +129,13 @@ describe('AUTH_CHECK_USER_ACTIVE off (the default)', () => {
   it('is off unless set, and needs USER_DATABASE_URL when on', () => {
     const base = { JWT_SECRET: SECRET, CHAT_DATABASE_URL: testDatabaseUrl(chatDatabase) };
     expect(loadChatServiceConfig(base).activeUsers).toBeUndefined();
-    expect(loadChatServiceConfig({ ...base, AUTH_CHECK_USER_ACTIVE: 'true', USER_DATABASE_URL: users.url }).activeUsers).toEqual({ userDatabaseUrl: users.url, cacheTtlMs: 60_000 });
+    expect(loadChatServiceConfig({ ...base, AUTH_CHECK_USER_ACTIVE: 'true', USER_DATABASE_URL: users.url }).activeUsers).toEqual({
+      userDatabaseUrl: users.url,
+      cacheTtlMs: 60_000,
+    });
     // AUTH_ACTIVE_USER_CACHE_SECONDS: 0 to 60 (revocation within a minute).
-    const cache = (seconds: string) => loadChatServiceConfig({ ...base, AUTH_CHECK_USER_ACTIVE: 'true', USER_DATABASE_URL: users.url, AUTH_ACTIVE_USER_CACHE_SECONDS: seconds });
+    const cache = (seconds: string) =>
+      loadChatServiceConfig({ ...base, AUTH_CHECK_USER_ACTIVE: 'true', USER_DATABASE_URL: users.url, AUTH_ACTIVE_USER_CACHE_SECONDS: seconds });
     expect(cache('0').activeUsers?.cacheTtlMs).toBe(0);
     expect(cache('15').activeUsers?.cacheTtlMs).toBe(15_000);
     expect(() => cache('61')).toThrow(/AUTH_ACTIVE_USER_CACHE_SECONDS/);

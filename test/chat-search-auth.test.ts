@@ -59,7 +59,11 @@ describe('POST /v1/search token checks', () => {
     ['a malformed token', () => 'Bearer abc.def', 'TOKEN_MALFORMED'],
     ['alg none', () => `Bearer ${forgeToken(claims(), { header: { alg: 'none', typ: 'JWT' } })}`, 'TOKEN_ALG_REFUSED'],
     ['HS512', () => `Bearer ${forgeToken(claims(), { header: { alg: 'HS512' }, secret: SECRET, hash: 'sha512' })}`, 'TOKEN_ALG_REFUSED'],
-    ['a tampered payload', () => `Bearer ${withPayload(forgeToken(claims(), { secret: SECRET }), claims({ tenant_id: randomUUID() }))}`, 'TOKEN_INVALID_SIGNATURE'],
+    [
+      'a tampered payload',
+      () => `Bearer ${withPayload(forgeToken(claims(), { secret: SECRET }), claims({ tenant_id: randomUUID() }))}`,
+      'TOKEN_INVALID_SIGNATURE',
+    ],
     ['another secret', () => `Bearer ${forgeToken(claims(), { secret: 'not-the-secret' })}`, 'TOKEN_INVALID_SIGNATURE'],
     ['an expired token', () => `Bearer ${forgeToken(claims({ exp: epochSeconds() - 1 }), { secret: SECRET })}`, 'TOKEN_EXPIRED'],
     ['a refresh token', () => `Bearer ${chat.tokens.mintRefreshToken({ userId: USER, sessionId: randomUUID() })}`, 'TOKEN_WRONG_TYPE'],

@@ -49,7 +49,13 @@ describe('loadChatServiceConfig', () => {
   });
 
   it('reads PORT, EMBEDDING_DIMENSIONS and the index selection, and names a wrong variable', () => {
-    const config = loadChatServiceConfig({ JWT_SECRET: SECRET, PORT: '9102', EMBEDDING_DIMENSIONS: '768', VECTOR_INDEX: 'local', VECTOR_INDEX_URL: 'http://localhost:8020' });
+    const config = loadChatServiceConfig({
+      JWT_SECRET: SECRET,
+      PORT: '9102',
+      EMBEDDING_DIMENSIONS: '768',
+      VECTOR_INDEX: 'local',
+      VECTOR_INDEX_URL: 'http://localhost:8020',
+    });
     expect(config.runtime.port).toBe(9102);
     expect(config.embedding.dimensions).toBe(768);
     expect(config.vectorIndex).toMatchObject({ vectorIndex: { kind: 'local', url: 'http://localhost:8020' }, embeddingDimensions: 768 });
@@ -60,11 +66,17 @@ describe('loadChatServiceConfig', () => {
   });
 
   it('in prod needs a database and a real index, but none of the pipeline’s other variables', () => {
-    expect(configError(() => loadChatServiceConfig({ JWT_SECRET: SECRET, ENV: 'prod', VECTOR_INDEX: 'local', VECTOR_INDEX_URL: 'http://x:1' })).message).toMatch(
-      /CHAT_RAG_DATABASE_URL \| RAG_DATABASE_URL \| CHAT_DATABASE_URL is required/,
-    );
+    expect(
+      configError(() => loadChatServiceConfig({ JWT_SECRET: SECRET, ENV: 'prod', VECTOR_INDEX: 'local', VECTOR_INDEX_URL: 'http://x:1' })).message,
+    ).toMatch(/CHAT_RAG_DATABASE_URL \| RAG_DATABASE_URL \| CHAT_DATABASE_URL is required/);
     expect(configError(() => loadChatServiceConfig({ JWT_SECRET: SECRET, ENV: 'prod', RAG_DATABASE_URL: B })).variable).toBe('VECTOR_INDEX');
-    const prod = loadChatServiceConfig({ JWT_SECRET: SECRET, ENV: 'prod', RAG_DATABASE_URL: B, VECTOR_INDEX: 'local', VECTOR_INDEX_URL: 'http://x:1' });
+    const prod = loadChatServiceConfig({
+      JWT_SECRET: SECRET,
+      ENV: 'prod',
+      RAG_DATABASE_URL: B,
+      VECTOR_INDEX: 'local',
+      VECTOR_INDEX_URL: 'http://x:1',
+    });
     expect(prod.database).toMatchObject({ databaseUrl: B, deployEnv: 'prod' });
   });
 });
@@ -82,7 +94,11 @@ describe('mobius start chat', () => {
     const database = uniqueName('chat_start');
     databases.push(database);
     await createMigratedDatabase(database, 'chat');
-    const service = await startServiceProcess('chat', { CHAT_DATABASE_URL: testDatabaseUrl(database), JWT_SECRET: SECRET, EMBEDDING_DIMENSIONS: '64' });
+    const service = await startServiceProcess('chat', {
+      CHAT_DATABASE_URL: testDatabaseUrl(database),
+      JWT_SECRET: SECRET,
+      EMBEDDING_DIMENSIONS: '64',
+    });
     try {
       expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
       const out: string[] = [];

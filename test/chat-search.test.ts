@@ -43,9 +43,16 @@ async function documentOf(publisher: Publisher, texts: string[]): Promise<Publis
     publishedRow(
       documentId,
       {
-        text, summary: '', page_number: 1 + Math.floor(i / 3), paragraph_index: i % 3, section_path: `Section ${i}`,
-        document_filename: `${publisher.payer.toLowerCase().replace(/ /g, '-')}.md`, document_display_name: `${publisher.payer} Manual`,
-        document_payer: publisher.payer, document_state: publisher.state, document_program: publisher.program,
+        text,
+        summary: '',
+        page_number: 1 + Math.floor(i / 3),
+        paragraph_index: i % 3,
+        section_path: `Section ${i}`,
+        document_filename: `${publisher.payer.toLowerCase().replace(/ /g, '-')}.md`,
+        document_display_name: `${publisher.payer} Manual`,
+        document_payer: publisher.payer,
+        document_state: publisher.state,
+        document_program: publisher.program,
         document_authority_level: publisher.authority,
       },
       DIMENSIONS,
@@ -62,7 +69,12 @@ async function publish(rows: PublishedRow[]): Promise<PublishedRow[]> {
 }
 
 async function search(body: unknown) {
-  const response = await chat.app.inject({ method: 'POST', url: '/v1/search', headers: { authorization: `Bearer ${token}` }, payload: body as object });
+  const response = await chat.app.inject({
+    method: 'POST',
+    url: '/v1/search',
+    headers: { authorization: `Bearer ${token}` },
+    payload: body as object,
+  });
   return { status: response.statusCode, body: response.json() };
 }
 
@@ -91,13 +103,26 @@ describe('POST /v1/search', () => {
     const found = await results({ query: 'does an MRI scan need prior authorization?', filters: { document_payer: 'Sunshine Health' } });
     const mri = published['Sunshine Health']!.find((row) => row.text === PARAGRAPHS.mri)!;
     expect(found[0]).toEqual({
-      id: mri.id, document_id: mri.document_id, source_type: 'hierarchical', source_id: mri.source_id, text: PARAGRAPHS.mri,
-      page_number: mri.page_number, paragraph_index: mri.paragraph_index, section_path: mri.section_path,
-      chapter_path: mri.chapter_path, summary: '', document_display_name: 'Sunshine Health Manual',
-      document_filename: 'sunshine-health.md', document_payer: 'Sunshine Health', document_state: 'FL',
-      document_program: 'Medicaid', document_authority_level: 'payer_policy',
-      document_effective_date: mri.document_effective_date, document_termination_date: '',
-      updated_at: '2026-01-02T03:04:06.654321Z', score: expect.any(Number),
+      id: mri.id,
+      document_id: mri.document_id,
+      source_type: 'hierarchical',
+      source_id: mri.source_id,
+      text: PARAGRAPHS.mri,
+      page_number: mri.page_number,
+      paragraph_index: mri.paragraph_index,
+      section_path: mri.section_path,
+      chapter_path: mri.chapter_path,
+      summary: '',
+      document_display_name: 'Sunshine Health Manual',
+      document_filename: 'sunshine-health.md',
+      document_payer: 'Sunshine Health',
+      document_state: 'FL',
+      document_program: 'Medicaid',
+      document_authority_level: 'payer_policy',
+      document_effective_date: mri.document_effective_date,
+      document_termination_date: '',
+      updated_at: '2026-01-02T03:04:06.654321Z',
+      score: expect.any(Number),
     });
     const scores = found.map((result) => result.score as number);
     expect(scores[0]).toBeGreaterThan(0);
@@ -127,7 +152,11 @@ describe('POST /v1/search', () => {
     expect(new Set(medicaid.map((result) => result.document_payer))).toEqual(new Set(['Sunshine Health', 'Aetna Better Health']));
     const texasMedicaid = await results({ query: PARAGRAPHS.claims, k: 100, filters: { document_program: 'Medicaid', document_state: 'TX' } });
     expect(texasMedicaid.map((result) => result.id).sort()).toEqual(published['Aetna Better Health']!.map((row) => row.id).sort());
-    const contracts = await results({ query: PARAGRAPHS.claims, k: 100, filters: { document_authority_level: 'contract_source_of_truth', source_type: 'hierarchical' } });
+    const contracts = await results({
+      query: PARAGRAPHS.claims,
+      k: 100,
+      filters: { document_authority_level: 'contract_source_of_truth', source_type: 'hierarchical' },
+    });
     expect(contracts).toHaveLength(Object.keys(PARAGRAPHS).length);
     expect(await results({ query: PARAGRAPHS.claims, filters: { source_type: 'fact' } })).toEqual([]);
   });
@@ -143,7 +172,9 @@ describe('POST /v1/search', () => {
   });
 
   it('drops a hit whose Chat row no longer matches the filter when the index lags behind Chat', async () => {
-    const [row] = await documentOf({ payer: 'Humana', state: 'FL', program: 'MMA', authority: 'payer_policy' }, ['Lagging index paragraph about vision exams.']);
+    const [row] = await documentOf({ payer: 'Humana', state: 'FL', program: 'MMA', authority: 'payer_policy' }, [
+      'Lagging index paragraph about vision exams.',
+    ]);
     await chat.indexRows([row!]);
     await chat.insertRows([{ ...row!, document_payer: 'Molina' }]);
     const found = await results({ query: 'vision exams', k: 100, filters: { document_payer: 'Humana' } });
@@ -190,7 +221,9 @@ describe('bad bodies: 400 INVALID_BODY naming the field', () => {
   it('a vector number too large for a double (JSON 1e400) is not finite', async () => {
     const payload = `{"vector":[1e400${',0'.repeat(DIMENSIONS - 1)}]}`;
     const response = await chat.app.inject({
-      method: 'POST', url: '/v1/search', payload,
+      method: 'POST',
+      url: '/v1/search',
+      payload,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     });
     expect(response.statusCode).toBe(400);
@@ -199,7 +232,9 @@ describe('bad bodies: 400 INVALID_BODY naming the field', () => {
 
   it('a body that is not JSON', async () => {
     const response = await chat.app.inject({
-      method: 'POST', url: '/v1/search', payload: '{"query": ',
+      method: 'POST',
+      url: '/v1/search',
+      payload: '{"query": ',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     });
     expect(response.statusCode).toBe(400);

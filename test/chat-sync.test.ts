@@ -101,35 +101,31 @@ function row(documentId: string, overrides: Partial<PublishedRow> = {}): Publish
 
 /** Chat's rows in the contract's 28 columns, timestamps read back as UTC text (microseconds kept). */
 async function chatRows(chat: string): Promise<Record<string, unknown>[]> {
-  const select = CHAT_COLUMNS.map((c) =>
-    c.kind === 'timestamp' ? `(${c.name} AT TIME ZONE 'UTC')::text AS ${c.name}` : `"${c.name}"`,
-  ).join(', ');
+  const select = CHAT_COLUMNS.map((c) => (c.kind === 'timestamp' ? `(${c.name} AT TIME ZONE 'UTC')::text AS ${c.name}` : `"${c.name}"`)).join(', ');
   return queryDatabase(chat, `SELECT ${select} FROM published_rag_metadata ORDER BY id`);
 }
 
 /** What Chat must hold for these rows: every column but the embedding, ordered by id. */
 function expected(rows: PublishedRow[]): Record<string, unknown>[] {
-  return rows
-    .map(({ embedding: _embedding, ...rest }) => rest)
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  return rows.map(({ embedding: _embedding, ...rest }) => rest).sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 async function watermark(chat: string): Promise<number | null> {
-  const rows = await queryDatabase<{ run: number }>(
-    chat, `SELECT last_mart_run_id::int AS run FROM mobius_sink_state WHERE sink = 'chat-sync'`);
+  const rows = await queryDatabase<{ run: number }>(chat, `SELECT last_mart_run_id::int AS run FROM mobius_sink_state WHERE sink = 'chat-sync'`);
   return rows[0]?.run ?? null;
 }
 
 async function syncRuns(chat: string) {
-  return queryDatabase(chat,
+  return queryDatabase(
+    chat,
     `SELECT sink, status, mart_rows_read, postgres_rows_written, vector_rows_upserted, mart_run_id::int AS mart_run_id,
             error_message, finished_at >= started_at AS finished_after_start
-       FROM sync_runs ORDER BY finished_at`);
+       FROM sync_runs ORDER BY finished_at`,
+  );
 }
 
 async function rowVersions(chat: string): Promise<Record<string, string>> {
-  const rows = await queryDatabase<{ id: string; xmin: string }>(chat,
-    'SELECT id, xmin::text AS xmin FROM published_rag_metadata ORDER BY id');
+  const rows = await queryDatabase<{ id: string; xmin: string }>(chat, 'SELECT id, xmin::text AS xmin FROM published_rag_metadata ORDER BY id');
   return Object.fromEntries(rows.map((r) => [r.id, r.xmin]));
 }
 
@@ -165,13 +161,28 @@ describe('chat-sync applies mart runs to Chat', () => {
     expect(outcome).toEqual({ status: 'applied', fromRunId: 0, toRunId: runId, martRowsRead: 5, rowsWritten: 5 });
     expect(await chatRows(f.chat)).toEqual(expected([...a, ...b]));
     expect(await watermark(f.chat)).toBe(runId);
-    expect(await syncRuns(f.chat)).toEqual([{
-      sink: 'chat-sync', status: 'success', mart_rows_read: 5, postgres_rows_written: 5, vector_rows_upserted: null,
-      mart_run_id: runId, error_message: null, finished_after_start: true,
-    }]);
-    const versions = await queryDatabase(f.chat,
-      `SELECT document_id, document_version::int AS v FROM mobius_document_versions WHERE sink = 'chat-sync' ORDER BY 1`);
-    expect(versions).toEqual([{ document_id: docA, v: 1 }, { document_id: docB, v: 1 }].sort((x, y) => (x.document_id < y.document_id ? -1 : 1)));
+    expect(await syncRuns(f.chat)).toEqual([
+      {
+        sink: 'chat-sync',
+        status: 'success',
+        mart_rows_read: 5,
+        postgres_rows_written: 5,
+        vector_rows_upserted: null,
+        mart_run_id: runId,
+        error_message: null,
+        finished_after_start: true,
+      },
+    ]);
+    const versions = await queryDatabase(
+      f.chat,
+      `SELECT document_id, document_version::int AS v FROM mobius_document_versions WHERE sink = 'chat-sync' ORDER BY 1`,
+    );
+    expect(versions).toEqual(
+      [
+        { document_id: docA, v: 1 },
+        { document_id: docB, v: 1 },
+      ].sort((x, y) => (x.document_id < y.document_id ? -1 : 1)),
+    );
     const documents = await queryDatabase(f.chat, 'SELECT document_id FROM published_rag_documents ORDER BY 1');
     expect(documents.map((d) => d.document_id)).toEqual([docA, docB].sort());
   });
@@ -231,8 +242,10 @@ describe('chat-sync applies mart runs to Chat', () => {
   });
 
   it('rolls a failed run back entirely, records a failure row, keeps the watermark, and heals on the next trigger', async () => {
-    await queryDatabase(f.chat,
-      `ALTER TABLE published_rag_metadata ADD CONSTRAINT test_refuses_poison CHECK (text IS DISTINCT FROM 'poison') NOT VALID`);
+    await queryDatabase(
+      f.chat,
+      `ALTER TABLE published_rag_metadata ADD CONSTRAINT test_refuses_poison CHECK (text IS DISTINCT FROM 'poison') NOT VALID`,
+    );
     const docD = randomUUID();
     const d = [row(docD), row(docD, { text: 'poison' }), row(docD)];
     const before = { rows: await chatRows(f.chat), watermark: await watermark(f.chat) };

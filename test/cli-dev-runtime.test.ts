@@ -24,7 +24,9 @@ let dev: RunningProcess | undefined;
 
 /** Starts `mobius dev` on the test's data directory and free ports, without samples; resolves when it printed its URLs. */
 async function startDev(): Promise<RunningProcess> {
-  const started = spawnNode(['bin/mobius.js', 'dev', '--data-dir', dataDir, '--port-base', '0', '--pg-port', '0', '--no-sample'], { env: NO_VARIABLES });
+  const started = spawnNode(['bin/mobius.js', 'dev', '--data-dir', dataDir, '--port-base', '0', '--pg-port', '0', '--no-sample'], {
+    env: NO_VARIABLES,
+  });
   await waitForLine(started, /^ {2}try /, STARTUP_TIMEOUT_MS);
   return started;
 }
@@ -55,13 +57,21 @@ describe('the CLI and a running mobius dev', () => {
     const runtime = JSON.parse(await readFile(path, 'utf8'));
     pid = runtime.pid;
     expect(pid).toBe(dev!.child.pid);
-    expect(Object.keys(runtime.urls)).toEqual(expect.arrayContaining(['rag', 'chat', 'user', 'ingestor', 'mart-builder', 'chat-sync', 'vertex-sync', 'reconciler']));
+    expect(Object.keys(runtime.urls)).toEqual(
+      expect.arrayContaining(['rag', 'chat', 'user', 'ingestor', 'mart-builder', 'chat-sync', 'vertex-sync', 'reconciler']),
+    );
     expect(Object.keys(runtime.databases)).toEqual(['rag', 'chat', 'user', 'os', 'warehouse']);
-    expect(runtime.env).toMatchObject({ BUS: 'memory', TOPIC_PREFIX: '', VECTOR_INDEX: 'memory', RAG_URL: runtime.urls.rag, CHAT_URL: runtime.urls.chat });
+    expect(runtime.env).toMatchObject({
+      BUS: 'memory',
+      TOPIC_PREFIX: '',
+      VECTOR_INDEX: 'memory',
+      RAG_URL: runtime.urls.rag,
+      CHAT_URL: runtime.urls.chat,
+    });
     expect(runtime.secrets).toEqual({ jwtSecret: join(dataDir, 'jwt-secret'), postgresPassword: join(dataDir, 'postgres-password') });
   });
 
-  it('mobius token signs with the running dev\'s secret', async () => {
+  it("mobius token signs with the running dev's secret", async () => {
     const minted = await cli('token', '--user', 'u-1');
     expect(minted.code, minted.stderr).toBe(0);
     expect(minted.err).toEqual([`mobius token: JWT secret ${join(dataDir, 'jwt-secret')}${fromDev()}`]);
@@ -96,7 +106,9 @@ describe('the CLI and a running mobius dev', () => {
     const status = await cli('migrate', '--status');
     expect(status.code, status.stderr).toBe(0);
     expect(status.err).toHaveLength(1);
-    expect(status.err[0]).toMatch(/^mobius migrate: rag postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/mobius_rag, chat \S+\/mobius_chat, user \S+, os \S+\/mobius, warehouse \S+\/mobius_warehouse; from the running mobius dev/);
+    expect(status.err[0]).toMatch(
+      /^mobius migrate: rag postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/mobius_rag, chat \S+\/mobius_chat, user \S+, os \S+\/mobius, warehouse \S+\/mobius_warehouse; from the running mobius dev/,
+    );
     expect(status.out).toContainEqual(expect.stringMatching(/^rag: applied {2}001\.do\.rag_baseline\.sql /));
     expect(status.out.filter((line) => / pending /.test(line))).toEqual([]);
     const password = (await readFile(join(dataDir, 'postgres-password'), 'utf8')).trim();
@@ -104,7 +116,9 @@ describe('the CLI and a running mobius dev', () => {
 
     const check = await cli('resync', '--check', '--target', 'chat');
     expect(check.code, check.stderr).toBe(0);
-    expect(check.err[0]).toMatch(/^mobius resync: rag \(read\) postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/mobius_rag, chat \S+, index memory .*; from the running mobius dev/);
+    expect(check.err[0]).toMatch(
+      /^mobius resync: rag \(read\) postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/mobius_rag, chat \S+, index memory .*; from the running mobius dev/,
+    );
     expect(check.out[0]).toMatch(/^chat: 0 missing, 0 extra, 0 stale, 0 invalid \(RAG [1-9]\d* rows, Chat [1-9]\d*\)$/);
   });
 
@@ -135,7 +149,9 @@ describe('the CLI and a running mobius dev', () => {
 
     const unconfirmed = await cli('dev', 'reset');
     expect(unconfirmed.code).toBe(1);
-    expect(unconfirmed.stderr).toBe(`mobius: mobius dev reset deletes ${dataDir} (every local database and secret): stdin is not a terminal, so add --yes`);
+    expect(unconfirmed.stderr).toBe(
+      `mobius: mobius dev reset deletes ${dataDir} (every local database and secret): stdin is not a terminal, so add --yes`,
+    );
     expect((await stat(join(dataDir, 'postgres'))).isDirectory()).toBe(true);
 
     const reset = await cli('dev', 'reset', '--yes');
@@ -151,13 +167,26 @@ describe('a stale runtime file, and --version', () => {
     try {
       const gone = spawn(process.execPath, ['-e', '']);
       await new Promise((resolve) => gone.once('close', resolve));
-      const runtime = { format: 1, pid: gone.pid, startedAt: new Date().toISOString(), dataDir: dir, urls: {}, databases: {}, env: { RAG_URL: 'http://127.0.0.1:9' }, secrets: {} };
+      const runtime = {
+        format: 1,
+        pid: gone.pid,
+        startedAt: new Date().toISOString(),
+        dataDir: dir,
+        urls: {},
+        databases: {},
+        env: { RAG_URL: 'http://127.0.0.1:9' },
+        secrets: {},
+      };
       await writeFile(join(dir, 'runtime.json'), JSON.stringify(runtime));
       const status = await mobius(['dev', 'status', '--data-dir', dir], NO_VARIABLES);
       expect(status.code).toBe(1);
-      expect(status.stderr).toBe(`mobius: no mobius dev is running in ${dir}: ${join(dir, 'runtime.json')} is stale (pid ${gone.pid} is gone); mobius dev starts one`);
+      expect(status.stderr).toBe(
+        `mobius: no mobius dev is running in ${dir}: ${join(dir, 'runtime.json')} is stale (pid ${gone.pid} is gone); mobius dev starts one`,
+      );
       const listed = await mobius(['documents', 'list', '--data-dir', dir], NO_VARIABLES);
-      expect(listed.err[0]).toBe(`mobius documents list: rag API http://localhost:8001; from defaults (${join(dir, 'runtime.json')} is stale: pid ${gone.pid} is gone)`);
+      expect(listed.err[0]).toBe(
+        `mobius documents list: rag API http://localhost:8001; from defaults (${join(dir, 'runtime.json')} is stale: pid ${gone.pid} is gone)`,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -167,6 +196,8 @@ describe('a stale runtime file, and --version', () => {
     const { version } = JSON.parse(await readFile('package.json', 'utf8'));
     const printed = await mobius(['--version'], NO_VARIABLES);
     expect(printed.code).toBe(0);
-    expect(printed.out).toEqual([expect.stringMatching(new RegExp(`^mobius ${version.replace(/\./g, '\\.')} \\(commit [0-9a-f]{7,}(\\+dirty)?\\)$`))]);
+    expect(printed.out).toEqual([
+      expect.stringMatching(new RegExp(`^mobius ${version.replace(/\./g, '\\.')} \\(commit [0-9a-f]{7,}(\\+dirty)?\\)$`)),
+    ]);
   });
 });

@@ -18,12 +18,18 @@ const TEXT = 'A paragraph that is long enough to be one chunk of its own.\n\nAnd
 
 /** Connections of `applicationName` open on `database` (each pool names itself in pg_stat_activity). */
 async function connections(database: string, applicationName: string): Promise<number> {
-  const result = await adminQuery('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [database, applicationName]);
+  const result = await adminQuery('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [
+    database,
+    applicationName,
+  ]);
   return result.rows[0].n as number;
 }
 
 beforeAll(async () => {
-  for (const [database, module] of [[ragDatabase, 'rag'], [chatDatabase, 'chat']] as const) {
+  for (const [database, module] of [
+    [ragDatabase, 'rag'],
+    [chatDatabase, 'chat'],
+  ] as const) {
     await createDatabase(database);
     await migrateDatabase({ databaseUrl: testDatabaseUrl(database), migrationsDir: `services/${module}/migrations` });
   }
@@ -39,11 +45,20 @@ describe('rag createService with a shared bus', () => {
   afterAll(() => bus.close());
 
   it('relays a publish onto the shared bus once listening, closes its own pool on stop, and leaves the bus open', async () => {
-    const config = loadRagServiceConfig({ DATABASE_URL: testDatabaseUrl(ragDatabase), AUTH: 'none', EMBEDDING_DIMENSIONS: String(DIMENSIONS), LOG_LEVEL: 'silent' });
+    const config = loadRagServiceConfig({
+      DATABASE_URL: testDatabaseUrl(ragDatabase),
+      AUTH: 'none',
+      EMBEDDING_DIMENSIONS: String(DIMENSIONS),
+      LOG_LEVEL: 'silent',
+    });
     const rag = await createRag(config, { bus });
     try {
       const url = await rag.start({ port: 0, host: '127.0.0.1' });
-      const upload = await fetch(`${url}/documents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ filename: 'roots.md', text: TEXT }) });
+      const upload = await fetch(`${url}/documents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ filename: 'roots.md', text: TEXT }),
+      });
       expect(upload.status).toBe(201);
       const { document_id: id } = (await upload.json()) as { document_id: string };
       expect((await fetch(`${url}/documents/${id}/publish`, { method: 'POST' })).status).toBe(200);

@@ -41,12 +41,24 @@ const SERVICES: [service: string, env: Record<string, string>, line: string][] =
     'mart-builder: pipeline config: PUBSUB_MAX_BACKOFF_SECONDS must not be below PUBSUB_MIN_BACKOFF_SECONDS',
   ],
   ['chat-sync', { WAREHOUSE: 'bigquery' }, 'chat-sync: pipeline config: BQ_PROJECT is required when WAREHOUSE=bigquery'],
-  ['vertex-sync', { AUTH: 'none', VECTOR_INDEX: 'vertex', VERTEX_PROJECT: 'p' }, 'vertex-sync: pipeline config: VERTEX_REGION is required when VECTOR_INDEX=vertex'],
+  [
+    'vertex-sync',
+    { AUTH: 'none', VECTOR_INDEX: 'vertex', VERTEX_PROJECT: 'p' },
+    'vertex-sync: pipeline config: VERTEX_REGION is required when VECTOR_INDEX=vertex',
+  ],
   ['chat', { JWT_SECRET: 's', VECTOR_INDEX: 'local' }, 'chat: pipeline config: VECTOR_INDEX_URL is required when VECTOR_INDEX=local'],
   ['user', {}, 'user: user config: JWT_SECRET is required'],
-  ['vector-index', { AUTH_OIDC_AUDIENCE: 'https://index.example' }, 'vector-index: vector-index config: AUTH_OIDC_SERVICE_ACCOUNTS is required with AUTH_OIDC_AUDIENCE'],
+  [
+    'vector-index',
+    { AUTH_OIDC_AUDIENCE: 'https://index.example' },
+    'vector-index: vector-index config: AUTH_OIDC_SERVICE_ACCOUNTS is required with AUTH_OIDC_AUDIENCE',
+  ],
   ['reconciler', { RECONCILE_INTERVAL_SECONDS: 'soon' }, 'reconciler: reconciler config: RECONCILE_INTERVAL_SECONDS is not a number'],
-  ['console', { AUTH_ALLOWED_EMAILS: 'ops@example.com' }, 'console: console config: JWT_SECRET is required with AUTH_ALLOWED_EMAILS or AUTH_ALLOWED_ROLES'],
+  [
+    'console',
+    { AUTH_ALLOWED_EMAILS: 'ops@example.com' },
+    'console: console config: JWT_SECRET is required with AUTH_ALLOWED_EMAILS or AUTH_ALLOWED_ROLES',
+  ],
 ];
 
 function expectOnePlainLine(result: { code: number | null; lines: string[] }, line: string) {
@@ -68,10 +80,18 @@ describe('a config error at start is one plain line naming the variable', () => 
   });
 
   it.each([
-    ['status', { BUS: 'pubsub', BUS_MODE: 'push', PUSH_AUDIENCE: 'https://x' }, 'pipeline config: PUSH_SERVICE_ACCOUNT is required with BUS_MODE=push and PUSH_AUTH=oidc'],
+    [
+      'status',
+      { BUS: 'pubsub', BUS_MODE: 'push', PUSH_AUDIENCE: 'https://x' },
+      'pipeline config: PUSH_SERVICE_ACCOUNT is required with BUS_MODE=push and PUSH_AUTH=oidc',
+    ],
     ['migrate --module rag', { DATABASE_URL: 'mysql://app:hunter2@db/rag' }, 'rag config: DATABASE_URL is not a valid postgres:// URL'],
     ['resync --check', { VECTOR_INDEX: 'local' }, 'pipeline config: VECTOR_INDEX_URL is required when VECTOR_INDEX=local'],
-    ['replay --subscription ingestor --from beginning', { BUS: 'nats', BUS_MODE: 'push' }, 'mobius config: BUS_MODE push needs BUS=pubsub (BUS is nats)'],
+    [
+      'replay --subscription ingestor --from beginning',
+      { BUS: 'nats', BUS_MODE: 'push' },
+      'mobius config: BUS_MODE push needs BUS=pubsub (BUS is nats)',
+    ],
   ] as [string, Record<string, string>, string][])('mobius %s', async (command, env, message) => {
     const args = command.split(' ');
     const result = await run(args, env);

@@ -75,15 +75,25 @@ beforeAll(async () => {
 
   await publishDocument(rag, 'prior-auth.md', markdown('Prior authorization', 6), { payer: 'Aetna', state: 'TX' });
   await publishDocument(rag, 'imaging.md', markdown('Advanced imaging', 4), { payer: 'Cigna', state: 'CA' });
-  await waitFor('both sinks to record freshness samples', async () => {
-    const status = await apiStatus();
-    return status.freshness.length === 2 && status.freshness.every((f) => f.samples >= 2);
-  }, 60_000, 250);
+  await waitFor(
+    'both sinks to record freshness samples',
+    async () => {
+      const status = await apiStatus();
+      return status.freshness.length === 2 && status.freshness.every((f) => f.samples >= 2);
+    },
+    60_000,
+    250,
+  );
   await publishInvalidMartUpdated();
-  await waitFor('the invalid event to be dead-lettered by chat-sync', async () => {
-    const chatSync = (await apiStatus()).subscriptions.find((s) => s.name === 'chat-sync');
-    return (chatSync?.dead_letters ?? 0) >= 1;
-  }, 30_000, 250);
+  await waitFor(
+    'the invalid event to be dead-lettered by chat-sync',
+    async () => {
+      const chatSync = (await apiStatus()).subscriptions.find((s) => s.name === 'chat-sync');
+      return (chatSync?.dead_letters ?? 0) >= 1;
+    },
+    30_000,
+    250,
+  );
   const check = await mobius(['resync', '--check', '--target', 'all'], pipeline.env);
   if (check.code !== 0) throw new Error(`mobius resync --check found drift or failed (${check.code}): ${check.stderr}\n${check.stdout}`);
 }, 180_000);

@@ -25,7 +25,12 @@ const DIMENSIONS = 64;
 function guideCommands(): string[] {
   const guide = readFileSync(new URL('../docs/cutover.md', import.meta.url), 'utf8');
   const blocks = [...guide.matchAll(/```\n([\s\S]*?)```/g)].map((match) => match[1]!);
-  return blocks.flatMap((block) => block.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('mobius ')));
+  return blocks.flatMap((block) =>
+    block
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith('mobius ')),
+  );
 }
 
 describe('docs/cutover.md, command by command', () => {
@@ -47,9 +52,12 @@ describe('docs/cutover.md, command by command', () => {
 
   /** The old job's run: every RAG row copied into Chat and the index (it never deletes anything). */
   async function oldJobRun(): Promise<void> {
-    const rows = await queryDatabase(dbs.names.rag, `SELECT *, id::text AS id, document_id::text AS document_id,
+    const rows = await queryDatabase(
+      dbs.names.rag,
+      `SELECT *, id::text AS id, document_id::text AS document_id,
       created_at::text AS created_at, updated_at::text AS updated_at, document_created_at::text AS document_created_at
-      FROM rag_published_embeddings`);
+      FROM rag_published_embeddings`,
+    );
     for (const row of rows) {
       const names = CHAT_COLUMNS.map((c) => c.name);
       const values = names.map((name) => (row as Record<string, unknown>)[name] ?? null);
@@ -81,7 +89,11 @@ describe('docs/cutover.md, command by command', () => {
       EMBEDDING_DIMENSIONS: String(DIMENSIONS),
       MOBIUS_SERVICE_TOKEN: TEST_SERVICE_TOKEN,
     });
-    env = pipelineEnvironment(dbs, topicPrefix, { EMBEDDING_DIMENSIONS: String(DIMENSIONS), VECTOR_INDEX: 'local', VECTOR_INDEX_URL: indexServer.url });
+    env = pipelineEnvironment(dbs, topicPrefix, {
+      EMBEDDING_DIMENSIONS: String(DIMENSIONS),
+      VECTOR_INDEX: 'local',
+      VECTOR_INDEX_URL: indexServer.url,
+    });
     index = await createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url: indexServer.url, serviceToken: TEST_SERVICE_TOKEN });
     await oldJobRun();
   }, 120_000);
@@ -109,7 +121,11 @@ describe('docs/cutover.md, command by command', () => {
     await oldJobRun();
     const shadow = await run('mobius resync --check --json');
     expect(shadow.code).toBe(1);
-    const targets = (JSON.parse(shadow.stdout) as { targets: { target: string; missing: number; extra: number; stale: number; documents: { document_id: string }[] }[] }).targets;
+    const targets = (
+      JSON.parse(shadow.stdout) as {
+        targets: { target: string; missing: number; extra: number; stale: number; documents: { document_id: string }[] }[];
+      }
+    ).targets;
     for (const target of targets) {
       expect(target).toMatchObject({ missing: 0, extra: 2, stale: 0 });
       expect(target.documents.map((d) => d.document_id)).toEqual([documents[2]]);
@@ -130,19 +146,29 @@ describe('docs/cutover.md, command by command', () => {
     }
     const fresh = await appUpload(dbs.names.rag, 'fresh.md', ['fresh policy text one.', 'fresh policy text two.'], DIMENSIONS);
     await appPublish(dbs.names.rag, fresh);
-    await waitFor('the app publish to reach Chat and the index', async () => {
-      const chat = await queryDatabase(dbs.names.chat, 'SELECT 1 FROM published_rag_metadata WHERE document_id = $1', [fresh]);
-      const ids = await index.listDatapointIds();
-      return chat.length === 2 && ids.length === rag.length + 2;
-    }, 30_000);
+    await waitFor(
+      'the app publish to reach Chat and the index',
+      async () => {
+        const chat = await queryDatabase(dbs.names.chat, 'SELECT 1 FROM published_rag_metadata WHERE document_id = $1', [fresh]);
+        const ids = await index.listDatapointIds();
+        return chat.length === 2 && ids.length === rag.length + 2;
+      },
+      30_000,
+    );
     // A hard delete after the switch leaves within the reconciler's interval.
     await appHardDelete(dbs.names.rag, documents[1]!);
-    await waitFor('the reconciler to remove the hard-deleted document', async () =>
-      (await queryDatabase(dbs.names.chat, 'SELECT 1 FROM published_rag_metadata WHERE document_id = $1', [documents[1]])).length === 0, 20_000);
+    await waitFor(
+      'the reconciler to remove the hard-deleted document',
+      async () => (await queryDatabase(dbs.names.chat, 'SELECT 1 FROM published_rag_metadata WHERE document_id = $1', [documents[1]])).length === 0,
+      20_000,
+    );
     await waitFor('the check to exit 0', async () => (await mobius(['resync', '--check'], env)).code === 0, 20_000);
     const check = await run('mobius resync --check');
     expect(check.code).toBe(0);
-    const mart = await queryDatabase<{ n: number }>(dbs.names.warehouse, 'SELECT count(DISTINCT document_id)::int AS n FROM mobius_rag.published_rag_embeddings');
+    const mart = await queryDatabase<{ n: number }>(
+      dbs.names.warehouse,
+      'SELECT count(DISTINCT document_id)::int AS n FROM mobius_rag.published_rag_embeddings',
+    );
     expect(mart[0]!.n).toBeGreaterThanOrEqual(2);
   });
 

@@ -35,11 +35,9 @@ describe('withTransaction on a pool', () => {
   });
 
   it('runs at the requested isolation level, read only when asked', async () => {
-    const seen = await withTransaction(
-      pool,
-      async (client) => (await client.query('SHOW transaction_isolation')).rows[0].transaction_isolation,
-      { isolation: 'REPEATABLE READ' },
-    );
+    const seen = await withTransaction(pool, async (client) => (await client.query('SHOW transaction_isolation')).rows[0].transaction_isolation, {
+      isolation: 'REPEATABLE READ',
+    });
     expect(seen).toBe('repeatable read');
     const write = withTransaction(pool, (client) => client.query('INSERT INTO item VALUES (4)'), { readOnly: true });
     await expect(write).rejects.toThrow(/read-only transaction/);
@@ -54,8 +52,9 @@ describe('withTransaction on a pool', () => {
   });
 
   it('names itself in pg_stat_activity', async () => {
-    const rows = await withTransaction(pool, async (client) =>
-      (await client.query('SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()')).rows,
+    const rows = await withTransaction(
+      pool,
+      async (client) => (await client.query('SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()')).rows,
     );
     expect(rows).toEqual([{ application_name: 'mobius-test' }]);
   });

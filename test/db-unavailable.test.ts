@@ -42,7 +42,11 @@ async function silentServer(): Promise<{ port: number; close(): Promise<void> }>
 
 /** A service app with one route that runs `sql` on `pool`. */
 function appOn(pool: pg.Pool) {
-  const app = buildServiceApp({ logger: createLogger('db-unavailable-test', 'silent'), metrics: createMetrics('db-unavailable-test'), readiness: [] });
+  const app = buildServiceApp({
+    logger: createLogger('db-unavailable-test', 'silent'),
+    metrics: createMetrics('db-unavailable-test'),
+    readiness: [],
+  });
   app.get('/rows', async () => ({ rows: (await pool.query<{ one: number }>('SELECT 1 AS one')).rows }));
   app.get('/slow', async () => ({ rows: (await pool.query('SELECT pg_sleep(30)')).rows }));
   return app;
@@ -89,7 +93,9 @@ describe('an unreachable database answers 503 DB_UNREACHABLE', () => {
       expect((await app.inject({ method: 'GET', url: '/rows' })).json()).toEqual({ rows: [{ one: 1 }] });
       const slow = app.inject({ method: 'GET', url: '/slow' });
       await waitFor('the slow query to run', async () => {
-        const { rows } = await adminQuery("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'SELECT pg_sleep%'", [APPLICATION]);
+        const { rows } = await adminQuery("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'SELECT pg_sleep%'", [
+          APPLICATION,
+        ]);
         if (rows.length === 0) throw new Error('not yet');
         return rows;
       });

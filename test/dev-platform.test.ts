@@ -79,7 +79,11 @@ const documentsOf = (dev: Dev) =>
     'SELECT id::text, filename, payer, state, program, authority_level FROM documents ORDER BY filename',
   );
 const publishEventsOf = (dev: Dev) =>
-  query<{ document_id: string; published_by: string }>(dev, 'mobius_rag', 'SELECT document_id::text, published_by FROM publish_events ORDER BY published_by');
+  query<{ document_id: string; published_by: string }>(
+    dev,
+    'mobius_rag',
+    'SELECT document_id::text, published_by FROM publish_events ORDER BY published_by',
+  );
 
 /** `mobius_drift_rows` of a /metrics page: `{ 'chat missing': 0, ... }` (target and kind). */
 function driftRows(metrics: string): Record<string, number> {
@@ -98,7 +102,9 @@ async function expectSampleFound(dev: Dev): Promise<void> {
   expect(found.code).toBe(0);
   const lines = found.stdout.trimEnd().split('\n');
   expect(lines[0]).toBe(`3 results for ${JSON.stringify(QUERY)}`);
-  expect(lines[1]).toMatch(/^ 1\. 0\.\d{3} {2}prior-authorization\.md, page 1, paragraph 1 - Requirements {2}\[Sunshine Health, FL, Medicaid, payer_policy\]$/);
+  expect(lines[1]).toMatch(
+    /^ 1\. 0\.\d{3} {2}prior-authorization\.md, page 1, paragraph 1 - Requirements {2}\[Sunshine Health, FL, Medicaid, payer_policy\]$/,
+  );
   expect(lines[2]).toContain(PARAGRAPH);
 }
 
@@ -120,14 +126,22 @@ describe('mobius dev', () => {
     expect(output).toContain(`mobius dev: generated a JWT secret in ${join(dataDir, 'jwt-secret')}`);
     expect(output).toMatch(/mobius dev: embedded Postgres 1\d\.\d+ on 127\.0\.0\.1:\d+, data in \S+ \(created[;)]/);
     if (process.getuid?.() === 0) expect(output).toMatch(/\(created; runs as OS user \w+ \(Postgres refuses root\)\)/);
-    expect(output).toMatch(/mobius dev: databases migrated: rag \(created, \d+ migrations? applied\), chat \(created, .*\), user \(created, .*\), os \(created, .*\), warehouse \(created, .*\)/);
+    expect(output).toMatch(
+      /mobius dev: databases migrated: rag \(created, \d+ migrations? applied\), chat \(created, .*\), user \(created, .*\), os \(created, .*\), warehouse \(created, .*\)/,
+    );
     expect(output).toContain('mobius dev: bus memory (in process); vector index in process; warehouse Postgres');
     expect(output).toMatch(/mobius dev: published 3 sample documents of samples\/policies \(\d+ paragraphs\), searchable now/);
     expect(output).toMatch(/mobius dev: ready in [\d.]+ s; Ctrl-C stops everything/);
     await expectSampleFound(running);
     first = { documents: await documentsOf(running), events: await publishEventsOf(running) };
     expect(first.documents.map(({ id: _id, ...metadata }) => metadata)).toEqual([
-      { filename: 'eligibility-verification.md', payer: 'Superior HealthPlan', state: 'TX', program: 'Medicare-Medicaid (D-SNP)', authority_level: 'payer_policy' },
+      {
+        filename: 'eligibility-verification.md',
+        payer: 'Superior HealthPlan',
+        state: 'TX',
+        program: 'Medicare-Medicaid (D-SNP)',
+        authority_level: 'payer_policy',
+      },
       { filename: 'prior-authorization.md', payer: 'Sunshine Health', state: 'FL', program: 'Medicaid', authority_level: 'payer_policy' },
       { filename: 'timely-filing.md', payer: 'Sunshine Health', state: 'FL', program: 'Medicaid', authority_level: 'provider_manual' },
     ]);
@@ -143,7 +157,11 @@ describe('mobius dev', () => {
     const reconcilerUrl = /^ {4}reconciler +(http:\/\/\S+)\/readyz$/m.exec(dev.lines.join('\n'))?.[1];
     expect(reconcilerUrl, dev.lines.join('\n')).toBeDefined();
     expect((await fetch(`${reconcilerUrl}/readyz`)).status).toBe(200);
-    const [row] = await query<{ id: string; text: string }>(dev, 'mobius_chat', 'SELECT id::text, text FROM published_rag_metadata ORDER BY id LIMIT 1');
+    const [row] = await query<{ id: string; text: string }>(
+      dev,
+      'mobius_chat',
+      'SELECT id::text, text FROM published_rag_metadata ORDER BY id LIMIT 1',
+    );
     await query(dev, 'mobius_chat', `UPDATE published_rag_metadata SET text = 'changed by hand' WHERE id = '${row!.id}'`);
 
     const deadline = Date.now() + REPAIR_WITHIN_MS;
@@ -257,7 +275,9 @@ describe('mobius dev with everything configured', () => {
     expect(output).not.toContain('generated a JWT secret');
     expect(output).toContain(`mobius dev: rag database from DATABASE_URL: ${databases.env.DATABASE_URL}`);
     expect(output).toContain(`mobius dev: warehouse database from WAREHOUSE_DATABASE_URL: ${databases.env.WAREHOUSE_DATABASE_URL}`);
-    expect(output).toMatch(/mobius dev: databases migrated: rag \(created, .*\), chat \(created, .*\), user \(created, .*\), os \(created, .*\), warehouse \(created, .*\)/);
+    expect(output).toMatch(
+      /mobius dev: databases migrated: rag \(created, .*\), chat \(created, .*\), user \(created, .*\), os \(created, .*\), warehouse \(created, .*\)/,
+    );
     expect(output).toContain(`mobius dev: bus nats at ${natsUrl}; vector index in process; warehouse Postgres`);
     expect(output).toMatch(/published 3 sample documents of samples\/policies \(\d+ paragraphs\), searchable now/);
     expect((await readdir(configuredDir)).sort()).toEqual([DATA_LOCK, RUNTIME_FILE]);

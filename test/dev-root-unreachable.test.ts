@@ -40,17 +40,25 @@ afterAll(async () => {
   await rm(reachableDataDirOf(dataDir), { recursive: true, force: true });
 });
 
-describe('mobius dev with its data directory out of the Postgres account\'s reach', () => {
+describe("mobius dev with its data directory out of the Postgres account's reach", () => {
   it('starts: the cluster goes where that account can reach it, saying why once, and nothing above the data directory is opened', async () => {
     const dev = await startDev();
     const output = dev.lines.join('\n');
     const relocated = join(reachableDataDirOf(dataDir), 'postgres');
     if (asRoot) {
       const [postgresLine] = dev.lines.filter((line) => line.startsWith('mobius dev: embedded Postgres'));
-      expect(postgresLine).toMatch(/^mobius dev: embedded Postgres 15\.\d+ on 127\.0\.0\.1:\d+, data in \/var\/tmp\/mobius-[0-9a-f]{16}\/postgres \(created; runs as OS user (\w+) \(Postgres refuses root\)\)/);
+      expect(postgresLine).toMatch(
+        /^mobius dev: embedded Postgres 15\.\d+ on 127\.0\.0\.1:\d+, data in \/var\/tmp\/mobius-[0-9a-f]{16}\/postgres \(created; runs as OS user (\w+) \(Postgres refuses root\)\)/,
+      );
       expect(postgresLine).toContain(`data in ${relocated} (created;`);
       const reasons = dev.lines.filter((line) => line.includes('the cluster is in'));
-      expect(reasons).toEqual([expect.stringMatching(new RegExp(`^mobius dev: the cluster is in ${relocated}, not in ${dataDir}: Postgres runs as \\w+, which cannot enter ${closed} \\(\`mobius dev reset\` deletes both\\)$`))]);
+      expect(reasons).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^mobius dev: the cluster is in ${relocated}, not in ${dataDir}: Postgres runs as \\w+, which cannot enter ${closed} \\(\`mobius dev reset\` deletes both\\)$`,
+          ),
+        ),
+      ]);
       // Nothing was opened up: the closed folder is still root's alone.
       expect(((await stat(closed)).mode & 0o777).toString(8)).toBe('700');
       const place = await lstat(reachableDataDirOf(dataDir));

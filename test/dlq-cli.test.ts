@@ -25,7 +25,11 @@ const { topic, name: subscription } = SUBSCRIPTIONS.chatSync;
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 
 const backends = [
-  { name: 'NATS', env: (prefix: string) => ({ BUS: 'nats', NATS_URL: natsUrl, TOPIC_PREFIX: prefix }), describes: /^mobius dlq list: bus nats nats:\/\/\S+ \(topic prefix "tdlq/ },
+  {
+    name: 'NATS',
+    env: (prefix: string) => ({ BUS: 'nats', NATS_URL: natsUrl, TOPIC_PREFIX: prefix }),
+    describes: /^mobius dlq list: bus nats nats:\/\/\S+ \(topic prefix "tdlq/,
+  },
   {
     name: 'Pub/Sub emulator',
     env: (prefix: string) => ({ BUS: 'pubsub', PUBSUB_EMULATOR_HOST: emulatorHost, PUBSUB_PROJECT, TOPIC_PREFIX: prefix }),
@@ -56,7 +60,8 @@ class Consumer {
   async start(bus: Bus): Promise<Subscriber> {
     const subscriber = await bus.subscribe(topic, subscription, async (message) => {
       const event = decodeEvent(EVENTS.martUpdated, message);
-      if (!this.fixed) throw new ChatSchemaBehindError(`chat_schema: column published_rag_metadata.document_authority_level is missing (run ${event.run_id})`);
+      if (!this.fixed)
+        throw new ChatSchemaBehindError(`chat_schema: column published_rag_metadata.document_authority_level is missing (run ${event.run_id})`);
       this.applied.push(message);
     });
     open.push(subscriber);
@@ -65,10 +70,14 @@ class Consumer {
 }
 
 function martUpdated(runId: number) {
-  return encodeEvent(EVENTS.martUpdated, { run_id: runId, documents: 1, rows_upserted: 2, rows_tombstoned: 0 }, {
-    id: `mart-run-${runId}`,
-    traceparent: `00-${TRACE}-b7ad6b7169203331-01`,
-  });
+  return encodeEvent(
+    EVENTS.martUpdated,
+    { run_id: runId, documents: 1, rows_upserted: 2, rows_tombstoned: 0 },
+    {
+      id: `mart-run-${runId}`,
+      traceparent: `00-${TRACE}-b7ad6b7169203331-01`,
+    },
+  );
 }
 
 /** A bus and a running consumer on a fresh prefix; `publish` sends mart runs, `schemaInvalid` a broken event. */
@@ -110,19 +119,32 @@ describe.each(backends)('mobius dlq on $name', (backend) => {
     expect(table.err[0]).toMatch(backend.describes);
     expect(table.err[0]).toContain(`(topic prefix "${w.env.TOPIC_PREFIX}"), dead letters ${w.env.TOPIC_PREFIX}warehouse.mart_updated.dlq.chat-sync`);
     expect(table.out[0]).toMatch(/^ID\s+ATTEMPTS\s+FIRST FAILURE\s+LAST FAILURE\s+TRACE ID\s+BYTES\s+REASON$/);
-    expect(table.out.slice(1).map((line) => line.split(/\s+/)[0]).sort()).toEqual(['broken-1', 'mart-run-1', 'mart-run-2']);
+    expect(
+      table.out
+        .slice(1)
+        .map((line) => line.split(/\s+/)[0])
+        .sort(),
+    ).toEqual(['broken-1', 'mart-run-1', 'mart-run-2']);
     const runLine = table.out.find((line) => line.startsWith('mart-run-1'))!;
     expect(runLine).toContain(TRACE);
     expect(runLine).toContain('CHAT_SCHEMA_BEHIND: chat_schema: column published_rag_metadata.document_authority_level is missing (run 1)');
 
     const all = await w.listed();
     expect(all.find((d) => d.id === 'broken-1')).toMatchObject({ code: 'EVENT_INVALID', attempts: 1, reason: expect.stringContaining('run_id') });
-    expect(all.find((d) => d.id === 'mart-run-2')).toMatchObject({ code: 'CHAT_SCHEMA_BEHIND', attempts: 1, trace_id: TRACE, size_bytes: expect.any(Number) });
+    expect(all.find((d) => d.id === 'mart-run-2')).toMatchObject({
+      code: 'CHAT_SCHEMA_BEHIND',
+      attempts: 1,
+      trace_id: TRACE,
+      size_bytes: expect.any(Number),
+    });
     for (const d of all as unknown as { first_failure_at: string; last_failure_at: string }[]) {
       expect(Date.parse(d.first_failure_at)).toBeLessThanOrEqual(Date.parse(d.last_failure_at));
     }
 
-    const ids = async (...filters: string[]) => JSON.parse((await w.cli('list', '--json', ...filters)).stdout).map((d: { id: string }) => d.id).sort();
+    const ids = async (...filters: string[]) =>
+      JSON.parse((await w.cli('list', '--json', ...filters)).stdout)
+        .map((d: { id: string }) => d.id)
+        .sort();
     expect(await ids('--reason-like', 'COLUMN PUBLISHED_RAG')).toEqual(['mart-run-1', 'mart-run-2']);
     expect(await ids('--reason-like', 'event_invalid')).toEqual(['broken-1']);
     expect(await ids('--id', 'mart-run-2')).toEqual(['mart-run-2']);
@@ -171,7 +193,11 @@ describe.each(backends)('mobius dlq on $name', (backend) => {
     expect(moved.stderr).toContain('redriven 3 of 3 dead letters of chat-sync');
 
     await waitFor('the redriven runs handled', async () => w.consumer.applied.length === 3, 20_000);
-    const handled = w.consumer.applied.map((message) => ({ id: message.id, from: message.attributes['mobius-redriven-from'], by: message.attributes['mobius-redriven-by'] }));
+    const handled = w.consumer.applied.map((message) => ({
+      id: message.id,
+      from: message.attributes['mobius-redriven-from'],
+      by: message.attributes['mobius-redriven-by'],
+    }));
     expect(handled.map((h) => h.from).sort()).toEqual(['mart-run-11', 'mart-run-12', 'mart-run-13']);
     for (const h of handled) {
       expect(h.by).toBe('alice');
@@ -204,7 +230,12 @@ describe.each(backends)('mobius dlq on $name', (backend) => {
     const onTerminal = (answer: string, ...filters: string[]) => {
       const out: string[] = [];
       const err: string[] = [];
-      const io = { env: { ...w.env }, out: (line: string) => out.push(line), err: (line: string) => err.push(line), ask: async (q: string) => (questions.push(q), answer) };
+      const io = {
+        env: { ...w.env },
+        out: (line: string) => out.push(line),
+        err: (line: string) => err.push(line),
+        ask: async (q: string) => (questions.push(q), answer),
+      };
       return runCli(['dlq', 'purge', '--subscription', subscription, ...filters], io).then((code) => ({ code, out, err }));
     };
     const declined = await onTerminal('no', '--reason-like', 'event_invalid');
@@ -232,7 +263,10 @@ describe.each(backends)('mobius dlq on $name', (backend) => {
 
 /** `mobius ...` as its own process with stdin from /dev/null; resolves with its exit code and stderr. */
 function runProcess(argv: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/mobius.js', ...argv], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/mobius.js', ...argv], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stderr })));

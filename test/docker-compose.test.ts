@@ -248,11 +248,14 @@ describe('docker-compose.yml', () => {
     };
     const set = loadUserServiceConfig(environmentOf(service(loadCompose(shell), 'user')));
     expect(set.google?.clientId).toBe(shell.GOOGLE_CLIENT_ID);
-    expect(set.directoryAccess).toEqual({ internalKey: shell.MOBIUS_USER_INTERNAL_KEY, adminEmails: new Set(['ops@example.com', 'lead@example.com']) });
+    expect(set.directoryAccess).toEqual({
+      internalKey: shell.MOBIUS_USER_INTERNAL_KEY,
+      adminEmails: new Set(['ops@example.com', 'lead@example.com']),
+    });
     expect(set.mail.setPasswordUrlBase).toBe(shell.MOBIUS_SET_PASSWORD_URL_BASE);
   });
 
-  it('checks every container\'s health on a port it listens on, and publishes only such ports', () => {
+  it("checks every container's health on a port it listens on, and publishes only such ports", () => {
     const file = loadCompose(GCP_SHELL);
     for (const name of activeServices(file, GCP_SHELL)) {
       const svc = service(file, name);
@@ -295,7 +298,7 @@ describe('docker-compose.yml', () => {
     expect(mounts.get(`vector-index ${dataDir}`)).toBeDefined();
   });
 
-  it('seeds the BigQuery emulator with exactly the warehouse\'s datasets and tables, and mart_lock\'s row', () => {
+  it("seeds the BigQuery emulator with exactly the warehouse's datasets and tables, and mart_lock's row", () => {
     const bigquery = service(loadCompose(GCP_SHELL), 'bigquery-emulator');
     const mount = bigquery.volumes?.find((v) => v.split(':')[1] === flag(bigquery.command, 'data-from-yaml'));
     expect(mount).toBeDefined();

@@ -43,7 +43,10 @@ describe('mobius publish, per file', () => {
     const [id] = await documentsNamed('policy.md');
     expect(first.out).toEqual([`published policy.md: document ${id}, 1 rows, version 1`]);
 
-    await writeFile(join(dir, 'policy.md'), `# Policy\n\n${PARAGRAPH}\n\n## Appeals\n\nA denied request may be appealed within 30 days of the denial.`);
+    await writeFile(
+      join(dir, 'policy.md'),
+      `# Policy\n\n${PARAGRAPH}\n\n## Appeals\n\nA denied request may be appealed within 30 days of the denial.`,
+    );
     const again = await mobius(['publish', join(dir, 'policy.md'), '--payer', 'Acme'], env);
     expect(again.code, again.stderr).toBe(0);
     const rows = await publishedRows('policy.md');

@@ -48,7 +48,11 @@ beforeEach(() => {
 });
 
 const vertex = (dimensions = 1536, retry = { initialBackoffMs: 5, maxBackoffMs: 20 }): Embedder =>
-  createEmbedder({ provider: 'vertex', dimensions, vertex: { project: 'mobius-prod', region: 'us-central1', apiEndpoint: url, credentials: 'none', retry } });
+  createEmbedder({
+    provider: 'vertex',
+    dimensions,
+    vertex: { project: 'mobius-prod', region: 'us-central1', apiEndpoint: url, credentials: 'none', retry },
+  });
 
 const norm = (v: number[]) => Math.sqrt(v.reduce((sum, x) => sum + x * x, 0));
 
@@ -63,7 +67,9 @@ describe('the Vertex embedder', () => {
     );
     expect(recorded.map((r) => r.body).sort((a, b) => a.instances[0]!.content.localeCompare(b.instances[0]!.content))).toEqual(
       // (`labels: {}` is the client library's encoding of the request's empty labels map.)
-      [...texts].sort().map((content) => ({ instances: [{ content, task_type: 'RETRIEVAL_DOCUMENT' }], parameters: { outputDimensionality: 1536 }, labels: {} })),
+      [...texts]
+        .sort()
+        .map((content) => ({ instances: [{ content, task_type: 'RETRIEVAL_DOCUMENT' }], parameters: { outputDimensionality: 1536 }, labels: {} })),
     );
     // One vector per text, in the order given, scaled to unit length.
     expect(vectors).toHaveLength(3);
@@ -103,8 +109,10 @@ describe('the Vertex embedder', () => {
   });
 
   it('refuses a missing project or region, and a bad dimension, before any request', () => {
-    const invalid = (vertexOptions: { project: string; region: string }, dimensions = 1536) =>
-      () => createEmbedder({ provider: 'vertex', dimensions, vertex: vertexOptions });
+    const invalid =
+      (vertexOptions: { project: string; region: string }, dimensions = 1536) =>
+      () =>
+        createEmbedder({ provider: 'vertex', dimensions, vertex: vertexOptions });
     expect(invalid({ project: '', region: 'us-central1' })).toThrow(expect.objectContaining({ code: 'EMBEDDER_INVALID_CONFIG', retryable: false }));
     expect(invalid({ project: 'p', region: 'us-central1' }, 0)).toThrow(expect.objectContaining({ code: 'EMBEDDER_INVALID_CONFIG' }));
     expect(recorded).toEqual([]);

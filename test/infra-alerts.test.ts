@@ -2,13 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { ALL_SUBSCRIPTIONS, deadLetterTopic } from '@mobius/contracts';
-import {
-  buildServiceApp,
-  createLogger,
-  createMetrics,
-  registerInvalidDatapointMetrics,
-  registerOutboxQuarantineMetrics,
-} from '@mobius/service';
+import { buildServiceApp, createLogger, createMetrics, registerInvalidDatapointMetrics, registerOutboxQuarantineMetrics } from '@mobius/service';
 import { parser as promql } from '@prometheus-io/lezer-promql';
 import type { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
@@ -233,13 +227,16 @@ describe('infra/prometheus: Managed Service for Prometheus on GKE', () => {
       const pod = objects.find((o) => o.kind === 'Deployment').spec.template;
       expect(pod.metadata.labels, service).toMatchObject(monitoring.spec.selector.matchLabels);
       const container = pod.spec.containers.find((c: { name: string }) => c.name === service);
-      expect(container.ports.map((p: { name: string }) => p.name), service).toContain('http');
+      expect(
+        container.ports.map((p: { name: string }) => p.name),
+        service,
+      ).toContain('http');
     }
   });
 });
 
 describe('infra/terraform/alerts.tf', () => {
-  it('parses, as every .tf file, with HashiCorp\'s HCL parser', async () => {
+  it("parses, as every .tf file, with HashiCorp's HCL parser", async () => {
     for (const file of readdirSync(TERRAFORM_DIR).filter((f) => f.endsWith('.tf'))) {
       await expect(parseHcl(file, readFileSync(join(TERRAFORM_DIR, file), 'utf8')), file).resolves.toBeTypeOf('object');
     }

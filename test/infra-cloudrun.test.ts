@@ -73,7 +73,10 @@ describe('infra/terraform: Cloud Run (delivery = "push")', () => {
 
   it('gives each service an environment its config accepts with the prod rules, secrets included', () => {
     // The placeholders cloudrun.tf fills in: local.env_placeholders, and {push_audience} merged in per service.
-    const placeholders = new Set([...Object.keys(locals.env_placeholders as object), ...[...String(locals.service_env).matchAll(/"(\{\w+\})" =/g)].map((m) => m[1]!)]);
+    const placeholders = new Set([
+      ...Object.keys(locals.env_placeholders as object),
+      ...[...String(locals.service_env).matchAll(/"(\{\w+\})" =/g)].map((m) => m[1]!),
+    ]);
     for (const name of CLOUD_SERVICES) {
       const env = vars.services[name]!.cloud_run.env;
       for (const value of Object.values(env).filter((v) => v.includes('{'))) {
@@ -125,7 +128,12 @@ describe('infra/terraform: Cloud Run (delivery = "push")', () => {
     expect(config.directoryAccess).toEqual({ internalKey: 'a-secret-value-as-long-as-a-real-one-32+', adminEmails: new Set(['ops@example.com']) });
     expect(config.mail.setPasswordUrlBase).toBe('https://app.example.com/set-password');
     // Empty variables (the defaults) leave each feature off rather than failing the start.
-    const off = loadUserServiceConfig({ ...cloudRunEnv('user'), GOOGLE_CLIENT_ID: '', MOBIUS_USER_ADMIN_EMAILS: '', MOBIUS_SET_PASSWORD_URL_BASE: '' });
+    const off = loadUserServiceConfig({
+      ...cloudRunEnv('user'),
+      GOOGLE_CLIENT_ID: '',
+      MOBIUS_USER_ADMIN_EMAILS: '',
+      MOBIUS_SET_PASSWORD_URL_BASE: '',
+    });
     expect(off.google).toBeNull();
     expect(off.mail.setPasswordUrlBase).toBeNull();
   });

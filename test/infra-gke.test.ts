@@ -74,7 +74,10 @@ function manifests(service: string) {
     const ref = entry.valueFrom?.secretKeyRef;
     expect(ref, `${service}: ${entry.name} comes from a Secret`).toBeDefined();
     const external = externalSecrets.find((e) => e.spec.target.name === ref.name);
-    expect(external?.spec.data.map((d: { secretKey: string }) => d.secretKey), `${service}: ${entry.name}`).toContain(ref.key);
+    expect(
+      external?.spec.data.map((d: { secretKey: string }) => d.secretKey),
+      `${service}: ${entry.name}`,
+    ).toContain(ref.key);
     env[entry.name] = entry.name.endsWith('DATABASE_URL')
       ? `postgresql://mobius:secret@localhost/mobius_db?host=/cloudsql/${SAMPLES.CLOUD_SQL_INSTANCE}`
       : 'a-secret-value-as-long-as-a-real-one-32+'; // MOBIUS_SERVICE_TOKEN takes at least 32 characters
@@ -87,7 +90,10 @@ describe('infra/gke', () => {
     const files = readdirSync(GKE_DIR).filter((f) => f.endsWith('.yaml'));
     expect(files.sort()).toEqual(['namespace.yaml', ...CLOUD_SERVICES.map((s) => `${s}.yaml`)].sort());
     const used = new Set(files.flatMap((f) => [...readFileSync(`${GKE_DIR}/${f}`, 'utf8').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!)));
-    const documented = /envsubst '([^']+)'/.exec(readFileSync('infra/README.md', 'utf8'))?.[1]?.split(/\s+/).map((v) => v.slice(2, -1));
+    const documented = /envsubst '([^']+)'/
+      .exec(readFileSync('infra/README.md', 'utf8'))?.[1]
+      ?.split(/\s+/)
+      .map((v) => v.slice(2, -1));
     expect(new Set(documented)).toEqual(used);
     expect(new Set(Object.keys(SAMPLES))).toEqual(used);
     const readmeFiles = /for f in ([^;]+); do/.exec(readFileSync('infra/README.md', 'utf8'))?.[1]?.split(/\s+/);
@@ -96,13 +102,15 @@ describe('infra/gke', () => {
   });
 
   it('puts everything in the namespace Terraform binds Workload Identity in', () => {
-    expect(objectsOf('namespace.yaml')).toEqual([expect.objectContaining({ kind: 'Namespace', metadata: expect.objectContaining({ name: namespace }) })]);
+    expect(objectsOf('namespace.yaml')).toEqual([
+      expect.objectContaining({ kind: 'Namespace', metadata: expect.objectContaining({ name: namespace }) }),
+    ]);
     for (const service of CLOUD_SERVICES) {
       for (const object of objectsOf(`${service}.yaml`)) expect(object.metadata.namespace, `${service} ${object.kind}`).toBe(namespace);
     }
   });
 
-  it('runs each Deployment as the Kubernetes service account Workload Identity maps onto the service\'s Google account', () => {
+  it("runs each Deployment as the Kubernetes service account Workload Identity maps onto the service's Google account", () => {
     const accountId = attribute(resource('google_service_account', 'service'), 'account_id');
     const member = attribute(resource('google_service_account_iam_member', 'workload_identity'), 'member');
     for (const service of CLOUD_SERVICES) {
@@ -147,7 +155,7 @@ describe('infra/gke', () => {
     }
   });
 
-  it('reads each service\'s secrets, and only those, from Secret Manager as that service', () => {
+  it("reads each service's secrets, and only those, from Secret Manager as that service", () => {
     for (const service of CLOUD_SERVICES) {
       const { objects } = manifests(service);
       const expected = vars.services[service]!.secrets;
@@ -157,10 +165,14 @@ describe('infra/gke', () => {
         continue;
       }
       const external = one(objects, 'ExternalSecret', service);
-      const mapped = Object.fromEntries(external.spec.data.map((d: { secretKey: string; remoteRef: { key: string } }) => [d.secretKey, d.remoteRef.key]));
+      const mapped = Object.fromEntries(
+        external.spec.data.map((d: { secretKey: string; remoteRef: { key: string } }) => [d.secretKey, d.remoteRef.key]),
+      );
       expect(mapped, service).toEqual(expected);
       const store = objects.find((o) => o.kind === 'SecretStore' && o.metadata.name === external.spec.secretStoreRef.name);
-      expect(store?.spec.provider.gcpsm.auth.workloadIdentity.serviceAccountRef.name, service).toBe(one(objects, 'ServiceAccount', service).metadata.name);
+      expect(store?.spec.provider.gcpsm.auth.workloadIdentity.serviceAccountRef.name, service).toBe(
+        one(objects, 'ServiceAccount', service).metadata.name,
+      );
       expect(store?.spec.provider.gcpsm.projectID, service).toBe(SAMPLES.PROJECT_ID);
     }
   });
@@ -195,24 +207,36 @@ describe('infra/gke', () => {
       const { objects, deployment } = manifests(service);
       const labels = deployment.spec.template.metadata.labels as Record<string, string>;
       expect(deployment.spec.replicas, `${service}: the HPA owns the replica count`).toBeUndefined();
-      expect(Object.entries(deployment.spec.selector.matchLabels).every(([k, v]) => labels[k] === v), service).toBe(true);
+      expect(
+        Object.entries(deployment.spec.selector.matchLabels).every(([k, v]) => labels[k] === v),
+        service,
+      ).toBe(true);
       const hpa = one(objects, 'HorizontalPodAutoscaler', service);
       expect(hpa.apiVersion, service).toBe('autoscaling/v2');
       expect(hpa.spec.scaleTargetRef, service).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
       expect(hpa.spec.minReplicas, service).toBeGreaterThanOrEqual(2);
       expect(hpa.spec.maxReplicas, service).toBeGreaterThanOrEqual(hpa.spec.minReplicas);
       const pdb = one(objects, 'PodDisruptionBudget', service);
-      expect(Object.entries(pdb.spec.selector.matchLabels).every(([k, v]) => labels[k] === v), service).toBe(true);
+      expect(
+        Object.entries(pdb.spec.selector.matchLabels).every(([k, v]) => labels[k] === v),
+        service,
+      ).toBe(true);
       const allowedDown = pdb.spec.maxUnavailable ?? hpa.spec.minReplicas - pdb.spec.minAvailable;
       expect(allowedDown, `${service}: a drain can evict a pod, and one stays up`).toBeGreaterThanOrEqual(1);
       expect(allowedDown, service).toBeLessThan(hpa.spec.minReplicas);
       const svc = one(objects, 'Service', service);
-      expect(Object.entries(svc.spec.selector).every(([k, v]) => labels[k] === v), service).toBe(true);
-      expect(svc.spec.ports.map((p: { targetPort: string }) => p.targetPort), service).toEqual(['http']);
+      expect(
+        Object.entries(svc.spec.selector).every(([k, v]) => labels[k] === v),
+        service,
+      ).toBe(true);
+      expect(
+        svc.spec.ports.map((p: { targetPort: string }) => p.targetPort),
+        service,
+      ).toEqual(['http']);
     }
   });
 
-  it('gives the user service Google sign-in, the directory\'s admins and the set-password page as settings, and its internal key as a secret', () => {
+  it("gives the user service Google sign-in, the directory's admins and the set-password page as settings, and its internal key as a secret", () => {
     const { env, objects } = manifests('user');
     const config = loadUserServiceConfig(env);
     expect(config.google?.clientId).toBe(SAMPLES.GOOGLE_CLIENT_ID);
@@ -220,7 +244,10 @@ describe('infra/gke', () => {
     expect(config.directoryAccess.adminEmails).toEqual(new Set(['ops@example.com']));
     expect(config.mail.setPasswordUrlBase).toBe(SAMPLES.MOBIUS_SET_PASSWORD_URL_BASE);
     const external = objects.find((o) => o.kind === 'ExternalSecret')!;
-    expect(external.spec.data).toContainEqual({ secretKey: 'MOBIUS_USER_INTERNAL_KEY', remoteRef: { key: vars.services.user!.secrets.MOBIUS_USER_INTERNAL_KEY } });
+    expect(external.spec.data).toContainEqual({
+      secretKey: 'MOBIUS_USER_INTERNAL_KEY',
+      remoteRef: { key: vars.services.user!.secrets.MOBIUS_USER_INTERNAL_KEY },
+    });
     const configMap = objects.find((o) => o.kind === 'ConfigMap')!;
     expect(configMap.data).not.toHaveProperty('MOBIUS_USER_INTERNAL_KEY');
   });

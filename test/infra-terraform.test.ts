@@ -57,7 +57,11 @@ describe('infra/terraform: Pub/Sub', () => {
       ['peek', '${toset(var.pubsub_topics)}'],
       ['subscription', '${var.pubsub_subscriptions}'],
     ]);
-    const pubsubTypes = new Set(blocks('resource').map((r) => r.type).filter((t) => t.startsWith('google_pubsub_')));
+    const pubsubTypes = new Set(
+      blocks('resource')
+        .map((r) => r.type)
+        .filter((t) => t.startsWith('google_pubsub_')),
+    );
     expect(pubsubTypes).toEqual(
       new Set(['google_pubsub_topic', 'google_pubsub_subscription', 'google_pubsub_topic_iam_member', 'google_pubsub_subscription_iam_member']),
     );
@@ -83,7 +87,11 @@ describe('infra/terraform: Pub/Sub', () => {
   });
 
   it('gives every subscription the settings the bus would give it: ack deadline, ordering, retention, retry and dead-letter policy', () => {
-    const provisioner = new PubSubProvisioner({ publisher: {} as never, subscriber: {} as never }, new PubSubNames('p', ''), resolvePubSubSettings({}));
+    const provisioner = new PubSubProvisioner(
+      { publisher: {} as never, subscriber: {} as never },
+      new PubSubNames('p', ''),
+      resolvePubSubSettings({}),
+    );
     const settings = vars.pubsub_settings;
     for (const { topic, name } of ALL_SUBSCRIPTIONS) {
       const bus = provisioner.subscriptionConfig(topic, name);
@@ -112,7 +120,9 @@ describe('infra/terraform: Pub/Sub', () => {
     ] as const) {
       expect(attribute(subscription, key), key).toBe(value);
     }
-    expect(attribute(resource('google_pubsub_subscription', 'peek'), 'ack_deadline_seconds')).toBe('${local.pubsub_settings.peek_ack_deadline_seconds}');
+    expect(attribute(resource('google_pubsub_subscription', 'peek'), 'ack_deadline_seconds')).toBe(
+      '${local.pubsub_settings.peek_ack_deadline_seconds}',
+    );
   });
 
   it('pushes to the consumer\'s Cloud Run service with an OIDC token when delivery = "push", and not when "pull"', () => {
@@ -157,7 +167,7 @@ describe('infra/terraform: BigQuery and Vertex', () => {
     expect(attribute(table, 'schema')).toBe('${jsonencode(each.value.fields)}');
   });
 
-  it('creates mart_lock with its row by the adapter\'s own DDL, filling in every placeholder', () => {
+  it("creates mart_lock with its row by the adapter's own DDL, filling in every placeholder", () => {
     const datasets = { projectId: '{project_id}', landing: '{bq_landing_dataset}', mart: '{bq_dataset}' };
     expect(vars.bigquery_mart_lock).toEqual({ table: MART_LOCK.name, ddl: createLockTableQuery(datasets).sql });
     const query = String(attribute(resource('google_bigquery_job', 'mart_lock'), 'query'));
@@ -166,7 +176,7 @@ describe('infra/terraform: BigQuery and Vertex', () => {
     }
   });
 
-  it('creates a streaming Vertex index of the contract\'s dimension, with the cosine distance the local index uses', () => {
+  it("creates a streaming Vertex index of the contract's dimension, with the cosine distance the local index uses", () => {
     expect(variableDefault('embedding_dimensions')).toBe(pipelineDefaults.EMBEDDING_DIMENSIONS);
     const index = resource('google_vertex_ai_index', 'rag');
     expect(attribute(index, 'dimensions')).toBe('${var.embedding_dimensions}');
@@ -187,7 +197,7 @@ describe('infra/terraform: service accounts and IAM', () => {
     }
   });
 
-  it('grants publisher only on the topics a service\'s code publishes and its own dead-letter topic', () => {
+  it("grants publisher only on the topics a service's code publishes and its own dead-letter topic", () => {
     for (const name of CLOUD_SERVICES) {
       const own = consumedBy(name).map((sub) => deadLetterTopic(ALL_SUBSCRIPTIONS.find((s) => s.name === sub)!));
       expect([...vars.services[name]!.publishes].sort(), name).toEqual([...publishedBy(name), ...own].sort());
@@ -197,7 +207,7 @@ describe('infra/terraform: service accounts and IAM', () => {
     expect(attribute(publisher, 'for_each')).toBe('${local.publisher_grants}');
   });
 
-  it('grants subscriber only on the subscription a service\'s code consumes, and every subscription to its consumer', () => {
+  it("grants subscriber only on the subscription a service's code consumes, and every subscription to its consumer", () => {
     for (const name of CLOUD_SERVICES) {
       expect(vars.services[name]!.subscription ?? undefined, name).toBe(consumedBy(name)[0]);
       expect(consumedBy(name).length, name).toBeLessThanOrEqual(1);
@@ -248,5 +258,4 @@ describe('infra/terraform: service accounts and IAM', () => {
     expect(attribute(accessor, 'for_each')).toBe('${local.secret_grants}');
     expect(resources('google_secret_manager_secret_version')).toEqual([]);
   });
-
 });

@@ -33,19 +33,24 @@ async function publishAsExistingApp(rows: number): Promise<{ documentId: string;
   const names = PUBLISHED_COLUMNS.map((c) => c.name);
   for (const row of values) {
     const params = names.map((name) => (name === 'embedding' ? JSON.stringify(row.embedding) : row[name]));
-    await ragPool.query(
-      `INSERT INTO rag_published_embeddings (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`,
-      params,
-    );
+    await ragPool.query(`INSERT INTO rag_published_embeddings (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`, params);
   }
   const eventId = randomUUID();
-  await ragPool.query(
-    `INSERT INTO publish_events (id, document_id, published_at, rows_written) VALUES ($1, $2, now() AT TIME ZONE 'utc', $3)`,
-    [eventId, documentId, rows],
-  );
+  await ragPool.query(`INSERT INTO publish_events (id, document_id, published_at, rows_written) VALUES ($1, $2, now() AT TIME ZONE 'utc', $3)`, [
+    eventId,
+    documentId,
+    rows,
+  ]);
   const event = encodeEvent(
     EVENTS.ragPublishEvent,
-    { publish_event_id: eventId, document_id: documentId, event_type: 'published', document_version: null, published_at: new Date().toISOString(), rows_written: rows },
+    {
+      publish_event_id: eventId,
+      document_id: documentId,
+      event_type: 'published',
+      document_version: null,
+      published_at: new Date().toISOString(),
+      rows_written: rows,
+    },
     { id: eventId },
   );
   return { documentId, publish: () => bus.publish({ topic: TOPICS.ragPublishEvents, ...event, orderingKey: documentId }) };
@@ -61,7 +66,13 @@ beforeAll(async () => {
     async open(documentIds: string[]) {
       const client = await ragPool.connect();
       const opened = await openSnapshots(client, documentIds);
-      return { ...opened, close: async (failed: boolean) => { await opened.close(failed); client.release(); } };
+      return {
+        ...opened,
+        close: async (failed: boolean) => {
+          await opened.close(failed);
+          client.release();
+        },
+      };
     },
   };
   const common = { bus, warehouse, logger, readiness: [] };
@@ -103,7 +114,9 @@ describe('ingestor and mart-builder', () => {
       const rows = await queryDatabase(warehouseDb, 'SELECT document_version FROM mobius_rag.mart_documents WHERE document_id = $1', [documentId]);
       return rows[0]?.document_version !== undefined;
     });
-    const [first] = await queryDatabase(warehouseDb, 'SELECT document_version::int AS v FROM mobius_rag.mart_documents WHERE document_id = $1', [documentId]);
+    const [first] = await queryDatabase(warehouseDb, 'SELECT document_version::int AS v FROM mobius_rag.mart_documents WHERE document_id = $1', [
+      documentId,
+    ]);
     expect(first!.v).toBe(1);
   });
 });
@@ -137,6 +150,6 @@ describe('a warehouse rebuilt for a replay', () => {
     );
     const before = announced.length;
     await inMart(await published(1));
-    await waitFor('the rebuilt warehouse\'s first run announced', async () => announced.slice(before).includes(1));
+    await waitFor("the rebuilt warehouse's first run announced", async () => announced.slice(before).includes(1));
   });
 });

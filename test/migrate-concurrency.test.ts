@@ -47,10 +47,7 @@ describe('two migration runners at once', () => {
   });
 
   it('two whole `mobius migrate --env dev` runs on missing databases both succeed, applying each migration once', async () => {
-    const [one, two] = await Promise.all([
-      mobius(['migrate', '--env', 'dev'], dbs.env),
-      mobius(['migrate', '--env', 'dev'], dbs.env),
-    ]);
+    const [one, two] = await Promise.all([mobius(['migrate', '--env', 'dev'], dbs.env), mobius(['migrate', '--env', 'dev'], dbs.env)]);
     expect([one.code, two.code, problemsIn(one.stderr), problemsIn(two.stderr)]).toEqual([0, 0, [], []]);
     for (const module of ['rag', 'chat', 'user', 'os', 'warehouse'] as const) {
       const appliedLines = [...one.out, ...two.out].filter((line) => line.startsWith(`${module}: applied `));

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('a chat database that applied the old 003', () => {
-  it('is brought up to date: 003\'s record moves to the new text, 004-006 run, the old text index goes', async () => {
+  it("is brought up to date: 003's record moves to the new text, 004-006 run, the old text index goes", async () => {
     for (const file of ['001.do.dev_clone.sql', '002.do.published_rag_metadata.sql', OLD_003]) {
       const text = execFileSync('git', ['show', `${BEFORE_REWRITE}:services/chat/migrations/${file}`], { encoding: 'utf8' });
       writeFileSync(join(oldDir, file), text);
@@ -38,7 +38,9 @@ describe('a chat database that applied the old 003', () => {
     const events: MigrationEvent[] = [];
     const result = await migrateDatabase({ databaseUrl, migrationsDir: 'services/chat/migrations', onEvent: (e) => events.push(e) });
     expect(events).toContainEqual({ type: 'checksum-replaced', file: OLD_003 });
-    const later = readdirSync('services/chat/migrations').filter((file) => file.endsWith('.sql') && file > OLD_003).sort();
+    const later = readdirSync('services/chat/migrations')
+      .filter((file) => file.endsWith('.sql') && file > OLD_003)
+      .sort();
     expect(later.slice(0, 3)).toEqual(['004.do.pipeline_sink_state.sql', '005.do.vector_ledger.sql', '006.do.chat_indexes_concurrently.sql']);
     expect(result.applied).toEqual(later);
     const indexes = await queryDatabase(database, `SELECT indexname FROM pg_indexes WHERE indexname LIKE '%trgm%' ORDER BY 1`);

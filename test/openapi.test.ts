@@ -26,7 +26,18 @@ const DIMENSIONS = 8;
 interface OpenApiDocument {
   openapi: string;
   info: { title: string };
-  paths: Record<string, Record<string, { summary?: string; tags?: string[]; requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[] } }> }; responses: Record<string, unknown> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        summary?: string;
+        tags?: string[];
+        requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[] } }> };
+        responses: Record<string, unknown>;
+      }
+    >
+  >;
 }
 
 /** GET /docs/json with no credential at all. */
@@ -89,15 +100,17 @@ describe('OpenAPI at /docs', () => {
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.info.title).toBe('rag-test API');
     expect(operationsIn(doc)).toEqual(routesIn(rag.app));
-    expect(operationsIn(doc)).toEqual(expect.arrayContaining([
-      'GET /documents',
-      'POST /documents',
-      'PUT /documents/{id}',
-      'POST /documents/{id}/publish',
-      'POST /documents/{id}/unpublish',
-      'DELETE /documents/{id}',
-      'GET /documents/{id}/publish-status',
-    ]));
+    expect(operationsIn(doc)).toEqual(
+      expect.arrayContaining([
+        'GET /documents',
+        'POST /documents',
+        'PUT /documents/{id}',
+        'POST /documents/{id}/publish',
+        'POST /documents/{id}/unpublish',
+        'DELETE /documents/{id}',
+        'GET /documents/{id}/publish-status',
+      ]),
+    );
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(item)) {
         if (path.startsWith('/documents')) expect(operation.summary, `${method} ${path}`).toBeTruthy();
@@ -105,7 +118,9 @@ describe('OpenAPI at /docs', () => {
     }
     const upload = doc.paths['/documents']!.post!.requestBody!.content['application/json']!.schema;
     expect(upload.required).toEqual(['filename', 'text']);
-    expect(Object.keys(upload.properties!)).toEqual(expect.arrayContaining(['filename', 'display_name', 'text', 'payer', 'state', 'program', 'authority_level']));
+    expect(Object.keys(upload.properties!)).toEqual(
+      expect.arrayContaining(['filename', 'display_name', 'text', 'payer', 'state', 'program', 'authority_level']),
+    );
     expect(Object.keys(doc.paths['/documents/{id}/publish']!.post!.responses)).toEqual(expect.arrayContaining(['200', '404', '422', '401']));
     expect((await rag.app.inject({ method: 'GET', url: '/documents' })).statusCode).toBe(401);
     expect((await rag.app.inject({ method: 'GET', url: '/documents', headers: { authorization: `Bearer ${SERVICE_TOKEN}` } })).statusCode).toBe(200);
@@ -119,7 +134,12 @@ describe('OpenAPI at /docs', () => {
       payload: { filename: 'x.md', text: 'A paragraph.', unexpected: 1, state: 'fl' },
     });
     expect(answer.statusCode).toBe(201);
-    const bad = await rag.app.inject({ method: 'POST', url: '/documents', headers: { authorization: `Bearer ${SERVICE_TOKEN}` }, payload: { text: 'x' } });
+    const bad = await rag.app.inject({
+      method: 'POST',
+      url: '/documents',
+      headers: { authorization: `Bearer ${SERVICE_TOKEN}` },
+      payload: { text: 'x' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toEqual({ error: { code: 'INVALID_BODY', message: 'filename is required' } });
   });
@@ -132,13 +152,20 @@ describe('OpenAPI at /docs', () => {
   });
 
   it('chat, user, the console and the vector index server list every route they have', async () => {
-    for (const [name, app] of [['chat', chat.app], ['user', user.app], ['console', consoleService.app], ['vector-index', index.app]] as const) {
+    for (const [name, app] of [
+      ['chat', chat.app],
+      ['user', user.app],
+      ['console', consoleService.app],
+      ['vector-index', index.app],
+    ] as const) {
       const doc = await documentOf(app as FastifyInstance);
       expect([name, operationsIn(doc)]).toEqual([name, routesIn(app as FastifyInstance)]);
     }
     const search = (await documentOf(chat.app)).paths['/v1/search']!.post!;
     expect(search.summary).toBe('Search the published chunks');
     expect(Object.keys(search.requestBody!.content['application/json']!.schema.properties!)).toEqual(['query', 'vector', 'k', 'filters']);
-    expect(operationsIn(await documentOf(user.app))).toEqual(expect.arrayContaining(['POST /api/v1/auth/login', 'POST /api/v1/auth/register', 'GET /api/v1/auth/me']));
+    expect(operationsIn(await documentOf(user.app))).toEqual(
+      expect.arrayContaining(['POST /api/v1/auth/login', 'POST /api/v1/auth/register', 'GET /api/v1/auth/me']),
+    );
   });
 });

@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 describe('the os validator', () => {
-  it('accepts the user service\'s access tokens (register, login, refresh) and refuses its refresh token and forgeries', async () => {
+  it("accepts the user service's access tokens (register, login, refresh) and refuses its refresh token and forgeries", async () => {
     const api = userApiClient(user);
     const email = freshEmail('os');
     const registered = await api.register({ email, password: 'correct horse battery' });

@@ -39,7 +39,10 @@ const ENV = {
 
 /** Connections open on `database` whose application name starts with `prefix` (each pool names itself). */
 async function connections(database: string, prefix: string): Promise<number> {
-  const result = await adminQuery('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE $2', [database, `${prefix}%`]);
+  const result = await adminQuery('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE $2', [
+    database,
+    `${prefix}%`,
+  ]);
   return result.rows[0].n as number;
 }
 
@@ -50,7 +53,11 @@ async function publishAsExistingApp(bus: Bus, rows: number): Promise<string> {
   for (let i = 0; i < rows; i += 1) {
     const row = publishedRow(documentId, {}, DIMENSIONS);
     const params = names.map((name) => (name === 'embedding' ? JSON.stringify(row.embedding) : row[name]));
-    await queryDatabase(rag, `INSERT INTO rag_published_embeddings (${names.join(', ')}) VALUES (${names.map((_, n) => `$${n + 1}`).join(', ')})`, params);
+    await queryDatabase(
+      rag,
+      `INSERT INTO rag_published_embeddings (${names.join(', ')}) VALUES (${names.map((_, n) => `$${n + 1}`).join(', ')})`,
+      params,
+    );
   }
   const eventId = randomUUID();
   await queryDatabase(rag, `INSERT INTO publish_events (id, document_id, published_at, rows_written) VALUES ($1, $2, now() AT TIME ZONE 'utc', $3)`, [
@@ -60,7 +67,14 @@ async function publishAsExistingApp(bus: Bus, rows: number): Promise<string> {
   ]);
   const event = encodeEvent(
     EVENTS.ragPublishEvent,
-    { publish_event_id: eventId, document_id: documentId, event_type: 'published', document_version: null, published_at: new Date().toISOString(), rows_written: rows },
+    {
+      publish_event_id: eventId,
+      document_id: documentId,
+      event_type: 'published',
+      document_version: null,
+      published_at: new Date().toISOString(),
+      rows_written: rows,
+    },
     { id: eventId },
   );
   await bus.publish({ topic: TOPICS.ragPublishEvents, ...event, orderingKey: documentId });
@@ -95,7 +109,9 @@ describe('the pipeline built by its composition roots on a shared bus and index'
       const vertexSync = await createVertexSync(loadVertexSyncConfig(ENV), { ...shared, logger: logger('vertex-sync') });
       expect(vertexSync.refilled).toBeUndefined();
       services.push(vertexSync);
-      services.push(await createReconciler({ ...loadReconcilerConfig(ENV), ragDatabaseUrl: testDatabaseUrl(rag) }, { index, logger: logger('reconciler') }));
+      services.push(
+        await createReconciler({ ...loadReconcilerConfig(ENV), ragDatabaseUrl: testDatabaseUrl(rag) }, { index, logger: logger('reconciler') }),
+      );
       expect(services.map((service) => service.facts.bus ?? 'none')).toEqual(['shared', 'shared', 'shared', 'shared', 'none']);
       expect(vertexSync.facts).toMatchObject({ vectorIndex: 'shared', chatDatabase: expect.stringContaining(chat) });
 
@@ -106,7 +122,9 @@ describe('the pipeline built by its composition roots on a shared bus and index'
 
       for (const service of services) await service.start({ port: 0, host: '127.0.0.1' });
       await waitFor('the document in Chat and the index', async () => {
-        const rows = await queryDatabase<{ n: number }>(chat, 'SELECT count(*)::int AS n FROM published_rag_metadata WHERE document_id = $1', [documentId]);
+        const rows = await queryDatabase<{ n: number }>(chat, 'SELECT count(*)::int AS n FROM published_rag_metadata WHERE document_id = $1', [
+          documentId,
+        ]);
         return rows[0]!.n === 3 && (await index.listDatapointIds()).length === 3;
       });
       for (const service of services) expect((await service.app.inject('/readyz')).statusCode, service.name).toBe(200);

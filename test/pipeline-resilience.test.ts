@@ -48,10 +48,7 @@ describe('the pipeline under concurrency and failure', () => {
     const id = await publishDocument(rag, 'race.md', markdown('Race', 6));
     for (let round = 0; round < 3; round++) {
       await ragApi(rag, 'PUT', `/documents/${id}`, { filename: 'race.md', text: markdown('Race', 4 + round, ` round ${round}`) });
-      await Promise.all([
-        ragApi(rag, 'POST', `/documents/${id}/publish`, {}),
-        ragApi(rag, 'POST', `/documents/${id}/publish`, {}),
-      ]);
+      await Promise.all([ragApi(rag, 'POST', `/documents/${id}/publish`, {}), ragApi(rag, 'POST', `/documents/${id}/publish`, {})]);
     }
     const rows = await expectConverged(pipeline, vertexSync);
     const race = rows.filter((r) => r.document_id === id);
@@ -85,7 +82,9 @@ describe('the pipeline under concurrency and failure', () => {
     );
     victim.child.kill('SIGKILL');
     expect(await victim.exited).toBe('SIGKILL');
-    const partial = await queryDatabase(pipeline.dbs.names.chat, 'SELECT count(*)::int AS n FROM published_rag_metadata WHERE document_id = $1', [id]);
+    const partial = await queryDatabase(pipeline.dbs.names.chat, 'SELECT count(*)::int AS n FROM published_rag_metadata WHERE document_id = $1', [
+      id,
+    ]);
     expect(partial[0]!.n).toBe(0); // the killed transaction left nothing half-applied
 
     await pipeline.start('chat-sync');

@@ -67,9 +67,7 @@ type MetadataField = keyof typeof METADATA_COLUMNS;
 
 /** Chat's rows of a document with every metadata column and the text as UTF-8 hex, so comparisons are byte for byte. */
 async function chatBytes(documentId: string): Promise<Record<string, string>[]> {
-  const columns = [...Object.values(METADATA_COLUMNS), 'text']
-    .map((c) => `encode(convert_to(${c}, 'UTF8'), 'hex') AS ${c}`)
-    .join(', ');
+  const columns = [...Object.values(METADATA_COLUMNS), 'text'].map((c) => `encode(convert_to(${c}, 'UTF8'), 'hex') AS ${c}`).join(', ');
   return (await chatSql(`SELECT ${columns} FROM published_rag_metadata WHERE document_id = $1 ORDER BY id`, [documentId])) as Record<
     string,
     string
@@ -82,9 +80,7 @@ const holdsBytes = (haystack: string, value: string) => Buffer.from(haystack, 'h
 
 /** Waits until Chat holds `rows` rows of the document and the index holds RAG's ids of it minus `skipped`. */
 async function reachesChatAndIndex(documentId: string, skipped: readonly string[] = []): Promise<void> {
-  const ragIds = (await ragSql('SELECT id::text FROM rag_published_embeddings WHERE document_id = $1', [documentId])).map(
-    (r) => r.id as string,
-  );
+  const ragIds = (await ragSql('SELECT id::text FROM rag_published_embeddings WHERE document_id = $1', [documentId])).map((r) => r.id as string);
   expect(ragIds.length).toBeGreaterThan(0);
   const indexed = ragIds.filter((id) => !skipped.includes(id)).sort();
   const state = async () => {
@@ -92,10 +88,14 @@ async function reachesChatAndIndex(documentId: string, skipped: readonly string[
     const held = new Set(await index.listDatapointIds());
     return { chat: chat.sort(), index: ragIds.filter((id) => held.has(id)).sort() };
   };
-  await waitFor(`${documentId} to reach chat and the index`, async () => {
-    const now = await state();
-    return now.chat.length === ragIds.length && JSON.stringify(now.index) === JSON.stringify(indexed);
-  }, FLOW_TIMEOUT_MS).catch(() => undefined);
+  await waitFor(
+    `${documentId} to reach chat and the index`,
+    async () => {
+      const now = await state();
+      return now.chat.length === ragIds.length && JSON.stringify(now.index) === JSON.stringify(indexed);
+    },
+    FLOW_TIMEOUT_MS,
+  ).catch(() => undefined);
   expect(await state()).toEqual({ chat: [...ragIds].sort(), index: indexed });
 }
 
@@ -174,7 +174,11 @@ describe('the rag HTTP API', () => {
   it('refuses a NUL or a lone surrogate in any field with a 400 naming the field; nothing is written', async () => {
     const before = await ragSql('SELECT count(*)::int AS n FROM documents');
     for (const field of [...Object.keys(METADATA_COLUMNS), 'text'] as (MetadataField | 'text')[]) {
-      for (const [name, poison] of [['NUL', 'a\u0000b'], ['lone high surrogate', 'a\ud800b'], ['lone low surrogate', 'a\udc00b']]) {
+      for (const [name, poison] of [
+        ['NUL', 'a\u0000b'],
+        ['lone high surrogate', 'a\ud800b'],
+        ['lone low surrogate', 'a\udc00b'],
+      ]) {
         const answer = await postRaw('/documents', JSON.stringify(document({ [field]: poison })));
         expect({ field, name, status: answer.status }).toEqual({ field, name, status: 400 });
         expect(answer.text).toContain(field);
@@ -194,8 +198,7 @@ describe('the rag HTTP API', () => {
     sqlInjectionShort: "' OR 1=1;--",
   };
   /** The dates are varchar(20) in every schema: only strings that short fit. */
-  const fitFor = (field: MetadataField, value: string) =>
-    field.endsWith('_date') && [...value].length > 20 ? VERBATIM.sqlInjectionShort : value;
+  const fitFor = (field: MetadataField, value: string) => (field.endsWith('_date') && [...value].length > 20 ? VERBATIM.sqlInjectionShort : value);
 
   for (const [flavour, value] of Object.entries(VERBATIM)) {
     it(`stores ${flavour} strings in every metadata field and the text verbatim, byte for byte in Chat`, async () => {
@@ -211,7 +214,8 @@ describe('the rag HTTP API', () => {
       const rows = await chatBytes(id);
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) {
-        for (const [field, stored] of Object.entries(fields)) expect({ field, bytes: row[METADATA_COLUMNS[field as MetadataField]] }).toEqual({ field, bytes: hex(stored) });
+        for (const [field, stored] of Object.entries(fields))
+          expect({ field, bytes: row[METADATA_COLUMNS[field as MetadataField]] }).toEqual({ field, bytes: hex(stored) });
         expect(row.document_state).toBe('');
       }
       expect(rows.some((row) => holdsBytes(row.text!, `${value}: members must obtain`))).toBe(true);
@@ -269,7 +273,14 @@ describe("the existing app's SQL path", () => {
   async function vertexCheck(documentId: string) {
     const check = await mobius(['resync', '--check', '--json', '--target', 'vertex', '--document', documentId], pipeline.env);
     const { targets } = JSON.parse(check.stdout) as {
-      targets: { target: string; missing: number; extra: number; stale: number; invalid: number; documents: { document_id: string; reasons?: string[] }[] }[];
+      targets: {
+        target: string;
+        missing: number;
+        extra: number;
+        stale: number;
+        invalid: number;
+        documents: { document_id: string; reasons?: string[] }[];
+      }[];
     };
     return { code: check.code, target: targets[0]!, reasons: targets[0]!.documents.find((d) => d.document_id === documentId)?.reasons };
   }
@@ -292,7 +303,9 @@ describe("the existing app's SQL path", () => {
     it(`lands injected metadata in Chat verbatim; ${name} are skipped in the index and reported invalid with the reason`, async () => {
       const documentId = randomUUID();
       const ids = await legacyPublish(documentId, embeddings);
-      const bad = Object.keys(embeddings).filter((k) => k !== 'good').map((k) => ids[k]!);
+      const bad = Object.keys(embeddings)
+        .filter((k) => k !== 'good')
+        .map((k) => ids[k]!);
       await reachesChatAndIndex(documentId, bad);
 
       const rows = await chatBytes(documentId);
@@ -351,11 +364,19 @@ describe('the bus', () => {
     for (const [topic, , subscriptions] of TOPIC_EVENTS) {
       for (const subscription of subscriptions) {
         const dlq = `${topic}.dlq.${subscription}`;
-        const dead = await waitFor(`${expected} dead letters on ${dlq}`, async () => {
-          const messages = await bus.peek(dlq, 50);
-          return messages.length >= expected ? messages : undefined;
-        }, FLOW_TIMEOUT_MS);
-        expect(dead!.map((m) => m.attributes[CE.id]).sort()).toEqual(Object.keys(POISON).map((poison) => `${poison}-${topic}`).sort());
+        const dead = await waitFor(
+          `${expected} dead letters on ${dlq}`,
+          async () => {
+            const messages = await bus.peek(dlq, 50);
+            return messages.length >= expected ? messages : undefined;
+          },
+          FLOW_TIMEOUT_MS,
+        );
+        expect(dead!.map((m) => m.attributes[CE.id]).sort()).toEqual(
+          Object.keys(POISON)
+            .map((poison) => `${poison}-${topic}`)
+            .sort(),
+        );
         for (const message of dead!) {
           const where = `${dlq} ${message.attributes[CE.id]}`;
           expect(message.attributes[DEAD_LETTER_ATTRIBUTES.code], where).toBe('EVENT_INVALID');

@@ -78,10 +78,14 @@ async function chatAndRagRows(documentId: string) {
 
 /** Waits until Chat holds exactly RAG's rows of `documentId` (and at least one). */
 async function chatMatchesRag(documentId: string, timeoutMs = 30_000): Promise<void> {
-  await waitFor(`chat to hold rag's rows of ${documentId}`, async () => {
-    const { chat, rag: ragRows } = await chatAndRagRows(documentId);
-    return ragRows.length > 0 && JSON.stringify(chat) === JSON.stringify(ragRows);
-  }, timeoutMs).catch(() => undefined);
+  await waitFor(
+    `chat to hold rag's rows of ${documentId}`,
+    async () => {
+      const { chat, rag: ragRows } = await chatAndRagRows(documentId);
+      return ragRows.length > 0 && JSON.stringify(chat) === JSON.stringify(ragRows);
+    },
+    timeoutMs,
+  ).catch(() => undefined);
   const { chat, rag: ragRows } = await chatAndRagRows(documentId);
   expect(ragRows.length).toBeGreaterThan(0);
   expect(chat).toEqual(ragRows);
@@ -124,10 +128,14 @@ describe('a malformed publish_events row', () => {
     await ragApi(rag, 'POST', `/documents/${alpha}/publish`, {});
     const beta = await publishDocument(rag, 'beta.md', markdown('Beta', 2));
     const published = Date.now();
-    await waitFor('the later publishes to reach chat', async () => {
-      const [a, b] = await Promise.all([chatAndRagRows(alpha), chatAndRagRows(beta)]);
-      return a.chat.length === 4 && a.chat.every((row) => String(row.text).includes('(v2)')) && b.chat.length === 2;
-    }, FLOW_WITHIN_MS);
+    await waitFor(
+      'the later publishes to reach chat',
+      async () => {
+        const [a, b] = await Promise.all([chatAndRagRows(alpha), chatAndRagRows(beta)]);
+        return a.chat.length === 4 && a.chat.every((row) => String(row.text).includes('(v2)')) && b.chat.length === 2;
+      },
+      FLOW_WITHIN_MS,
+    );
     console.info(`poison-isolation: later publishes reached Chat ${Date.now() - published} ms after a malformed event`);
     await chatMatchesRag(alpha);
     await chatMatchesRag(beta);
@@ -144,12 +152,18 @@ describe('a malformed publish_events row', () => {
       ].sort((a, b) => (a.id < b.id ? -1 : 1)),
     );
     // Every other event went out.
-    expect(await ragSql('SELECT count(*)::int AS n FROM publish_events WHERE relayed_at IS NULL AND relay_quarantined_at IS NULL'))
-      .toEqual([{ n: 0 }]);
+    expect(await ragSql('SELECT count(*)::int AS n FROM publish_events WHERE relayed_at IS NULL AND relay_quarantined_at IS NULL')).toEqual([
+      { n: 0 },
+    ]);
 
     // What an operator sees: the listing `mobius resync --check` reports, the metrics, a warning per event.
     const listed = await listQuarantinedEvents(ragPool, 10);
-    expect(listed.map((event) => [event.id, event.documentId]).sort()).toEqual([[badId, alpha], [otherBad, badDocument]].sort());
+    expect(listed.map((event) => [event.id, event.documentId]).sort()).toEqual(
+      [
+        [badId, alpha],
+        [otherBad, badDocument],
+      ].sort(),
+    );
     expect(listed.every((event) => event.reason.includes('must be a uuid') && event.quarantinedAt instanceof Date)).toBe(true);
     expect(await metric(rag, 'mobius_outbox_quarantined_events')).toBe(2);
     expect(await metric(rag, 'mobius_outbox_quarantined_total')).toBe(2);
@@ -181,8 +195,10 @@ describe('a published row with an unusable embedding', () => {
 
     expect(await metric(vertexSync, 'mobius_vertex_sync_invalid_rows_total')).toBe(before + bad.length);
     for (const id of bad) expect(warnings(vertexSync, id, legacy, 'embedding')).not.toHaveLength(0);
-    const [lastRun] = await queryDatabase(pipeline.dbs.names.chat,
-      `SELECT status FROM sync_runs WHERE sink = 'vertex-sync' ORDER BY started_at DESC LIMIT 1`);
+    const [lastRun] = await queryDatabase(
+      pipeline.dbs.names.chat,
+      `SELECT status FROM sync_runs WHERE sink = 'vertex-sync' ORDER BY started_at DESC LIMIT 1`,
+    );
     expect(lastRun).toEqual({ status: 'success' });
   });
 
@@ -194,16 +210,19 @@ describe('a published row with an unusable embedding', () => {
 
     // Edited by hand, as the existing app or an operator might: two embeddings spoiled, one text changed.
     const [nulled, stringy] = ids;
-    await ragSql(
-      `UPDATE rag_published_embeddings SET embedding = NULL, text = text || ' (edited)' WHERE id = $1`, [nulled]);
-    await ragSql(
-      `UPDATE rag_published_embeddings SET embedding = jsonb_set(embedding, '{0}', '"x"') WHERE id = $1`, [stringy]);
+    await ragSql(`UPDATE rag_published_embeddings SET embedding = NULL, text = text || ' (edited)' WHERE id = $1`, [nulled]);
+    await ragSql(`UPDATE rag_published_embeddings SET embedding = jsonb_set(embedding, '{0}', '"x"') WHERE id = $1`, [stringy]);
     await insertLegacyEvent(randomUUID(), doc, ids.length);
 
-    await waitFor('the spoiled datapoints to leave the index', async () => {
-      const index = await indexIds();
-      return !index.has(nulled!) && !index.has(stringy!);
-    }, 30_000, 100);
+    await waitFor(
+      'the spoiled datapoints to leave the index',
+      async () => {
+        const index = await indexIds();
+        return !index.has(nulled!) && !index.has(stringy!);
+      },
+      30_000,
+      100,
+    );
     await chatMatchesRag(doc);
     expect((await chatAndRagRows(doc)).chat.find((row) => row.id === nulled)?.text).toMatch(/\(edited\)$/);
     const index = await indexIds();

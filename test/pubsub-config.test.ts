@@ -82,7 +82,9 @@ describe('Pub/Sub configuration', () => {
     await expect(readSubscription(subscription)).rejects.toMatchObject({ code: 5 });
     await pubsubProvisionCommand({}, io);
     expect(out).toContain(`ok ${prefix}ingestor on ${prefix}rag.publish_events (dead letters: ${prefix}rag.publish_events.dlq.ingestor)`);
-    expect((await readSubscription(subscription)).deadLetterPolicy?.deadLetterTopic).toBe(`projects/${PUBSUB_PROJECT}/topics/${prefix}rag.publish_events.dlq.ingestor`);
+    expect((await readSubscription(subscription)).deadLetterPolicy?.deadLetterTopic).toBe(
+      `projects/${PUBSUB_PROJECT}/topics/${prefix}rag.publish_events.dlq.ingestor`,
+    );
     await expect(pubsubProvisionCommand({}, { ...io, env: { BUS: 'nats' } })).rejects.toThrow(/needs BUS=pubsub \(BUS is nats\)/);
   });
 });

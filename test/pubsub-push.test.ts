@@ -38,7 +38,13 @@ type PushAuth = NonNullable<NonNullable<Parameters<typeof createBus>[0]['pubsub'
 /** A service-like app in push mode: `buildServiceApp` + the push endpoint, over a push-mode Pub/Sub bus. */
 async function pushService(pushAuth: PushAuth, port?: number) {
   const prefix = `${base}${randomToken()}_`;
-  const pubsub = { emulatorHost, projectId: PUBSUB_PROJECT, mode: 'push' as const, pushAuth, ...(port ? { pushEndpoint: `http://127.0.0.1:${port}` } : {}) };
+  const pubsub = {
+    emulatorHost,
+    projectId: PUBSUB_PROJECT,
+    mode: 'push' as const,
+    pushAuth,
+    ...(port ? { pushEndpoint: `http://127.0.0.1:${port}` } : {}),
+  };
   const bus = await createBus({ kind: 'pubsub', topicPrefix: prefix, pubsub });
   const app = buildServiceApp({ logger: createLogger('push-test', 'silent'), metrics: createMetrics('push-test'), readiness: [] });
   opened.push({ bus, app });
@@ -52,7 +58,11 @@ describe('push mode: the emulator pushes to POST /pubsub/push', () => {
     expect(registerPushEndpoint(app, bus)).toBe(true);
     const traces: (string | undefined)[] = [];
     const received = new Received();
-    await bus.subscribe(topic, subscription, received.handler(async () => void traces.push(currentTraceparent())));
+    await bus.subscribe(
+      topic,
+      subscription,
+      received.handler(async () => void traces.push(currentTraceparent())),
+    );
     await app.listen({ port, host: '127.0.0.1' });
     expect((await readSubscription(subscriptionPath)).pushConfig?.pushEndpoint).toBe(`http://127.0.0.1:${port}/pubsub/push`);
 
@@ -92,9 +102,13 @@ describe('push mode: the emulator pushes to POST /pubsub/push', () => {
     const { bus, app } = await pushService({ kind: 'none' }, port);
     registerPushEndpoint(app, bus);
     const received = new Received();
-    await bus.subscribe(topic, subscription, received.handler(async () => {
-      throw new InvalidMessageError('run_id is missing');
-    }));
+    await bus.subscribe(
+      topic,
+      subscription,
+      received.handler(async () => {
+        throw new InvalidMessageError('run_id is missing');
+      }),
+    );
     await app.listen({ port, host: '127.0.0.1' });
     await bus.publish({ topic, id: 'poison', data: bytes('{}'), attributes: { 'ce-source': '/test' } });
     const [dead] = await peekAtLeast(bus, deadLetterTopicOf(topic, subscription), 1);
@@ -110,7 +124,10 @@ describe('push mode: the emulator pushes to POST /pubsub/push', () => {
     const { bus, app } = await pushService({ kind: 'none' });
     registerPushEndpoint(app, bus);
     await bus.subscribe(topic, subscription, async () => undefined);
-    const envelope = { subscription: `projects/${PUBSUB_PROJECT}/subscriptions/elsewhere`, message: { messageId: '1', publishTime: new Date().toISOString(), data: '' } };
+    const envelope = {
+      subscription: `projects/${PUBSUB_PROJECT}/subscriptions/elsewhere`,
+      message: { messageId: '1', publishTime: new Date().toISOString(), data: '' },
+    };
     const unknown = await app.inject({ method: 'POST', url: '/pubsub/push', payload: envelope });
     expect([unknown.statusCode, unknown.json().error.code, unknown.headers['retry-after']]).toEqual([503, 'PUSH_UNAVAILABLE', '1']);
     const garbage = await app.inject({ method: 'POST', url: '/pubsub/push', payload: { message: 'nope' } });
@@ -152,14 +169,49 @@ describe('push mode: the OIDC token of every push is verified', () => {
 
   const rejected: [string, () => string | undefined, number, string][] = [
     ['no token', () => undefined, 401, 'PUSH_UNAUTHENTICATED'],
-    ['a forged token (same key id, another key)', () => `Bearer ${mintToken(google, pushClaims(audience, pusher), impostor.privateKey)}`, 401, 'PUSH_UNAUTHENTICATED'],
-    ['an expired token', () => `Bearer ${mintToken(google, pushClaims(audience, pusher, { iat: nowS() - 7_200, exp: nowS() - 3_600 }))}`, 401, 'PUSH_UNAUTHENTICATED'],
+    [
+      'a forged token (same key id, another key)',
+      () => `Bearer ${mintToken(google, pushClaims(audience, pusher), impostor.privateKey)}`,
+      401,
+      'PUSH_UNAUTHENTICATED',
+    ],
+    [
+      'an expired token',
+      () => `Bearer ${mintToken(google, pushClaims(audience, pusher, { iat: nowS() - 7_200, exp: nowS() - 3_600 }))}`,
+      401,
+      'PUSH_UNAUTHENTICATED',
+    ],
     ['an unsigned token (alg none)', () => `Bearer ${unsignedToken(google.kid, pushClaims(audience, pusher))}`, 401, 'PUSH_UNAUTHENTICATED'],
-    ['a token with its signature stripped', () => `Bearer ${mintToken(google, pushClaims(audience, pusher)).replace(/\.[^.]+$/, '.')}`, 401, 'PUSH_UNAUTHENTICATED'],
-    ['a token not issued by Google', () => `Bearer ${mintToken(google, pushClaims(audience, pusher, { iss: 'https://evil.example' }))}`, 401, 'PUSH_UNAUTHENTICATED'],
-    ['a token for another audience', () => `Bearer ${mintToken(google, pushClaims('https://other-service.a.run.app', pusher))}`, 403, 'PUSH_FORBIDDEN'],
-    ['a token of another service account', () => `Bearer ${mintToken(google, pushClaims(audience, 'intruder@acme-prod.iam.gserviceaccount.com'))}`, 403, 'PUSH_FORBIDDEN'],
-    ['a token whose email is not verified', () => `Bearer ${mintToken(google, pushClaims(audience, pusher, { email_verified: false }))}`, 403, 'PUSH_FORBIDDEN'],
+    [
+      'a token with its signature stripped',
+      () => `Bearer ${mintToken(google, pushClaims(audience, pusher)).replace(/\.[^.]+$/, '.')}`,
+      401,
+      'PUSH_UNAUTHENTICATED',
+    ],
+    [
+      'a token not issued by Google',
+      () => `Bearer ${mintToken(google, pushClaims(audience, pusher, { iss: 'https://evil.example' }))}`,
+      401,
+      'PUSH_UNAUTHENTICATED',
+    ],
+    [
+      'a token for another audience',
+      () => `Bearer ${mintToken(google, pushClaims('https://other-service.a.run.app', pusher))}`,
+      403,
+      'PUSH_FORBIDDEN',
+    ],
+    [
+      'a token of another service account',
+      () => `Bearer ${mintToken(google, pushClaims(audience, 'intruder@acme-prod.iam.gserviceaccount.com'))}`,
+      403,
+      'PUSH_FORBIDDEN',
+    ],
+    [
+      'a token whose email is not verified',
+      () => `Bearer ${mintToken(google, pushClaims(audience, pusher, { email_verified: false }))}`,
+      403,
+      'PUSH_FORBIDDEN',
+    ],
   ];
   for (const [what, authorization, status, code] of rejected) {
     it(`refuses ${what} with ${status} and never runs the handler`, async () => {

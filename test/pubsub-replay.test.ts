@@ -86,7 +86,9 @@ describe('mobius snapshot and replay on Pub/Sub (emulator)', () => {
   it('refuses a snapshot name taken, a snapshot that does not exist, and snapshots on another bus', async () => {
     const env = environment();
     await snapshotCommand('create', { subscription, name: 'twice' }, cliIO(env).io);
-    await expect(snapshotCommand('create', { subscription, name: 'twice' }, cliIO(env).io)).rejects.toThrow(/snapshot twice of ingestor already exists/);
+    await expect(snapshotCommand('create', { subscription, name: 'twice' }, cliIO(env).io)).rejects.toThrow(
+      /snapshot twice of ingestor already exists/,
+    );
     const missing = await mobius(['replay', '--subscription', subscription, '--from', 'snapshot:never-made'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/BUS_CONFIG_INVALID: cannot seek: snapshot .*ingestor~never-made does not exist/);

@@ -11,7 +11,15 @@ let rag: RagTestService;
 /** A published document, and documents whose stored embeddings were damaged after upload. */
 const ids = { good: '', wrongDimension: '', nan: '', nullValue: '', outOfRange: '', notArray: '' };
 const UNKNOWN = '00000000-0000-4000-8000-00000000abcd';
-const TABLES = ['documents', 'document_pages', 'hierarchical_chunks', 'chunk_embeddings', 'rag_published_embeddings', 'publish_events', 'document_versions'];
+const TABLES = [
+  'documents',
+  'document_pages',
+  'hierarchical_chunks',
+  'chunk_embeddings',
+  'rag_published_embeddings',
+  'publish_events',
+  'document_versions',
+];
 
 const TEXT = '## Section\n\nA paragraph that is long enough to be one chunk of its own.\n\nAnother paragraph, also long enough to stand alone here.';
 const doc = (overrides: Record<string, unknown> = {}) => ({ filename: 'policy.md', text: TEXT, ...overrides });
@@ -20,7 +28,9 @@ const doc = (overrides: Record<string, unknown> = {}) => ({ filename: 'policy.md
 async function fingerprint(): Promise<Record<string, string>> {
   const digests: Record<string, string> = {};
   for (const table of TABLES) {
-    const result = await rag.pool.query(`SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS d FROM ${table} t`);
+    const result = await rag.pool.query(
+      `SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS d FROM ${table} t`,
+    );
     digests[table] = result.rows[0].d;
   }
   return digests;
@@ -66,15 +76,33 @@ interface BadRequest {
 }
 
 const post = (name: string, payload: unknown, status: number, code: string, mentions?: string): BadRequest => ({
-  name, method: 'POST', url: () => '/documents', payload, status, code, ...(mentions ? { mentions } : {}),
+  name,
+  method: 'POST',
+  url: () => '/documents',
+  payload,
+  status,
+  code,
+  ...(mentions ? { mentions } : {}),
 });
 const publishOf = (name: string, id: () => string, code: string, mentions: string, payload?: unknown): BadRequest => ({
-  name, method: 'POST', url: () => `/documents/${id()}/publish`, status: code === 'EMBEDDING_INVALID' ? 422 : code === 'DOCUMENT_NOT_FOUND' ? 404 : 400, code, mentions,
+  name,
+  method: 'POST',
+  url: () => `/documents/${id()}/publish`,
+  status: code === 'EMBEDDING_INVALID' ? 422 : code === 'DOCUMENT_NOT_FOUND' ? 404 : 400,
+  code,
+  mentions,
   ...(payload === undefined ? {} : { payload }),
 });
 
 const CASES: BadRequest[] = [
-  { name: 'malformed JSON', method: 'POST', url: () => '/documents', raw: '{"filename": "a.md", "text": ', status: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' },
+  {
+    name: 'malformed JSON',
+    method: 'POST',
+    url: () => '/documents',
+    raw: '{"filename": "a.md", "text": ',
+    status: 400,
+    code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+  },
   { name: 'empty JSON body', method: 'POST', url: () => '/documents', raw: '', status: 400, code: 'FST_ERR_CTP_EMPTY_JSON_BODY' },
   post('a body that is not an object', [doc()], 400, 'INVALID_BODY', 'body'),
   post('missing filename', { text: TEXT }, 400, 'INVALID_BODY', 'filename is required'),
@@ -92,15 +120,51 @@ const CASES: BadRequest[] = [
   post('an effective date over 20 characters', doc({ effective_date: '2026-01-01 and after' + '!' }), 400, 'INVALID_BODY', 'effective_date'),
   post('a program that is not a string', doc({ program: ['MMA'] }), 400, 'INVALID_BODY', 'program'),
   post('an oversized body', doc({ text: `${TEXT}\n\n${'word '.repeat(BODY_LIMIT_BYTES / 5)}` }), 413, 'FST_ERR_CTP_BODY_TOO_LARGE'),
-  { name: 'PUT of an unknown document', method: 'PUT', url: () => `/documents/${UNKNOWN}`, payload: doc(), status: 404, code: 'DOCUMENT_NOT_FOUND', mentions: UNKNOWN },
-  { name: 'PUT with whitespace text', method: 'PUT', url: () => `/documents/${ids.good}`, payload: doc({ text: '   ' }), status: 400, code: 'INVALID_BODY', mentions: 'text' },
-  { name: 'PUT with a bad id', method: 'PUT', url: () => '/documents/not-a-uuid', payload: doc(), status: 400, code: 'INVALID_DOCUMENT_ID', mentions: 'id' },
+  {
+    name: 'PUT of an unknown document',
+    method: 'PUT',
+    url: () => `/documents/${UNKNOWN}`,
+    payload: doc(),
+    status: 404,
+    code: 'DOCUMENT_NOT_FOUND',
+    mentions: UNKNOWN,
+  },
+  {
+    name: 'PUT with whitespace text',
+    method: 'PUT',
+    url: () => `/documents/${ids.good}`,
+    payload: doc({ text: '   ' }),
+    status: 400,
+    code: 'INVALID_BODY',
+    mentions: 'text',
+  },
+  {
+    name: 'PUT with a bad id',
+    method: 'PUT',
+    url: () => '/documents/not-a-uuid',
+    payload: doc(),
+    status: 400,
+    code: 'INVALID_DOCUMENT_ID',
+    mentions: 'id',
+  },
   publishOf('publish of an unknown document', () => UNKNOWN, 'DOCUMENT_NOT_FOUND', UNKNOWN),
   publishOf('publish with a bad id', () => '12345', 'INVALID_DOCUMENT_ID', 'id'),
   publishOf('publish with published_by not a string', () => ids.good, 'INVALID_BODY', 'published_by', { published_by: 7 }),
   publishOf('publish with published_by too long', () => ids.good, 'INVALID_BODY', 'published_by', { published_by: 'x'.repeat(256) }),
-  { name: 'publish with malformed JSON', method: 'POST', url: () => `/documents/${ids.good}/publish`, raw: '{', status: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' },
-  publishOf('publish of an embedding of the wrong dimension', () => ids.wrongDimension, 'EMBEDDING_INVALID', `has ${DIMENSIONS - 1} dimensions, expected ${DIMENSIONS}`),
+  {
+    name: 'publish with malformed JSON',
+    method: 'POST',
+    url: () => `/documents/${ids.good}/publish`,
+    raw: '{',
+    status: 400,
+    code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+  },
+  publishOf(
+    'publish of an embedding of the wrong dimension',
+    () => ids.wrongDimension,
+    'EMBEDDING_INVALID',
+    `has ${DIMENSIONS - 1} dimensions, expected ${DIMENSIONS}`,
+  ),
   publishOf('publish of an embedding holding "NaN"', () => ids.nan, 'EMBEDDING_INVALID', 'not a finite number'),
   publishOf('publish of an embedding holding null', () => ids.nullValue, 'EMBEDDING_INVALID', 'not a finite number'),
   publishOf('publish of an embedding beyond a double', () => ids.outOfRange, 'EMBEDDING_INVALID', 'not a finite number'),
@@ -108,7 +172,13 @@ const CASES: BadRequest[] = [
   { name: 'unpublish of an unknown document', method: 'POST', url: () => `/documents/${UNKNOWN}/unpublish`, status: 404, code: 'DOCUMENT_NOT_FOUND' },
   { name: 'delete of an unknown document', method: 'DELETE', url: () => `/documents/${UNKNOWN}`, status: 404, code: 'DOCUMENT_NOT_FOUND' },
   { name: 'delete with a bad id', method: 'DELETE', url: () => '/documents/zzz', status: 400, code: 'INVALID_DOCUMENT_ID' },
-  { name: 'publish-status of an unknown document', method: 'GET', url: () => `/documents/${UNKNOWN}/publish-status`, status: 404, code: 'DOCUMENT_NOT_FOUND' },
+  {
+    name: 'publish-status of an unknown document',
+    method: 'GET',
+    url: () => `/documents/${UNKNOWN}/publish-status`,
+    status: 404,
+    code: 'DOCUMENT_NOT_FOUND',
+  },
 ];
 
 describe('bad requests to the rag API', () => {
@@ -119,7 +189,9 @@ describe('bad requests to the rag API', () => {
       url: bad.url(),
       ...(bad.raw !== undefined
         ? { payload: bad.raw, headers: { 'content-type': 'application/json' } }
-        : bad.payload === undefined ? {} : { payload: bad.payload as object }),
+        : bad.payload === undefined
+          ? {}
+          : { payload: bad.payload as object }),
     });
     expect(response.statusCode, response.body).toBe(bad.status);
     const error = response.json().error;

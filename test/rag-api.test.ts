@@ -140,7 +140,10 @@ describe('POST /documents/:id/publish', () => {
       const second = await publish(id);
       expect(second.document_version).toBe(2);
       const all = await events(id);
-      expect(all.map((e) => [e.event_type, e.version])).toEqual([['published', 1], ['published', 2]]);
+      expect(all.map((e) => [e.event_type, e.version])).toEqual([
+        ['published', 1],
+        ['published', 2],
+      ]);
       await expectPublishedRowsMatchSource(id, all[1]!.published_at);
     } finally {
       await listener.end();
@@ -302,7 +305,10 @@ describe('unpublish, delete and publish-status', () => {
       const column = table === 'documents' ? 'id' : 'document_id';
       expect(await sql(`SELECT 1 FROM ${table} WHERE ${column} = $1`, [id]), table).toEqual([]);
     }
-    expect((await events(id)).map((e) => [e.event_type, e.version])).toEqual([['published', 1], ['unpublished', 2]]);
+    expect((await events(id)).map((e) => [e.event_type, e.version])).toEqual([
+      ['published', 1],
+      ['unpublished', 2],
+    ]);
     expect((await call('GET', `/documents/${id}/publish-status`)).body).toEqual({ published: false });
     expect((await call('POST', `/documents/${id}/publish`)).status).toBe(404);
     expect((await call('DELETE', `/documents/${id}`)).status).toBe(404);
@@ -321,7 +327,10 @@ describe('concurrent publishes of one document', () => {
       await holder.query('SELECT * FROM document_versions WHERE document_id = $1 FOR UPDATE', [id]);
       const racing = [publish(id, { published_by: 'one' }), publish(id, { published_by: 'two' })];
       await expect
-        .poll(async () => (await sql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, [database]))[0]!.n)
+        .poll(
+          async () =>
+            (await sql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, [database]))[0]!.n,
+        )
         .toBe(2);
       await holder.query('COMMIT');
       const results = await Promise.all(racing);

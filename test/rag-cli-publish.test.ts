@@ -54,8 +54,20 @@ describe('mobius publish', () => {
          FROM rag_published_embeddings ORDER BY 1`,
     );
     expect(rows.rows).toEqual([
-      { document_filename: 'a-policy.md', document_payer: 'Acme', document_state: 'FL', document_program: 'MMA', document_authority_level: 'payer_policy' },
-      { document_filename: 'b-claims.md', document_payer: 'Acme', document_state: 'FL', document_program: 'MMA', document_authority_level: 'payer_policy' },
+      {
+        document_filename: 'a-policy.md',
+        document_payer: 'Acme',
+        document_state: 'FL',
+        document_program: 'MMA',
+        document_authority_level: 'payer_policy',
+      },
+      {
+        document_filename: 'b-claims.md',
+        document_payer: 'Acme',
+        document_state: 'FL',
+        document_program: 'MMA',
+        document_authority_level: 'payer_policy',
+      },
     ]);
   });
 

@@ -108,7 +108,10 @@ describe('outbox relay on NATS', () => {
 
     // Two relays at once, as two rag instances would run: SKIP LOCKED shares the rows between them.
     const recorder = recording(bus);
-    const relays = [startOutboxRelay(relayOptions({ bus: recorder.bus, batchSize: 2 })), startOutboxRelay(relayOptions({ bus: recorder.bus, batchSize: 2 }))];
+    const relays = [
+      startOutboxRelay(relayOptions({ bus: recorder.bus, batchSize: 2 })),
+      startOutboxRelay(relayOptions({ bus: recorder.bus, batchSize: 2 })),
+    ];
     await expect.poll(unrelayedCount, { timeout: 10_000 }).toBe(0);
     await Promise.all(relays.map((relay) => relay.stop()));
 
@@ -153,14 +156,19 @@ describe('outbox relay on NATS', () => {
 /** A NATS server of this test's own, so it can be stopped and started again on the same port and store. */
 class OwnNatsServer {
   private process: ChildProcess | undefined;
-  constructor(readonly port: number, private readonly storeDir: string) {}
+  constructor(
+    readonly port: number,
+    private readonly storeDir: string,
+  ) {}
 
   get url() {
     return `nats://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.env.NATS_SERVER_BIN ?? 'nats-server', ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir], { stdio: 'ignore' });
+    const child = spawn(process.env.NATS_SERVER_BIN ?? 'nats-server', ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir], {
+      stdio: 'ignore',
+    });
     this.process = child;
     await expect.poll(() => portOpen(this.port), { timeout: 10_000 }).toBe(true);
   }
@@ -209,7 +217,8 @@ describe('outbox relay while the bus is down', () => {
 
       const relay = startOutboxRelay(relayOptions({ bus: ownBus, publishTimeoutMs: 300 }));
       try {
-        const attempts = async () => (await sql('SELECT max(relay_attempts)::int AS n FROM publish_events WHERE id = ANY($1::uuid[])', [ids]))[0]!.n as number;
+        const attempts = async () =>
+          (await sql('SELECT max(relay_attempts)::int AS n FROM publish_events WHERE id = ANY($1::uuid[])', [ids]))[0]!.n as number;
         await expect.poll(attempts, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
         expect(await unrelayedCount()).toBe(2);
         const [failed] = await sql('SELECT relay_error FROM publish_events WHERE id = $1', [legacy]);

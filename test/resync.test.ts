@@ -26,7 +26,14 @@ async function indexIds(index: VectorIndex): Promise<string[]> {
 
 function parseJson(out: string) {
   return JSON.parse(out) as {
-    targets: { target: string; missing: number; extra: number; stale: number; invalid: number; documents: { document_id: string; missing: number; extra: number; stale: number; invalid: number; reasons?: string[] }[] }[];
+    targets: {
+      target: string;
+      missing: number;
+      extra: number;
+      stale: number;
+      invalid: number;
+      documents: { document_id: string; missing: number; extra: number; stale: number; invalid: number; reasons?: string[] }[];
+    }[];
   };
 }
 
@@ -57,11 +64,20 @@ describe('mobius resync and the reconciler', () => {
     const started = await Promise.all([pipeline.start('rag'), ...CONSUMERS.map((name) => pipeline.start(name))]);
     rag = started[0]!;
     vertexSync = started.find((s) => s.name === 'vertex-sync')!;
-    index = await createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url: pipeline.env.VECTOR_INDEX_URL!, serviceToken: pipeline.env.MOBIUS_SERVICE_TOKEN! });
+    index = await createVectorIndex({
+      kind: 'local',
+      dimensions: DIMENSIONS,
+      url: pipeline.env.VECTOR_INDEX_URL!,
+      serviceToken: pipeline.env.MOBIUS_SERVICE_TOKEN!,
+    });
     for (const [i, payer] of ['Molina', 'Sunshine Health', 'Aetna', 'Humana'].entries()) {
       docs.push(await publishDocument(rag, `policy-${i}.md`, markdown(`Policy ${i}`, 6), { payer, state: 'FL' }));
     }
-    await waitFor('the index to hold every row', async () => (await indexIds(index)).length === (await ragPublishedRows(pipeline.dbs.names.rag)).length, 30_000);
+    await waitFor(
+      'the index to hold every row',
+      async () => (await indexIds(index)).length === (await ragPublishedRows(pipeline.dbs.names.rag)).length,
+      30_000,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -70,13 +86,17 @@ describe('mobius resync and the reconciler', () => {
   });
 
   it('an in-sync corpus checks clean: exit 0, both targets, no drifted document', async () => {
-    await waitFor('chat to match rag', async () =>
-      JSON.stringify(await chatPublishedRows(pipeline.dbs.names.chat)) === JSON.stringify(await ragPublishedRows(pipeline.dbs.names.rag)));
+    await waitFor(
+      'chat to match rag',
+      async () => JSON.stringify(await chatPublishedRows(pipeline.dbs.names.chat)) === JSON.stringify(await ragPublishedRows(pipeline.dbs.names.rag)),
+    );
     const check = await mobius(['resync', '--check'], pipeline.env);
     expect(check.stderr).toMatch(/^mobius resync: rag \(read\) postgresql:.*, chat postgresql:.*, index local http/);
     expect(check.code).toBe(0);
     expect(check.out[0]).toMatch(/^chat: 0 missing, 0 extra, 0 stale, 0 invalid \(RAG \d+ rows, Chat \d+\)$/);
-    expect(check.out[1]).toMatch(/^vertex: 0 missing, 0 extra, 0 stale, 0 invalid \(RAG \d+ rows, ledger \d+; \d+ datapoints read back from the index, 0 absent\)$/);
+    expect(check.out[1]).toMatch(
+      /^vertex: 0 missing, 0 extra, 0 stale, 0 invalid \(RAG \d+ rows, ledger \d+; \d+ datapoints read back from the index, 0 absent\)$/,
+    );
   });
 
   it('finds a hard delete, old-job orphans, a tampered and a lost row, per document, and exits 1', async () => {
@@ -89,16 +109,23 @@ describe('mobius resync and the reconciler', () => {
     const orphanDoc = randomUUID();
     const orphanIds = [randomUUID(), randomUUID()].sort();
     for (const id of orphanIds) await insertOrphanChatRow(chatDb, orphanDoc, id);
-    await index.upsertDatapoints(orphanIds.map((id, i) => ({
-      datapointId: id,
-      featureVector: vector(i),
-      restricts: ['document_payer', 'document_state', 'document_program', 'document_authority_level', 'source_type'].map((namespace) => ({ namespace: namespace as 'source_type', allowList: [''] as [string] })),
-      crowdingTag: { crowdingAttribute: orphanDoc },
-    })));
+    await index.upsertDatapoints(
+      orphanIds.map((id, i) => ({
+        datapointId: id,
+        featureVector: vector(i),
+        restricts: ['document_payer', 'document_state', 'document_program', 'document_authority_level', 'source_type'].map((namespace) => ({
+          namespace: namespace as 'source_type',
+          allowList: [''] as [string],
+        })),
+        crowdingTag: { crowdingAttribute: orphanDoc },
+      })),
+    );
     const seed = await mobius(['resync', '--seed-ledger'], pipeline.env);
     expect([seed.code, seed.out]).toEqual([0, ['seeded the vector ledger with 2 datapoint ids from published_rag_metadata']]);
     // Hand edits in Chat: one row tampered, one deleted.
-    const [tampered, lost] = (await queryDatabase<{ id: string }>(chatDb, 'SELECT id FROM published_rag_metadata WHERE document_id = $1 ORDER BY id LIMIT 2', [docs[1]])).map((r) => r.id);
+    const [tampered, lost] = (
+      await queryDatabase<{ id: string }>(chatDb, 'SELECT id FROM published_rag_metadata WHERE document_id = $1 ORDER BY id LIMIT 2', [docs[1]])
+    ).map((r) => r.id);
     await queryDatabase(chatDb, `UPDATE published_rag_metadata SET text = 'tampered' WHERE id = $1`, [tampered]);
     await queryDatabase(chatDb, 'DELETE FROM published_rag_metadata WHERE id = $1', [lost]);
     const deletedRows = (await queryDatabase(chatDb, 'SELECT id FROM published_rag_metadata WHERE document_id = $1', [docs[0]])).length;
@@ -134,7 +161,10 @@ describe('mobius resync and the reconciler', () => {
     const check = await mobius(['resync', '--check'], pipeline.env);
     expect(check.code).toBe(0);
     const runs = await queryDatabase(pipeline.dbs.names.chat, `SELECT sink, status FROM sync_runs WHERE sink LIKE 'resync:%' ORDER BY sink`);
-    expect(runs).toEqual([{ sink: 'resync:chat', status: 'success' }, { sink: 'resync:vertex', status: 'success' }]);
+    expect(runs).toEqual([
+      { sink: 'resync:chat', status: 'success' },
+      { sink: 'resync:vertex', status: 'success' },
+    ]);
   });
 
   it('an emptied index: replay says nothing will change and points to resync; resync finds it and refills it', async () => {
@@ -157,15 +187,23 @@ describe('mobius resync and the reconciler', () => {
   it('the reconciler service removes a document hard-deleted by plain SQL within one interval, and exports drift', async () => {
     const reconciler = await pipeline.start('reconciler', { RECONCILE_INTERVAL_SECONDS: '1' });
     const gone = docs[2]!;
-    const ids = (await queryDatabase<{ id: string }>(pipeline.dbs.names.rag, 'SELECT id::text AS id FROM rag_published_embeddings WHERE document_id = $1', [gone])).map((r) => r.id);
+    const ids = (
+      await queryDatabase<{ id: string }>(pipeline.dbs.names.rag, 'SELECT id::text AS id FROM rag_published_embeddings WHERE document_id = $1', [
+        gone,
+      ])
+    ).map((r) => r.id);
     expect(ids.length).toBeGreaterThan(0);
     await queryDatabase(pipeline.dbs.names.rag, 'DELETE FROM rag_published_embeddings WHERE document_id = $1', [gone]);
     await queryDatabase(pipeline.dbs.names.rag, 'DELETE FROM publish_events WHERE document_id = $1', [gone]);
-    await waitFor('the reconciler to remove the document from Chat and the index', async () => {
-      const chatRows = await queryDatabase(pipeline.dbs.names.chat, 'SELECT 1 FROM published_rag_metadata WHERE document_id = $1', [gone]);
-      const held = await index.readDatapoints(ids);
-      return chatRows.length === 0 && held.length === 0;
-    }, 20_000);
+    await waitFor(
+      'the reconciler to remove the document from Chat and the index',
+      async () => {
+        const chatRows = await queryDatabase(pipeline.dbs.names.chat, 'SELECT 1 FROM published_rag_metadata WHERE document_id = $1', [gone]);
+        const held = await index.readDatapoints(ids);
+        return chatRows.length === 0 && held.length === 0;
+      },
+      20_000,
+    );
     const metrics = await (await fetch(`${reconciler.url}/metrics`)).text();
     expect(metrics).toMatch(/mobius_drift_found_total\{[^}]*target="chat"[^}]*kind="extra"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/mobius_drift_rows\{[^}]*target="vertex"[^}]*kind="extra"[^}]*\} 0/);
@@ -181,14 +219,23 @@ describe('backfill: resync --repair on an empty Chat and index, killed halfway, 
 
   beforeAll(async () => {
     pipeline = await createPipeline('backfill', {}, { vectorIndex: 'local' });
-    index = await createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url: pipeline.env.VECTOR_INDEX_URL!, serviceToken: pipeline.env.MOBIUS_SERVICE_TOKEN! });
+    index = await createVectorIndex({
+      kind: 'local',
+      dimensions: DIMENSIONS,
+      url: pipeline.env.VECTOR_INDEX_URL!,
+      serviceToken: pipeline.env.MOBIUS_SERVICE_TOKEN!,
+    });
     // A corpus the existing RAG app published (plain SQL), never relayed: nothing downstream has it.
     const values: string[] = [];
     const params: unknown[] = [];
     for (let d = 0; d < DOCUMENTS; d++) {
       const documentId = randomUUID();
       await queryDatabase(pipeline.dbs.names.rag, `INSERT INTO documents (id, filename) VALUES ($1, $2)`, [documentId, `legacy-${d}.md`]);
-      await queryDatabase(pipeline.dbs.names.rag, `INSERT INTO publish_events (id, document_id, published_at, rows_written) VALUES ($1, $2, now(), 3)`, [randomUUID(), documentId]);
+      await queryDatabase(
+        pipeline.dbs.names.rag,
+        `INSERT INTO publish_events (id, document_id, published_at, rows_written) VALUES ($1, $2, now(), 3)`,
+        [randomUUID(), documentId],
+      );
       for (let r = 0; r < 3; r++) {
         const sourceId = randomUUID();
         const text = `legacy document ${d} paragraph ${r}`;
@@ -196,7 +243,9 @@ describe('backfill: resync --repair on an empty Chat and index, killed halfway, 
         const embedding = d === 0 && r === 0 ? vector(1).slice(0, 10) : vector(d * 3 + r);
         params.push(randomUUID(), documentId, sourceId, JSON.stringify(embedding), text, contentSha(documentId, sourceId, text));
         const n = params.length;
-        values.push(`($${n - 5}, $${n - 4}, 'hierarchical', $${n - 3}, $${n - 2}::jsonb, 'gemini-embedding-001', now(), $${n - 1}, 1, ${r}, $${n}, now())`);
+        values.push(
+          `($${n - 5}, $${n - 4}, 'hierarchical', $${n - 3}, $${n - 2}::jsonb, 'gemini-embedding-001', now(), $${n - 1}, 1, ${r}, $${n}, now())`,
+        );
       }
     }
     await queryDatabase(
@@ -219,9 +268,17 @@ describe('backfill: resync --repair on an empty Chat and index, killed halfway, 
     const chat = new pg.Pool({ connectionString: testDatabaseUrl(pipeline.dbs.names.chat) });
     try {
       const deps = { rag, chat, dimensions: DIMENSIONS, index };
-      await expect(reconcile(deps, { mode: 'repair', targets: ['chat', 'vertex'], signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+      await expect(reconcile(deps, { mode: 'repair', targets: ['chat', 'vertex'], signal: AbortSignal.abort() })).rejects.toMatchObject({
+        name: 'AbortError',
+      });
       const controller = new AbortController();
-      const repair = repairDocuments(deps, 'chat', [...Array(DOCUMENTS).keys()].map(() => randomUUID()), new Date(), controller.signal);
+      const repair = repairDocuments(
+        deps,
+        'chat',
+        [...Array(DOCUMENTS).keys()].map(() => randomUUID()),
+        new Date(),
+        controller.signal,
+      );
       controller.abort();
       await expect(repair).rejects.toMatchObject({ name: 'AbortError' });
       expect(await chatPublishedRows(pipeline.dbs.names.chat)).toEqual([]);

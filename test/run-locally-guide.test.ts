@@ -22,7 +22,12 @@ async function guideCommands(): Promise<string[]> {
   const section = guide.split(/^## /m).find((part) => part.startsWith('The whole pipeline locally'));
   if (!section) throw new Error('docs/run-locally.md has no "The whole pipeline locally" section');
   const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
-  return blocks.flatMap((block) => block.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#')));
+  return blocks.flatMap((block) =>
+    block
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#')),
+  );
 }
 
 /** Splits a command line as a shell would for these commands: words, and "double-quoted" words. */
@@ -87,30 +92,40 @@ describe('docs/run-locally.md: the whole pipeline locally, command by command', 
     expect(commands.map((c) => words(c).slice(0, 3).join(' '))).toEqual(['npm start', 'npx mobius publish', 'npx mobius search']);
   });
 
-  it('npm start gets everything ready on free ports (MOBIUS_ISOLATE) in its data directory', async () => {
-    dev = await npmStart(commands[0]!);
-    const runtime = JSON.parse(await readFile(join(env.MOBIUS_DATA_DIR!, 'runtime.json'), 'utf8')) as { urls: Record<string, string> };
-    const port = Number(/^http:\/\/(?:127\.0\.0\.1|localhost):(\d+)$/.exec(runtime.urls.rag ?? '')?.[1]);
-    expect(port).toBeGreaterThan(0);
-    expect(port).not.toBe(8001);
-  }, READY_WITHIN_MS + 10_000);
+  it(
+    'npm start gets everything ready on free ports (MOBIUS_ISOLATE) in its data directory',
+    async () => {
+      dev = await npmStart(commands[0]!);
+      const runtime = JSON.parse(await readFile(join(env.MOBIUS_DATA_DIR!, 'runtime.json'), 'utf8')) as { urls: Record<string, string> };
+      const port = Number(/^http:\/\/(?:127\.0\.0\.1|localhost):(\d+)$/.exec(runtime.urls.rag ?? '')?.[1]);
+      expect(port).toBeGreaterThan(0);
+      expect(port).not.toBe(8001);
+    },
+    READY_WITHIN_MS + 10_000,
+  );
 
-  it('the publish goes to its rag API, and the search then finds the published document first', async () => {
-    const published = await runCli(commands[1]!);
-    expect(published.code, published.stderr).toBe(0);
-    expect(published.stdout).toMatch(/^published power-wheelchairs\.md: document [0-9a-f-]{36}, \d+ rows, version 1\n$/);
-    expect(published.stderr).toContain('from the running mobius dev');
+  it(
+    'the publish goes to its rag API, and the search then finds the published document first',
+    async () => {
+      const published = await runCli(commands[1]!);
+      expect(published.code, published.stderr).toBe(0);
+      expect(published.stdout).toMatch(/^published power-wheelchairs\.md: document [0-9a-f-]{36}, \d+ rows, version 1\n$/);
+      expect(published.stderr).toContain('from the running mobius dev');
 
-    const deadline = Date.now() + SEARCHABLE_WITHIN_MS;
-    let found = await runCli(commands[2]!);
-    while (!found.stdout.includes('power-wheelchairs.md') && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      found = await runCli(commands[2]!);
-    }
-    expect(found.code, found.stderr).toBe(0);
-    const lines = found.stdout.split('\n');
-    expect(lines[0]).toMatch(/^\d+ results? for "face-to-face examination before a power wheelchair"$/);
-    expect(lines[1]).toMatch(/^ 1\. 0\.\d{3} {2}power-wheelchairs\.md, page 1, paragraph \d+ - .*Face-to-face examination {2}\[Sunshine Health, FL, Medicaid\]$/);
-    expect(lines[2]).toContain('face-to-face examination by the treating');
-  }, SEARCHABLE_WITHIN_MS + 30_000);
+      const deadline = Date.now() + SEARCHABLE_WITHIN_MS;
+      let found = await runCli(commands[2]!);
+      while (!found.stdout.includes('power-wheelchairs.md') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        found = await runCli(commands[2]!);
+      }
+      expect(found.code, found.stderr).toBe(0);
+      const lines = found.stdout.split('\n');
+      expect(lines[0]).toMatch(/^\d+ results? for "face-to-face examination before a power wheelchair"$/);
+      expect(lines[1]).toMatch(
+        /^ 1\. 0\.\d{3} {2}power-wheelchairs\.md, page 1, paragraph \d+ - .*Face-to-face examination {2}\[Sunshine Health, FL, Medicaid\]$/,
+      );
+      expect(lines[2]).toContain('face-to-face examination by the treating');
+    },
+    SEARCHABLE_WITHIN_MS + 30_000,
+  );
 });

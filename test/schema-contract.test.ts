@@ -72,9 +72,12 @@ const PUBLISH_EVENTS_OURS: readonly Col[] = [
  * id/document_id/source_id uuid, source_type/content_sha text, created_at/updated_at timestamptz (these
  * NOT NULL), the rest nullable text/int/timestamptz; no defaults. */
 const CHAT_REQUIRED = ['id', 'document_id', 'source_id', 'source_type', 'content_sha', 'created_at', 'updated_at'];
-const CHAT_METADATA: readonly Col[] = PUBLISHED_ROW.filter(([name]) => name !== 'embedding').map(([name, type]) =>
-  [name, type === 'uuid' || type === 'int4' ? type : type === 'timestamp' ? 'timestamptz' : 'text',
-    !CHAT_REQUIRED.includes(name), null]);
+const CHAT_METADATA: readonly Col[] = PUBLISHED_ROW.filter(([name]) => name !== 'embedding').map(([name, type]) => [
+  name,
+  type === 'uuid' || type === 'int4' ? type : type === 'timestamp' ? 'timestamptz' : 'text',
+  !CHAT_REQUIRED.includes(name),
+  null,
+]);
 /** Section 3: chat's later additive columns. */
 const CHAT_ADDITIONS: readonly Col[] = [
   ['instant_rag', 'bool', ANY, 'false'],
@@ -100,32 +103,89 @@ const SYNC_RUNS_OURS: readonly Col[] = [
 ];
 /** Section 3: chat's 001 dev-clone tables (embedding is real[] without pgvector). */
 const CHAT_DEV_CLONE: Record<string, readonly Col[]> = {
-  documents: [['id', 'uuid', false, ANY], ['name', ANY, ANY, ANY], ['source_type', ANY, ANY, "'document'"],
-    ['created_at', ANY, ANY, ANY], ['metadata', 'jsonb', ANY, ANY]],
-  chunks: [['id', 'uuid', false, ANY], ['document_id', 'uuid', ANY, ANY], ['text', ANY, ANY, ANY],
-    ['page_number', ANY, ANY, ANY], ['start_offset', ANY, ANY, ANY], ['end_offset', ANY, ANY, ANY],
-    ['created_at', ANY, ANY, ANY], ['metadata', 'jsonb', ANY, ANY]],
-  chunk_embeddings: [['id', 'uuid', false, ANY], ['chunk_id', 'uuid', ANY, ANY], ['embedding', '_float4', ANY, ANY],
-    ['model_id', ANY, ANY, ANY], ['created_at', ANY, ANY, ANY]],
-  facts: [['id', 'uuid', false, ANY], ['document_id', 'uuid', ANY, ANY], ['chunk_id', 'uuid', ANY, ANY],
-    ['fact_type', ANY, ANY, ANY], ['content', ANY, ANY, ANY], ['created_at', ANY, ANY, ANY],
-    ['metadata', 'jsonb', ANY, ANY]],
+  documents: [
+    ['id', 'uuid', false, ANY],
+    ['name', ANY, ANY, ANY],
+    ['source_type', ANY, ANY, "'document'"],
+    ['created_at', ANY, ANY, ANY],
+    ['metadata', 'jsonb', ANY, ANY],
+  ],
+  chunks: [
+    ['id', 'uuid', false, ANY],
+    ['document_id', 'uuid', ANY, ANY],
+    ['text', ANY, ANY, ANY],
+    ['page_number', ANY, ANY, ANY],
+    ['start_offset', ANY, ANY, ANY],
+    ['end_offset', ANY, ANY, ANY],
+    ['created_at', ANY, ANY, ANY],
+    ['metadata', 'jsonb', ANY, ANY],
+  ],
+  chunk_embeddings: [
+    ['id', 'uuid', false, ANY],
+    ['chunk_id', 'uuid', ANY, ANY],
+    ['embedding', '_float4', ANY, ANY],
+    ['model_id', ANY, ANY, ANY],
+    ['created_at', ANY, ANY, ANY],
+  ],
+  facts: [
+    ['id', 'uuid', false, ANY],
+    ['document_id', 'uuid', ANY, ANY],
+    ['chunk_id', 'uuid', ANY, ANY],
+    ['fact_type', ANY, ANY, ANY],
+    ['content', ANY, ANY, ANY],
+    ['created_at', ANY, ANY, ANY],
+    ['metadata', 'jsonb', ANY, ANY],
+  ],
 };
 /** Section 6: the user database, table -> columns (key column first). */
 const USER_TABLES: Record<string, readonly string[]> = {
   tenant: ['tenant_id', 'name', 'created_at'],
   role: ['role_id', 'name', 'created_at'],
-  app_user: ['user_id', 'tenant_id', 'role_id', 'email', 'display_name', 'status', 'created_at', 'last_login_at',
-    'password_hash', 'first_name', 'preferred_name', 'timezone', 'locale', 'onboarding_completed_at', 'avatar_url'],
+  app_user: [
+    'user_id',
+    'tenant_id',
+    'role_id',
+    'email',
+    'display_name',
+    'status',
+    'created_at',
+    'last_login_at',
+    'password_hash',
+    'first_name',
+    'preferred_name',
+    'timezone',
+    'locale',
+    'onboarding_completed_at',
+    'avatar_url',
+  ],
   auth_provider_link: ['link_id', 'user_id', 'provider', 'provider_user_id', 'email', 'created_at', 'last_used_at'],
-  user_session: ['session_id', 'user_id', 'refresh_token_hash', 'device_info', 'created_at', 'expires_at',
-    'revoked_at'],
-  activity: ['activity_id', 'activity_code', 'label', 'description', 'quick_actions', 'relevant_data_fields',
-    'display_order', 'is_active', 'created_at'],
+  user_session: ['session_id', 'user_id', 'refresh_token_hash', 'device_info', 'created_at', 'expires_at', 'revoked_at'],
+  activity: [
+    'activity_id',
+    'activity_code',
+    'label',
+    'description',
+    'quick_actions',
+    'relevant_data_fields',
+    'display_order',
+    'is_active',
+    'created_at',
+  ],
   user_activity: ['user_id', 'activity_id', 'is_primary', 'added_at'],
-  user_preference: ['preference_id', 'user_id', 'always_require_oversight', 'notification_preferences', 'tone',
-    'greeting_enabled', 'ai_experience_level', 'autonomy_routine_tasks', 'autonomy_sensitive_tasks',
-    'display_preferences_json', 'created_at', 'updated_at'],
+  user_preference: [
+    'preference_id',
+    'user_id',
+    'always_require_oversight',
+    'notification_preferences',
+    'tone',
+    'greeting_enabled',
+    'ai_experience_level',
+    'autonomy_routine_tasks',
+    'autonomy_sensitive_tasks',
+    'display_preferences_json',
+    'created_at',
+    'updated_at',
+  ],
 };
 /** Section 6: the defaults the contract names: [table, column, default]. */
 const USER_DEFAULTS: ReadonlyArray<readonly [string, string, string]> = [
@@ -137,19 +197,46 @@ const USER_DEFAULTS: ReadonlyArray<readonly [string, string, string]> = [
   ['user_preference', 'autonomy_routine_tasks', "'confirm_first'"],
   ['user_preference', 'autonomy_sensitive_tasks', "'confirm_first'"],
 ];
-const ACTIVITY_CODES = ['schedule_appointments', 'check_in_patients', 'verify_eligibility', 'submit_claims',
-  'rework_denials', 'prior_authorization', 'patient_outreach', 'document_notes', 'coordinate_referrals'];
+const ACTIVITY_CODES = [
+  'schedule_appointments',
+  'check_in_patients',
+  'verify_eligibility',
+  'submit_claims',
+  'rework_denials',
+  'prior_authorization',
+  'patient_outreach',
+  'document_notes',
+  'coordinate_referrals',
+];
 /** Section 7: every os table the contract names, by group. */
 const OS_TABLES: Record<string, readonly string[]> = {
-  identity: ['tenant', 'role', 'app_user', 'application', 'policy_config', 'auth_provider_link', 'user_session',
-    'activity', 'user_activity', 'user_preference'],
+  identity: [
+    'tenant',
+    'role',
+    'app_user',
+    'application',
+    'policy_config',
+    'auth_provider_link',
+    'user_session',
+    'activity',
+    'user_activity',
+    'user_preference',
+  ],
   patients: ['patient_identity_ref', 'patient_context', 'patient_snapshot', 'patient_ids'],
   decisions: ['invocation', 'session', 'system_response', 'mini_submission', 'assignment', 'event_log'],
   resolution: ['resolution_plan', 'plan_step', 'step_answer', 'plan_note', 'plan_modification'],
   evidence: ['raw_data', 'source_document', 'evidence', 'fact_source_link', 'plan_step_fact_link'],
   probabilityAndTasks: ['payment_probability', 'task_template', 'task_step', 'task_instance', 'step_instance'],
-  scheduling: ['appointment', 'appointment_reminder', 'intake_form', 'insurance_verification', 'provider',
-    'provider_schedule', 'time_slot', 'schedule_exception'],
+  scheduling: [
+    'appointment',
+    'appointment_reminder',
+    'intake_form',
+    'insurance_verification',
+    'provider',
+    'provider_schedule',
+    'time_slot',
+    'schedule_exception',
+  ],
   orders: ['clinical_order', 'lab_order', 'imaging_order', 'medication_order', 'referral_order'],
   billing: ['patient_insurance', 'claim', 'charge', 'payment', 'patient_statement'],
   messages: ['message_thread', 'message', 'message_attachment', 'message_recipient', 'message_template'],
@@ -161,47 +248,59 @@ type Columns = Awaited<ReturnType<typeof describeTable>>;
 /** A column default without its trailing cast: `''::character varying` -> `''`. */
 const bare = (def: string | null) => (def === null ? null : def.replace(/::[a-z ]+(\(\d+(,\d+)?\))?(\[\])?$/i, ''));
 /** expect(actual).toBe(expected), with `label` (e.g. table.column) in the failure message. */
-const expectIs = (label: string, actual: unknown, expected: unknown) =>
-  expect(`${label}: ${actual}`).toBe(`${label}: ${expected}`);
-const show = (type: string, nullable: boolean, def: string | null) =>
-  `${type} ${nullable ? 'NULL' : 'NOT NULL'} DEFAULT ${def ?? '(none)'}`;
+const expectIs = (label: string, actual: unknown, expected: unknown) => expect(`${label}: ${actual}`).toBe(`${label}: ${expected}`);
+const show = (type: string, nullable: boolean, def: string | null) => `${type} ${nullable ? 'NULL' : 'NOT NULL'} DEFAULT ${def ?? '(none)'}`;
 
 /** The table has exactly `expected` columns, each with its type, nullability and default (ANY = actual). */
 function expectColumns(actual: Columns, expected: readonly Col[]): void {
   const got = Object.fromEntries([...actual].map(([n, c]) => [n, show(c.type, c.nullable, bare(c.default))]));
-  const want = Object.fromEntries(expected.map(([n, type, nullable, def]) => {
-    const a = actual.get(n);
-    return [n, show(type === ANY ? (a?.type ?? '?') : type, nullable === ANY ? (a?.nullable ?? true) : nullable,
-      def === ANY ? bare(a?.default ?? null) : def)];
-  }));
+  const want = Object.fromEntries(
+    expected.map(([n, type, nullable, def]) => {
+      const a = actual.get(n);
+      return [
+        n,
+        show(
+          type === ANY ? (a?.type ?? '?') : type,
+          nullable === ANY ? (a?.nullable ?? true) : nullable,
+          def === ANY ? bare(a?.default ?? null) : def,
+        ),
+      ];
+    }),
+  );
   expect(got).toEqual(want);
 }
 /** Column lists of the table's unique (or only primary) indexes, plain columns, not partial. */
 async function uniqueKeys(db: string, table: string, primaryOnly = false): Promise<string[][]> {
-  const rows = await queryDatabase<{ cols: string[] }>(db,
+  const rows = await queryDatabase<{ cols: string[] }>(
+    db,
     `SELECT array_agg(a.attname::text ORDER BY k.ord) AS cols
        FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
       WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indpred IS NULL
         AND NOT (0 = ANY (i.indkey::int2[])) AND ($2::boolean IS FALSE OR i.indisprimary)
-      GROUP BY i.indexrelid`, [table, primaryOnly]);
+      GROUP BY i.indexrelid`,
+    [table, primaryOnly],
+  );
   return rows.map((row) => row.cols);
 }
 /** Every foreign key of the database as `table(cols) -> table[ ON DELETE CASCADE|SET NULL]`. */
 async function foreignKeys(db: string): Promise<string[]> {
-  const rows = await queryDatabase<{ fk: string }>(db,
+  const rows = await queryDatabase<{ fk: string }>(
+    db,
     `SELECT c.conrelid::regclass::text || '(' ||
             (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
                JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) ||
             ') -> ' || c.confrelid::regclass::text ||
             CASE c.confdeltype WHEN 'c' THEN ' ON DELETE CASCADE' WHEN 'n' THEN ' ON DELETE SET NULL' ELSE '' END AS fk
-       FROM pg_constraint c WHERE c.contype = 'f' ORDER BY 1`);
+       FROM pg_constraint c WHERE c.contype = 'f' ORDER BY 1`,
+  );
   return rows.map((row) => row.fk);
 }
 /** Whether some index of the public table has `column` in its definition (after USING). */
 async function indexCovers(db: string, table: string, column: string): Promise<boolean> {
-  const rows = await queryDatabase<{ indexdef: string }>(
-    db, `SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = $1`, [table]);
+  const rows = await queryDatabase<{ indexdef: string }>(db, `SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = $1`, [
+    table,
+  ]);
   return rows.some(({ indexdef }) => new RegExp(`\\b${column}\\b`).test(indexdef.slice(indexdef.indexOf(' USING '))));
 }
 
@@ -217,9 +316,22 @@ afterAll(() => dbs.drop());
 
 describe('rag database', () => {
   it('has exactly the 13 architecture tables plus document_versions', async () => {
-    expect(await listTables(rag)).toEqual(['chunk_embeddings', 'chunking_events', 'chunking_jobs', 'chunking_results',
-      'document_pages', 'document_versions', 'documents', 'embedding_jobs', 'extracted_facts', 'hierarchical_chunks',
-      'llm_configs', 'processing_errors', 'publish_events', 'rag_published_embeddings']);
+    expect(await listTables(rag)).toEqual([
+      'chunk_embeddings',
+      'chunking_events',
+      'chunking_jobs',
+      'chunking_results',
+      'document_pages',
+      'document_versions',
+      'documents',
+      'embedding_jobs',
+      'extracted_facts',
+      'hierarchical_chunks',
+      'llm_configs',
+      'processing_errors',
+      'publish_events',
+      'rag_published_embeddings',
+    ]);
   });
   it('rag_published_embeddings has exactly the 29 contract columns plus the optional chunk tags', async () => {
     expectColumns(await describeTable(rag, 'rag_published_embeddings'), [...PUBLISHED_ROW, ...RAG_CHUNK_TAGS]);
@@ -231,70 +343,98 @@ describe('rag database', () => {
   });
   it('accepts a publish_events insert naming only the 8 contract columns, as a published event', async () => {
     const id = randomUUID();
-    await queryDatabase(rag, `INSERT INTO publish_events (id, document_id, published_at, published_by, rows_written,
+    await queryDatabase(
+      rag,
+      `INSERT INTO publish_events (id, document_id, published_at, published_by, rows_written,
        notes, verification_passed, verification_message)
-       VALUES ($1, $2, now() AT TIME ZONE 'utc', 'legacy-app', 3, NULL, true, 'ok')`, [id, randomUUID()]);
-    const rows = await queryDatabase(rag,
-      'SELECT event_type, document_version, relayed_at, relay_attempts FROM publish_events WHERE id = $1', [id]);
+       VALUES ($1, $2, now() AT TIME ZONE 'utc', 'legacy-app', 3, NULL, true, 'ok')`,
+      [id, randomUUID()],
+    );
+    const rows = await queryDatabase(rag, 'SELECT event_type, document_version, relayed_at, relay_attempts FROM publish_events WHERE id = $1', [id]);
     expect(rows).toEqual([{ event_type: 'published', document_version: null, relayed_at: null, relay_attempts: 0 }]);
     await queryDatabase(rag, 'DELETE FROM publish_events WHERE id = $1', [id]);
   });
 });
 
 describe('chat database', () => {
-  it('has exactly the dev-clone tables, published_rag_metadata, sync_runs, the sinks\' state and reconciliation\'s', async () => {
-    expect(await listTables(chat)).toEqual(['chunk_embeddings', 'chunks', 'documents', 'facts',
-      'mobius_document_versions', 'mobius_freshness_samples', 'mobius_reconcile_runs', 'mobius_sink_state', 'mobius_vector_ledger', 'published_rag_metadata', 'sync_runs']);
+  it("has exactly the dev-clone tables, published_rag_metadata, sync_runs, the sinks' state and reconciliation's", async () => {
+    expect(await listTables(chat)).toEqual([
+      'chunk_embeddings',
+      'chunks',
+      'documents',
+      'facts',
+      'mobius_document_versions',
+      'mobius_freshness_samples',
+      'mobius_reconcile_runs',
+      'mobius_sink_state',
+      'mobius_vector_ledger',
+      'published_rag_metadata',
+      'sync_runs',
+    ]);
   });
-  it('published_rag_metadata has the 28 contract columns plus chat\'s additive columns, nothing else', async () => {
+  it("published_rag_metadata has the 28 contract columns plus chat's additive columns, nothing else", async () => {
     expectColumns(await describeTable(chat, 'published_rag_metadata'), [...CHAT_METADATA, ...CHAT_ADDITIONS]);
     expect(await uniqueKeys(chat, 'published_rag_metadata', true)).toEqual([['id']]);
   });
   it('published_rag_metadata has the contract indexes; materialized view published_rag_documents exists', async () => {
-    for (const column of ['document_id', 'updated_at', 'document_payer', 'document_state', 'document_program',
-      'document_authority_level']) expect(await indexCovers(chat, 'published_rag_metadata', column), column).toBe(true);
+    for (const column of ['document_id', 'updated_at', 'document_payer', 'document_state', 'document_program', 'document_authority_level'])
+      expect(await indexCovers(chat, 'published_rag_metadata', column), column).toBe(true);
     const sql = `SELECT matviewname FROM pg_matviews WHERE matviewname = 'published_rag_documents'`;
     expect(await queryDatabase(chat, sql)).toHaveLength(1);
   });
   it('sync_runs has the 8 contract columns plus our nullable sink additions, and an index on started_at desc', async () => {
     expectColumns(await describeTable(chat, 'sync_runs'), [...SYNC_RUNS, ...SYNC_RUNS_OURS]);
-    const defs = await queryDatabase<{ indexdef: string }>(chat,
-      `SELECT indexdef FROM pg_indexes WHERE tablename = 'sync_runs'`);
+    const defs = await queryDatabase<{ indexdef: string }>(chat, `SELECT indexdef FROM pg_indexes WHERE tablename = 'sync_runs'`);
     expect(defs.some((d) => /\(started_at DESC\)/.test(d.indexdef))).toBe(true);
   });
-  it.each(Object.entries(CHAT_DEV_CLONE))('dev-clone table %s has exactly its contract columns',
-    async (table, cols) => expectColumns(await describeTable(chat, table), cols));
-  it('dev-clone references: chunks -> documents on delete cascade, unique chunk_embeddings.chunk_id -> chunks',
-    async () => {
-      expect(await foreignKeys(chat)).toEqual(expect.arrayContaining([
+  it.each(Object.entries(CHAT_DEV_CLONE))('dev-clone table %s has exactly its contract columns', async (table, cols) =>
+    expectColumns(await describeTable(chat, table), cols),
+  );
+  it('dev-clone references: chunks -> documents on delete cascade, unique chunk_embeddings.chunk_id -> chunks', async () => {
+    expect(await foreignKeys(chat)).toEqual(
+      expect.arrayContaining([
         'chunks(document_id) -> documents ON DELETE CASCADE',
-        expect.stringMatching(/^chunk_embeddings\(chunk_id\) -> chunks\b/)]));
-      expect(await uniqueKeys(chat, 'chunk_embeddings')).toContainEqual(['chunk_id']);
-    });
-  it('chat\'s documented read queries run on the schema', async () => {
+        expect.stringMatching(/^chunk_embeddings\(chunk_id\) -> chunks\b/),
+      ]),
+    );
+    expect(await uniqueKeys(chat, 'chunk_embeddings')).toContainEqual(['chunk_id']);
+  });
+  it("chat's documented read queries run on the schema", async () => {
     const doc = randomUUID();
     const queries: Array<[string, unknown[]]> = [
       ['SELECT * FROM published_rag_metadata WHERE id::text = ANY($1)', [[randomUUID()]]],
-      [`SELECT id, document_id, text, page_number, paragraph_index, section_path FROM published_rag_metadata
+      [
+        `SELECT id, document_id, text, page_number, paragraph_index, section_path FROM published_rag_metadata
          WHERE source_type = 'hierarchical' AND document_payer = $1 AND document_state = $2
            AND document_program = $3 AND document_authority_level = $4
-         ORDER BY page_number, paragraph_index, id`, ['Sunshine Health', 'FL', 'Medicaid', 'payer_policy']],
-      [`SELECT id, text, page_number, paragraph_index FROM published_rag_metadata
+         ORDER BY page_number, paragraph_index, id`,
+        ['Sunshine Health', 'FL', 'Medicaid', 'payer_policy'],
+      ],
+      [
+        `SELECT id, text, page_number, paragraph_index FROM published_rag_metadata
          WHERE document_id = $1 AND paragraph_index BETWEEN $2::int - 2 AND $2::int + 2
            AND page_number BETWEEN $3::int - 1 AND $3::int + 1
-         ORDER BY page_number, paragraph_index`, [doc, 4, 7]],
-      [`SELECT page_number, paragraph_index, text FROM published_rag_metadata WHERE document_id = $1
-         ORDER BY page_number, paragraph_index`, [doc]],
+         ORDER BY page_number, paragraph_index`,
+        [doc, 4, 7],
+      ],
+      [
+        `SELECT page_number, paragraph_index, text FROM published_rag_metadata WHERE document_id = $1
+         ORDER BY page_number, paragraph_index`,
+        [doc],
+      ],
       [`SELECT * FROM published_rag_documents WHERE document_id = $1`, [doc]],
-      [`SELECT document_id FROM published_rag_documents
-         WHERE document_display_name ILIKE $1 OR document_filename ILIKE $1 OR document_payer ILIKE $1`, ['%manual%']],
+      [
+        `SELECT document_id FROM published_rag_documents
+         WHERE document_display_name ILIKE $1 OR document_filename ILIKE $1 OR document_payer ILIKE $1`,
+        ['%manual%'],
+      ],
     ];
     for (const [sql, params] of queries) expect(await queryDatabase(chat, sql, params), sql).toEqual([]);
   });
 });
 
 describe('user database', () => {
-  it('has exactly the 8 contract tables in public, and the service\'s additions only in its user_ext schema', async () => {
+  it("has exactly the 8 contract tables in public, and the service's additions only in its user_ext schema", async () => {
     const tables = await listTables(user);
     expect(tables.filter((table) => !table.startsWith('user_ext.'))).toEqual(Object.keys(USER_TABLES).sort());
     expect(tables.filter((table) => table.startsWith('user_ext.'))).toEqual([
@@ -313,18 +453,17 @@ describe('user database', () => {
   it.each(Object.entries(USER_TABLES))('%s has exactly its contract columns', async (table, columns) => {
     expect([...(await describeTable(user, table)).keys()].sort()).toEqual([...columns].sort());
   });
-  it('uuid keys default to gen_random_uuid(); timestamps are without time zone, created/updated default now()',
-    async () => {
-      for (const [table, [key = '']] of Object.entries(USER_TABLES)) {
-        const cols = await describeTable(user, table);
-        const k = cols.get(key);
-        if (table !== 'user_activity') expectIs(`${table}.${key}`, [k?.type, k?.default], 'uuid,gen_random_uuid()');
-        for (const [name, col] of cols) {
-          if (name.endsWith('_at')) expectIs(`${table}.${name}`, col.type, 'timestamp');
-          if (/^(created|updated|added)_at$/.test(name)) expectIs(`${table}.${name} default`, col.default, 'now()');
-        }
+  it('uuid keys default to gen_random_uuid(); timestamps are without time zone, created/updated default now()', async () => {
+    for (const [table, [key = '']] of Object.entries(USER_TABLES)) {
+      const cols = await describeTable(user, table);
+      const k = cols.get(key);
+      if (table !== 'user_activity') expectIs(`${table}.${key}`, [k?.type, k?.default], 'uuid,gen_random_uuid()');
+      for (const [name, col] of cols) {
+        if (name.endsWith('_at')) expectIs(`${table}.${name}`, col.type, 'timestamp');
+        if (/^(created|updated|added)_at$/.test(name)) expectIs(`${table}.${name} default`, col.default, 'now()');
       }
-    });
+    }
+  });
   it('has the defaults the contract names, and user_session.expires_at NOT NULL', async () => {
     for (const [table, column, def] of USER_DEFAULTS) {
       const col = (await describeTable(user, table)).get(column);
@@ -336,16 +475,19 @@ describe('user database', () => {
     const rows = await queryDatabase<{ activity_code: string }>(user, 'SELECT activity_code FROM activity');
     expect(rows.map((row) => row.activity_code).sort()).toEqual([...ACTIVITY_CODES].sort());
   });
-  it('keys, uniques and references are the contract\'s', async () => {
+  it("keys, uniques and references are the contract's", async () => {
     expect(await uniqueKeys(user, 'user_activity', true)).toEqual([['user_id', 'activity_id']]);
     expect(await uniqueKeys(user, 'role')).toContainEqual(['name']);
     expect(await uniqueKeys(user, 'activity')).toContainEqual(['activity_code']);
     expect(await uniqueKeys(user, 'user_preference')).toContainEqual(['user_id']);
-    expect(await foreignKeys(user)).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^app_user\(tenant_id\) -> tenant\b/),
-      expect.stringMatching(/^app_user\(role_id\) -> role\b/),
-      'auth_provider_link(user_id) -> app_user ON DELETE CASCADE',
-      'user_session(user_id) -> app_user ON DELETE CASCADE']));
+    expect(await foreignKeys(user)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^app_user\(tenant_id\) -> tenant\b/),
+        expect.stringMatching(/^app_user\(role_id\) -> role\b/),
+        'auth_provider_link(user_id) -> app_user ON DELETE CASCADE',
+        'user_session(user_id) -> app_user ON DELETE CASCADE',
+      ]),
+    );
     for (const column of ['email', 'tenant_id']) expect(await indexCovers(user, 'app_user', column), column).toBe(true);
   });
 });
@@ -353,10 +495,14 @@ describe('user database', () => {
 describe('os database', () => {
   it('has every table the contract names, 68 in all', async () => {
     const tables = await listTables(os);
-    expect(Object.values(OS_TABLES).flat().filter((table) => !tables.includes(table))).toEqual([]);
+    expect(
+      Object.values(OS_TABLES)
+        .flat()
+        .filter((table) => !tables.includes(table)),
+    ).toEqual([]);
     expect(tables).toHaveLength(68);
   });
-  it('has only singular table names (besides the contract\'s patient_ids)', async () => {
+  it("has only singular table names (besides the contract's patient_ids)", async () => {
     const plural = (await listTables(os)).filter((t) => /s$/.test(t) && !/(ss|us|is)$/.test(t) && t !== 'patient_ids');
     expect(plural).toEqual([]);
   });
@@ -365,10 +511,12 @@ describe('os database', () => {
     expect(await uniqueKeys(os, 'patient_ids')).toContainEqual(['id_type', 'id_value']);
   });
   it('billing money columns are numeric(10,2)', async () => {
-    const rows = await queryDatabase<{ table_name: string; column_name: string; p: number; s: number }>(os,
+    const rows = await queryDatabase<{ table_name: string; column_name: string; p: number; s: number }>(
+      os,
       `SELECT table_name, column_name, numeric_precision AS p, numeric_scale AS s FROM information_schema.columns
         WHERE table_schema = 'public' AND data_type = 'numeric'
-          AND table_name IN ('claim', 'charge', 'payment', 'patient_statement') ORDER BY 1, 2`);
+          AND table_name IN ('claim', 'charge', 'payment', 'patient_statement') ORDER BY 1, 2`,
+    );
     const tables = [...new Set(rows.map((row) => row.table_name))].sort();
     expect(tables).toEqual(['charge', 'claim', 'patient_statement', 'payment']);
     for (const row of rows) expectIs(`${row.table_name}.${row.column_name}`, `(${row.p},${row.s})`, '(10,2)');
@@ -383,18 +531,27 @@ describe('os database', () => {
 describe('warehouse database', () => {
   it('has exactly the landing and mart tables', async () => {
     expect(await listTables(warehouse)).toEqual([
-      'landing_rag.landing_batches', 'landing_rag.rag_published_embeddings', 'mobius_rag.mart_documents',
-      'mobius_rag.mart_runs', 'mobius_rag.merged_batches', 'mobius_rag.published_rag_embeddings', 'mobius_rag.sync_runs']);
+      'landing_rag.landing_batches',
+      'landing_rag.rag_published_embeddings',
+      'mobius_rag.mart_documents',
+      'mobius_rag.mart_runs',
+      'mobius_rag.merged_batches',
+      'mobius_rag.published_rag_embeddings',
+      'mobius_rag.sync_runs',
+    ]);
   });
-  it.each([['landing_rag', 'rag_published_embeddings'], ['mobius_rag', 'published_rag_embeddings']])(
-    '%s.%s has the 29 contract columns typed as in rag, but the embedding as float32 bytes', async (schema, table) => {
-      const pick = (cols: Columns) =>
-        Object.fromEntries(PUBLISHED_ROW.map(([name]) => [name, cols.get(name)?.type ?? 'missing']));
-      // The local warehouse's documented departure (README, "The warehouse"): bytea of float32, not jsonb.
-      expect(pick(await describeTable(warehouse, table, schema)))
-        .toEqual({ ...pick(await describeTable(rag, 'rag_published_embeddings')), embedding: 'bytea' });
+  it.each([
+    ['landing_rag', 'rag_published_embeddings'],
+    ['mobius_rag', 'published_rag_embeddings'],
+  ])('%s.%s has the 29 contract columns typed as in rag, but the embedding as float32 bytes', async (schema, table) => {
+    const pick = (cols: Columns) => Object.fromEntries(PUBLISHED_ROW.map(([name]) => [name, cols.get(name)?.type ?? 'missing']));
+    // The local warehouse's documented departure (README, "The warehouse"): bytea of float32, not jsonb.
+    expect(pick(await describeTable(warehouse, table, schema))).toEqual({
+      ...pick(await describeTable(rag, 'rag_published_embeddings')),
+      embedding: 'bytea',
     });
-  it('mobius_rag.sync_runs has the same columns as chat\'s sync_runs', async () => {
+  });
+  it("mobius_rag.sync_runs has the same columns as chat's sync_runs", async () => {
     expectColumns(await describeTable(warehouse, 'sync_runs', 'mobius_rag'), SYNC_RUNS);
   });
 });

@@ -26,7 +26,11 @@ const FILING = 'Claims must be submitted within 180 days of the date of service.
 
 /** One published document of one paragraph, in Chat's table and in the index, as the pipeline leaves it. */
 async function publish(text: string, metadata: Partial<PublishedRow>): Promise<void> {
-  const row = publishedRow(randomUUID(), { text, summary: '', page_number: 2, paragraph_index: 4, section_path: 'Requirements', ...metadata }, DIMENSIONS);
+  const row = publishedRow(
+    randomUUID(),
+    { text, summary: '', page_number: 2, paragraph_index: 4, section_path: 'Requirements', ...metadata },
+    DIMENSIONS,
+  );
   const [embedding] = await chat.embedder.embed([`${row.summary}\n${row.text}`]);
   const rows = [{ ...row, embedding: embedding! }];
   await chat.insertRows(rows);
@@ -46,10 +50,18 @@ beforeAll(async () => {
   await createMigratedDatabase(database, 'chat');
   chat = await createChatTestService({ databaseUrl: testDatabaseUrl(database), dimensions: DIMENSIONS, secret: SECRET });
   await publish(MRI, {
-    document_filename: 'imaging.md', document_payer: 'Sunshine Health', document_state: 'FL', document_program: 'Medicaid', document_authority_level: 'payer_policy',
+    document_filename: 'imaging.md',
+    document_payer: 'Sunshine Health',
+    document_state: 'FL',
+    document_program: 'Medicaid',
+    document_authority_level: 'payer_policy',
   });
   await publish(FILING, {
-    document_filename: 'filing.md', document_payer: 'Superior HealthPlan', document_state: 'TX', document_program: 'Medicaid', document_authority_level: 'provider_manual',
+    document_filename: 'filing.md',
+    document_payer: 'Superior HealthPlan',
+    document_state: 'TX',
+    document_program: 'Medicaid',
+    document_authority_level: 'provider_manual',
   });
   chatUrl = await chat.app.listen({ port: 0, host: '127.0.0.1' });
   dataDir = await mkdtemp(join(tmpdir(), 'search-cli-'));
@@ -67,7 +79,9 @@ describe('mobius search', () => {
     expect(problemsIn(run.stderr)).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.out[0]).toBe('2 results for "prior authorization for an MRI scan"');
-    expect(run.out[1]).toMatch(/^ 1\. 0\.\d{3} {2}imaging\.md, page 2, paragraph 4 - Requirements {2}\[Sunshine Health, FL, Medicaid, payer_policy\]$/);
+    expect(run.out[1]).toMatch(
+      /^ 1\. 0\.\d{3} {2}imaging\.md, page 2, paragraph 4 - Requirements {2}\[Sunshine Health, FL, Medicaid, payer_policy\]$/,
+    );
     expect(run.out[2]).toBe(`    ${MRI}`);
     expect(run.out[3]).toMatch(/^ 2\. 0\.\d{3} {2}filing\.md, /);
     expect(Number(run.out[1]!.slice(4, 9))).toBeGreaterThan(Number(run.out[3]!.slice(4, 9)));
@@ -81,10 +95,12 @@ describe('mobius search', () => {
     expect(none).toMatchObject({ code: 0, out: ['no results for "imaging"'] });
   });
 
-  it("mints its token with the secret mobius dev keeps when JWT_SECRET is unset, or says there is none", async () => {
+  it('mints its token with the secret mobius dev keeps when JWT_SECRET is unset, or says there is none', async () => {
     const noSecret = await mobius(['search', 'imaging', '--chat-url', chatUrl, '--data-dir', dataDir], {});
     expect(noSecret.code).toBe(1);
-    expect(problemsIn(noSecret.stderr)).toEqual([`mobius: error: SEARCH_NO_TOKEN: no token: give --token, set JWT_SECRET, or start mobius dev once (it keeps its secret in ${join(dataDir, 'jwt-secret')})`]);
+    expect(problemsIn(noSecret.stderr)).toEqual([
+      `mobius: error: SEARCH_NO_TOKEN: no token: give --token, set JWT_SECRET, or start mobius dev once (it keeps its secret in ${join(dataDir, 'jwt-secret')})`,
+    ]);
     await writeFile(join(dataDir, 'jwt-secret'), `${SECRET}\n`, { mode: 0o600 });
     const withFile = await mobius(['search', 'imaging', '--chat-url', chatUrl, '--data-dir', dataDir], {});
     expect(withFile.code, withFile.stderr).toBe(0);
@@ -95,7 +111,9 @@ describe('mobius search', () => {
     const wrongSecret = await mobius(['search', 'imaging', '--chat-url', chatUrl], { JWT_SECRET: 'not-the-chat-secret' });
     expect(wrongSecret).toMatchObject({ code: 1, out: [] });
     expect(problemsIn(wrongSecret.stderr)).toHaveLength(1);
-    expect(problemsIn(wrongSecret.stderr)[0]).toMatch(/^mobius: error: CHAT_REJECTED: chat answered 401 TOKEN_INVALID_SIGNATURE .*\(signed with another JWT_SECRET than chat's\)$/);
+    expect(problemsIn(wrongSecret.stderr)[0]).toMatch(
+      /^mobius: error: CHAT_REJECTED: chat answered 401 TOKEN_INVALID_SIGNATURE .*\(signed with another JWT_SECRET than chat's\)$/,
+    );
     const garbage = await mobius(['search', 'imaging', '--chat-url', chatUrl, '--token', 'not-a-jwt'], { JWT_SECRET: SECRET });
     expect(garbage.code).toBe(1);
     expect(problemsIn(garbage.stderr)[0]).toMatch(/^mobius: error: CHAT_REJECTED: chat answered 401 TOKEN_MALFORMED /);
@@ -105,7 +123,9 @@ describe('mobius search', () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const unreachable = await mobius(['search', 'imaging', '--chat-url', url], { JWT_SECRET: SECRET });
     expect(unreachable).toMatchObject({ code: 1, out: [] });
-    expect(problemsIn(unreachable.stderr)).toEqual([`mobius: error: CHAT_UNREACHABLE: cannot reach chat at ${url} (ECONNREFUSED); is mobius dev running?`]);
+    expect(problemsIn(unreachable.stderr)).toEqual([
+      `mobius: error: CHAT_UNREACHABLE: cannot reach chat at ${url} (ECONNREFUSED); is mobius dev running?`,
+    ]);
     const viaEnv = await mobius(['search', 'imaging'], { JWT_SECRET: SECRET, CHAT_URL: url });
     expect(problemsIn(viaEnv.stderr)[0]).toContain(`cannot reach chat at ${url}`);
     const tooMany = await mobius(['search', 'imaging', '--chat-url', chatUrl, '-k', '500'], { JWT_SECRET: SECRET });

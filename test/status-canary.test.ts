@@ -31,11 +31,16 @@ afterAll(() => pipeline?.destroy());
 describe('the freshness canary (PROBE_INTERVAL_SECONDS)', () => {
   it('gives both sinks freshness samples with nobody publishing, as one document republished', async () => {
     const env = { ...pipeline.env, MOBIUS_DATA_DIR: mkdtempSync(join(tmpdir(), 'mobius-canary-nodev-')) };
-    const status = (await waitFor('three canary samples per sink', async () => {
-      const run = await mobius(['status', '--json'], env);
-      const parsed = JSON.parse(run.stdout) as PipelineStatus;
-      return parsed.freshness.every((f) => f.samples >= 3) ? parsed : undefined;
-    }, 60_000, 500))!;
+    const status = (await waitFor(
+      'three canary samples per sink',
+      async () => {
+        const run = await mobius(['status', '--json'], env);
+        const parsed = JSON.parse(run.stdout) as PipelineStatus;
+        return parsed.freshness.every((f) => f.samples >= 3) ? parsed : undefined;
+      },
+      60_000,
+      500,
+    ))!;
     for (const fresh of status.freshness) expect(fresh.p99_ms!).toBeLessThan(60_000);
     const documents = await queryDatabase(pipeline.dbs.names.rag, 'SELECT filename, payer FROM documents');
     expect(documents).toEqual([{ filename: CANARY.filename, payer: CANARY.payer }]);
@@ -44,9 +49,16 @@ describe('the freshness canary (PROBE_INTERVAL_SECONDS)', () => {
   });
 
   it('chat search never returns the canary, though Chat holds its rows', async () => {
-    const rows = await queryDatabase<{ n: number }>(pipeline.dbs.names.chat, 'SELECT count(*)::int AS n FROM published_rag_metadata WHERE document_payer = $1', [CANARY.payer]);
+    const rows = await queryDatabase<{ n: number }>(
+      pipeline.dbs.names.chat,
+      'SELECT count(*)::int AS n FROM published_rag_metadata WHERE document_payer = $1',
+      [CANARY.payer],
+    );
     expect(rows[0]!.n).toBeGreaterThan(0);
-    const token = createTokenService({ secret: SECRET }).mintAccessToken({ userId: '11111111-1111-1111-1111-111111111111', tenantId: '00000000-0000-0000-0000-000000000001' });
+    const token = createTokenService({ secret: SECRET }).mintAccessToken({
+      userId: '11111111-1111-1111-1111-111111111111',
+      tenantId: '00000000-0000-0000-0000-000000000001',
+    });
     const response = await fetch(`${chat.url}/v1/search`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -38,7 +38,12 @@ describe('log lines and traces', () => {
   });
 
   it("name the span being recorded, in the project's trace resource", async () => {
-    telemetry = await startTelemetry({ service: 'ingestor', env: { PUBSUB_PROJECT: 'acme-prod' }, exporter: await memorySpanExporter(), instrumentations: [] });
+    telemetry = await startTelemetry({
+      service: 'ingestor',
+      env: { PUBSUB_PROJECT: 'acme-prod' },
+      exporter: await memorySpanExporter(),
+      instrumentations: [],
+    });
     const lines: Record<string, unknown>[] = [];
     const logger = capturingLogger(lines);
     let ids = { traceId: '', spanId: '' };

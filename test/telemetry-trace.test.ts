@@ -25,7 +25,10 @@ const DIMENSIONS = 8;
 const ROWS = 3;
 const databases = { rag: uniqueName('otel_rag'), warehouse: uniqueName('otel_wh'), chat: uniqueName('otel_chat') };
 const logger = createLogger('telemetry-test', 'silent');
-const metrics: Record<'ingestor' | 'martBuilder', ServiceMetrics> = { ingestor: createMetrics('ingestor'), martBuilder: createMetrics('mart-builder') };
+const metrics: Record<'ingestor' | 'martBuilder', ServiceMetrics> = {
+  ingestor: createMetrics('ingestor'),
+  martBuilder: createMetrics('mart-builder'),
+};
 const SPAN_KIND = { SERVER: 1, PRODUCER: 3, CONSUMER: 4 } as const;
 
 let exporter: InMemorySpanExporter;
@@ -47,10 +50,11 @@ async function publishAsExistingApp(ragPool: pg.Pool): Promise<string> {
     const params = names.map((name) => (name === 'embedding' ? JSON.stringify(row.embedding) : row[name]));
     await ragPool.query(`INSERT INTO rag_published_embeddings (${names.join(', ')}) VALUES (${names.map((_, n) => `$${n + 1}`).join(', ')})`, params);
   }
-  await ragPool.query(
-    `INSERT INTO publish_events (id, document_id, published_at, rows_written) VALUES ($1, $2, now() AT TIME ZONE 'utc', $3)`,
-    [randomUUID(), documentId, ROWS],
-  );
+  await ragPool.query(`INSERT INTO publish_events (id, document_id, published_at, rows_written) VALUES ($1, $2, now() AT TIME ZONE 'utc', $3)`, [
+    randomUUID(),
+    documentId,
+    ROWS,
+  ]);
   return documentId;
 }
 
@@ -67,7 +71,10 @@ beforeAll(async () => {
   };
   const ragPool = pool(databases.rag);
   // The ports wrapped as the services' main.ts wrap them.
-  warehouse = tracePort(await createWarehouse({ kind: 'postgres', databaseUrl: testDatabaseUrl(databases.warehouse), embeddingDimensions: DIMENSIONS }), 'warehouse');
+  warehouse = tracePort(
+    await createWarehouse({ kind: 'postgres', databaseUrl: testDatabaseUrl(databases.warehouse), embeddingDimensions: DIMENSIONS }),
+    'warehouse',
+  );
   index = tracePort(await createVectorIndex({ kind: 'memory', dimensions: DIMENSIONS }), 'vector-index');
   bus = await createBus({ kind: 'memory', topicPrefix: 'otel_' });
 
@@ -75,7 +82,17 @@ beforeAll(async () => {
   subscribers.push(await startIngestor({ ...common, source: ragSnapshotSource(ragPool), metrics: metrics.ingestor }));
   subscribers.push(await startMartBuilder({ ...common, metrics: metrics.martBuilder }));
   apps.push(buildChatSync({ store: createChatStore(pool(databases.chat)), warehouse, bus, logger, metrics: createMetrics('chat-sync') }));
-  apps.push(buildVertexSync({ store: createSinkStore(pool(databases.chat)), warehouse, index, dimensions: DIMENSIONS, bus, logger, metrics: createMetrics('vertex-sync') }));
+  apps.push(
+    buildVertexSync({
+      store: createSinkStore(pool(databases.chat)),
+      warehouse,
+      index,
+      dimensions: DIMENSIONS,
+      bus,
+      logger,
+      metrics: createMetrics('vertex-sync'),
+    }),
+  );
   for (const app of apps) await app.ready();
   relay = startOutboxRelay({ store: createRagRepository(ragPool).outbox, bus, logger });
 });
@@ -97,10 +114,15 @@ function traceOf(spans: ReadableSpan[], traceId: string) {
   const inTrace = spans.filter((span) => span.spanContext().traceId === traceId);
   const byId = new Map(inTrace.map((span) => [span.spanContext().spanId, span]));
   const named = (name: string, subscription?: string) =>
-    inTrace.filter((span) => span.name === name && (subscription === undefined || span.attributes['messaging.destination.subscription.name'] === subscription));
+    inTrace.filter(
+      (span) => span.name === name && (subscription === undefined || span.attributes['messaging.destination.subscription.name'] === subscription),
+    );
   const one = (name: string, subscription?: string): ReadableSpan => {
     const found = named(name, subscription);
-    expect(found.map((span) => span.name), `${name} ${subscription ?? ''}`).toEqual([name]);
+    expect(
+      found.map((span) => span.name),
+      `${name} ${subscription ?? ''}`,
+    ).toEqual([name]);
     return found[0]!;
   };
   const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
@@ -159,14 +181,22 @@ describe('OpenTelemetry across the pipeline', () => {
     expect(trace.parentOf(chatSync)).toBe(martUpdated.spanContext().spanId);
     expect(trace.parentOf(vertexSync)).toBe(martUpdated.spanContext().spanId);
     for (const consumer of [ingest, trigger, chatSync, vertexSync]) expect(consumer.attributes['mobius.outcome']).toBe('ack');
-    expect(ingest.attributes).toMatchObject({ 'messaging.system': 'mobius_memory', 'messaging.destination.name': TOPICS.ragPublishEvents, 'cloudevents.event_type': expect.any(String) });
+    expect(ingest.attributes).toMatchObject({
+      'messaging.system': 'mobius_memory',
+      'messaging.destination.name': TOPICS.ragPublishEvents,
+      'cloudevents.event_type': expect.any(String),
+    });
 
     // No hop started a trace of its own: every messaging span of the run is in this one.
     const messaging = spans.filter((span) => span.kind === SPAN_KIND.PRODUCER || span.kind === SPAN_KIND.CONSUMER);
     expect(new Set(messaging.map((span) => span.spanContext().traceId))).toEqual(new Set([root.spanContext().traceId]));
 
     // The traceparent each message carries is its PRODUCER span's context.
-    for (const [topic, producer] of [[TOPICS.ragPublishEvents, root], [TOPICS.landingIngested, landed], [TOPICS.martUpdated, martUpdated]] as const) {
+    for (const [topic, producer] of [
+      [TOPICS.ragPublishEvents, root],
+      [TOPICS.landingIngested, landed],
+      [TOPICS.martUpdated, martUpdated],
+    ] as const) {
       const [message] = await bus.peek(topic, 10);
       expect(message?.attributes.traceparent, topic).toBe(traceparentOf(producer));
     }
@@ -201,7 +231,13 @@ describe('OpenTelemetry across the pipeline', () => {
 
   it('records a dead-lettered event on its delivery span and in the dead-letter count', async () => {
     exporter.reset();
-    const attributes = { 'ce-type': 'mobius.rag.publish_event.v1', 'ce-id': 'broken', 'ce-source': 'test', 'ce-specversion': '1.0', 'ce-time': new Date().toISOString() };
+    const attributes = {
+      'ce-type': 'mobius.rag.publish_event.v1',
+      'ce-id': 'broken',
+      'ce-source': 'test',
+      'ce-specversion': '1.0',
+      'ce-time': new Date().toISOString(),
+    };
     await bus.publish({ topic: TOPICS.ragPublishEvents, id: 'broken', data: new TextEncoder().encode('{"not":"an event"}'), attributes });
     await waitFor('the dead-lettered delivery', async () =>
       exporter.getFinishedSpans().find((span) => span.name === 'rag.publish_events process' && span.attributes['mobius.outcome'] !== undefined),

@@ -73,7 +73,11 @@ describe('login rate limits', () => {
     const app = service({ rateLimits: limits({ loginPerEmail: 3, loginPerIp: 100 }) });
     const target = await registerUser(app);
     const email = target.user.email as string;
-    for (const [spelling, address] of [[email, '10.0.0.1'], [` ${email.toUpperCase()}`, '10.0.0.2'], [email, '10.0.0.3']] as const) {
+    for (const [spelling, address] of [
+      [email, '10.0.0.1'],
+      [` ${email.toUpperCase()}`, '10.0.0.2'],
+      [email, '10.0.0.3'],
+    ] as const) {
       expect((await login(app, spelling, 'guess', address)).status).toBe(401);
     }
     const limited = await login(app, email, PASSWORD, '10.0.0.4');

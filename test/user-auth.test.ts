@@ -53,7 +53,18 @@ function expectInvalid(response: ApiAnswer, problems: Array<[string, (string | n
 }
 
 const ENVELOPE_KEYS = ['access_token', 'expires_in', 'ok', 'refresh_token', 'token_type', 'user'];
-const USER_KEYS = ['activities', 'display_name', 'email', 'first_name', 'is_onboarded', 'preference', 'preferred_name', 'profile', 'tenant_id', 'user_id'];
+const USER_KEYS = [
+  'activities',
+  'display_name',
+  'email',
+  'first_name',
+  'is_onboarded',
+  'preference',
+  'preferred_name',
+  'profile',
+  'tenant_id',
+  'user_id',
+];
 
 beforeAll(async () => {
   await createMigratedDatabase(database, 'user');
@@ -75,7 +86,7 @@ describe('health', () => {
     expect(await api.call('GET', '/readyz')).toMatchObject({ status: 200, body: { ready: true } });
   });
 
-  it('answers an unknown auth route with FastAPI\'s 404', async () => {
+  it("answers an unknown auth route with FastAPI's 404", async () => {
     expectError(await api.call('POST', '/api/v1/auth/nope?token=x'), 404, 'Not Found');
   });
 });
@@ -271,7 +282,7 @@ describe('POST /api/v1/auth/login', () => {
     expectError(await api.call('POST', url, { body: { email: '', password: PASSWORD } }), 400, 'Email is required');
   });
 
-  it('stores the client\'s device_info with the address and user agent the server saw', async () => {
+  it("stores the client's device_info with the address and user agent the server saw", async () => {
     const registered = await register();
     const response = await login(registered.user.email, PASSWORD, { device_info: { platform: 'web', app: 'chat' } });
     const sessionId = claimsOf(response.body.refresh_token, 'refresh').session_id;

@@ -156,7 +156,10 @@ describe('the web front end against the user service process', () => {
     expect(await front.checkEmail(email)).toEqual({ exists: false, user: undefined });
     expect((await front.register(email, 'first-password-123')).success).toBe(true);
     const sessionBefore = front.refreshToken;
-    expect(await front.checkEmail(email.toUpperCase())).toEqual({ exists: true, user: { display_name: email.split('@')[0], first_name: 'Flo', is_onboarded: false } });
+    expect(await front.checkEmail(email.toUpperCase())).toEqual({
+      exists: true,
+      user: { display_name: email.split('@')[0], first_name: 'Flo', is_onboarded: false },
+    });
     const activities = (await (await fetch(`${service.url}/api/v1/auth/activities`)).json()) as Json;
     expect(activities.activities.map((a: Json) => a.activity_code)).toContain('schedule_appointments');
 

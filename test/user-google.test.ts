@@ -96,9 +96,9 @@ describe('POST /api/v1/auth/google', () => {
     const [row] = await sql('SELECT password_hash, avatar_url FROM app_user WHERE user_id = $1', [userId]);
     expect(row).toEqual({ password_hash: null, avatar_url: 'https://lh3.googleusercontent.com/a/photo' });
     const sub = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub as string;
-    expect(await sql('SELECT provider, provider_user_id, last_used_at IS NOT NULL AS used FROM auth_provider_link WHERE user_id = $1', [userId])).toEqual([
-      { provider: 'google', provider_user_id: sub, used: true },
-    ]);
+    expect(
+      await sql('SELECT provider, provider_user_id, last_used_at IS NOT NULL AS used FROM auth_provider_link WHERE user_id = $1', [userId]),
+    ).toEqual([{ provider: 'google', provider_user_id: sub, used: true }]);
     expect((await api.me(first.body.access_token)).status).toBe(200);
 
     const again = await signIn(await idToken({ sub, email: 'gina.google@gmail.com' }));
@@ -168,7 +168,10 @@ describe('POST /api/v1/auth/google', () => {
       google: createGoogleIdTokenVerifier({ clientId: CLIENT_ID, jwksUrl: 'http://127.0.0.1:9/certs', keysCacheMs: 1000, fetchTimeoutMs: 1000 }),
     });
     try {
-      expectRefused(await userApiClient(unconfigured).google({ id_token: await idToken() }), 'Google sign-in not configured (GOOGLE_CLIENT_ID missing)');
+      expectRefused(
+        await userApiClient(unconfigured).google({ id_token: await idToken() }),
+        'Google sign-in not configured (GOOGLE_CLIENT_ID missing)',
+      );
       const down = await userApiClient(unreachable).google({ id_token: await idToken() });
       expect(down).toMatchObject({ status: 503, body: { detail: "Google's signing keys could not be fetched; try again" } });
     } finally {

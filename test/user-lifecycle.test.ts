@@ -95,7 +95,11 @@ describe('password reset', () => {
 
     // Single use.
     expectError(await auth('POST', '/password-reset/confirm', { body: { token, new_password: 'yet another one' } }), 400, 'token_consumed');
-    expect((await auth('GET', `/token-info?token=${encodeURIComponent(token)}`)).body).toMatchObject({ valid: false, purpose: 'reset', error: 'token_consumed' });
+    expect((await auth('GET', `/token-info?token=${encodeURIComponent(token)}`)).body).toMatchObject({
+      valid: false,
+      purpose: 'reset',
+      error: 'token_consumed',
+    });
   });
 
   it('answers the same 202 for an unknown email, an inactive user or an empty email, and mails nothing', async () => {
@@ -119,7 +123,10 @@ describe('password reset', () => {
     const second = await resetTokenOf(user, email);
     expect(second).not.toBe(first);
     expectError(await auth('POST', '/password-reset/confirm', { body: { token: first, new_password: NEW_PASSWORD } }), 400, 'token_consumed');
-    await sql(`UPDATE user_ext.auth_token SET expires_at = (now() AT TIME ZONE 'UTC') - interval '1 second' WHERE user_id = $1 AND consumed_at IS NULL`, [person.user.user_id]);
+    await sql(
+      `UPDATE user_ext.auth_token SET expires_at = (now() AT TIME ZONE 'UTC') - interval '1 second' WHERE user_id = $1 AND consumed_at IS NULL`,
+      [person.user.user_id],
+    );
     expectError(await auth('POST', '/password-reset/confirm', { body: { token: second, new_password: NEW_PASSWORD } }), 400, 'token_expired');
     expect((await auth('GET', `/token-info?token=${encodeURIComponent(second)}`)).body).toMatchObject({ valid: false, error: 'token_expired' });
     expect((await api.login({ email, password: PASSWORD })).status).toBe(200);
@@ -127,7 +134,11 @@ describe('password reset', () => {
 
   it('refuses a weak or over-long password before looking at the token, and unknown tokens', async () => {
     expectError(await auth('POST', '/password-reset/confirm', { body: { token: 'whatever', new_password: 'short' } }), 400, 'weak_password');
-    expectError(await auth('POST', '/password-reset/confirm', { body: { token: 'whatever', new_password: 'é'.repeat(40) } }), 400, 'Password must be at most 72 bytes');
+    expectError(
+      await auth('POST', '/password-reset/confirm', { body: { token: 'whatever', new_password: 'é'.repeat(40) } }),
+      400,
+      'Password must be at most 72 bytes',
+    );
     expectError(await auth('POST', '/password-reset/confirm', { body: { token: 'not-a-token', new_password: NEW_PASSWORD } }), 400, 'token_invalid');
     expectError(await auth('POST', '/password-reset/confirm', { body: { token: '', new_password: NEW_PASSWORD } }), 400, 'token_invalid');
     // A hand-off code is not a reset token.
@@ -142,7 +153,12 @@ describe('password reset', () => {
       expect(response.status, JSON.stringify(body)).toBe(422);
       expect(Array.isArray(response.body.detail)).toBe(true);
     }
-    for (const body of [{ token: 'x' }, { new_password: NEW_PASSWORD }, { token: 1, new_password: NEW_PASSWORD }, { token: 'x'.repeat(600), new_password: NEW_PASSWORD }]) {
+    for (const body of [
+      { token: 'x' },
+      { new_password: NEW_PASSWORD },
+      { token: 1, new_password: NEW_PASSWORD },
+      { token: 'x'.repeat(600), new_password: NEW_PASSWORD },
+    ]) {
       expect((await auth('POST', '/password-reset/confirm', { body })).status, JSON.stringify(body)).toBe(422);
     }
     expect((await auth('POST', '/password-reset/request', { raw: '{"email":' })).status).toBe(422);
@@ -175,7 +191,8 @@ describe('token-info', () => {
     expect(missing.status).toBe(422);
     expect(missing.body.detail[0]).toMatchObject({ type: 'missing', loc: ['query', 'token'] });
     const other = userApiClient(limited);
-    for (let i = 0; i < 2; i += 1) expect((await other.call('GET', '/api/v1/auth/token-info?token=x', { remoteAddress: '10.3.0.1' })).status).toBe(200);
+    for (let i = 0; i < 2; i += 1)
+      expect((await other.call('GET', '/api/v1/auth/token-info?token=x', { remoteAddress: '10.3.0.1' })).status).toBe(200);
     const refused = await other.call('GET', '/api/v1/auth/token-info?token=x', { remoteAddress: '10.3.0.1' });
     expectError(refused, 429, 'Too many requests');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
@@ -191,7 +208,12 @@ describe('hand-off codes', () => {
     const second = (await auth('POST', '/handoff/mint', { token: person.access_token })).body.code;
     const redeemed = await auth('POST', '/handoff/redeem', { body: { code: minted.body.code } });
     expect(redeemed.status, JSON.stringify(redeemed.body)).toBe(200);
-    expect(redeemed.body).toMatchObject({ ok: true, token_type: 'bearer', expires_in: 3600, user: { user_id: person.user.user_id, display_name: 'Hand Off' } });
+    expect(redeemed.body).toMatchObject({
+      ok: true,
+      token_type: 'bearer',
+      expires_in: 3600,
+      user: { user_id: person.user.user_id, display_name: 'Hand Off' },
+    });
     expect((await api.me(redeemed.body.access_token)).status).toBe(200);
     expectError(await auth('POST', '/handoff/redeem', { body: { code: minted.body.code } }), 400, 'token_consumed');
     // Codes do not void each other: the second still works.
@@ -206,7 +228,9 @@ describe('hand-off codes', () => {
     expectError(await auth('POST', '/handoff/redeem', { body: { code } }), 400, 'user_inactive');
     const other = await register();
     const late = (await auth('POST', '/handoff/mint', { token: other.access_token })).body.code;
-    await sql(`UPDATE user_ext.auth_token SET expires_at = (now() AT TIME ZONE 'UTC') - interval '1 second' WHERE user_id = $1`, [other.user.user_id]);
+    await sql(`UPDATE user_ext.auth_token SET expires_at = (now() AT TIME ZONE 'UTC') - interval '1 second' WHERE user_id = $1`, [
+      other.user.user_id,
+    ]);
     expectError(await auth('POST', '/handoff/redeem', { body: { code: late } }), 400, 'token_expired');
     for (const token of [undefined, 'x.y.z', other.refresh_token]) {
       expectError(await auth('POST', '/handoff/mint', token === undefined ? {} : { token }), 401, 'Unauthorized');
@@ -223,12 +247,20 @@ describe('check-email and activities', () => {
       body: { ok: true, exists: true, user: { display_name: 'Checked Person', first_name: 'Checked', is_onboarded: false } },
     });
     expect((await auth('POST', '/check-email', { body: { email: freshEmail() } })).body).toEqual({ ok: true, exists: false });
-    expect((await auth('POST', '/check-email', { body: { email: person.user.email, tenant_id: randomUUID() } })).body).toEqual({ ok: true, exists: false });
+    expect((await auth('POST', '/check-email', { body: { email: person.user.email, tenant_id: randomUUID() } })).body).toEqual({
+      ok: true,
+      exists: false,
+    });
     expectError(await auth('POST', '/check-email', { body: { email: '  ' } }), 400, 'Email is required');
     expect((await auth('POST', '/check-email', { body: {} })).status).toBe(422);
     const other = userApiClient(limited);
-    for (let i = 0; i < 2; i += 1) expect((await other.call('POST', '/api/v1/auth/check-email', { body: { email: 'a@b.co' }, remoteAddress: '10.4.0.1' })).status).toBe(200);
-    expectError(await other.call('POST', '/api/v1/auth/check-email', { body: { email: 'a@b.co' }, remoteAddress: '10.4.0.1' }), 429, 'Too many requests');
+    for (let i = 0; i < 2; i += 1)
+      expect((await other.call('POST', '/api/v1/auth/check-email', { body: { email: 'a@b.co' }, remoteAddress: '10.4.0.1' })).status).toBe(200);
+    expectError(
+      await other.call('POST', '/api/v1/auth/check-email', { body: { email: 'a@b.co' }, remoteAddress: '10.4.0.1' }),
+      429,
+      'Too many requests',
+    );
   });
 
   it('lists the active activities in display order, without authentication', async () => {

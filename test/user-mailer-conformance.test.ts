@@ -17,7 +17,6 @@ import { createService } from '../services/user/src/service.ts';
 import { adminQuery, createMigratedDatabase, dropDatabases, testDatabaseUrl, uniqueName } from './support/databases.ts';
 import { waitFor } from './support/processes.ts';
 
-
 /** A mail as the far side received it. */
 interface Received {
   to: string;
@@ -161,7 +160,9 @@ conformance('smtp', async () => {
 
 /** The user service's connections open on `database` (its pool names itself mobius-user). */
 async function connections(database: string): Promise<number> {
-  const result = await adminQuery(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'mobius-user'`, [database]);
+  const result = await adminQuery(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'mobius-user'`, [
+    database,
+  ]);
   return result.rows[0].n as number;
 }
 
@@ -177,7 +178,8 @@ describe('the composition root with USER_MAILER=smtp', () => {
       onData(stream, session, callback) {
         simpleParser(stream)
           .then((parsed) => {
-            for (const recipient of session.envelope.rcptTo) inbox.push({ to: recipient.address, subject: parsed.subject ?? '', text: parsed.text ?? '' });
+            for (const recipient of session.envelope.rcptTo)
+              inbox.push({ to: recipient.address, subject: parsed.subject ?? '', text: parsed.text ?? '' });
             callback();
           })
           .catch(callback);
@@ -201,7 +203,11 @@ describe('the composition root with USER_MAILER=smtp', () => {
       expect(String(service.facts.database)).toContain(serviceDatabase);
       expect(String(service.facts.database)).not.toContain('a-database-password');
       const email = `smtp.reader.${Date.now()}@example.com`;
-      const registered = await service.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password: 'correct horse battery' } });
+      const registered = await service.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/register',
+        payload: { email, password: 'correct horse battery' },
+      });
       expect(registered.statusCode).toBe(200);
       const requested = await service.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset/request', payload: { email } });
       expect(requested.statusCode).toBe(202);

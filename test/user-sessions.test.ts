@@ -91,9 +91,21 @@ describe('POST /api/v1/auth/refresh', () => {
   it('refuses a token of an unknown session or another user, and one whose hash is not the stored one', async () => {
     const registered = await register();
     const claims = claimsOf(registered.refresh_token, 'refresh');
-    expectError(await refresh(user.tokens.mintRefreshToken({ userId: registered.user.user_id, sessionId: randomUUID() })), 401, 'Session expired or revoked');
-    expectError(await refresh(user.tokens.mintRefreshToken({ userId: registered.user.user_id, sessionId: 'not-a-uuid' })), 401, 'Session expired or revoked');
-    expectError(await refresh(user.tokens.mintRefreshToken({ userId: randomUUID(), sessionId: claims.session_id })), 401, 'Session expired or revoked');
+    expectError(
+      await refresh(user.tokens.mintRefreshToken({ userId: registered.user.user_id, sessionId: randomUUID() })),
+      401,
+      'Session expired or revoked',
+    );
+    expectError(
+      await refresh(user.tokens.mintRefreshToken({ userId: registered.user.user_id, sessionId: 'not-a-uuid' })),
+      401,
+      'Session expired or revoked',
+    );
+    expectError(
+      await refresh(user.tokens.mintRefreshToken({ userId: randomUUID(), sessionId: claims.session_id })),
+      401,
+      'Session expired or revoked',
+    );
     // Same claims, signed again a second later: a valid token, but not the one whose hash was stored.
     const other = forgeToken({ ...claims, exp: claims.exp + 1 }, { secret: SECRET });
     expectError(await refresh(other), 401, 'Invalid refresh token');
@@ -123,7 +135,7 @@ describe('POST /api/v1/auth/logout', () => {
   const logout = (options: { body?: unknown; token?: string }) => api.logout(options);
   const LOGGED_OUT = { status: 200, body: { ok: true, message: 'Logged out' } };
 
-  it('revokes the refresh token\'s session; refresh is refused afterwards; a second logout answers ok again', async () => {
+  it("revokes the refresh token's session; refresh is refused afterwards; a second logout answers ok again", async () => {
     const registered = await register();
     const second = await login(registered.user.email);
     expect(await logout({ body: { refresh_token: registered.refresh_token } })).toMatchObject(LOGGED_OUT);
@@ -173,8 +185,22 @@ describe('GET /api/v1/auth/me', () => {
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     expect(Object.keys(response.body).sort()).toEqual(['ok', 'user']);
     expect(Object.keys(response.body.user).sort()).toEqual([
-      'activities', 'avatar_url', 'capabilities', 'display_name', 'email', 'first_name', 'is_onboarded', 'locale',
-      'org_memberships', 'pending_org_memberships', 'preference', 'preferred_name', 'profile', 'tenant_id', 'timezone', 'user_id',
+      'activities',
+      'avatar_url',
+      'capabilities',
+      'display_name',
+      'email',
+      'first_name',
+      'is_onboarded',
+      'locale',
+      'org_memberships',
+      'pending_org_memberships',
+      'preference',
+      'preferred_name',
+      'profile',
+      'tenant_id',
+      'timezone',
+      'user_id',
     ]);
     expect(response.body.user).toMatchObject({
       user_id: userId,
@@ -202,14 +228,19 @@ describe('GET /api/v1/auth/me', () => {
     });
     expect(response.body.user.profile).toMatchObject({
       preferred_name: 'Me Myself',
-      tasks: [{ code: 'submit_claims', label: 'Submit claims' }, { code: 'check_in_patients', label: 'Check in patients' }],
+      tasks: [
+        { code: 'submit_claims', label: 'Submit claims' },
+        { code: 'check_in_patients', label: 'Check in patients' },
+      ],
       communication: { tone: 'friendly', ai_experience_level: 'beginner', greeting_enabled: true },
       autonomy: { routine_tasks: 'confirm_first', sensitive_tasks: 'confirm_first' },
       timezone: 'America/New_York',
       version: 2,
       generated_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/),
     });
-    expect(response.body.user.profile.rendered_prompt).toMatch(/^The user's name is Me Myself\. They focus on Submit claims and Check in patients\. Tone: friendly\./);
+    expect(response.body.user.profile.rendered_prompt).toMatch(
+      /^The user's name is Me Myself\. They focus on Submit claims and Check in patients\. Tone: friendly\./,
+    );
   });
 
   it('answers preference null (and a built profile) for a new user, creating nothing', async () => {
@@ -221,7 +252,10 @@ describe('GET /api/v1/auth/me', () => {
 
   it('answers 401 "Unauthorized" for a missing, refresh, expired, aud-carrying or foreign token and a vanished user', async () => {
     const registered = await register();
-    const expired = forgeToken({ sub: registered.user.user_id, tenant_id: DEFAULT_TENANT_ID, exp: nowSeconds() - 1, type: 'access' }, { secret: SECRET });
+    const expired = forgeToken(
+      { sub: registered.user.user_id, tenant_id: DEFAULT_TENANT_ID, exp: nowSeconds() - 1, type: 'access' },
+      { secret: SECRET },
+    );
     const withAud = forgeToken({ ...claimsOf(registered.access_token, 'access'), aud: 'x' }, { secret: SECRET });
     const refused = [
       undefined,
@@ -249,7 +283,11 @@ describe('PUT /api/v1/auth/onboarding', () => {
       timezone: 'America/Chicago',
     });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
-    expect(response.body).toMatchObject({ ok: true, message: 'Onboarding completed', profile: { preferred_name: 'Ollie', timezone: 'America/Chicago' } });
+    expect(response.body).toMatchObject({
+      ok: true,
+      message: 'Onboarding completed',
+      profile: { preferred_name: 'Ollie', timezone: 'America/Chicago' },
+    });
     expect(response.body.profile.rendered_prompt).toContain('Skip greetings');
     const me = (await api.me(registered.access_token)).body.user;
     expect(me).toMatchObject({
@@ -281,8 +319,14 @@ describe('PUT /api/v1/auth/preferences', () => {
       source: 'preferences_modal',
     });
     expect(first.status, JSON.stringify(first.body)).toBe(200);
-    expect(first.body).toMatchObject({ ok: true, message: 'Preferences updated', profile: { communication: { tone: 'friendly', greeting_enabled: false } } });
-    const audits = await sql('SELECT field, old_value, new_value, source FROM user_ext.user_preference_audit WHERE user_id = $1 ORDER BY field', [userId]);
+    expect(first.body).toMatchObject({
+      ok: true,
+      message: 'Preferences updated',
+      profile: { communication: { tone: 'friendly', greeting_enabled: false } },
+    });
+    const audits = await sql('SELECT field, old_value, new_value, source FROM user_ext.user_preference_audit WHERE user_id = $1 ORDER BY field', [
+      userId,
+    ]);
     expect(audits).toEqual([
       { field: 'activities', old_value: '[]', new_value: '["submit_claims", "verify_eligibility"]', source: 'preferences_modal' },
       { field: 'greeting_enabled', old_value: 'true', new_value: 'false', source: 'preferences_modal' },
@@ -312,6 +356,9 @@ describe('PUT /api/v1/auth/preferences', () => {
     expectError(await api.call('PUT', '/api/v1/auth/preferences', { body: { tone: 'friendly' } }), 401, 'Unauthorized');
     const wrong = await api.preferences(registered.access_token, { greeting_enabled: 'maybe', activities: 'all' });
     expect(wrong.status).toBe(422);
-    expect(wrong.body.detail.map((p: Json) => p.loc)).toEqual([['body', 'greeting_enabled'], ['body', 'activities']]);
+    expect(wrong.body.detail.map((p: Json) => p.loc)).toEqual([
+      ['body', 'greeting_enabled'],
+      ['body', 'activities'],
+    ]);
   });
 });

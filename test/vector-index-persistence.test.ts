@@ -23,7 +23,7 @@ afterAll(() => {
 });
 
 let seed = 7;
-const next = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5);
+const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5;
 const vector = () => Array.from({ length: DIMENSIONS }, () => Math.fround(next()));
 const datapoint = (payer = 'P1'): Datapoint => ({
   datapointId: randomUUID(),
@@ -33,7 +33,11 @@ const datapoint = (payer = 'P1'): Datapoint => ({
 });
 
 async function post(server: { url: string }, path: string, body: unknown) {
-  const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return (await response.json()) as Record<string, any>;
 }
 
@@ -56,9 +60,18 @@ describe('saving and reloading', () => {
     await index.upsertDatapoints([replaced]);
     await index.removeDatapoints(points.slice(1, 51).map((p) => p.datapointId));
     // Fields the platform's datapoints never carry survive too: deny lists, numeric restricts.
-    const extra = { datapointId: randomUUID(), featureVector: vector(), restricts: [{ namespace: 'color', allowList: ['red'], denyList: ['blue'] }], numericRestricts: [{ namespace: 'price', valueInt: '-9007199254740993' }] };
+    const extra = {
+      datapointId: randomUUID(),
+      featureVector: vector(),
+      restricts: [{ namespace: 'color', allowList: ['red'], denyList: ['blue'] }],
+      numericRestricts: [{ namespace: 'price', valueInt: '-9007199254740993' }],
+    };
     await post(server, `${BASE}/indexes/mobius-rag:upsertDatapoints`, { datapoints: [extra] });
-    const queries = Array.from({ length: 10 }, () => ({ featureVector: vector(), neighborCount: 10, restricts: [{ namespace: 'document_payer' as const, allowList: ['P1'] }] }));
+    const queries = Array.from({ length: 10 }, () => ({
+      featureVector: vector(),
+      neighborCount: 10,
+      restricts: [{ namespace: 'document_payer' as const, allowList: ['P1'] }],
+    }));
     const before = await Promise.all(queries.map((q) => index.findNeighbors(q)));
     const idsBefore = await index.listDatapointIds();
     await index.close();
@@ -72,13 +85,20 @@ describe('saving and reloading', () => {
     expect(await reopened.readDatapoints(kept.map((p) => p.datapointId))).toEqual(kept);
     expect(await reopened.readDatapoints(points.slice(1, 51).map((p) => p.datapointId))).toEqual([]);
     expect(await Promise.all(queries.map((q) => reopened.findNeighbors(q)))).toEqual(before);
-    const read = await post(server, `${BASE}/indexEndpoints/mobius-rag-endpoint:readIndexDatapoints`, { deployedIndexId: 'd', ids: [extra.datapointId] });
+    const read = await post(server, `${BASE}/indexEndpoints/mobius-rag-endpoint:readIndexDatapoints`, {
+      deployedIndexId: 'd',
+      ids: [extra.datapointId],
+    });
     expect(read.datapoints[0]).toMatchObject({ restricts: extra.restricts, numericRestricts: extra.numericRestricts });
     // The reloaded graph takes new datapoints (into the removed ones' slots) and finds them.
     const later = Array.from({ length: 60 }, () => datapoint('P4'));
     await reopened.upsertDatapoints(later);
     for (const point of later.slice(0, 5)) {
-      const [hit] = await reopened.findNeighbors({ featureVector: point.featureVector, neighborCount: 1, restricts: [{ namespace: 'document_payer', allowList: ['P4'] }] });
+      const [hit] = await reopened.findNeighbors({
+        featureVector: point.featureVector,
+        neighborCount: 1,
+        restricts: [{ namespace: 'document_payer', allowList: ['P4'] }],
+      });
       expect(hit?.datapointId).toBe(point.datapointId);
     }
     await reopened.close();
@@ -144,7 +164,11 @@ describe('mobius start vector-index', () => {
 
   // With the service token, as deployed: the Vertex adapter must send it on every call (a 401 otherwise).
   const start = (dir: string) =>
-    startServiceProcess('vector-index', { VECTOR_INDEX_DATA_DIR: dir, EMBEDDING_DIMENSIONS: String(DIMENSIONS), MOBIUS_SERVICE_TOKEN: TEST_SERVICE_TOKEN });
+    startServiceProcess('vector-index', {
+      VECTOR_INDEX_DATA_DIR: dir,
+      EMBEDDING_DIMENSIONS: String(DIMENSIONS),
+      MOBIUS_SERVICE_TOKEN: TEST_SERVICE_TOKEN,
+    });
   const open = (url: string) => createVectorIndex({ kind: 'local', dimensions: DIMENSIONS, url, serviceToken: TEST_SERVICE_TOKEN });
 
   it('saves on SIGTERM, and in the background once writes pause (surviving a SIGKILL after that)', async () => {

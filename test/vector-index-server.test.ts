@@ -117,7 +117,10 @@ describe('numeric restricts', () => {
     const price = (id: string, value: number, y: number) => ({
       datapointId: id,
       featureVector: [y, 1],
-      numericRestricts: [{ namespace: 'price', valueInt: String(value) }, { namespace: 'weight', valueFloat: value / 10 }],
+      numericRestricts: [
+        { namespace: 'price', valueInt: String(value) },
+        { namespace: 'weight', valueFloat: value / 10 },
+      ],
     });
     await upsert(server, [price('p10', 10, 0), price('p50', 50, 0.1), price('p100', 100, 0.2), { datapointId: 'none', featureVector: [0.3, 1] }]);
   });
@@ -141,16 +144,19 @@ describe('numeric restricts', () => {
   });
 
   it('ANDs several filters (a range), compares floats, and never matches a value of another type or a missing one', async () => {
-    const range = { featureVector: v, numericRestricts: [
-      { namespace: 'price', op: 'GREATER_EQUAL', valueInt: '10' },
-      { namespace: 'price', op: 'LESS', valueInt: '100' },
-    ] };
+    const range = {
+      featureVector: v,
+      numericRestricts: [
+        { namespace: 'price', op: 'GREATER_EQUAL', valueInt: '10' },
+        { namespace: 'price', op: 'LESS', valueInt: '100' },
+      ],
+    };
     expect(await neighborIds(server, range)).toEqual(['p10', 'p50']);
     expect(await neighborIds(server, filter('GREATER', { valueFloat: 4.9 }, 'weight'))).toEqual(['p50', 'p100']);
     expect(await neighborIds(server, filter('LESS', { valueDouble: 1000 }))).toEqual([]);
   });
 
-  it('refuses a query numeric restrict without an operator, in Google\'s error format', async () => {
+  it("refuses a query numeric restrict without an operator, in Google's error format", async () => {
     const { status, json } = await call(server, FIND, { deployedIndexId: 'd', queries: [{ datapoint: filter(undefined, { valueInt: '5' }) }] });
     expect(status).toBe(400);
     expect(json.error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT', message: expect.stringContaining('op must be one of') });
@@ -158,7 +164,10 @@ describe('numeric restricts', () => {
 
   it('returns numeric restricts on read as Vertex encodes them (int64 as a string)', async () => {
     const { json } = await call(server, READ, { deployedIndexId: 'd', ids: ['p50'] });
-    expect(json.datapoints[0].numericRestricts).toEqual([{ namespace: 'price', valueInt: '50' }, { namespace: 'weight', valueFloat: Math.fround(5) }]);
+    expect(json.datapoints[0].numericRestricts).toEqual([
+      { namespace: 'price', valueInt: '50' },
+      { namespace: 'weight', valueFloat: Math.fround(5) },
+    ]);
   });
 });
 
@@ -168,20 +177,34 @@ describe('queries', () => {
   beforeAll(async () => {
     server = await start({ dimensions: 2 });
     const point = (id: string, y: number, doc: string) => ({ datapointId: id, featureVector: [1, y], crowdingTag: { crowdingAttribute: doc } });
-    await upsert(server, Array.from({ length: 12 }, (_, i) => point(`p${String(i).padStart(2, '0')}`, i / 10, i < 6 ? 'doc-a' : 'doc-b')));
+    await upsert(
+      server,
+      Array.from({ length: 12 }, (_, i) => point(`p${String(i).padStart(2, '0')}`, i / 10, i < 6 ? 'doc-a' : 'doc-b')),
+    );
   });
 
   it('answers several queries in one call, echoing their ids, with 10 neighbours when no count is given', async () => {
     const { json } = await call(server, FIND, {
       deployedIndexId: 'd',
-      queries: [{ datapoint: { datapointId: 'q1', featureVector: [1, 0] } }, { datapoint: { datapointId: 'q2', featureVector: [1, 1.1] }, neighborCount: 2 }],
+      queries: [
+        { datapoint: { datapointId: 'q1', featureVector: [1, 0] } },
+        { datapoint: { datapointId: 'q2', featureVector: [1, 1.1] }, neighborCount: 2 },
+      ],
     });
-    expect(json.nearestNeighbors.map((n: any) => [n.id, n.neighbors.length])).toEqual([['q1', 10], ['q2', 2]]);
+    expect(json.nearestNeighbors.map((n: any) => [n.id, n.neighbors.length])).toEqual([
+      ['q1', 10],
+      ['q2', 2],
+    ]);
     expect(json.nearestNeighbors[1].neighbors.map((n: any) => n.datapoint.datapointId)).toEqual(['p11', 'p10']);
   });
 
   it('applies perCrowdingAttributeNeighborCount, and returns full datapoints when asked', async () => {
-    expect(await neighborIds(server, { featureVector: [1, 0] }, { perCrowdingAttributeNeighborCount: 2, neighborCount: 10 })).toEqual(['p00', 'p01', 'p06', 'p07']);
+    expect(await neighborIds(server, { featureVector: [1, 0] }, { perCrowdingAttributeNeighborCount: 2, neighborCount: 10 })).toEqual([
+      'p00',
+      'p01',
+      'p06',
+      'p07',
+    ]);
     const { json } = await call(server, FIND, {
       deployedIndexId: 'd',
       returnFullDatapoint: true,
@@ -199,7 +222,7 @@ describe('queries', () => {
   });
 });
 
-describe('errors, in Google\'s format', () => {
+describe("errors, in Google's format", () => {
   let server: EmbeddedServer;
 
   beforeAll(async () => {
@@ -210,9 +233,15 @@ describe('errors, in Google\'s format', () => {
     const good = { datapointId: 'good', featureVector: [1, 0, 0] };
     // JSON.stringify turns NaN into null, which is what google-gax sends for it.
     const nan = await call(server, UPSERT, { datapoints: [good, { datapointId: 'nan', featureVector: [1, Number.NaN, 0] }] });
-    expect(nan).toMatchObject({ status: 400, json: { error: { code: 400, status: 'INVALID_ARGUMENT', message: expect.stringContaining('datapoints[1].featureVector[1] is null') } } });
+    expect(nan).toMatchObject({
+      status: 400,
+      json: { error: { code: 400, status: 'INVALID_ARGUMENT', message: expect.stringContaining('datapoints[1].featureVector[1] is null') } },
+    });
     const short = await call(server, UPSERT, { datapoints: [good, { datapointId: 'short', featureVector: [1, 0] }] });
-    expect(short).toMatchObject({ status: 400, json: { error: { status: 'INVALID_ARGUMENT', message: expect.stringContaining('has 2 dimensions, index main has 3') } } });
+    expect(short).toMatchObject({
+      status: 400,
+      json: { error: { status: 'INVALID_ARGUMENT', message: expect.stringContaining('has 2 dimensions, index main has 3') } },
+    });
     expect((await call(server, READ, { deployedIndexId: 'd', ids: ['good', 'nan', 'short'] })).json).toEqual({ datapoints: [] });
   });
 
@@ -220,13 +249,19 @@ describe('errors, in Google\'s format', () => {
     expect((await call(server, `${BASE}/indexes/main:deleteEverything`, {})).json.error).toMatchObject({ code: 404, status: 'NOT_FOUND' });
     expect((await call(server, UPSERT, '{"datapoints": [')).json.error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT' });
     expect((await call(server, `${BASE}/indexes/..:upsertDatapoints`, { datapoints: [] })).json.error).toMatchObject({ status: 'INVALID_ARGUMENT' });
-    expect((await call(server, READ, { ids: ['x'] })).json.error).toMatchObject({ status: 'INVALID_ARGUMENT', message: 'deployedIndexId is required' });
+    expect((await call(server, READ, { ids: ['x'] })).json.error).toMatchObject({
+      status: 'INVALID_ARGUMENT',
+      message: 'deployedIndexId is required',
+    });
   });
 
   it('serves only its configured index and endpoint: any other is NOT_FOUND, never a new index', async () => {
     await upsert(server, [{ datapointId: 'a', featureVector: [1, 0, 0] }]);
     const other = await call(server, `${BASE}/indexes/other:upsertDatapoints`, { datapoints: [{ datapointId: 'b', featureVector: [0, 1, 0] }] });
-    expect(other).toMatchObject({ status: 404, json: { error: { status: 'NOT_FOUND', message: expect.stringContaining('index other does not exist') } } });
+    expect(other).toMatchObject({
+      status: 404,
+      json: { error: { status: 'NOT_FOUND', message: expect.stringContaining('index other does not exist') } },
+    });
     expect((await call(server, `${BASE}/indexes/other:removeDatapoints`, { datapointIds: ['a'] })).status).toBe(404);
     expect((await call(server, `${BASE}/indexEndpoints/elsewhere:readIndexDatapoints`, { deployedIndexId: 'd', ids: ['a'] })).status).toBe(404);
     expect((await call(server, `${BASE}/indexEndpoints/elsewhere`, undefined, 'GET')).status).toBe(404);
@@ -252,17 +287,24 @@ describe('the HNSW graph against an exact scan', () => {
   let server: EmbeddedServer;
   const points: { id: string; vector: number[]; cluster: number; bucket: number }[] = [];
   let random = 42;
-  const next = () => ((random = (Math.imul(random, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const next = () => (random = (Math.imul(random, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const gauss = () => Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
   const centers = Array.from({ length: 30 }, () => Array.from({ length: DIMENSIONS }, gauss));
   const near = (cluster: number) => centers[cluster]!.map((x) => x + 0.6 * gauss());
   const cosineDistance = (a: number[], b: number[]) => {
-    let dot = 0, na = 0, nb = 0;
+    let dot = 0,
+      na = 0,
+      nb = 0;
     for (let i = 0; i < a.length; i++) [dot, na, nb] = [dot + a[i]! * b[i]!, na + a[i]! ** 2, nb + b[i]! ** 2];
     return 1 - dot / Math.sqrt(na * nb);
   };
   const exact = (query: number[], k: number, admit: (p: (typeof points)[number]) => boolean = () => true) =>
-    points.filter(admit).map((p) => ({ id: p.id, d: cosineDistance(query, p.vector) })).sort((a, b) => a.d - b.d).slice(0, k).map((p) => p.id);
+    points
+      .filter(admit)
+      .map((p) => ({ id: p.id, d: cosineDistance(query, p.vector) }))
+      .sort((a, b) => a.d - b.d)
+      .slice(0, k)
+      .map((p) => p.id);
   const half = (cluster: number) => (cluster % 2 === 0 ? 'even' : 'odd');
 
   beforeAll(async () => {
@@ -274,30 +316,37 @@ describe('the HNSW graph against an exact scan', () => {
       points.push({ id: randomUUID(), vector: near(cluster).map(Math.fround), cluster, bucket: i % 100 });
     }
     for (let start = 0; start < COUNT; start += 500) {
-      await upsert(server, points.slice(start, start + 500).map((p) => ({
-        datapointId: p.id,
-        featureVector: p.vector,
-        restricts: [
-          { namespace: 'half', allowList: [half(p.cluster)] },
-          { namespace: 'cluster', allowList: [String(p.cluster)] },
-          { namespace: 'bucket', allowList: [String(p.bucket)] },
-        ],
-        crowdingTag: { crowdingAttribute: String(p.cluster) },
-      })));
+      await upsert(
+        server,
+        points.slice(start, start + 500).map((p) => ({
+          datapointId: p.id,
+          featureVector: p.vector,
+          restricts: [
+            { namespace: 'half', allowList: [half(p.cluster)] },
+            { namespace: 'cluster', allowList: [String(p.cluster)] },
+            { namespace: 'bucket', allowList: [String(p.bucket)] },
+          ],
+          crowdingTag: { crowdingAttribute: String(p.cluster) },
+        })),
+      );
     }
   }, 60_000);
 
   const recall = (found: string[], truth: string[]) => found.filter((id) => truth.includes(id)).length / truth.length;
 
   it('finds the exact top 10 for nearly every query, unfiltered and filtered to half the index', async () => {
-    let unfiltered = 0, filtered = 0;
+    let unfiltered = 0,
+      filtered = 0;
     const queries = 40;
     for (let q = 0; q < queries; q++) {
       const query = near(q % centers.length);
       unfiltered += recall(await neighborIds(server, { featureVector: query }, { neighborCount: 10 }), exact(query, 10));
       const ids = await neighborIds(server, { featureVector: query, restricts: [{ namespace: 'half', allowList: ['odd'] }] }, { neighborCount: 10 });
       expect(ids.every((id) => half(points.find((p) => p.id === id)!.cluster) === 'odd')).toBe(true);
-      filtered += recall(ids, exact(query, 10, (p) => half(p.cluster) === 'odd'));
+      filtered += recall(
+        ids,
+        exact(query, 10, (p) => half(p.cluster) === 'odd'),
+      );
     }
     expect(unfiltered / queries).toBeGreaterThan(0.95);
     expect(filtered / queries).toBeGreaterThan(0.95);
@@ -307,7 +356,12 @@ describe('the HNSW graph against an exact scan', () => {
     const query = near(7);
     // Cluster 7 has 100 datapoints: above the scan threshold, so the graph answers under the filter.
     const narrow = { featureVector: query, restricts: [{ namespace: 'cluster', allowList: ['7'] }] };
-    expect(recall(await neighborIds(server, narrow, { neighborCount: 10 }), exact(query, 10, (p) => p.cluster === 7))).toBeGreaterThan(0.9);
+    expect(
+      recall(
+        await neighborIds(server, narrow, { neighborCount: 10 }),
+        exact(query, 10, (p) => p.cluster === 7),
+      ),
+    ).toBeGreaterThan(0.9);
     // Bucket 5 has 30: the exact scan answers, so the answer is the exact one, in order.
     const few = { featureVector: query, restricts: [{ namespace: 'bucket', allowList: ['5'] }] };
     expect(await neighborIds(server, few, { neighborCount: 10 })).toEqual(exact(query, 10, (p) => p.bucket === 5));
@@ -321,7 +375,10 @@ describe('the HNSW graph against an exact scan', () => {
   it('moves replaced datapoints and never returns removed ones', async () => {
     const moved = points.slice(0, 100);
     const target = near(3);
-    await upsert(server, moved.map((p, i) => ({ datapointId: p.id, featureVector: target.map((x, d) => Math.fround(x + (d === i % DIMENSIONS ? 0.01 : 0))) })));
+    await upsert(
+      server,
+      moved.map((p, i) => ({ datapointId: p.id, featureVector: target.map((x, d) => Math.fround(x + (d === i % DIMENSIONS ? 0.01 : 0))) })),
+    );
     const nearest = await neighborIds(server, { featureVector: target }, { neighborCount: 20 });
     expect(nearest.filter((id) => moved.some((p) => p.id === id)).length).toBeGreaterThanOrEqual(18);
     const removed = points.slice(100, 400).map((p) => p.id);
@@ -335,7 +392,7 @@ describe('the HNSW graph against an exact scan', () => {
 });
 
 describe('local extensions', () => {
-  it('counts an index\'s datapoints and says which ids it holds, without listing or reading them', async () => {
+  it("counts an index's datapoints and says which ids it holds, without listing or reading them", async () => {
     const server = await start({ indexId: 'counted' });
     const count = `/mobius/v1/projects/proj/locations/loc/indexes/counted/datapointCount`;
     expect(await call(server, count, undefined, 'GET')).toEqual({ status: 200, json: { datapointCount: 0 } });
@@ -387,11 +444,15 @@ describe('a large upsert', () => {
     const during: number[] = [];
     while (upsertMs === 0) during.push(await timedQuery(server));
     expect((await upserting).status).toBe(200);
-    expect((await call(server, '/mobius/v1/projects/proj/locations/loc/indexes/main/datapointCount', undefined, 'GET')).json).toEqual({ datapointCount: 22_000 });
+    expect((await call(server, '/mobius/v1/projects/proj/locations/loc/indexes/main/datapointCount', undefined, 'GET')).json).toEqual({
+      datapointCount: 22_000,
+    });
 
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const worst = Math.max(...during);
-    console.info(`vector index: idle query median ${median(idle).toFixed(1)} ms; during a 20k upsert of ${upsertMs.toFixed(0)} ms, ${during.length} queries, median ${median(during).toFixed(1)} ms, worst ${worst.toFixed(0)} ms`);
+    console.info(
+      `vector index: idle query median ${median(idle).toFixed(1)} ms; during a 20k upsert of ${upsertMs.toFixed(0)} ms, ${during.length} queries, median ${median(during).toFixed(1)} ms, worst ${worst.toFixed(0)} ms`,
+    );
     // Unsliced, the one query that arrives with the upsert waits for all of it, and no other is answered.
     expect(during.length).toBeGreaterThanOrEqual(10);
     expect(worst).toBeLessThan(upsertMs / 2);

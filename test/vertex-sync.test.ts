@@ -103,15 +103,16 @@ async function indexState(index: VectorIndex): Promise<Datapoint[]> {
 }
 
 async function watermark(chat: string): Promise<number | null> {
-  const rows = await queryDatabase<{ run: number }>(
-    chat, `SELECT last_mart_run_id::int AS run FROM mobius_sink_state WHERE sink = 'vertex-sync'`);
+  const rows = await queryDatabase<{ run: number }>(chat, `SELECT last_mart_run_id::int AS run FROM mobius_sink_state WHERE sink = 'vertex-sync'`);
   return rows[0]?.run ?? null;
 }
 
 async function syncRuns(chat: string) {
-  return queryDatabase(chat,
+  return queryDatabase(
+    chat,
     `SELECT sink, status, mart_rows_read, postgres_rows_written, vector_rows_upserted, mart_run_id::int AS mart_run_id,
-            error_message FROM sync_runs ORDER BY finished_at`);
+            error_message FROM sync_runs ORDER BY finished_at`,
+  );
 }
 
 const apply = (f: Fixture, options: { warehouse?: Warehouse; store?: SinkStore; index?: VectorIndex } = {}) =>
@@ -147,21 +148,36 @@ describe('vertex-sync applies mart runs to the vector index', () => {
     const runId = await f.publish(snapshotOf(docA, 1, a), snapshotOf(docB, 1, b));
     const outcome = await apply(f);
     expect(outcome).toEqual({
-      status: 'applied', fromRunId: 0, toRunId: runId, martRowsRead: 5, datapointsUpserted: 5, datapointsRemoved: 0,
+      status: 'applied',
+      fromRunId: 0,
+      toRunId: runId,
+      martRowsRead: 5,
+      datapointsUpserted: 5,
+      datapointsRemoved: 0,
     });
     expect(await indexState(f.index)).toEqual(byId([...a, ...b].map(contractDatapoint)));
     expect(await watermark(f.chat)).toBe(runId);
-    expect(await syncRuns(f.chat)).toEqual([{
-      sink: 'vertex-sync', status: 'success', mart_rows_read: 5, postgres_rows_written: null, vector_rows_upserted: 5,
-      mart_run_id: runId, error_message: null,
-    }]);
+    expect(await syncRuns(f.chat)).toEqual([
+      {
+        sink: 'vertex-sync',
+        status: 'success',
+        mart_rows_read: 5,
+        postgres_rows_written: null,
+        vector_rows_upserted: 5,
+        mart_run_id: runId,
+        error_message: null,
+      },
+    ]);
     // vertex-sync keeps only its state in Chat: it never writes Chat's published rows.
     expect(await queryDatabase(f.chat, 'SELECT id FROM published_rag_metadata')).toEqual([]);
     // What chat's vector search sees: the fact of Molina/GA is its own nearest neighbour, score 1.
     const [hit] = await f.index.findNeighbors({
       featureVector: b[0]!.embedding!,
       neighborCount: 1,
-      restricts: [{ namespace: 'document_payer', allowList: ['Molina'] }, { namespace: 'source_type', allowList: ['fact'] }],
+      restricts: [
+        { namespace: 'document_payer', allowList: ['Molina'] },
+        { namespace: 'source_type', allowList: ['fact'] },
+      ],
     });
     expect(hit?.datapointId).toBe(b[0]!.id);
     expect(scoreFromDistance(hit!.distance)).toBeCloseTo(1, 9);
@@ -213,8 +229,11 @@ describe('vertex-sync applies mart runs to the vector index', () => {
   });
 
   it('re-applies the index calls idempotently when the commit after them fails', async () => {
-    await queryDatabase(f.chat, `ALTER TABLE sync_runs ADD CONSTRAINT test_refuses_vertex_success
-      CHECK (sink IS DISTINCT FROM 'vertex-sync' OR status <> 'success') NOT VALID`);
+    await queryDatabase(
+      f.chat,
+      `ALTER TABLE sync_runs ADD CONSTRAINT test_refuses_vertex_success
+      CHECK (sink IS DISTINCT FROM 'vertex-sync' OR status <> 'success') NOT VALID`,
+    );
     const docD = randomUUID();
     const d = publishedRows(docD, 3);
     const runId = await f.publish(snapshotOf(docD, 1, d));
@@ -284,7 +303,7 @@ describe('vertex-sync instances running at once', () => {
   });
 });
 
-describe('vertex-sync at the contract\'s 1536 dimensions', () => {
+describe("vertex-sync at the contract's 1536 dimensions", () => {
   let f: Fixture;
   beforeAll(async () => {
     f = await createFixture(1536);
@@ -314,7 +333,12 @@ describe('vertex-sync service', () => {
   it('consumes warehouse.mart_updated into the index, and answers /readyz for Chat and the warehouse', async () => {
     const bus = await createBus({ kind: 'memory', topicPrefix: '' });
     const app = buildApp({
-      store: f.store, warehouse: f.warehouse, index: f.index, dimensions: f.dimensions, bus, logger,
+      store: f.store,
+      warehouse: f.warehouse,
+      index: f.index,
+      dimensions: f.dimensions,
+      bus,
+      logger,
       metrics: createMetrics('vertex-sync-test'),
     });
     try {

@@ -148,7 +148,12 @@ describe('the Vertex adapter on the wire', () => {
     const point = toDatapoint(row, { dimensions: DIMENSIONS });
     await index.upsertDatapoints([point]);
     const restricts = [{ namespace: 'document_payer' as const, allowList: ['Sunshine Health'] }];
-    const [hit] = await index.findNeighbors({ featureVector: point.featureVector, neighborCount: 3, restricts, perCrowdingAttributeNeighborCount: 2 });
+    const [hit] = await index.findNeighbors({
+      featureVector: point.featureVector,
+      neighborCount: 3,
+      restricts,
+      perCrowdingAttributeNeighborCount: 2,
+    });
     expect(hit?.datapointId).toBe(row.id);
     await index.removeDatapoints([row.id]);
 
@@ -161,18 +166,20 @@ describe('the Vertex adapter on the wire', () => {
     ]);
     const [upsert, , find, remove] = proxy.recorded;
     expect(upsert!.body).toEqual({
-      datapoints: [{
-        datapointId: row.id,
-        featureVector: row.embedding,
-        restricts: [
-          { namespace: 'document_payer', allowList: ['Sunshine Health'] },
-          { namespace: 'document_state', allowList: ['FL'] },
-          { namespace: 'document_program', allowList: [''] },
-          { namespace: 'document_authority_level', allowList: ['payer_policy'] },
-          { namespace: 'source_type', allowList: ['hierarchical'] },
-        ],
-        crowdingTag: { crowdingAttribute: row.document_id },
-      }],
+      datapoints: [
+        {
+          datapointId: row.id,
+          featureVector: row.embedding,
+          restricts: [
+            { namespace: 'document_payer', allowList: ['Sunshine Health'] },
+            { namespace: 'document_state', allowList: ['FL'] },
+            { namespace: 'document_program', allowList: [''] },
+            { namespace: 'document_authority_level', allowList: ['payer_policy'] },
+            { namespace: 'source_type', allowList: ['hierarchical'] },
+          ],
+          crowdingTag: { crowdingAttribute: row.document_id },
+        },
+      ],
     });
     expect(find!.body).toEqual({
       deployedIndexId: 'dep_1',
@@ -232,7 +239,11 @@ describe('the Vertex adapter on the wire', () => {
     await index.upsertDatapoints([point]);
     expect(await index.readDatapoints([point.datapointId])).toEqual([point]);
     const program = point.restricts.find((r) => r.namespace === 'document_program')!.allowList;
-    const found = await index.findNeighbors({ featureVector: point.featureVector, neighborCount: 1, restricts: [{ namespace: 'document_program', allowList: program }] });
+    const found = await index.findNeighbors({
+      featureVector: point.featureVector,
+      neighborCount: 1,
+      restricts: [{ namespace: 'document_program', allowList: program }],
+    });
     expect(found.map((n) => n.datapointId)).toEqual([point.datapointId]);
     expect(proxy.recorded.filter((r) => r.path.endsWith(':upsertDatapoints'))).toHaveLength(3);
   });
@@ -270,6 +281,8 @@ describe('the Vertex adapter on the wire', () => {
     expect(await index.listDatapointIds()).toContain(point.datapointId);
     expect(proxy.paths().at(-1)).toBe('GET /mobius/v1/projects/mobius-local/locations/local/indexes/mobius-rag/datapointIds');
     await index.close();
-    await expect(index.findNeighbors({ featureVector: point.featureVector, neighborCount: 1 })).rejects.toMatchObject({ code: 'VECTOR_INDEX_CLOSED' });
+    await expect(index.findNeighbors({ featureVector: point.featureVector, neighborCount: 1 })).rejects.toMatchObject({
+      code: 'VECTOR_INDEX_CLOSED',
+    });
   });
 });

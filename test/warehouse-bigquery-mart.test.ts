@@ -17,8 +17,13 @@ let double: BigQueryRestDouble;
 let warehouse: Warehouse;
 beforeEach(async () => {
   double = await BigQueryRestDouble.start();
-  warehouse = await createWarehouse({ kind: 'bigquery', projectId: PROJECT, apiEndpoint: double.url, embeddingDimensions: 8,
-    tuning: { ...FAST, mergeConflictAttempts: 3 } });
+  warehouse = await createWarehouse({
+    kind: 'bigquery',
+    projectId: PROJECT,
+    apiEndpoint: double.url,
+    embeddingDimensions: 8,
+    tuning: { ...FAST, mergeConflictAttempts: 3 },
+  });
 });
 afterEach(async () => {
   await warehouse.close();
@@ -41,24 +46,33 @@ function scriptMerges(...results: ScriptedResult[]): void {
 }
 
 const mergeRow = (run: Partial<Record<string, number | null>>): ScriptedResult => ({
-  fields: RUN_FIELDS, rows: [{ run_id: null, batches_merged: 0, documents: 0, rows_upserted: 0, rows_tombstoned: 0, ...run }],
+  fields: RUN_FIELDS,
+  rows: [{ run_id: null, batches_merged: 0, documents: 0, rows_upserted: 0, rows_tombstoned: 0, ...run }],
 });
 
 describe('bigquery warehouse: merge', () => {
   it('runs one transactional script job, polls jobs.get until DONE, and returns its run', async () => {
     scriptMerges({ ...mergeRow({ run_id: 4, batches_merged: 2, documents: 1, rows_upserted: 3, rows_tombstoned: 1 }), runningPolls: 2 });
-    expect(await warehouse.mergePendingBatches())
-      .toEqual({ runId: 4, batchesMerged: 2, documents: 1, rowsUpserted: 3, rowsTombstoned: 1 });
+    expect(await warehouse.mergePendingBatches()).toEqual({ runId: 4, batchesMerged: 2, documents: 1, rowsUpserted: 3, rowsTombstoned: 1 });
     const [job] = double.queries;
     expect(job?.jobId).toMatch(/^mobius_merge_/);
     expect(job?.sql).toMatch(/^DECLARE v_started_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP\(\);\n/);
-    expect(job?.sql).toMatch(new RegExp('BEGIN TRANSACTION;\nCREATE TEMP TABLE candidates AS[\\s\\S]*'
-      + 'UPDATE `mobius-test\\.mobius_rag\\.mart_lock`[\\s\\S]*COMMIT TRANSACTION;\nSELECT v_run_id AS run_id'));
+    expect(job?.sql).toMatch(
+      new RegExp(
+        'BEGIN TRANSACTION;\nCREATE TEMP TABLE candidates AS[\\s\\S]*' +
+          'UPDATE `mobius-test\\.mobius_rag\\.mart_lock`[\\s\\S]*COMMIT TRANSACTION;\nSELECT v_run_id AS run_id',
+      ),
+    );
     expect(job?.params).toEqual({
-      dedup_window_minutes: { type: 'INT64', value: 60 }, claimant: { type: 'STRING', value: expect.any(String) } });
+      dedup_window_minutes: { type: 'INT64', value: 60 },
+      claimant: { type: 'STRING', value: expect.any(String) },
+    });
     const calls = double.requests.map((request) => `${request.method} ${request.path}`);
-    expect(calls).toEqual([`POST /projects/${PROJECT}/jobs`, ...Array(3).fill(`GET /projects/${PROJECT}/jobs/${job?.jobId}`),
-      `GET /projects/${PROJECT}/queries/${job?.jobId}`]);
+    expect(calls).toEqual([
+      `POST /projects/${PROJECT}/jobs`,
+      ...Array(3).fill(`GET /projects/${PROJECT}/jobs/${job?.jobId}`),
+      `GET /projects/${PROJECT}/queries/${job?.jobId}`,
+    ]);
   });
 
   it('returns null when the script merged nothing', async () => {
@@ -77,8 +91,11 @@ describe('bigquery warehouse: merge', () => {
 
   it('reports conflicts that outlast mergeConflictAttempts as retryable', async () => {
     scriptMerges({ error: CONFLICT });
-    await expect(warehouse.mergePendingBatches()).rejects.toMatchObject({ code: 'WAREHOUSE_UNAVAILABLE', retryable: true,
-      message: expect.stringMatching(/concurrent update/) });
+    await expect(warehouse.mergePendingBatches()).rejects.toMatchObject({
+      code: 'WAREHOUSE_UNAVAILABLE',
+      retryable: true,
+      message: expect.stringMatching(/concurrent update/),
+    });
     expect(double.queries).toHaveLength(3);
   });
 
@@ -89,8 +106,11 @@ describe('bigquery warehouse: merge', () => {
   ];
   it.each(failures)('reports %s as a non-retryable schema error, without retrying', async (_, error) => {
     scriptMerges({ error });
-    await expect(warehouse.mergePendingBatches()).rejects.toMatchObject({ code: 'WAREHOUSE_SCHEMA_MISSING', retryable: false,
-      message: expect.stringContaining(error.message) });
+    await expect(warehouse.mergePendingBatches()).rejects.toMatchObject({
+      code: 'WAREHOUSE_SCHEMA_MISSING',
+      retryable: false,
+      message: expect.stringContaining(error.message),
+    });
     expect(double.queries).toHaveLength(1);
   });
 
@@ -109,10 +129,16 @@ const CHANGE_FIELDS: ScriptedField[] = [
     if (column.kind === 'vector') return { name: column.name, type: 'FLOAT', mode: 'REPEATED' };
     return { name: column.name, type: column.kind === 'integer' ? 'INTEGER' : 'STRING', mode: 'NULLABLE' };
   }),
-  { name: 'deleted', type: 'BOOLEAN' }, int('document_version'), int('mart_run_id'),
+  { name: 'deleted', type: 'BOOLEAN' },
+  int('document_version'),
+  int('mart_run_id'),
 ];
 
-interface Stored { row: PublishedRow; runId: number; deleted: boolean }
+interface Stored {
+  row: PublishedRow;
+  runId: number;
+  deleted: boolean;
+}
 
 /** Answers latest-run and changes-page jobs from `mart`, evaluating the page's parameters as the SQL would. */
 function scriptMart(mart: Stored[], latest: number, pageRows = 2): void {
@@ -122,8 +148,9 @@ function scriptMart(mart: Stored[], latest: number, pageRows = 2): void {
     if (!query.sql.includes('@cursor_run_id')) return undefined;
     const p = Object.fromEntries(Object.entries(query.params).map(([name, param]) => [name, String(param.value)]));
     const [after, upTo, runId, size] = [p.after_run_id, p.up_to_run_id, p.cursor_run_id, p.page_size].map(Number) as number[];
-    const page = sorted.filter((s) => s.runId > after! && s.runId <= upTo!
-      && (s.runId > runId! || (s.runId === runId && s.row.id > String(p.cursor_id)))).slice(0, size);
+    const page = sorted
+      .filter((s) => s.runId > after! && s.runId <= upTo! && (s.runId > runId! || (s.runId === runId && s.row.id > String(p.cursor_id))))
+      .slice(0, size);
     const rows = page.map((s) => ({ ...s.row, deleted: s.deleted, document_version: 1, mart_run_id: s.runId }));
     // Only the selected columns come back, as BigQuery would answer the SELECT.
     if (selectsEmbedding(query.sql)) return { fields: CHANGE_FIELDS, rows, pageRows };
@@ -147,18 +174,34 @@ describe('bigquery warehouse: reading mart changes', () => {
     expect(pages.flat()).toEqual(expected);
     const pageJobs = double.queries.filter((query) => query.sql.includes('@cursor_run_id'));
     expect(pageJobs.map((job) => [job.params.cursor_run_id?.value, job.params.cursor_id?.value])).toEqual([
-      [0, ''], [expected[2]?.martRunId, expected[2]?.row.id], [expected[5]?.martRunId, expected[5]?.row.id]]);
+      [0, ''],
+      [expected[2]?.martRunId, expected[2]?.row.id],
+      [expected[5]?.martRunId, expected[5]?.row.id],
+    ]);
     expect(pageJobs[0]?.params).toEqual({
-      after_run_id: { type: 'INT64', value: 0 }, up_to_run_id: { type: 'INT64', value: 2 },
-      cursor_run_id: { type: 'INT64', value: 0 }, cursor_id: { type: 'STRING', value: '' }, page_size: { type: 'INT64', value: 3 } });
+      after_run_id: { type: 'INT64', value: 0 },
+      up_to_run_id: { type: 'INT64', value: 2 },
+      cursor_run_id: { type: 'INT64', value: 0 },
+      cursor_id: { type: 'STRING', value: '' },
+      page_size: { type: 'INT64', value: 3 },
+    });
     const resultPages = double.requestsTo('GET', new RegExp(`/queries/${pageJobs[0]?.jobId}$`));
-    expect(resultPages.map((request) => [request.query.pageToken, request.query.maxResults])).toEqual([[undefined, '1000'], ['2', '1000']]);
+    expect(resultPages.map((request) => [request.query.pageToken, request.query.maxResults])).toEqual([
+      [undefined, '1000'],
+      ['2', '1000'],
+    ]);
   });
 
   it('returns an embedding stored empty (how BigQuery holds an unusable one) as null', async () => {
     const doc = randomUUID();
     const [kept, emptied] = publishedRows(doc, 2);
-    scriptMart([{ row: kept!, runId: 1, deleted: false }, { row: { ...emptied!, embedding: [] }, runId: 1, deleted: false }], 1);
+    scriptMart(
+      [
+        { row: kept!, runId: 1, deleted: false },
+        { row: { ...emptied!, embedding: [] }, runId: 1, deleted: false },
+      ],
+      1,
+    );
     const read = new Map((await readPages(warehouse, 0, 1, 10)).flat().map((change) => [change.row.id, change.row]));
     expect(read.get(kept!.id)).toEqual(kept);
     expect(read.get(emptied!.id)).toEqual({ ...emptied, embedding: null });
@@ -171,8 +214,9 @@ describe('bigquery warehouse: reading mart changes', () => {
     const byId = (a: MartChange, b: MartChange) => (a.row.id < b.row.id ? -1 : 1);
     const full = mart.map((s) => ({ row: s.row, deleted: false, documentVersion: 1, martRunId: 1 })).sort(byId);
     expect((await readPages(warehouse, 0, 1, 10)).flat()).toEqual(full);
-    expect((await readPages(warehouse, 0, 1, 10, { embedding: false })).flat())
-      .toEqual(full.map((change) => ({ ...change, row: { ...change.row, embedding: null } })));
+    expect((await readPages(warehouse, 0, 1, 10, { embedding: false })).flat()).toEqual(
+      full.map((change) => ({ ...change, row: { ...change.row, embedding: null } })),
+    );
     const pageJobs = double.queries.filter((query) => query.sql.includes('@cursor_run_id'));
     expect(pageJobs.map((job) => selectsEmbedding(job.sql))).toEqual([true, false]);
   });
@@ -202,13 +246,29 @@ describe('bigquery warehouse: operations', () => {
   it('streams a sync_runs row whose insert id makes a repeat of the same run harmless', async () => {
     double.tables.set(`${PROJECT}.mobius_rag.sync_runs`, {});
     if (!hasSyncRunLog(warehouse)) throw new Error('the BigQuery warehouse keeps sync_runs');
-    const run = { runId: randomUUID(), startedAt: new Date('2026-03-01T10:00:00Z'), finishedAt: new Date('2026-03-01T10:00:02Z'),
-      martRowsRead: 12, postgresRowsWritten: 10, vectorRowsUpserted: null, status: 'success' as const, errorMessage: null };
+    const run = {
+      runId: randomUUID(),
+      startedAt: new Date('2026-03-01T10:00:00Z'),
+      finishedAt: new Date('2026-03-01T10:00:02Z'),
+      martRowsRead: 12,
+      postgresRowsWritten: 10,
+      vectorRowsUpserted: null,
+      status: 'success' as const,
+      errorMessage: null,
+    };
     await warehouse.recordSyncRun(run);
     await warehouse.recordSyncRun(run);
     const inserts = double.insertsInto('mobius_rag.sync_runs').flatMap((insert) => insert.rows);
-    expect(inserts[0]?.json).toEqual({ run_id: run.runId, started_at: '2026-03-01T10:00:00.000Z', finished_at: '2026-03-01T10:00:02.000Z',
-      mart_rows_read: 12, postgres_rows_written: 10, vector_rows_upserted: null, status: 'success', error_message: null });
+    expect(inserts[0]?.json).toEqual({
+      run_id: run.runId,
+      started_at: '2026-03-01T10:00:00.000Z',
+      finished_at: '2026-03-01T10:00:02.000Z',
+      mart_rows_read: 12,
+      postgres_rows_written: 10,
+      vector_rows_upserted: null,
+      status: 'success',
+      error_message: null,
+    });
     expect(inserts[1]?.insertId).toBe(inserts[0]?.insertId);
   });
 
@@ -220,16 +280,22 @@ describe('bigquery warehouse: operations', () => {
   });
 
   it('WAREHOUSE=bigquery builds the adapter from BQ_* variables', async () => {
-    const pipeline = loadPipelineConfig({ WAREHOUSE: 'bigquery', BQ_PROJECT: PROJECT, BQ_DATASET: 'mart_x',
-      BQ_LANDING_DATASET: 'landing_x', BQ_LOCATION: 'europe-west1', BQ_API_ENDPOINT: double.url });
+    const pipeline = loadPipelineConfig({
+      WAREHOUSE: 'bigquery',
+      BQ_PROJECT: PROJECT,
+      BQ_DATASET: 'mart_x',
+      BQ_LANDING_DATASET: 'landing_x',
+      BQ_LOCATION: 'europe-west1',
+      BQ_API_ENDPOINT: double.url,
+    });
     const configured = await createServiceWarehouse('mart-builder', pipeline);
     double.onQuery(() => ({ fields: [int('run_id')], rows: [{ run_id: 5 }] }));
     expect(await configured.latestMartRunId()).toBe(5);
     await configured.close();
     expect(double.queries[0]).toMatchObject({ location: 'europe-west1', sql: expect.stringContaining('`mobius-test.mart_x.mart_runs`') });
-    expect(() => loadPipelineConfig({ WAREHOUSE: 'bigquery', BQ_PROJECT: PROJECT, BQ_API_ENDPOINT: 'not a url' }))
-      .toThrow(/BQ_API_ENDPOINT/);
-    expect(() => loadPipelineConfig({ WAREHOUSE: 'bigquery', BQ_PROJECT: PROJECT, BQ_DATASET: 'mart-x' }))
-      .toThrow(/BQ_DATASET is not a valid BigQuery dataset id/);
+    expect(() => loadPipelineConfig({ WAREHOUSE: 'bigquery', BQ_PROJECT: PROJECT, BQ_API_ENDPOINT: 'not a url' })).toThrow(/BQ_API_ENDPOINT/);
+    expect(() => loadPipelineConfig({ WAREHOUSE: 'bigquery', BQ_PROJECT: PROJECT, BQ_DATASET: 'mart-x' })).toThrow(
+      /BQ_DATASET is not a valid BigQuery dataset id/,
+    );
   });
 });

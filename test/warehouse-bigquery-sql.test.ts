@@ -8,9 +8,7 @@ import pkg from 'node-sql-parser';
 import { describe, expect, it } from 'vitest';
 import { mergeQuery, mergeScriptStatements } from '../libs/warehouse/src/adapters/bigquery/merge-sql.ts';
 import { renderMerge, renderStatement, type MergeStatement, type ScriptStatement } from '../libs/warehouse/src/adapters/bigquery/script.ts';
-import {
-  changesPageQuery, createLockTableQuery, existingBatchesQuery, latestRunQuery,
-} from '../libs/warehouse/src/adapters/bigquery/sql.ts';
+import { changesPageQuery, createLockTableQuery, existingBatchesQuery, latestRunQuery } from '../libs/warehouse/src/adapters/bigquery/sql.ts';
 import { MART_ROWS, tableRef, type Datasets } from '../libs/warehouse/src/adapters/bigquery/tables.ts';
 
 const { Parser } = pkg;
@@ -44,9 +42,11 @@ function mergeParts(merge: MergeStatement): Array<[string, string]> {
   ];
   for (const clause of merge.clauses) {
     if (clause.condition) parts.push([`WHEN ${clause.when} AND ...`, `SELECT ${clause.condition}`]);
-    parts.push(clause.when === 'MATCHED'
-      ? [`WHEN MATCHED ... UPDATE`, `UPDATE ${target} ${t} SET ${clause.set} WHERE TRUE`]
-      : [`WHEN NOT MATCHED ... INSERT`, `INSERT INTO ${target} (${clause.columns.join(', ')}) VALUES (${clause.values.join(', ')})`]);
+    parts.push(
+      clause.when === 'MATCHED'
+        ? [`WHEN MATCHED ... UPDATE`, `UPDATE ${target} ${t} SET ${clause.set} WHERE TRUE`]
+        : [`WHEN NOT MATCHED ... INSERT`, `INSERT INTO ${target} (${clause.columns.join(', ')}) VALUES (${clause.values.join(', ')})`],
+    );
   }
   return parts;
 }
@@ -60,7 +60,10 @@ describe('BigQuery SQL: every statement parses in the BigQuery dialect', () => {
     'latest run': latestRunQuery(DATASETS),
     'changes page': changesPageQuery(DATASETS, { afterRunId: 1, upToRunId: 9, cursor: { runId: 3, id: 'x' }, pageSize: 500 }),
     'changes page without the embedding': changesPageQuery(
-      DATASETS, { afterRunId: 1, upToRunId: 9, cursor: { runId: 3, id: 'x' }, pageSize: 500 }, { embedding: false }),
+      DATASETS,
+      { afterRunId: 1, upToRunId: 9, cursor: { runId: 3, id: 'x' }, pageSize: 500 },
+      { embedding: false },
+    ),
     'mart_lock creation with its row': createLockTableQuery(DATASETS),
   };
   it.each(Object.entries(queries))('%s', (_, query) => {
@@ -74,7 +77,7 @@ describe('BigQuery SQL: every statement parses in the BigQuery dialect', () => {
     expect(() => parse(sql)).not.toThrow();
   });
 
-  it('the merge script is only parts the parser reads, plus the renderer\'s fixed scaffolding', () => {
+  it("the merge script is only parts the parser reads, plus the renderer's fixed scaffolding", () => {
     const kinds = new Set(flatten(mergeScriptStatements(DATASETS)).map((statement) => statement.kind));
     expect([...kinds].sort()).toEqual(['declare', 'if', 'merge', 'query', 'raise', 'transaction']);
     expect(parts.length).toBeGreaterThan(30);
@@ -86,14 +89,23 @@ describe('BigQuery SQL: every statement parses in the BigQuery dialect', () => {
 
   it('renders a MERGE from its parts exactly', () => {
     const merge: MergeStatement = {
-      target: '`p.d.t`', targetAlias: 't', source: 'SELECT 1 AS id', sourceAlias: 's', on: 't.id = s.id',
-      clauses: [{ when: 'MATCHED', condition: 's.id > 0', set: 'x = 1' }, { when: 'NOT MATCHED', columns: ['id'], values: ['s.id'] }],
+      target: '`p.d.t`',
+      targetAlias: 't',
+      source: 'SELECT 1 AS id',
+      sourceAlias: 's',
+      on: 't.id = s.id',
+      clauses: [
+        { when: 'MATCHED', condition: 's.id > 0', set: 'x = 1' },
+        { when: 'NOT MATCHED', columns: ['id'], values: ['s.id'] },
+      ],
     };
     expect(renderMerge(merge)).toBe(
-      'MERGE `p.d.t` t\nUSING (SELECT 1 AS id) s\nON t.id = s.id\nWHEN MATCHED AND s.id > 0 THEN UPDATE SET x = 1\n'
-      + 'WHEN NOT MATCHED THEN INSERT (id) VALUES (s.id)');
-    expect(renderStatement({ kind: 'if', condition: 'a > 0', then: [{ kind: 'raise', message: 'no' }] }))
-      .toBe("IF a > 0 THEN\nRAISE USING MESSAGE = 'no';\nEND IF");
+      'MERGE `p.d.t` t\nUSING (SELECT 1 AS id) s\nON t.id = s.id\nWHEN MATCHED AND s.id > 0 THEN UPDATE SET x = 1\n' +
+        'WHEN NOT MATCHED THEN INSERT (id) VALUES (s.id)',
+    );
+    expect(renderStatement({ kind: 'if', condition: 'a > 0', then: [{ kind: 'raise', message: 'no' }] })).toBe(
+      "IF a > 0 THEN\nRAISE USING MESSAGE = 'no';\nEND IF",
+    );
   });
 });
 
@@ -101,17 +113,17 @@ describe('BigQuery SQL: derived from the contract, not hand-copied', () => {
   it('the changes page reads all 29 published columns, timestamps formatted to the microsecond', () => {
     const { sql } = changesPageQuery(DATASETS, { afterRunId: 0, upToRunId: 1, cursor: { runId: 0, id: '' }, pageSize: 1 });
     for (const column of PUBLISHED_COLUMNS) {
-      const read = column.kind === 'timestamp'
-        ? `FORMAT_TIMESTAMP('%F %H:%M:%E*S', m.\`${column.name}\`, 'UTC') AS \`${column.name}\``
-        : `m.\`${column.name}\``;
+      const read =
+        column.kind === 'timestamp' ? `FORMAT_TIMESTAMP('%F %H:%M:%E*S', m.\`${column.name}\`, 'UTC') AS \`${column.name}\`` : `m.\`${column.name}\``;
       expect(sql).toContain(read);
     }
     expect(sql).toContain(`FROM ${tableRef(DATASETS, MART_ROWS)} m`);
   });
 
   it('the mart MERGE compares and inserts all 29 columns, and updates all but its ON key', () => {
-    const applyRows = flatten(mergeScriptStatements(DATASETS))
-      .find((statement) => statement.kind === 'merge' && statement.merge.target === tableRef(DATASETS, MART_ROWS));
+    const applyRows = flatten(mergeScriptStatements(DATASETS)).find(
+      (statement) => statement.kind === 'merge' && statement.merge.target === tableRef(DATASETS, MART_ROWS),
+    );
     if (applyRows?.kind !== 'merge') throw new Error('the script has no MERGE into the mart rows');
     const [, changed, inserted] = applyRows.merge.clauses;
     expect(applyRows.merge.on).toBe('m.`id` = s.`id`');

@@ -18,7 +18,11 @@ let warehouse: Warehouse;
 beforeEach(async () => {
   double = await BigQueryRestDouble.start();
   warehouse = await createWarehouse({
-    kind: 'bigquery', projectId: PROJECT, location: 'EU', apiEndpoint: double.url, embeddingDimensions: 8,
+    kind: 'bigquery',
+    projectId: PROJECT,
+    location: 'EU',
+    apiEndpoint: double.url,
+    embeddingDimensions: 8,
     tuning: { ...FAST, insertAttempts: 3 },
   });
 });
@@ -36,37 +40,69 @@ const created = (dataset: string, table: string) =>
 const CONTRACT_FIELDS = PUBLISHED_COLUMNS.map((column) =>
   column.bigquery === 'ARRAY<FLOAT64>'
     ? { name: column.name, type: 'FLOAT64', mode: 'REPEATED' }
-    : { name: column.name, type: column.bigquery, mode: column.required ? 'REQUIRED' : 'NULLABLE' });
+    : { name: column.name, type: column.bigquery, mode: column.required ? 'REQUIRED' : 'NULLABLE' },
+);
 
 describe('bigquery warehouse: ensureSchema', () => {
   it('creates both datasets and every table with the derived schema, partitioning and clustering', async () => {
     await warehouse.ensureSchema();
     const datasets = double.requestsTo('POST', /^\/projects\/mobius-test\/datasets$/).map((request) => request.body);
-    expect(datasets.map((body) => [body.datasetReference.datasetId, body.location])).toEqual([['landing_rag', 'EU'], ['mobius_rag', 'EU']]);
+    expect(datasets.map((body) => [body.datasetReference.datasetId, body.location])).toEqual([
+      ['landing_rag', 'EU'],
+      ['mobius_rag', 'EU'],
+    ]);
     const landing = created('landing_rag', 'landing_rows');
     expect(landing.schema.fields).toHaveLength(32);
     expect(landing.schema.fields.slice(0, 29)).toEqual(CONTRACT_FIELDS);
     expect(landing.schema.fields.slice(29)).toEqual([
-      { name: 'batch_id', type: 'STRING', mode: 'REQUIRED' }, { name: 'document_version', type: 'INT64', mode: 'REQUIRED' },
-      { name: 'ingested_at', type: 'TIMESTAMP', mode: 'REQUIRED' }]);
-    expect(landing.schema.fields).toEqual(expect.arrayContaining([
-      { name: 'id', type: 'STRING', mode: 'REQUIRED' }, { name: 'embedding', type: 'FLOAT64', mode: 'REPEATED' },
-      { name: 'page_number', type: 'INT64', mode: 'NULLABLE' }, { name: 'updated_at', type: 'TIMESTAMP', mode: 'REQUIRED' }]));
+      { name: 'batch_id', type: 'STRING', mode: 'REQUIRED' },
+      { name: 'document_version', type: 'INT64', mode: 'REQUIRED' },
+      { name: 'ingested_at', type: 'TIMESTAMP', mode: 'REQUIRED' },
+    ]);
+    expect(landing.schema.fields).toEqual(
+      expect.arrayContaining([
+        { name: 'id', type: 'STRING', mode: 'REQUIRED' },
+        { name: 'embedding', type: 'FLOAT64', mode: 'REPEATED' },
+        { name: 'page_number', type: 'INT64', mode: 'NULLABLE' },
+        { name: 'updated_at', type: 'TIMESTAMP', mode: 'REQUIRED' },
+      ]),
+    );
     expect(landing.timePartitioning).toEqual({ type: 'DAY', field: 'ingested_at' });
     expect(landing.clustering).toEqual({ fields: ['document_id', 'batch_id'] });
     const mart = created('mobius_rag', 'mart_rows');
     expect(mart.schema.fields.slice(0, 29)).toEqual(CONTRACT_FIELDS);
-    expect(mart.schema.fields.slice(29).map((field: { name: string }) => field.name))
-      .toEqual(['document_version', 'deleted', 'mart_run_id', 'batch_id']);
+    expect(mart.schema.fields.slice(29).map((field: { name: string }) => field.name)).toEqual([
+      'document_version',
+      'deleted',
+      'mart_run_id',
+      'batch_id',
+    ]);
     expect([mart.timePartitioning, mart.clustering]).toEqual([undefined, { fields: ['mart_run_id', 'id'] }]);
     expect(created('landing_rag', 'landing_batches')).toMatchObject({
-      timePartitioning: { type: 'DAY', field: 'ingested_at' }, clustering: { fields: ['batch_id'] } });
-    expect(tableCreates().map((body) => `${body.tableReference.datasetId}.${body.tableReference.tableId}`).sort()).toEqual([
-      'landing_rag.landing_batches', 'landing_rag.landing_rows', 'mobius_rag.mart_documents',
-      'mobius_rag.mart_rows', 'mobius_rag.mart_runs', 'mobius_rag.merged_batches', 'mobius_rag.sync_runs']);
-    expect(double.queries.map((query) => query.sql)).toEqual([expect.stringMatching(new RegExp(
-      "^CREATE TABLE IF NOT EXISTS `mobius-test\\.mobius_rag\\.mart_lock` \\(name STRING NOT NULL, last_run_id INT64 NOT NULL, "
-      + "[\\s\\S]*AS SELECT 'merge' AS name, 0 AS last_run_id"))]);
+      timePartitioning: { type: 'DAY', field: 'ingested_at' },
+      clustering: { fields: ['batch_id'] },
+    });
+    expect(
+      tableCreates()
+        .map((body) => `${body.tableReference.datasetId}.${body.tableReference.tableId}`)
+        .sort(),
+    ).toEqual([
+      'landing_rag.landing_batches',
+      'landing_rag.landing_rows',
+      'mobius_rag.mart_documents',
+      'mobius_rag.mart_rows',
+      'mobius_rag.mart_runs',
+      'mobius_rag.merged_batches',
+      'mobius_rag.sync_runs',
+    ]);
+    expect(double.queries.map((query) => query.sql)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          '^CREATE TABLE IF NOT EXISTS `mobius-test\\.mobius_rag\\.mart_lock` \\(name STRING NOT NULL, last_run_id INT64 NOT NULL, ' +
+            "[\\s\\S]*AS SELECT 'merge' AS name, 0 AS last_run_id",
+        ),
+      ),
+    ]);
     expect(double.requests.every((request) => request.authorization === undefined)).toBe(true);
   });
 
@@ -97,7 +133,13 @@ function readyToLand(landed: Record<string, number> = {}): void {
     if (!query.sql.includes('IN UNNEST(@batch_ids)')) return undefined;
     const ids = (query.params.batch_ids?.value ?? []) as string[];
     const rows = ids.filter((id) => id in landed).map((id) => ({ batch_id: id, row_count: landed[id] }));
-    return { fields: [{ name: 'batch_id', type: 'STRING' }, { name: 'row_count', type: 'INT64' }], rows };
+    return {
+      fields: [
+        { name: 'batch_id', type: 'STRING' },
+        { name: 'row_count', type: 'INT64' },
+      ],
+      rows,
+    };
   });
 }
 
@@ -115,14 +157,21 @@ describe('bigquery warehouse: landing', () => {
     const [batchOne, batchTwo] = [landingBatchId(one, 1), landingBatchId(two, 4)];
     expect(landed).toEqual([
       { batchId: batchOne, documentId: one, documentVersion: 1, rowCount: 3, alreadyLanded: false },
-      { batchId: batchTwo, documentId: two, documentVersion: 4, rowCount: 1, alreadyLanded: false }]);
+      { batchId: batchTwo, documentId: two, documentVersion: 4, rowCount: 1, alreadyLanded: false },
+    ]);
     const [lookup] = double.queries;
-    expect(lookup).toMatchObject({ parameterMode: 'named', useLegacySql: false, location: 'EU',
-      params: { batch_ids: { type: 'ARRAY<STRING>', value: [batchOne, batchTwo] } } });
+    expect(lookup).toMatchObject({
+      parameterMode: 'named',
+      useLegacySql: false,
+      location: 'EU',
+      params: { batch_ids: { type: 'ARRAY<STRING>', value: [batchOne, batchTwo] } },
+    });
     expect(double.requestsTo('GET', new RegExp(`/jobs/${lookup?.jobId}$`))).toHaveLength(2);
     const streamed = rowInserts().flatMap((insert) => insert.rows);
     expect(streamed.map((row) => row.insertId)).toEqual([
-      ...rows.map((row) => sha256(`${batchOne}:${row.id}`)), sha256(`${batchTwo}:${upper.id.toLowerCase()}`)]);
+      ...rows.map((row) => sha256(`${batchOne}:${row.id}`)),
+      sha256(`${batchTwo}:${upper.id.toLowerCase()}`),
+    ]);
     const first = streamed[0]?.json as Record<string, unknown>;
     expect(Object.keys(first)).toEqual([...PUBLISHED_COLUMNS.map((column) => column.name), 'batch_id', 'document_version', 'ingested_at']);
     expect(first).toMatchObject({ ...rows[0], batch_id: batchOne, document_version: 1 });
@@ -131,8 +180,15 @@ describe('bigquery warehouse: landing', () => {
     const headers = headerInserts();
     expect(headers).toHaveLength(1);
     expect(headers[0]?.rows.map((row) => row.insertId)).toEqual([sha256(`${batchOne}:batch`), sha256(`${batchTwo}:batch`)]);
-    expect(headers[0]?.rows[0]?.json).toMatchObject({ batch_id: batchOne, document_id: one, document_version: 1,
-      event_type: 'published', row_count: 3, row_ids: rows.map((row) => row.id), ingested_at: first.ingested_at });
+    expect(headers[0]?.rows[0]?.json).toMatchObject({
+      batch_id: batchOne,
+      document_id: one,
+      document_version: 1,
+      event_type: 'published',
+      row_count: 3,
+      row_ids: rows.map((row) => row.id),
+      ingested_at: first.ingested_at,
+    });
     expect(double.requests.at(-1)?.path).toBe(`/projects/${PROJECT}/datasets/landing_rag/tables/landing_batches/insertAll`);
   });
 
@@ -153,10 +209,12 @@ describe('bigquery warehouse: landing', () => {
     const [old, fresh] = [randomUUID(), randomUUID()];
     readyToLand({ [landingBatchId(old, 1)]: 7 });
     const rows = publishedRows(fresh, 2);
-    const landed = await warehouse.landSnapshots(
-      [snapshotOf(old, 1, publishedRows(old, 1)), snapshotOf(fresh, 1, rows), snapshotOf(fresh, 1, rows)]);
-    expect(landed.map((batch) => [batch.documentId, batch.rowCount, batch.alreadyLanded]))
-      .toEqual([[old, 7, true], [fresh, 2, false], [fresh, 2, true]]);
+    const landed = await warehouse.landSnapshots([snapshotOf(old, 1, publishedRows(old, 1)), snapshotOf(fresh, 1, rows), snapshotOf(fresh, 1, rows)]);
+    expect(landed.map((batch) => [batch.documentId, batch.rowCount, batch.alreadyLanded])).toEqual([
+      [old, 7, true],
+      [fresh, 2, false],
+      [fresh, 2, true],
+    ]);
     expect(rowInserts().flatMap((insert) => insert.rows.map((row) => row.json.id))).toEqual(rows.map((row) => row.id));
     expect(headerInserts().flatMap((insert) => insert.rows.map((row) => row.json.document_id))).toEqual([fresh]);
   });
@@ -166,12 +224,13 @@ describe('bigquery warehouse: landing', () => {
     const doc = randomUUID();
     const rows = publishedRows(doc, 4);
     const transient = (index: number): InsertError => ({ index, errors: [{ reason: 'backendError', message: 'try again' }] });
-    double.onInsert((insert, attempt) =>
-      insert.table === 'landing_rag.landing_rows' && attempt === 1 ? [transient(1), transient(3)] : undefined);
+    double.onInsert((insert, attempt) => (insert.table === 'landing_rag.landing_rows' && attempt === 1 ? [transient(1), transient(3)] : undefined));
     expect(await warehouse.landSnapshots([snapshotOf(doc, 1, rows, 4)])).toMatchObject([{ rowCount: 4 }]);
     const batch = landingBatchId(doc, 1);
     expect(rowInserts().map((insert) => insert.rows.map((row) => row.insertId))).toEqual([
-      rows.map((row) => sha256(`${batch}:${row.id}`)), [rows[1], rows[3]].map((row) => sha256(`${batch}:${row?.id}`))]);
+      rows.map((row) => sha256(`${batch}:${row.id}`)),
+      [rows[1], rows[3]].map((row) => sha256(`${batch}:${row?.id}`)),
+    ]);
     expect(rowInserts()[1]?.rows.map((row) => row.json)).toEqual([rows[1], rows[3]].map((row) => expect.objectContaining({ id: row?.id })));
     expect(headerInserts()).toHaveLength(1);
   });
@@ -180,11 +239,17 @@ describe('bigquery warehouse: landing', () => {
     readyToLand();
     const doc = randomUUID();
     const rows = publishedRows(doc, 3);
-    double.onInsert((insert) => insert.table.endsWith('landing_rows') ? [
-      { index: 0, errors: [{ reason: 'stopped', message: '' }] },
-      { index: 2, errors: [{ reason: 'invalid', message: 'Cannot convert value to timestamp' }] }] : undefined);
+    double.onInsert((insert) =>
+      insert.table.endsWith('landing_rows')
+        ? [
+            { index: 0, errors: [{ reason: 'stopped', message: '' }] },
+            { index: 2, errors: [{ reason: 'invalid', message: 'Cannot convert value to timestamp' }] },
+          ]
+        : undefined,
+    );
     await expect(warehouse.landSnapshots([snapshotOf(doc, 1, rows, 3)])).rejects.toMatchObject({
-      code: 'WAREHOUSE_ROW_REJECTED', retryable: false,
+      code: 'WAREHOUSE_ROW_REJECTED',
+      retryable: false,
       message: expect.stringMatching(new RegExp(`refused a row: row ${rows[2]?.id}: Cannot convert value to timestamp`)),
     });
     expect(rowInserts()).toHaveLength(1);
@@ -195,14 +260,15 @@ describe('bigquery warehouse: landing', () => {
     readyToLand();
     const doc = randomUUID();
     const rows = publishedRows(doc, 2);
-    double.onInsert((insert) => insert.table.endsWith('landing_rows')
-      ? [{ index: insert.rows.length - 1, errors: [{ reason: 'backendError', message: 'busy' }] }] : undefined);
+    double.onInsert((insert) =>
+      insert.table.endsWith('landing_rows') ? [{ index: insert.rows.length - 1, errors: [{ reason: 'backendError', message: 'busy' }] }] : undefined,
+    );
     await expect(warehouse.landSnapshots([snapshotOf(doc, 1, rows)])).rejects.toMatchObject({
-      code: 'WAREHOUSE_UNAVAILABLE', retryable: true,
+      code: 'WAREHOUSE_UNAVAILABLE',
+      retryable: true,
       message: expect.stringMatching(new RegExp(`1 rows still not inserted after 3 attempts: row ${rows[1]?.id} \\(backendError\\)`)),
     });
-    expect(rowInserts().map((insert) => insert.rows.map((row) => row.json.id)))
-      .toEqual([rows.map((row) => row.id), [rows[1]?.id], [rows[1]?.id]]);
+    expect(rowInserts().map((insert) => insert.rows.map((row) => row.json.id))).toEqual([rows.map((row) => row.id), [rows[1]?.id], [rows[1]?.id]]);
     expect(headerInserts()).toEqual([]);
   });
 
@@ -222,8 +288,12 @@ describe('bigquery warehouse: landing', () => {
   });
 
   const spoiled: Array<[string, (row: PublishedRow, first: PublishedRow) => PublishedRow, string, RegExp]> = [
-    ['a row of another document', (row) => ({ ...row, document_id: randomUUID() }),
-      'WAREHOUSE_ROW_DOCUMENT_MISMATCH', /is not the snapshot's document/],
+    [
+      'a row of another document',
+      (row) => ({ ...row, document_id: randomUUID() }),
+      'WAREHOUSE_ROW_DOCUMENT_MISMATCH',
+      /is not the snapshot's document/,
+    ],
     ['an id twice', (row, first) => ({ ...row, id: first.id.toUpperCase() }), 'WAREHOUSE_ROW_REJECTED', /appears twice in the snapshot/],
     ['a source_id that is not a uuid', (row) => ({ ...row, source_id: 'chunk-7' }), 'WAREHOUSE_ROW_REJECTED', /source_id is not a uuid/],
   ];
@@ -232,21 +302,32 @@ describe('bigquery warehouse: landing', () => {
     const doc = randomUUID();
     const rows = publishedRows(doc, 4);
     const last = spoil(rows[3] as PublishedRow, rows[0] as PublishedRow);
-    await expect(warehouse.landSnapshots([snapshotOf(doc, 1, [...rows.slice(0, 3), last], 2)]))
-      .rejects.toMatchObject({ code, retryable: false, message: expect.stringMatching(message) });
+    await expect(warehouse.landSnapshots([snapshotOf(doc, 1, [...rows.slice(0, 3), last], 2)])).rejects.toMatchObject({
+      code,
+      retryable: false,
+      message: expect.stringMatching(message),
+    });
     expect(rowInserts().map((insert) => insert.rows.length)).toEqual([2]);
     expect(headerInserts()).toEqual([]);
   });
 
   it('splits a large batch into insertAll requests of insertChunkRows rows', async () => {
     await warehouse.close();
-    warehouse = await createWarehouse({ kind: 'bigquery', projectId: PROJECT, apiEndpoint: double.url,
-      embeddingDimensions: 8, tuning: { ...FAST, insertChunkRows: 2 } });
+    warehouse = await createWarehouse({
+      kind: 'bigquery',
+      projectId: PROJECT,
+      apiEndpoint: double.url,
+      embeddingDimensions: 8,
+      tuning: { ...FAST, insertChunkRows: 2 },
+    });
     readyToLand();
     const doc = randomUUID();
     const rows = publishedRows(doc, 5).map((row, i) => withText(row, `paragraph ${i}`));
     await warehouse.landSnapshots([snapshotOf(doc, 1, rows, 5)]);
-    expect(rowInserts().map((insert) => insert.rows.map((row) => row.json.text))).toEqual(
-      [['paragraph 0', 'paragraph 1'], ['paragraph 2', 'paragraph 3'], ['paragraph 4']]);
+    expect(rowInserts().map((insert) => insert.rows.map((row) => row.json.text))).toEqual([
+      ['paragraph 0', 'paragraph 1'],
+      ['paragraph 2', 'paragraph 3'],
+      ['paragraph 4'],
+    ]);
   });
 });

@@ -67,8 +67,11 @@ describe('postgres warehouse', () => {
     const [one, two] = [randomUUID(), randomUUID()];
     const landed = await warehouse.landSnapshots([snapshotOf(one, 1, publishedRows(one, 3)), snapshotOf(two, 1, [])]);
     await warehouse.mergePendingBatches();
-    const runs = await queryDatabase(name, `SELECT run_id::int, batches_merged, documents, rows_upserted, rows_tombstoned,
-      finished_at >= started_at AS finished FROM mobius_rag.mart_runs`);
+    const runs = await queryDatabase(
+      name,
+      `SELECT run_id::int, batches_merged, documents, rows_upserted, rows_tombstoned,
+      finished_at >= started_at AS finished FROM mobius_rag.mart_runs`,
+    );
     expect(runs).toEqual([{ run_id: 1, batches_merged: 2, documents: 2, rows_upserted: 3, rows_tombstoned: 0, finished: true }]);
     const merged = await queryDatabase(name, 'SELECT batch_id, mart_run_id::int FROM mobius_rag.merged_batches ORDER BY 1');
     expect(merged).toEqual(landed.map((b) => ({ batch_id: b.batchId, mart_run_id: 1 })).sort((a, b) => (a.batch_id < b.batch_id ? -1 : 1)));
@@ -96,16 +99,22 @@ describe('postgres warehouse', () => {
     const [change] = await readChanges(warehouse, 0, 1);
     expect(change?.row.embedding).toEqual([Math.fround(0.1), -2.5, Math.fround(1 / 3), 0]);
     // Postgres's own float4send gives the same bytes: operators can read the column in SQL.
-    const stored = await queryDatabase(name, `
+    const stored = await queryDatabase(
+      name,
+      `
       SELECT t.tbl, octet_length(t.embedding) AS bytes,
              t.embedding = float4send(0.1::float4) || float4send(-2.5::float4) || float4send((1 / 3::float8)::float4)
                            || float4send(0::float4) AS same
         FROM (SELECT 'landing' AS tbl, embedding FROM landing_rag.rag_published_embeddings
-              UNION ALL SELECT 'mart', embedding FROM mobius_rag.published_rag_embeddings) t ORDER BY 1`);
-    expect(stored).toEqual([{ tbl: 'landing', bytes: 16, same: true }, { tbl: 'mart', bytes: 16, same: true }]);
+              UNION ALL SELECT 'mart', embedding FROM mobius_rag.published_rag_embeddings) t ORDER BY 1`,
+    );
+    expect(stored).toEqual([
+      { tbl: 'landing', bytes: 16, same: true },
+      { tbl: 'mart', bytes: 16, same: true },
+    ]);
   });
 
-  it('lands a row whose embedding holds a value beyond float32\'s range without its vector, and the rest as they are', async () => {
+  it("lands a row whose embedding holds a value beyond float32's range without its vector, and the rest as they are", async () => {
     const { databaseUrl } = await freshDatabase(true);
     const warehouse = await open(databaseUrl, 8);
     const doc = randomUUID();
@@ -132,25 +141,56 @@ describe('postgres warehouse', () => {
     const [kept, empty] = [publishedRow(doc, {}, 4), publishedRow(doc, {}, 4)];
     const values = [0.1, -0.30000000000000004, 1e-50, 12345.678];
     const columns = 'id, document_id, source_type, source_id, embedding, created_at, text, content_sha, updated_at, document_version';
-    const row = (r: typeof kept, embedding: string | null) =>
-      [r.id, doc, r.source_type, r.source_id, embedding, r.created_at, r.text, r.content_sha, r.updated_at];
+    const row = (r: typeof kept, embedding: string | null) => [
+      r.id,
+      doc,
+      r.source_type,
+      r.source_id,
+      embedding,
+      r.created_at,
+      r.text,
+      r.content_sha,
+      r.updated_at,
+    ];
     await queryDatabase(name, 'INSERT INTO mobius_rag.mart_runs (run_id, started_at, finished_at) VALUES (1, now(), now())');
-    await queryDatabase(name, `INSERT INTO landing_rag.landing_batches (batch_id, document_id, document_version, row_count)
-      VALUES ($1, $2, 1, 2)`, [batch, doc]);
-    for (const [r, embedding] of [[kept, JSON.stringify(values)], [empty, null]] as const) {
-      await queryDatabase(name, `INSERT INTO landing_rag.rag_published_embeddings (${columns}, batch_id)
-        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, 1, $10)`, [...row(r, embedding), batch]);
-      await queryDatabase(name, `INSERT INTO mobius_rag.published_rag_embeddings (${columns}, mart_run_id)
-        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, 1, 1)`, row(r, embedding));
+    await queryDatabase(
+      name,
+      `INSERT INTO landing_rag.landing_batches (batch_id, document_id, document_version, row_count)
+      VALUES ($1, $2, 1, 2)`,
+      [batch, doc],
+    );
+    for (const [r, embedding] of [
+      [kept, JSON.stringify(values)],
+      [empty, null],
+    ] as const) {
+      await queryDatabase(
+        name,
+        `INSERT INTO landing_rag.rag_published_embeddings (${columns}, batch_id)
+        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, 1, $10)`,
+        [...row(r, embedding), batch],
+      );
+      await queryDatabase(
+        name,
+        `INSERT INTO mobius_rag.published_rag_embeddings (${columns}, mart_run_id)
+        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, 1, 1)`,
+        row(r, embedding),
+      );
     }
 
-    expect((await migrateDatabase({ databaseUrl, migrationsDir: 'libs/warehouse/migrations' })).applied)
-      .toEqual(['003.do.embedding_float32.sql']);
+    expect((await migrateDatabase({ databaseUrl, migrationsDir: 'libs/warehouse/migrations' })).applied).toEqual(['003.do.embedding_float32.sql']);
     const warehouse = await open(databaseUrl, 4);
     const read = new Map((await readChanges(warehouse, 0, 1)).map((change) => [change.row.id, change.row.embedding]));
-    expect(read).toEqual(new Map([[kept.id, values.map(Math.fround)], [empty.id, null]]));
-    const landed = await queryDatabase(name, `SELECT l.id, l.embedding IS NOT DISTINCT FROM m.embedding AS same
-      FROM landing_rag.rag_published_embeddings l JOIN mobius_rag.published_rag_embeddings m USING (id) ORDER BY l.id`);
+    expect(read).toEqual(
+      new Map([
+        [kept.id, values.map(Math.fround)],
+        [empty.id, null],
+      ]),
+    );
+    const landed = await queryDatabase(
+      name,
+      `SELECT l.id, l.embedding IS NOT DISTINCT FROM m.embedding AS same
+      FROM landing_rag.rag_published_embeddings l JOIN mobius_rag.published_rag_embeddings m USING (id) ORDER BY l.id`,
+    );
     expect(landed).toEqual([kept.id, empty.id].sort().map((id) => ({ id, same: true })));
   });
 
@@ -158,7 +198,9 @@ describe('postgres warehouse', () => {
     const { databaseUrl } = await freshDatabase(false);
     const warehouse = await open(databaseUrl, 8);
     await expect(warehouse.mergePendingBatches()).rejects.toMatchObject({
-      code: 'WAREHOUSE_SCHEMA_MISSING', retryable: false, message: expect.stringMatching(/mobius migrate --module warehouse/),
+      code: 'WAREHOUSE_SCHEMA_MISSING',
+      retryable: false,
+      message: expect.stringMatching(/mobius migrate --module warehouse/),
     });
   });
 

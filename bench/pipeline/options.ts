@@ -98,7 +98,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     publishConcurrency: integer('publish-concurrency', flag('publish-concurrency')),
     latencyRate: positive('latency-rate', flag('latency-rate')),
     latencySeconds: positive('latency-seconds', flag('latency-seconds')),
-    replayRows: flag('replay-rows').split(',').map((rows) => integer('replay-rows', rows)).sort((a, b) => a - b),
+    replayRows: flag('replay-rows')
+      .split(',')
+      .map((rows) => integer('replay-rows', rows))
+      .sort((a, b) => a - b),
     coldStartRuns: integer('cold-start-runs', flag('cold-start-runs')),
     resyncRows: integer('resync-rows', flag('resync-rows')),
     resyncVertexRows: count('resync-vertex-rows', flag('resync-vertex-rows')),

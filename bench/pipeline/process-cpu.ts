@@ -13,7 +13,10 @@ export function cpuSeconds(pid: number | undefined, children = false): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) start at field 3.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const fields = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     const own = fields[11]! + fields[12]!;
     return (children ? own + fields[13]! + fields[14]! : own) / TICKS_PER_SECOND;
   } catch {
@@ -69,5 +72,9 @@ export function backendCpuDelta(
 ): Record<string, number> {
   const totals: Record<string, number> = {};
   for (const [pid, { who, cpu }] of after) totals[who] = (totals[who] ?? 0) + cpu - (before.get(pid)?.cpu ?? 0);
-  return Object.fromEntries(Object.entries(totals).map(([who, cpu]) => [who, Math.round(cpu * 100) / 100]).filter(([, cpu]) => (cpu as number) > 0));
+  return Object.fromEntries(
+    Object.entries(totals)
+      .map(([who, cpu]) => [who, Math.round(cpu * 100) / 100])
+      .filter(([, cpu]) => (cpu as number) > 0),
+  );
 }

@@ -37,7 +37,7 @@ export interface Replay {
 async function heapOf(url: string): Promise<{ heapUsed: number; heapTotal: number; external: number } | undefined> {
   try {
     const text = await (await fetch(`${url}/metrics`)).text();
-    const metric = (name: string) => Number(new RegExp(`^${name}(?:{[^}]*})? ([0-9.e+]+)`, "m").exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+    const metric = (name: string) => Number(new RegExp(`^${name}(?:{[^}]*})? ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
     const round = (mb: number) => Math.round(mb * 10) / 10;
     return {
       heapUsed: round(metric('nodejs_heap_size_used_bytes')),
@@ -61,9 +61,11 @@ export async function measureReplay(
     const corpus = await loadCorpus(stack.ragUrl, { documents, paragraphs: options.paragraphs, dimensions: options.dimensions });
     await stack.start();
     options.log(`replay ${rows}: first pass through the pipeline`);
-    const first = await measureThroughput(stack, corpus, { concurrency: options.publishConcurrency, stallMs: STALL_MS, onProgress: options.log }).catch(
-      (error: unknown) => Promise.reject(withProblems(error, stack.problems())),
-    );
+    const first = await measureThroughput(stack, corpus, {
+      concurrency: options.publishConcurrency,
+      stallMs: STALL_MS,
+      onProgress: options.log,
+    }).catch((error: unknown) => Promise.reject(withProblems(error, stack.problems())));
 
     options.log(`replay ${rows}: wiping the warehouse, Chat and the index`);
     await stack.stop(CONSUMERS);
@@ -93,7 +95,10 @@ export async function measureReplay(
       if (replayed.code !== 0) throw new Error(`mobius replay failed: ${replayed.stderr}`);
       const [chatAt, indexAt] = await Promise.all([
         whenCountReaches('rows in Chat after the replay', () => visibility.chatRows(), corpus.rows, { stallMs: STALL_MS, everyMs: 50 }),
-        whenCountReaches('datapoints in the index after the replay', () => visibility.indexDatapoints(), corpus.rows, { stallMs: STALL_MS, everyMs: 50 }),
+        whenCountReaches('datapoints in the index after the replay', () => visibility.indexDatapoints(), corpus.rows, {
+          stallMs: STALL_MS,
+          everyMs: 50,
+        }),
       ]).catch((error: unknown) => Promise.reject(withProblems(error, stack.problems())));
       sample();
       const heapMb: Replay['heapMb'] = {};

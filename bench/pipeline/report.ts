@@ -30,7 +30,9 @@ export interface Results {
 
 function version(command: string, args: string[]): string {
   try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n')[0]!;
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim()
+      .split('\n')[0]!;
   } catch {
     return 'unknown';
   }
@@ -91,20 +93,41 @@ export function formatReport(results: Results): string {
   lines.push(`machine: ${m.cpu} x ${m.cores} cores, ${m.memoryGb} GB, node ${m.node}, ${m.postgres}, ${m.nats}`);
   const { throughput: t, limits: l, ratios: r } = results;
   if (t) {
-    lines.push('', `Throughput: ${n(t.rows)} rows (${t.documents} documents), RAG publish API -> outbox -> NATS -> ingestor -> warehouse -> mart -> sinks`);
+    lines.push(
+      '',
+      `Throughput: ${n(t.rows)} rows (${t.documents} documents), RAG publish API -> outbox -> NATS -> ingestor -> warehouse -> mart -> sinks`,
+    );
     lines.push(rateLine('publish (all publish transactions committed)', t.publish));
     lines.push(rateLine('first publish -> last row visible in Chat', t.chat, 'rows/s', r ? `${r.chatVsRawCopy.toFixed(2)} x raw COPY` : ''));
-    lines.push(rateLine('first publish -> last datapoint in the index', t.index, 'rows/s', r ? `${r.indexVsRawIndexInsert.toFixed(2)} x raw index insert` : ''));
+    lines.push(
+      rateLine(
+        'first publish -> last datapoint in the index',
+        t.index,
+        'rows/s',
+        r ? `${r.indexVsRawIndexInsert.toFixed(2)} x raw index insert` : '',
+      ),
+    );
     const cpu = Object.entries(t.cpuSeconds).sort((a, b) => b[1] - a[1]);
-    lines.push(`  CPU seconds over the phase (${n(t.index.seconds, 1)} s x 2 cores at most): ${cpu.map(([name, s]) => `${name} ${n(s, 1)}`).join(', ')}`);
+    lines.push(
+      `  CPU seconds over the phase (${n(t.index.seconds, 1)} s x 2 cores at most): ${cpu.map(([name, s]) => `${name} ${n(s, 1)}`).join(', ')}`,
+    );
     const backends = Object.entries(t.postgresCpuSeconds).sort((a, b) => b[1] - a[1]);
-    lines.push(`  of which Postgres backends serving: ${backends.map(([who, s]) => `${who.replace(/ on mt_\w+?_[0-9a-f]{8}_/, ' on ')} ${n(s, 1)}`).join(', ')}`);
+    lines.push(
+      `  of which Postgres backends serving: ${backends.map(([who, s]) => `${who.replace(/ on mt_\w+?_[0-9a-f]{8}_/, ' on ')} ${n(s, 1)}`).join(', ')}`,
+    );
   }
   if (l) {
     lines.push('', 'Limits, same run, same rows');
     lines.push(rateLine('raw COPY RAG -> Chat scratch table (jsonb)', l.rawCopy));
     lines.push(rateLine('raw HNSW insert, in process', l.rawIndexInsert));
-    lines.push(rateLine('raw JetStream publish+consume+ack, 6 KB', l.rawJetStream, 'msg/s', r ? `pipeline to Chat = ${r.chatVsRawJetStream.toFixed(2)} x` : ''));
+    lines.push(
+      rateLine(
+        'raw JetStream publish+consume+ack, 6 KB',
+        l.rawJetStream,
+        'msg/s',
+        r ? `pipeline to Chat = ${r.chatVsRawJetStream.toFixed(2)} x` : '',
+      ),
+    );
   }
   if (results.latency) {
     const lat = results.latency;
@@ -126,7 +149,9 @@ export function formatReport(results: Results): string {
   if (results.coldStart?.length) {
     lines.push('', 'Cold start: process start -> /readyz 200 (median, min-max), idle RSS');
     for (const row of results.coldStart) {
-      lines.push(`  ${pad(row.service, 14)}${left(n(row.readyMs.median), 7)} ms  (${n(row.readyMs.min)}-${n(row.readyMs.max)})${left(n(row.idleRssMb), 8)} MB`);
+      lines.push(
+        `  ${pad(row.service, 14)}${left(n(row.readyMs.median), 7)} ms  (${n(row.readyMs.min)}-${n(row.readyMs.max)})${left(n(row.idleRssMb), 8)} MB`,
+      );
     }
   }
   if (results.resync) lines.push(...resyncLines(results.resync));

@@ -81,7 +81,12 @@ export async function measureResync(options: ResyncOptions): Promise<Resync> {
       await copyRagToChat(stack.ragUrl, stack.chatUrl);
     }
     await vacuumAnalyze(stack.chatUrl, 'published_rag_metadata');
-    const chatHashes = () => rawHashCopy(stack, { from: 'published_rag_metadata r', id: 'r.id', hash: chatRowHashSql('r', 'timestamptz') }, chatRowHashSql('r', 'timestamp'));
+    const chatHashes = () =>
+      rawHashCopy(
+        stack,
+        { from: 'published_rag_metadata r', id: 'r.id', hash: chatRowHashSql('r', 'timestamptz') },
+        chatRowHashSql('r', 'timestamp'),
+      );
     log('resync: raw hash COPY of RAG and Chat, mobius resync --check --target chat, raw again');
     const firstRaw = await chatHashes();
     const check = await resync(stack, ['--check', '--target', 'chat']);

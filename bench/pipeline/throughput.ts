@@ -63,9 +63,7 @@ export async function measureThroughput(
     const cpuBefore = stack.cpu();
     const started = performance.now();
     const seconds = (at: number) => (at - started) / 1000;
-    const published = withConcurrency(corpus.documentIds, options.concurrency, (id) => publishThroughApi(rag.url, id)).then(
-      () => performance.now(),
-    );
+    const published = withConcurrency(corpus.documentIds, options.concurrency, (id) => publishThroughApi(rag.url, id)).then(() => performance.now());
     let lastReport = started;
     const progress = (what: string) => (value: number) => {
       if (performance.now() - lastReport < 5_000) return;
@@ -74,7 +72,11 @@ export async function measureThroughput(
     };
     const [publishedAt, chatAt, indexAt] = await Promise.all([
       published,
-      whenCountReaches('rows in Chat', () => visibility.chatRows(), corpus.rows, { stallMs: options.stallMs, everyMs: POLL_MS, onProgress: progress('chat') }),
+      whenCountReaches('rows in Chat', () => visibility.chatRows(), corpus.rows, {
+        stallMs: options.stallMs,
+        everyMs: POLL_MS,
+        onProgress: progress('chat'),
+      }),
       whenCountReaches('datapoints in the index', () => visibility.indexDatapoints(), corpus.rows, {
         stallMs: options.stallMs,
         everyMs: POLL_MS,

@@ -60,17 +60,25 @@ async function startPrivatePubSub(): Promise<PrivateBus> {
     }
   };
   const start = async () => {
-    child = spawn('gcloud', ['beta', 'emulators', 'pubsub', 'start', `--host-port=127.0.0.1:${port}`, '--quiet'], { detached: true, stdio: 'ignore' });
+    child = spawn('gcloud', ['beta', 'emulators', 'pubsub', 'start', `--host-port=127.0.0.1:${port}`, '--quiet'], {
+      detached: true,
+      stdio: 'ignore',
+    });
     const started = child;
-    const outcome = await waitFor(`the Pub/Sub emulator on ${port}`, async () => (started.exitCode !== null ? 'exited' : (await portAnswers(port)) && 'up'), PUBSUB_EMULATOR_DEFAULTS.startTimeoutMs, 200).catch(
-      () => 'timeout' as const,
-    );
+    const outcome = await waitFor(
+      `the Pub/Sub emulator on ${port}`,
+      async () => (started.exitCode !== null ? 'exited' : (await portAnswers(port)) && 'up'),
+      PUBSUB_EMULATOR_DEFAULTS.startTimeoutMs,
+      200,
+    ).catch(() => 'timeout' as const);
     if (outcome !== 'up') throw new Error(`the Pub/Sub emulator did not start on ${port}`);
   };
   const stop = async (signal: NodeJS.Signals) => {
     const current = child;
     if (!current) return;
-    const done = new Promise((resolve) => (current.exitCode !== null || current.signalCode !== null ? resolve(undefined) : current.once('exit', resolve)));
+    const done = new Promise((resolve) =>
+      current.exitCode !== null || current.signalCode !== null ? resolve(undefined) : current.once('exit', resolve),
+    );
     kill(signal);
     await done;
     while (await portAnswers(port)) await sleep(100);

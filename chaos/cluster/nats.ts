@@ -42,9 +42,12 @@ export async function startPrivateNats(dataDir: string): Promise<PrivateNats> {
     started.stdout!.on('data', keep);
     started.stderr!.on('data', keep);
     child = started;
-    const outcome = await waitFor(`nats-server on ${port}`, async () => (exited(started) ? 'exited' : (await portAnswers(port)) && 'listening'), NATS_DEFAULTS.readyTimeoutMs, 50).catch(
-      () => 'timeout' as const,
-    );
+    const outcome = await waitFor(
+      `nats-server on ${port}`,
+      async () => (exited(started) ? 'exited' : (await portAnswers(port)) && 'listening'),
+      NATS_DEFAULTS.readyTimeoutMs,
+      50,
+    ).catch(() => 'timeout' as const);
     if (outcome === 'exited') throw new Error(`nats-server exited at start: ${log.slice(-4).join(' | ')}`);
     if (outcome !== 'listening') throw new Error(`nats-server did not listen on ${port}: ${log.slice(-4).join(' | ')}`);
   };

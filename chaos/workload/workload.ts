@@ -149,12 +149,18 @@ async function apply(target: WorkloadTarget, slot: Slot, op: Operation, slotInde
     slot.viaApp = op.viaApp;
     if (op.viaApp) {
       const id = randomUUID();
-      const paragraphs = markdown(title, op.paragraphs, op.variant).split('\n\n').filter((p) => !p.startsWith('#'));
+      const paragraphs = markdown(title, op.paragraphs, op.variant)
+        .split('\n\n')
+        .filter((p) => !p.startsWith('#'));
       await sqlStep(() => appUpload(target.rag, id, `app-${slotIndex}-${op.variant}.md`, paragraphs, target.dimensions, op.variant));
       slot.id = id;
       await sqlStep(() => appPublish(target.rag, id));
     } else {
-      const created = await ragCall(target, 'POST', '/documents', { filename: `api-${slotIndex}.md`, text: markdown(title, op.paragraphs, op.variant), payer: `Payer ${slotIndex % 3}` });
+      const created = await ragCall(target, 'POST', '/documents', {
+        filename: `api-${slotIndex}.md`,
+        text: markdown(title, op.paragraphs, op.variant),
+        payer: `Payer ${slotIndex % 3}`,
+      });
       slot.id = String(created.document_id);
       await ragCall(target, 'POST', `/documents/${slot.id}/publish`, { published_by: 'chaos@mobius' });
     }
@@ -167,7 +173,11 @@ async function apply(target: WorkloadTarget, slot: Slot, op: Operation, slotInde
         await sqlStep(() => appEditChunk(target.rag, id, ` (edit ${op.variant})`));
         await sqlStep(() => appPublish(target.rag, id));
       } else {
-        await ragCall(target, 'PUT', `/documents/${id}`, { filename: `api-${slotIndex}.md`, text: markdown(title, op.paragraphs, op.variant), payer: `Payer ${op.variant % 3}` });
+        await ragCall(target, 'PUT', `/documents/${id}`, {
+          filename: `api-${slotIndex}.md`,
+          text: markdown(title, op.paragraphs, op.variant),
+          payer: `Payer ${op.variant % 3}`,
+        });
         await ragCall(target, 'POST', `/documents/${id}/publish`, {});
       }
       return op.kind;

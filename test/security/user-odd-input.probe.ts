@@ -18,16 +18,72 @@ let target: Json;
 
 /** Every field any route of the service reads from a body. */
 const FIELDS = [
-  'email', 'password', 'display_name', 'first_name', 'preferred_name', 'tenant_id', 'device_info', 'id_token', 'refresh_token',
-  'activities', 'ai_experience_level', 'autonomy_routine_tasks', 'autonomy_sensitive_tasks', 'tone', 'greeting_enabled', 'timezone',
-  'locale', 'organization', 'hesitations', 'source', 'token', 'new_password', 'code', 'roles', 'capability', 'org_slug', 'alias',
-  'weight', 'name', 'invited_by', 'surface', 'action',
+  'email',
+  'password',
+  'display_name',
+  'first_name',
+  'preferred_name',
+  'tenant_id',
+  'device_info',
+  'id_token',
+  'refresh_token',
+  'activities',
+  'ai_experience_level',
+  'autonomy_routine_tasks',
+  'autonomy_sensitive_tasks',
+  'tone',
+  'greeting_enabled',
+  'timezone',
+  'locale',
+  'organization',
+  'hesitations',
+  'source',
+  'token',
+  'new_password',
+  'code',
+  'roles',
+  'capability',
+  'org_slug',
+  'alias',
+  'weight',
+  'name',
+  'invited_by',
+  'surface',
+  'action',
 ];
 
 const ODD: unknown[] = [
-  null, true, 0, -1, 1e308, -1e308, 2 ** 53 + 1, 3.14, '', ' ', 'x'.repeat(10_000), [], [null], [[[]]], {}, { a: { b: { c: [] } } },
-  "'; DROP TABLE app_user; --", '../../etc/passwd', '\u202eevil', '😀'.repeat(300), 'e\u0301', randomUUID(), '00000000-0000-0000-0000-000000000000',
-  'a@b', '@', 'Agent:', '_shared_', '%00', '\\u0000', 'NaN', '-0',
+  null,
+  true,
+  0,
+  -1,
+  1e308,
+  -1e308,
+  2 ** 53 + 1,
+  3.14,
+  '',
+  ' ',
+  'x'.repeat(10_000),
+  [],
+  [null],
+  [[[]]],
+  {},
+  { a: { b: { c: [] } } },
+  "'; DROP TABLE app_user; --",
+  '../../etc/passwd',
+  '\u202eevil',
+  '😀'.repeat(300),
+  'e\u0301',
+  randomUUID(),
+  '00000000-0000-0000-0000-000000000000',
+  'a@b',
+  '@',
+  'Agent:',
+  '_shared_',
+  '%00',
+  '\\u0000',
+  'NaN',
+  '-0',
 ];
 
 beforeAll(async () => {
@@ -39,7 +95,13 @@ beforeAll(async () => {
     internalKey: KEY,
     adminEmails: [adminEmail],
     rateLimits: {
-      loginPerEmail: 1e9, loginPerIp: 1e9, googlePerIp: 1e9, resetPerIp: 1e9, resetPerEmail: 1e9, tokenInfoPerIp: 1e9, checkEmailPerIp: 1e9,
+      loginPerEmail: 1e9,
+      loginPerIp: 1e9,
+      googlePerIp: 1e9,
+      resetPerIp: 1e9,
+      resetPerEmail: 1e9,
+      tokenInfoPerIp: 1e9,
+      checkEmailPerIp: 1e9,
     },
     passwordHashing: { concurrency: 1, maxQueued: 1000 },
   });
@@ -65,9 +127,14 @@ describe('odd input', () => {
         .replace(':org_slug', 'odd-org')
         .replace(':capability', 'odd')
         .replace(':alias', encodeURIComponent('ödd alias'));
-      const bodies: Array<Json | undefined> = method === 'GET' || method === 'DELETE' ? [undefined] : FIELDS.flatMap((field) => ODD.map((value) => ({ [field]: value })));
+      const bodies: Array<Json | undefined> =
+        method === 'GET' || method === 'DELETE' ? [undefined] : FIELDS.flatMap((field) => ODD.map((value) => ({ [field]: value })));
       for (const body of bodies) {
-        const answer = await api.call(method as 'GET', path, { token: admin.access_token, headers: { 'x-internal-key': KEY }, ...(body ? { body } : {}) });
+        const answer = await api.call(method as 'GET', path, {
+          token: admin.access_token,
+          headers: { 'x-internal-key': KEY },
+          ...(body ? { body } : {}),
+        });
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         const where = `${method} ${path} ${JSON.stringify(body)?.slice(0, 120)} -> ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`;
         expect(answer.status, where).toBeLessThan(500);
@@ -75,6 +142,11 @@ describe('odd input', () => {
       }
     }
     await user.settled();
-    console.info(`user odd input: ${[...statuses].sort().map(([status, n]) => `${status} x ${n}`).join(', ')}`);
+    console.info(
+      `user odd input: ${[...statuses]
+        .sort()
+        .map(([status, n]) => `${status} x ${n}`)
+        .join(', ')}`,
+    );
   }, 600_000);
 });

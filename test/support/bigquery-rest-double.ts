@@ -166,7 +166,10 @@ export class BigQueryRestDouble {
   /** Rows each `project.dataset.table` accepted through insertAll, in order. */
   private readonly storedRows = new Map<string, Record<string, unknown>[]>();
 
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
 
   static async start(): Promise<BigQueryRestDouble> {
     let double: BigQueryRestDouble | undefined;

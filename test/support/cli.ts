@@ -18,7 +18,5 @@ const REPLAY_NOTE = /^replay: /;
 
 /** The stderr lines that report something wrong: all but the command's target line, its progress lines and replay's notes. */
 export function problemsIn(stderr: string): string[] {
-  return stderr
-    .split('\n')
-    .filter((line) => line !== '' && !TARGET_LINE.test(line) && !PROGRESS_LINE.test(line) && !REPLAY_NOTE.test(line));
+  return stderr.split('\n').filter((line) => line !== '' && !TARGET_LINE.test(line) && !PROGRESS_LINE.test(line) && !REPLAY_NOTE.test(line));
 }

@@ -69,7 +69,12 @@ export function loadCompose(vars: Record<string, string | undefined>, path = 'do
 
 /** The services that run with these COMPOSE_PROFILES: those without profiles, and those of an active one. */
 export function activeServices(compose: ComposeFile, vars: Record<string, string | undefined>): string[] {
-  const profiles = new Set((vars.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter(Boolean));
+  const profiles = new Set(
+    (vars.COMPOSE_PROFILES ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  );
   return Object.entries(compose.services)
     .filter(([, service]) => !service.profiles || service.profiles.some((p) => profiles.has(p)))
     .map(([name]) => name);

@@ -67,7 +67,12 @@ const TEMPLATE_LOCK_KEY = 7_357_001;
 export function templateName(module: TemplateModule): string {
   const dir = MODULE_MIGRATIONS[module];
   const hash = createHash('sha256');
-  for (const file of readdirSync(dir).sort()) hash.update(file).update('\0').update(readFileSync(join(dir, file))).update('\0');
+  for (const file of readdirSync(dir).sort())
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(dir, file)))
+      .update('\0');
   return `mt_template_${module}_${hash.digest('hex').slice(0, 12)}`;
 }
 

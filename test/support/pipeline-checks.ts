@@ -45,8 +45,7 @@ async function readDatapoints(vertexSync: ServiceProcess, ids: string[]) {
     headers: { ...SERVICE_AUTH_HEADER, 'content-type': 'application/json' },
     body: JSON.stringify({ ids }),
   });
-  return ((await response.json()) as { datapoints: { datapointId: string; restricts: unknown[]; crowdingTag: unknown }[] })
-    .datapoints;
+  return ((await response.json()) as { datapoints: { datapointId: string; restricts: unknown[]; crowdingTag: unknown }[] }).datapoints;
 }
 
 /** True when Chat's rows equal RAG's in all 28 columns and the index holds exactly RAG's ids. */
@@ -69,14 +68,18 @@ export async function expectConverged(pipeline: Pipeline, vertexSync: ServicePro
   const rag = await ragPublishedRows(pipeline.dbs.names.rag);
   expect(await chatPublishedRows(pipeline.dbs.names.chat)).toEqual(rag);
   expect(await indexState(vertexSync)).toEqual(rag.map((r) => r.id));
-  const datapoints = await readDatapoints(vertexSync, rag.slice(0, 50).map((r) => r.id as string));
+  const datapoints = await readDatapoints(
+    vertexSync,
+    rag.slice(0, 50).map((r) => r.id as string),
+  );
   for (const point of datapoints) {
     const row = rag.find((r) => r.id === point.datapointId)!;
     expect(point.crowdingTag).toEqual({ crowdingAttribute: row.document_id });
     expect(point.restricts).toEqual(
-      ['document_payer', 'document_state', 'document_program', 'document_authority_level', 'source_type'].map(
-        (namespace) => ({ namespace, allowList: [row[namespace] ?? ''] }),
-      ),
+      ['document_payer', 'document_state', 'document_program', 'document_authority_level', 'source_type'].map((namespace) => ({
+        namespace,
+        allowList: [row[namespace] ?? ''],
+      })),
     );
   }
   return rag;

@@ -130,13 +130,12 @@ export function describePipelineScenario(label: string, tag: string, busEnv: Rec
       const replay = await mobius(['replay', '--subscription', 'ingestor', '--from', 'beginning'], pipeline.env);
       expect(problemsIn(replay.stderr)).toEqual([]);
       expect(replay.code).toBe(0);
-      await waitFor('the ingestor to handle every event again', async () =>
-        (await counter(ingestor, 'mobius_messages_total', 'outcome="ack"')) >= before.acked + events,
+      await waitFor(
+        'the ingestor to handle every event again',
+        async () => (await counter(ingestor, 'mobius_messages_total', 'outcome="ack"')) >= before.acked + events,
       );
       await new Promise((resolve) => setTimeout(resolve, 1_000)); // let any (wrong) downstream effect land
-      expect(await queryDatabase(pipeline.dbs.names.chat, 'SELECT id, xmin::text FROM published_rag_metadata ORDER BY id')).toEqual(
-        before.chat,
-      );
+      expect(await queryDatabase(pipeline.dbs.names.chat, 'SELECT id, xmin::text FROM published_rag_metadata ORDER BY id')).toEqual(before.chat);
       expect(await queryDatabase(pipeline.dbs.names.warehouse, 'SELECT count(*)::int AS n FROM mobius_rag.mart_runs')).toEqual(before.runs);
       expect(await queryDatabase(pipeline.dbs.names.chat, 'SELECT count(*)::int AS n FROM sync_runs')).toEqual(before.syncRuns);
     });

@@ -30,9 +30,7 @@ export function startServiceProcess(name: string, env: Record<string, string>): 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
-  const exited = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
-  );
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

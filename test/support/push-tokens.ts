@@ -18,7 +18,16 @@ const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('bas
 /** The claims Pub/Sub puts in a push token, valid for an hour from now; `overrides` change any. */
 export function pushClaims(audience: string, email: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1_000);
-  return { iss: 'https://accounts.google.com', aud: audience, email, email_verified: true, sub: '1234567890', iat: now, exp: now + 3_600, ...overrides };
+  return {
+    iss: 'https://accounts.google.com',
+    aud: audience,
+    email,
+    email_verified: true,
+    sub: '1234567890',
+    iat: now,
+    exp: now + 3_600,
+    ...overrides,
+  };
 }
 
 /** An RS256 JWT over `claims`, signed by `signer` (or by `signWith`, keeping `signer`'s kid: a forgery). */

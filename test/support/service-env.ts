@@ -62,9 +62,28 @@ export const UNREAD_PIPELINE_VARIABLES: Partial<Record<ServiceName, readonly str
   'chat-sync': ['POSTGRES_HOST'],
   'vertex-sync': ['POSTGRES_HOST'],
   // The reconciler compares RAG with Chat and the index directly: no bus, no warehouse.
-  reconciler: [...Object.keys(busEnvSchema.shape), 'WAREHOUSE', 'WAREHOUSE_DATABASE_URL', 'BQ_PROJECT', 'BQ_DATASET', 'BQ_LANDING_DATASET', 'BQ_LOCATION', 'BQ_API_ENDPOINT'],
+  reconciler: [
+    ...Object.keys(busEnvSchema.shape),
+    'WAREHOUSE',
+    'WAREHOUSE_DATABASE_URL',
+    'BQ_PROJECT',
+    'BQ_DATASET',
+    'BQ_LANDING_DATASET',
+    'BQ_LOCATION',
+    'BQ_API_ENDPOINT',
+  ],
   // The console reads RAG, Chat, the warehouse and the bus; never the vector index or embeddings.
-  console: ['VECTOR_INDEX', 'VECTOR_INDEX_URL', 'VERTEX_PROJECT', 'VERTEX_REGION', 'VERTEX_INDEX_ID', 'VERTEX_INDEX_ENDPOINT_ID', 'VERTEX_DEPLOYED_INDEX_ID', 'VERTEX_API_ENDPOINT', 'EMBEDDING_DIMENSIONS'],
+  console: [
+    'VECTOR_INDEX',
+    'VECTOR_INDEX_URL',
+    'VERTEX_PROJECT',
+    'VERTEX_REGION',
+    'VERTEX_INDEX_ID',
+    'VERTEX_INDEX_ENDPOINT_ID',
+    'VERTEX_DEPLOYED_INDEX_ID',
+    'VERTEX_API_ENDPOINT',
+    'EMBEDDING_DIMENSIONS',
+  ],
 };
 
 const UNREAD_PLACEHOLDERS: Record<string, string> = {

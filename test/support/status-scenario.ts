@@ -33,10 +33,15 @@ export function describeStatusScenario(label: string, tag: string, busEnv: Recor
     return JSON.parse(run.stdout) as PipelineStatus;
   };
   const until = async (what: string, accept: (s: PipelineStatus) => boolean): Promise<PipelineStatus> =>
-    (await waitFor(what, async () => {
-      const current = await statusJson();
-      return accept(current) ? current : undefined;
-    }, 40_000, 250))!;
+    (await waitFor(
+      what,
+      async () => {
+        const current = await statusJson();
+        return accept(current) ? current : undefined;
+      },
+      40_000,
+      250,
+    ))!;
   const subscription = (s: PipelineStatus, name: string) => s.subscriptions.find((x) => x.name === name)!;
   const sink = (s: PipelineStatus, name: string) => s.sinks.find((x) => x.name === name)!;
   const freshness = (s: PipelineStatus, name: string) => s.freshness.find((x) => x.sink === name)!;
@@ -64,10 +69,12 @@ export function describeStatusScenario(label: string, tag: string, busEnv: Recor
       await publishDocument(rag, 'status-a.md', markdown('Status A', 4));
       await publishDocument(rag, 'status-b.md', markdown('Status B', 3));
       await waitFor('chat and the index to match rag', () => inSync(pipeline, vertexSync), 40_000);
-      const caughtUp = await until('both sinks caught up, every backlog drained', (s) =>
-        s.sinks.every((x) => x.mart_runs_behind === 0 && x.watermark > 0) &&
-        s.freshness.every((f) => f.samples >= 2) &&
-        (!countsBacklog || s.subscriptions.every((x) => x.backlog === 0)),
+      const caughtUp = await until(
+        'both sinks caught up, every backlog drained',
+        (s) =>
+          s.sinks.every((x) => x.mart_runs_behind === 0 && x.watermark > 0) &&
+          s.freshness.every((f) => f.samples >= 2) &&
+          (!countsBacklog || s.subscriptions.every((x) => x.backlog === 0)),
       );
       expect(caughtUp.outbox).toEqual({ unrelayed: 0, oldest_unrelayed_seconds: null, quarantined: 0 });
       for (const name of ['chat-sync', 'vertex-sync']) {
@@ -89,7 +96,9 @@ export function describeStatusScenario(label: string, tag: string, busEnv: Recor
     it('prints one line naming what it reads (passwords masked), then a compact table', async () => {
       const run = await status();
       expect(run.code).toBe(0);
-      expect(run.err[0]).toMatch(/^mobius status: rag \(read\) postgresql:\/\/.*, chat postgresql:\/\/postgres:\*\*\*@.*, warehouse postgresql:\/\/.*, bus /);
+      expect(run.err[0]).toMatch(
+        /^mobius status: rag \(read\) postgresql:\/\/.*, chat postgresql:\/\/postgres:\*\*\*@.*, warehouse postgresql:\/\/.*, bus /,
+      );
       expect(run.stdout + run.stderr).not.toContain('hunter2');
       expect(run.out.find((line) => line.startsWith('SUBSCRIPTION'))).toMatch(/SUBSCRIPTION\s+TOPIC\s+BACKLOG\s+DEAD LETTERS\s+OLDEST UNACKED/);
       expect(run.out.find((line) => line.startsWith('chat-sync  ') && line.includes('success'))).toBeDefined();
@@ -107,9 +116,12 @@ export function describeStatusScenario(label: string, tag: string, busEnv: Recor
       expect(await stopServiceProcess(chatSync)).toBe(0);
       pipeline.running.splice(pipeline.running.indexOf(chatSync), 1);
       await publishDocument(rag, 'status-c.md', markdown('Status C', 2));
-      const behind = await until('chat-sync behind while vertex-sync applied the new run', (s) =>
-        sink(s, 'chat-sync').mart_runs_behind >= 1 && sink(s, 'vertex-sync').mart_runs_behind === 0 &&
-        (!countsBacklog || (subscription(s, 'chat-sync').backlog ?? 0) >= 1),
+      const behind = await until(
+        'chat-sync behind while vertex-sync applied the new run',
+        (s) =>
+          sink(s, 'chat-sync').mart_runs_behind >= 1 &&
+          sink(s, 'vertex-sync').mart_runs_behind === 0 &&
+          (!countsBacklog || (subscription(s, 'chat-sync').backlog ?? 0) >= 1),
       );
       if (countsBacklog) {
         expect(subscription(behind, 'chat-sync').oldest_unacked_seconds).not.toBeNull();
@@ -132,9 +144,12 @@ export function describeStatusScenario(label: string, tag: string, busEnv: Recor
       await bus.publish({ topic: TOPICS.martUpdated, id: 'status-garbage-1', data: new TextEncoder().encode('{not json'), attributes });
       await until('the dead letter counted on vertex-sync', (s) => subscription(s, 'vertex-sync').dead_letters === 1);
       await pipeline.start('chat-sync');
-      const healed = await until('chat-sync caught up and its dead letter counted', (s) =>
-        sink(s, 'chat-sync').mart_runs_behind === 0 && subscription(s, 'chat-sync').dead_letters === 1 &&
-        (!countsBacklog || s.subscriptions.every((x) => x.backlog === 0)),
+      const healed = await until(
+        'chat-sync caught up and its dead letter counted',
+        (s) =>
+          sink(s, 'chat-sync').mart_runs_behind === 0 &&
+          subscription(s, 'chat-sync').dead_letters === 1 &&
+          (!countsBacklog || s.subscriptions.every((x) => x.backlog === 0)),
       );
       expect(subscription(healed, 'ingestor').dead_letters).toBe(0);
       const run = await status('--fail-on', 'dead-letters=1');
@@ -146,7 +161,10 @@ export function describeStatusScenario(label: string, tag: string, busEnv: Recor
     });
 
     it('--watch reprints until Ctrl-C, then exits 0', async () => {
-      const child = spawn(process.execPath, ['bin/mobius.js', 'status', '--watch', '1'], { env: { PATH: process.env.PATH ?? '', ...cliEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['bin/mobius.js', 'status', '--watch', '1'], {
+        env: { PATH: process.env.PATH ?? '', ...cliEnv },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

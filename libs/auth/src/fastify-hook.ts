@@ -54,7 +54,10 @@ export function requireAccessToken(verifier: AccessTokenVerifier, options: Acces
       request.log.info({ code: error.code }, 'access token refused');
       const realm = error.code === CODES.missing ? 'Bearer' : 'Bearer error="invalid_token"';
       // Returning the reply tells fastify the request is answered: no later hook or handler runs.
-      return reply.code(401).header('www-authenticate', realm).send({ error: { code: error.code, message: error.message } });
+      return reply
+        .code(401)
+        .header('www-authenticate', realm)
+        .send({ error: { code: error.code, message: error.message } });
     }
   };
 }

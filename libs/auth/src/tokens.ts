@@ -127,7 +127,12 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     },
     mintRefreshToken({ userId, sessionId, days }) {
       const lifetime = requirePositive(days ?? refreshDays, 'days') * SECONDS_PER_DAY;
-      const claims = { sub: requireText(userId, 'userId'), session_id: requireText(sessionId, 'sessionId'), exp: expiryIn(lifetime), type: 'refresh' };
+      const claims = {
+        sub: requireText(userId, 'userId'),
+        session_id: requireText(sessionId, 'sessionId'),
+        exp: expiryIn(lifetime),
+        type: 'refresh',
+      };
       return signHs256(claims, secret);
     },
     verifyAccessToken(token): AccessPrincipal {

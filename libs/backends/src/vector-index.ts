@@ -17,8 +17,19 @@ export async function createServiceVectorIndex(
     case 'memory':
       return createVectorIndex({ kind: 'memory', dimensions });
     case 'local':
-      return createVectorIndex({ kind: 'local', dimensions, url: settings.url, resources: settings.resources, ...(settings.serviceToken ? { serviceToken: settings.serviceToken } : {}) });
+      return createVectorIndex({
+        kind: 'local',
+        dimensions,
+        url: settings.url,
+        resources: settings.resources,
+        ...(settings.serviceToken ? { serviceToken: settings.serviceToken } : {}),
+      });
     case 'vertex':
-      return createVectorIndex({ kind: 'vertex', dimensions, resources: settings.resources, ...(settings.apiEndpoint ? { apiEndpoint: settings.apiEndpoint } : {}) });
+      return createVectorIndex({
+        kind: 'vertex',
+        dimensions,
+        resources: settings.resources,
+        ...(settings.apiEndpoint ? { apiEndpoint: settings.apiEndpoint } : {}),
+      });
   }
 }

@@ -45,10 +45,14 @@ export function deadLetterInfo(message: Message): DeadLetterInfo {
   const attempts = Number(a[DEAD_LETTER_ATTRIBUTES.attempts] ?? a[PUBSUB_DEAD_LETTER_POLICY_ATTRIBUTES.deliveryCount] ?? Number.NaN);
   const info: DeadLetterInfo = {
     id: message.id,
-    reason: a[DEAD_LETTER_ATTRIBUTES.reason] ?? (byPolicy ? `not acknowledged after ${attempts} deliveries (Pub/Sub dead-letter policy)` : 'no reason recorded'),
+    reason:
+      a[DEAD_LETTER_ATTRIBUTES.reason] ??
+      (byPolicy ? `not acknowledged after ${attempts} deliveries (Pub/Sub dead-letter policy)` : 'no reason recorded'),
     code: a[DEAD_LETTER_ATTRIBUTES.code] ?? (byPolicy ? 'PUBSUB_MAX_DELIVERY_ATTEMPTS' : 'UNKNOWN'),
     attempts: Number.isFinite(attempts) ? attempts : null,
-    firstFailureAt: dateOrNull(a[DEAD_LETTER_ATTRIBUTES.originalPublishedAt] ?? a[PUBSUB_DEAD_LETTER_POLICY_ATTRIBUTES.topicPublishTime] ?? a['ce-time']),
+    firstFailureAt: dateOrNull(
+      a[DEAD_LETTER_ATTRIBUTES.originalPublishedAt] ?? a[PUBSUB_DEAD_LETTER_POLICY_ATTRIBUTES.topicPublishTime] ?? a['ce-time'],
+    ),
     lastFailureAt: message.publishedAt,
     traceId: traceIdOf(a.traceparent),
     sizeBytes: message.data.byteLength,
@@ -59,7 +63,10 @@ export function deadLetterInfo(message: Message): DeadLetterInfo {
 }
 
 /** Attributes that describe a dead letter's failure rather than its event: a redrive leaves them behind. */
-export const FAILURE_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set([...Object.values(DEAD_LETTER_ATTRIBUTES), ...Object.values(PUBSUB_DEAD_LETTER_POLICY_ATTRIBUTES)]);
+export const FAILURE_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set([
+  ...Object.values(DEAD_LETTER_ATTRIBUTES),
+  ...Object.values(PUBSUB_DEAD_LETTER_POLICY_ATTRIBUTES),
+]);
 
 function dateOrNull(value: string | undefined): Date | null {
   if (value === undefined) return null;

@@ -131,7 +131,10 @@ export class Dispatcher {
       settle();
     } catch (error) {
       // The backend will redeliver after its ack wait; nothing is lost, so log and go on.
-      this.#options.logger.warn({ ...this.#options.logFields, messageId: held.delivery.message.id, error: errorMessage(error) }, 'could not settle message');
+      this.#options.logger.warn(
+        { ...this.#options.logFields, messageId: held.delivery.message.id, error: errorMessage(error) },
+        'could not settle message',
+      );
     }
     this.#wakeDrain();
     this.#options.onSettled?.();

@@ -52,7 +52,15 @@ export { SUBSCRIBE_DEFAULTS, TOPIC_DEFAULTS } from './defaults.ts';
 export { deadLetterTopicOf } from './names.ts';
 export { deadLetter, deadLetterRequest, type DeadLetterOptions } from './middleware/dead-letter.ts';
 export { retry, RETRY_DEFAULTS, type RetryOptions } from './middleware/retry.ts';
-export { currentTraceparent, onDeliveryOutcome, tracing, TRACEPARENT, type DeliveryOutcome, type MessagingSystem, type TracingOptions } from './middleware/tracing.ts';
+export {
+  currentTraceparent,
+  onDeliveryOutcome,
+  tracing,
+  TRACEPARENT,
+  type DeliveryOutcome,
+  type MessagingSystem,
+  type TracingOptions,
+} from './middleware/tracing.ts';
 export { validation } from './middleware/validation.ts';
 
 /** Logs nothing: the default when no logger is given. */

@@ -6,7 +6,10 @@ import { cliVersion } from './version.ts';
 import type { CliIO } from './io.ts';
 
 /** `--data-dir`: where a command looks for the running `mobius dev` whose URLs and databases it uses. */
-const DATA_DIR_OPTION = ['--data-dir <dir>', 'the mobius dev to use when no variable says otherwise (default MOBIUS_DATA_DIR or <repo>/.mobius)'] as const;
+const DATA_DIR_OPTION = [
+  '--data-dir <dir>',
+  'the mobius dev to use when no variable says otherwise (default MOBIUS_DATA_DIR or <repo>/.mobius)',
+] as const;
 
 /**
  * The `mobius` command tree. Commands throw; `runCli` turns errors into one line and an exit code.
@@ -28,10 +31,7 @@ export function buildProgram(io: CliIO): Command {
   program
     .command('migrate')
     .description('Create or update the schema of every module database (or one, with --module)')
-    .addOption(
-      new Option('--env <env>', 'dev: local defaults, creates missing databases; prod: every URL explicit')
-        .choices(['dev', 'prod']),
-    )
+    .addOption(new Option('--env <env>', 'dev: local defaults, creates missing databases; prod: every URL explicit').choices(['dev', 'prod']))
     .addOption(new Option('--module <module>', 'only this module').choices([...MODULES]))
     .option('--status', 'list applied and pending migrations per module, change nothing')
     .option('--dry-run', 'print the SQL that would run, change nothing')
@@ -117,7 +117,7 @@ export function buildProgram(io: CliIO): Command {
 
   program
     .command('replay')
-    .description('Deliver a subscription\'s messages again from a time, a sequence or the beginning')
+    .description("Deliver a subscription's messages again from a time, a sequence or the beginning")
     .requiredOption('--subscription <name>', 'ingestor, mart-builder, chat-sync or vertex-sync')
     .requiredOption('--from <from>', 'ISO-8601 time, seq:N (NATS), snapshot:NAME (Pub/Sub) or beginning')
     .option('--dry-run', 'say what would be replayed, change nothing')
@@ -126,9 +126,7 @@ export function buildProgram(io: CliIO): Command {
     .option(...DATA_DIR_OPTION)
     .action(async (options) => (await import('./commands/replay.ts')).replayCommand(options, io));
 
-  const dlq = program
-    .command('dlq')
-    .description("A subscription's dead letters: list, show, redrive to the topic, purge (docs/dead-letters.md)");
+  const dlq = program.command('dlq').description("A subscription's dead letters: list, show, redrive to the topic, purge (docs/dead-letters.md)");
   const dlqAction = (action: 'list' | 'show' | 'redrive' | 'purge', description: string) =>
     dlq
       .command(action)
@@ -142,7 +140,7 @@ export function buildProgram(io: CliIO): Command {
       .option(...DATA_DIR_OPTION)
       .action(async (options) => (await import('./commands/dlq.ts')).dlqCommand(action, options, io));
   dlqAction('list', 'One line per dead letter: id, attempts, first and last failure, trace id, size, reason');
-  dlqAction('show', 'A dead letter\'s payload and every attribute (--id required)');
+  dlqAction('show', "A dead letter's payload and every attribute (--id required)");
   dlqAction('redrive', 'Republish dead letters to their topic (fresh ids), removing each once its republish is acknowledged')
     .option('--dry-run', 'say what would be redriven, move nothing')
     .option('--rate <n>', 'messages per second at most (default 50)')
@@ -155,8 +153,8 @@ export function buildProgram(io: CliIO): Command {
     .command('resync')
     .description('Compare RAG with Chat and the vector index by row hash (--check), repair the drift (--repair)')
     .option('--check', 'report drift per document; exit 0 none, 1 drift, 2 could not check')
-    .option('--repair', 'repair the drift through the sinks\' guards, with progress; exit 0 when none is left')
-    .option('--seed-ledger', 'at cutover: record the datapoints the old job wrote (Chat\'s ids) in the vector ledger')
+    .option('--repair', "repair the drift through the sinks' guards, with progress; exit 0 when none is left")
+    .option('--seed-ledger', "at cutover: record the datapoints the old job wrote (Chat's ids) in the vector ledger")
     .addOption(new Option('--target <target>', 'what to compare with RAG').choices(['chat', 'vertex', 'all']).default('all'))
     .option('--document <id>', 'only this document')
     .option('--json', 'one object per target with the counts and the drifted documents')
@@ -175,7 +173,7 @@ export function buildProgram(io: CliIO): Command {
 
   program
     .command('token')
-    .description('Mint a dev access token (JWT_SECRET, else the running mobius dev\'s secret) and print it alone on stdout')
+    .description("Mint a dev access token (JWT_SECRET, else the running mobius dev's secret) and print it alone on stdout")
     .requiredOption('--user <id>', 'user id (the token sub)')
     .option('--tenant <id>', 'tenant id (default 00000000-0000-0000-0000-000000000001)')
     .option('--minutes <n>', 'lifetime in minutes (default 60)')

@@ -47,7 +47,14 @@ export function ragClient(flag: string | undefined, resolved: ResolvedCliEnv): R
   return { url, target, request: (method, path, body, what) => requestJson(url, auth, method, path, body, what) };
 }
 
-async function requestJson(url: string, auth: Record<string, string>, method: string, path: string, body: unknown, what: string): Promise<Record<string, unknown>> {
+async function requestJson(
+  url: string,
+  auth: Record<string, string>,
+  method: string,
+  path: string,
+  body: unknown,
+  what: string,
+): Promise<Record<string, unknown>> {
   let response: Response;
   try {
     response = await fetch(`${url}${path}`, {
@@ -63,9 +70,14 @@ async function requestJson(url: string, auth: Record<string, string>, method: st
   const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (!response.ok) {
     const error = (answer.error ?? {}) as { code?: string; message?: string };
-    const hint = response.status === 401 ? ' (set MOBIUS_SERVICE_TOKEN to the rag service\'s)' : '';
+    const hint = response.status === 401 ? " (set MOBIUS_SERVICE_TOKEN to the rag service's)" : '';
     const detail = ([error.code, error.message].filter(Boolean).join(' ') || response.statusText) + hint;
-    throw new RagClientError('RAG_REJECTED', `${what}: rag answered ${response.status} ${detail}`.replace(/\s+/g, ' '), response.status >= 500, response.status);
+    throw new RagClientError(
+      'RAG_REJECTED',
+      `${what}: rag answered ${response.status} ${detail}`.replace(/\s+/g, ' '),
+      response.status >= 500,
+      response.status,
+    );
   }
   return answer;
 }

@@ -14,17 +14,21 @@ export const LOCAL_POSTGRES = { host: 'localhost', port: 5432, user: 'postgres' 
 const SOCKET_URL = /^postgres(?:ql)?:\/\/[^/?#]*\/[^?#]*\?(?:[^#]*&)?host=(?:\/|%2F)/i;
 
 /** A `postgres://` or `postgresql://` URL. The error never repeats the value (it may hold a password). */
-export const postgresUrl = z.string().trim().min(1, 'is empty').refine(
-  (value) => {
-    try {
-      const protocol = new URL(value).protocol;
-      return protocol === 'postgres:' || protocol === 'postgresql:';
-    } catch {
-      return SOCKET_URL.test(value);
-    }
-  },
-  { message: 'is not a valid postgres:// URL' },
-);
+export const postgresUrl = z
+  .string()
+  .trim()
+  .min(1, 'is empty')
+  .refine(
+    (value) => {
+      try {
+        const protocol = new URL(value).protocol;
+        return protocol === 'postgres:' || protocol === 'postgresql:';
+      } catch {
+        return SOCKET_URL.test(value);
+      }
+    },
+    { message: 'is not a valid postgres:// URL' },
+  );
 
 /** A TCP port given as a string in the environment. */
 export const port = z.coerce

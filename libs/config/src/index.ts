@@ -24,7 +24,13 @@ export {
 } from './modules/user.ts';
 export { OS_DEFAULT_DATABASE, loadOsDatabaseConfig, osEnvSchema, type OsDatabaseConfig } from './modules/os.ts';
 export { WAREHOUSE_DEFAULT_DATABASE, loadWarehouseDatabaseConfig, warehouseDatabaseEnvSchema } from './modules/warehouse.ts';
-export { ACTIVE_USER_CACHE_MAX_SECONDS, activeUserCacheSeconds, httpAuthEnvSchema, loadHttpAuthConfig, type HttpAuthConfig } from './modules/http-auth.ts';
+export {
+  ACTIVE_USER_CACHE_MAX_SECONDS,
+  activeUserCacheSeconds,
+  httpAuthEnvSchema,
+  loadHttpAuthConfig,
+  type HttpAuthConfig,
+} from './modules/http-auth.ts';
 export {
   loadPipelineConfig,
   pipelineEnvSchema,

@@ -3,9 +3,7 @@ import { maskUrl, maskUrlsIn } from './mask.ts';
 
 describe('maskUrl', () => {
   it('replaces the password and keeps what an operator needs', () => {
-    expect(maskUrl('postgresql://app:s3cr%40t@db.internal:5432/mobius_rag')).toBe(
-      'postgresql://app:***@db.internal:5432/mobius_rag',
-    );
+    expect(maskUrl('postgresql://app:s3cr%40t@db.internal:5432/mobius_rag')).toBe('postgresql://app:***@db.internal:5432/mobius_rag');
     expect(maskUrl('postgresql://app@db/mobius')).toBe('postgresql://app@db/mobius');
   });
 

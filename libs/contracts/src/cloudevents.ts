@@ -28,11 +28,7 @@ export interface EncodeOptions {
 }
 
 /** Validates `payload` against the event's schema and encodes it; throws InvalidEventError if invalid. */
-export function encodeEvent<T extends z.ZodType>(
-  definition: EventDefinition<T>,
-  payload: z.input<T>,
-  options: EncodeOptions,
-): EncodedEvent {
+export function encodeEvent<T extends z.ZodType>(definition: EventDefinition<T>, payload: z.input<T>, options: EncodeOptions): EncodedEvent {
   const parsed = definition.schema.safeParse(payload);
   if (!parsed.success) throw new InvalidEventError(`refusing to publish ${definition.type}: ${describeIssues(parsed.error)}`);
   const attributes: Record<string, string> = {

@@ -21,12 +21,7 @@ export interface PublishedColumn {
   kind: 'uuid' | 'string' | 'integer' | 'timestamp' | 'vector';
 }
 
-const col = (
-  name: keyof PublishedRow,
-  postgres: string,
-  kind: PublishedColumn['kind'],
-  required: boolean,
-): PublishedColumn => {
+const col = (name: keyof PublishedRow, postgres: string, kind: PublishedColumn['kind'], required: boolean): PublishedColumn => {
   const chat = ({ uuid: 'uuid', string: 'text', integer: 'integer', timestamp: 'timestamptz' } as const)[
     kind as Exclude<PublishedColumn['kind'], 'vector'>
   ];

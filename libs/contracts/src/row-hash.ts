@@ -63,9 +63,7 @@ export function chatRowHashSql(alias: string, storage: TimestampStorage): string
 }
 
 /** The columns of VECTOR_HASH_COLUMNS, in that order. */
-export const VECTOR_HASH_CATALOGUE: readonly PublishedColumn[] = VECTOR_HASH_COLUMNS.map(
-  (name) => PUBLISHED_COLUMNS.find((c) => c.name === name)!,
-);
+export const VECTOR_HASH_CATALOGUE: readonly PublishedColumn[] = VECTOR_HASH_COLUMNS.map((name) => PUBLISHED_COLUMNS.find((c) => c.name === name)!);
 
 /** The SQL hash of a row's datapoint-defining columns (VECTOR_HASH_COLUMNS), qualified by `alias`. */
 export function vectorRowHashSql(alias: string, storage: TimestampStorage): string {

@@ -8,21 +8,31 @@ export class DbError extends MobiusError {}
 
 /** The server did not answer, refused, or rejected the login. `target` is the masked URL. */
 export class DatabaseUnreachableError extends DbError {
-  constructor(readonly target: string, reason: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly target: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
     super('DB_UNREACHABLE', `cannot reach ${target}: ${reason}`, true, options);
   }
 }
 
 /** The database does not exist, and this run may not create it (prod, or a dry run). */
 export class DatabaseMissingError extends DbError {
-  constructor(readonly target: string, hint: string) {
+  constructor(
+    readonly target: string,
+    hint: string,
+  ) {
     super('DB_MISSING', `database does not exist: ${target} (${hint})`, false);
   }
 }
 
 /** An applied migration's file changed since it ran: its checksum no longer matches. */
 export class MigrationTamperedError extends DbError {
-  constructor(readonly file: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly file: string,
+    options?: { cause?: unknown },
+  ) {
     super(
       'MIGRATION_TAMPERED',
       `migration ${file} was edited after it was applied (checksum mismatch); restore it and add a new migration instead`,

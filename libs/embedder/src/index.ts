@@ -16,7 +16,7 @@ export type EmbedderProvider = 'local' | 'vertex';
  * which also needs `vertex` (VERTEX_PROJECT, VERTEX_REGION, optionally VERTEX_API_ENDPOINT).
  */
 export type EmbedderOptions =
-  | { provider: 'local'; /** Vector length; a positive integer. */ dimensions: number }
+  | { provider: 'local' /** Vector length; a positive integer. */; dimensions: number }
   | { provider: 'vertex'; dimensions: number; vertex: Omit<VertexEmbedderOptions, 'dimensions'> };
 
 /** Builds the embedder `options.provider` names. */

@@ -15,4 +15,3 @@ export interface Embedder {
    */
   embed(texts: string[]): Promise<number[][]>;
 }
-

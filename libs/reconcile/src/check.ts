@@ -33,23 +33,33 @@ export async function checkTarget(deps: ReconcileDeps, target: Target, options: 
   const source = streamHashedRows(ragSource(deps.rag, target), pageSize, options.documentId, options.signal);
   if (target === 'chat') {
     const sink = streamHashedRows(chatSource(deps.chat), pageSize, options.documentId, options.signal);
-    await mergeDiff(source, sink, (difference) => {
-      if (difference.kind === 'extra') tally.add('extra', difference.target.documentId);
-      else tally.add(difference.kind, difference.source.documentId);
-      if (difference.kind === 'stale' && difference.target.documentId !== difference.source.documentId) {
-        tally.add('extra', difference.target.documentId); // a row that moved document: its old document is drifted too
-      }
-    }, onRow);
+    await mergeDiff(
+      source,
+      sink,
+      (difference) => {
+        if (difference.kind === 'extra') tally.add('extra', difference.target.documentId);
+        else tally.add(difference.kind, difference.source.documentId);
+        if (difference.kind === 'stale' && difference.target.documentId !== difference.source.documentId) {
+          tally.add('extra', difference.target.documentId); // a row that moved document: its old document is drifted too
+        }
+      },
+      onRow,
+    );
     progress();
     return tally.report();
   }
   if (!deps.index) throw new ReconcileUnavailableError('the vertex target needs a shared vector index (VECTOR_INDEX=vertex or local)');
   const classifier = new InvalidRowClassifier(deps, tally);
   const sink = streamHashedRows(ledgerSource(deps.chat), pageSize, options.documentId, options.signal);
-  await mergeDiff(source, sink, async (difference) => {
-    if (difference.kind === 'extra') tally.add('extra', difference.target.documentId);
-    else await classifier.add(difference.kind, difference.source);
-  }, onRow);
+  await mergeDiff(
+    source,
+    sink,
+    async (difference) => {
+      if (difference.kind === 'extra') tally.add('extra', difference.target.documentId);
+      else await classifier.add(difference.kind, difference.source);
+    },
+    onRow,
+  );
   await classifier.flush();
   progress();
   const indexVerification = await verifyIndexPresence({ rag: deps.rag, chat: deps.chat, index: deps.index }, tally, {
@@ -81,11 +91,16 @@ class InvalidRowClassifier {
   async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    const problems = await embeddingProblems(this.deps.rag, batch.map((p) => p.row.id), this.deps.dimensions);
+    const problems = await embeddingProblems(
+      this.deps.rag,
+      batch.map((p) => p.row.id),
+      this.deps.dimensions,
+    );
     for (const { kind, row } of batch) {
       const problem = problems.get(row.id);
       if (problem === undefined) this.tally.add(kind, row.documentId);
-      else if (kind === 'stale') this.tally.add('stale', row.documentId); // the ledger holds an id RAG can no longer index: remove it
+      else if (kind === 'stale')
+        this.tally.add('stale', row.documentId); // the ledger holds an id RAG can no longer index: remove it
       else this.tally.invalid(row.documentId, problem);
     }
   }

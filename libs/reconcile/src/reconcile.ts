@@ -73,7 +73,13 @@ export async function repairDocuments(
       total.written += batch.written;
       total.removed += batch.removed;
       total.invalid += batch.invalid ?? 0;
-      deps.onProgress?.({ phase: 'repair', target, done: Math.min(start + RECONCILE_DEFAULTS.repairDocuments, documentIds.length), total: documentIds.length, unit: 'documents' });
+      deps.onProgress?.({
+        phase: 'repair',
+        target,
+        done: Math.min(start + RECONCILE_DEFAULTS.repairDocuments, documentIds.length),
+        total: documentIds.length,
+        unit: 'documents',
+      });
     }
   } catch (error) {
     await recordSyncRun(deps, target, startedAt, total, error).catch(() => {});
@@ -84,13 +90,7 @@ export async function repairDocuments(
 }
 
 /** One sync_runs row per repair, as the sinks write one per run: sink `resync:chat` or `resync:vertex`. */
-async function recordSyncRun(
-  deps: ReconcileDeps,
-  target: Target,
-  startedAt: Date,
-  total: { written: number },
-  error?: unknown,
-): Promise<void> {
+async function recordSyncRun(deps: ReconcileDeps, target: Target, startedAt: Date, total: { written: number }, error?: unknown): Promise<void> {
   await insertSyncRun(deps.chat, {
     sink: `resync:${target}`,
     status: error === undefined ? 'success' : 'failure',

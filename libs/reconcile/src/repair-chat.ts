@@ -29,7 +29,11 @@ export async function repairChatDocuments(deps: ReconcileDeps, documentIds: read
       if (version !== null) versions.push({ documentId: document.documentId, documentVersion: version });
     }
     const upserted = await upsertChatRows(client, SINK, live);
-    const deleted = await deleteOtherChatRows(client, repaired, live.map((change) => change.row.id));
+    const deleted = await deleteOtherChatRows(
+      client,
+      repaired,
+      live.map((change) => change.row.id),
+    );
     await recordDocumentVersions(client, SINK, versions);
     return { documents: repaired.length, skipped: documentIds.length - repaired.length, written: upserted + deleted, removed: deleted };
   });

@@ -56,7 +56,13 @@ export async function repairVertexDocuments(deps: ReconcileDeps, documentIds: re
     await recordLedgerWrites(client, indexedRows);
     await recordLedgerRemovals(client, removals);
     await recordDocumentVersions(client, SINK, versions);
-    return { documents: repaired.length, skipped: documentIds.length - repaired.length, written: datapoints.length + removals.length, removed: removals.length, invalid };
+    return {
+      documents: repaired.length,
+      skipped: documentIds.length - repaired.length,
+      written: datapoints.length + removals.length,
+      removed: removals.length,
+      invalid,
+    };
   });
 }
 
@@ -73,10 +79,9 @@ function datapointOrNull(row: PublishedRow, dimensions: number): Datapoint | nul
 /** Chat's ids of the documents: the old job wrote a datapoint for each, so a repair removes those RAG lacks. */
 async function chatIdsOfDocuments(client: pg.ClientBase, documentIds: readonly string[]): Promise<string[]> {
   if (documentIds.length === 0) return [];
-  const result = await client.query<{ id: string }>(
-    'SELECT id::text AS id FROM published_rag_metadata WHERE document_id = ANY($1::uuid[])',
-    [documentIds],
-  );
+  const result = await client.query<{ id: string }>('SELECT id::text AS id FROM published_rag_metadata WHERE document_id = ANY($1::uuid[])', [
+    documentIds,
+  ]);
   return result.rows.map((row) => row.id);
 }
 

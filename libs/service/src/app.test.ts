@@ -70,7 +70,7 @@ describe('service app', () => {
     expect(boom.body).not.toContain('secret detail');
   });
 
-  it('logs the probes\' request lines at debug, every other route\'s at info', async () => {
+  it("logs the probes' request lines at debug, every other route's at info", async () => {
     const lines: { message: string; severity: string; req?: { url: string }; res?: { statusCode: number } }[] = [];
     const destination = new Writable({
       write(chunk, _encoding, done) {
@@ -88,6 +88,12 @@ describe('service app', () => {
     };
     expect(await requestLines('info')).toEqual(['INFO /hello']);
     expect(await requestLines('debug')).toEqual(['DEBUG /healthz', 'DEBUG /readyz', 'DEBUG /metrics', 'DEBUG /healthz?x=1', 'INFO /hello']);
-    expect(lines.filter((line) => line.message === 'request completed').map((line) => line.severity)).toEqual(['DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'INFO']);
+    expect(lines.filter((line) => line.message === 'request completed').map((line) => line.severity)).toEqual([
+      'DEBUG',
+      'DEBUG',
+      'DEBUG',
+      'DEBUG',
+      'INFO',
+    ]);
   });
 });

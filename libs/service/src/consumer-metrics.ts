@@ -28,10 +28,7 @@ export function consumerMetrics(subscription: string, metrics: ServiceMetrics, l
     try {
       await next(message);
     } catch (error) {
-      logger.warn(
-        { err: error, messageId: message.id, topic: message.topic, attempt: message.deliveryAttempt },
-        'message handling failed',
-      );
+      logger.warn({ err: error, messageId: message.id, topic: message.topic, attempt: message.deliveryAttempt }, 'message handling failed');
       throw error;
     } finally {
       stop();

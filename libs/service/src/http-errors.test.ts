@@ -35,7 +35,13 @@ describe('httpProblemOf: every error mapped once', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
     const terminated = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
     const everyAddress = new AggregateError([refused, refused], '');
-    for (const error of [refused, terminated, everyAddress, new Error('timeout exceeded when trying to connect'), new Error('Connection terminated unexpectedly')]) {
+    for (const error of [
+      refused,
+      terminated,
+      everyAddress,
+      new Error('timeout exceeded when trying to connect'),
+      new Error('Connection terminated unexpectedly'),
+    ]) {
       expect(httpProblemOf(error)).toMatchObject({ status: 503, code: 'DB_UNREACHABLE' });
     }
     const syntax = Object.assign(new Error('syntax error at or near "SELEC"'), { code: '42601' });
@@ -43,9 +49,25 @@ describe('httpProblemOf: every error mapped once', () => {
   });
 
   it('keeps 4xx with their code and message, and hides a non-retryable 5xx', () => {
-    expect(httpProblemOf(new HttpError(404, 'DOC_NOT_FOUND', 'no document 1'))).toEqual({ status: 404, code: 'DOC_NOT_FOUND', message: 'no document 1', logged: false });
-    expect(httpProblemOf(new MobiusError('TOO_LATE', 'the window closed', false, { httpStatus: 409 }))).toMatchObject({ status: 409, code: 'TOO_LATE' });
-    expect(httpProblemOf(new DbError('MIGRATION_FAILED', 'secret detail', false))).toEqual({ status: 500, code: 'INTERNAL', message: 'internal error', logged: true });
-    expect(httpProblemOf(Object.assign(new Error('body too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }))).toMatchObject({ status: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+    expect(httpProblemOf(new HttpError(404, 'DOC_NOT_FOUND', 'no document 1'))).toEqual({
+      status: 404,
+      code: 'DOC_NOT_FOUND',
+      message: 'no document 1',
+      logged: false,
+    });
+    expect(httpProblemOf(new MobiusError('TOO_LATE', 'the window closed', false, { httpStatus: 409 }))).toMatchObject({
+      status: 409,
+      code: 'TOO_LATE',
+    });
+    expect(httpProblemOf(new DbError('MIGRATION_FAILED', 'secret detail', false))).toEqual({
+      status: 500,
+      code: 'INTERNAL',
+      message: 'internal error',
+      logged: true,
+    });
+    expect(httpProblemOf(Object.assign(new Error('body too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }))).toMatchObject({
+      status: 413,
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+    });
   });
 });

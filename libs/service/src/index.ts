@@ -6,10 +6,26 @@ export { registerInvalidDatapointMetrics, registerOutboxQuarantineMetrics, type 
 export { SHUTDOWN_DEADLINE_MS, runService, type RunServiceOptions } from './run-service.ts';
 export { MicroBatcher, type ItemOutcome, type MicroBatchOptions } from './micro-batcher.ts';
 export { consumerMetrics } from './consumer-metrics.ts';
-export { PUSH_PATH, PushAuthError, oidcPushVerifier, registerPushEndpoint, type OidcPushAuthOptions, type PushEndpointOptions, type SignerCerts } from './push-endpoint.ts';
+export {
+  PUSH_PATH,
+  PushAuthError,
+  oidcPushVerifier,
+  registerPushEndpoint,
+  type OidcPushAuthOptions,
+  type PushEndpointOptions,
+  type SignerCerts,
+} from './push-endpoint.ts';
 export { readAhead } from './read-ahead.ts';
 export { UNSTORABLE_TEXT_CODE, assertStorableText, findUnstorableText, rejectUnstorableText, unstorableTextReason } from './text-input.ts';
 export { createServiceAccess, type ServiceAccess, type ServiceAccessOptions } from './service-auth.ts';
 export { routesOf, type RouteSummary } from './route-list.ts';
 export { DOCS_PATH, installOpenApi, type RouteDoc } from './openapi.ts';
-export { closeWithApp, exitOnConfigError, runServiceMain, serviceInstance, startWithApp, type RuntimeSettings, type ServiceInstance } from './service-main.ts';
+export {
+  closeWithApp,
+  exitOnConfigError,
+  runServiceMain,
+  serviceInstance,
+  startWithApp,
+  type RuntimeSettings,
+  type ServiceInstance,
+} from './service-main.ts';

@@ -49,7 +49,12 @@ export function createServiceAccess(config: HttpAuthConfig, options: ServiceAcce
       : undefined;
   const oidc = config.oidc ? anyServiceAccount(config.oidc, options.certs) : undefined;
   return {
-    policy: { mode: 'required', ...(config.serviceToken ? { serviceToken: config.serviceToken } : {}), ...(people ? { people } : {}), ...(oidc ? { oidc } : {}) },
+    policy: {
+      mode: 'required',
+      ...(config.serviceToken ? { serviceToken: config.serviceToken } : {}),
+      ...(people ? { people } : {}),
+      ...(oidc ? { oidc } : {}),
+    },
     close: async () => {
       await pool?.end();
     },
@@ -58,7 +63,9 @@ export function createServiceAccess(config: HttpAuthConfig, options: ServiceAcce
 
 /** Admits an OIDC token of any of the accounts: the push verifier checks one account each. */
 function anyServiceAccount(oidc: { audience: string; serviceAccounts: string[] }, certs?: () => Promise<SignerCerts>) {
-  const verifiers = oidc.serviceAccounts.map((serviceAccountEmail) => oidcPushVerifier({ audience: oidc.audience, serviceAccountEmail, ...(certs ? { certs } : {}) }));
+  const verifiers = oidc.serviceAccounts.map((serviceAccountEmail) =>
+    oidcPushVerifier({ audience: oidc.audience, serviceAccountEmail, ...(certs ? { certs } : {}) }),
+  );
   return async (authorization: string): Promise<void> => {
     let last: unknown;
     for (const verify of verifiers) {

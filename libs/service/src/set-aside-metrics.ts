@@ -18,10 +18,7 @@ export interface OutboxQuarantineMetrics {
  * by `countQuarantined` at each scrape, so it survives restarts and is the same on every instance).
  * A failed count leaves the gauge at its last value; readiness reports the database, not /metrics.
  */
-export function registerOutboxQuarantineMetrics(
-  registry: Registry,
-  countQuarantined: () => Promise<number>,
-): OutboxQuarantineMetrics {
+export function registerOutboxQuarantineMetrics(registry: Registry, countQuarantined: () => Promise<number>): OutboxQuarantineMetrics {
   const quarantined = new Counter({
     name: 'mobius_outbox_quarantined_total',
     help: 'publish_events rows this instance quarantined because the event schema refuses them',

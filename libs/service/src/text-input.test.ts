@@ -7,7 +7,10 @@ import { findUnstorableText } from './text-input.ts';
 describe('findUnstorableText', () => {
   it('names the first field holding a NUL or a lone surrogate, at any depth, keys included', () => {
     expect(findUnstorableText({ filename: 'a\u0000b' })).toMatchObject({ field: 'filename', reason: expect.stringContaining('NUL') });
-    expect(findUnstorableText({ filters: { document_payer: '\ud800' } })).toMatchObject({ field: 'filters.document_payer', reason: expect.stringContaining('surrogate') });
+    expect(findUnstorableText({ filters: { document_payer: '\ud800' } })).toMatchObject({
+      field: 'filters.document_payer',
+      reason: expect.stringContaining('surrogate'),
+    });
     expect(findUnstorableText({ datapoints: [{ id: 'ok' }, { id: 'x\udc00' }] })?.field).toBe('datapoints[1].id');
     expect(findUnstorableText({ 'k\u0000': 1 })?.field).toBe('a field name in body');
     expect(findUnstorableText('\u0000')?.field).toBe('body');

@@ -60,7 +60,10 @@ const DELETE_OTHER_ROWS_OF_DOCUMENTS = `
 export async function upsertChatRows(client: pg.ClientBase, sink: string, live: readonly VersionedRow[]): Promise<number> {
   if (live.length === 0) return 0;
   const params: unknown[] = CHAT_COLUMNS.map((column) => live.map((change) => change.row[column.name] ?? null));
-  params.push(live.map((change) => change.documentVersion), sink);
+  params.push(
+    live.map((change) => change.documentVersion),
+    sink,
+  );
   return (await client.query(UPSERT_LIVE, params)).rowCount ?? 0;
 }
 
@@ -81,11 +84,7 @@ export async function deleteChatRows(client: pg.ClientBase, sink: string, tombst
  * rows, ids the mart never saw). The caller decides, under the sink lock, that these documents are to be
  * exactly `keepIds`. Returns rows deleted.
  */
-export async function deleteOtherChatRows(
-  client: pg.ClientBase,
-  documentIds: readonly string[],
-  keepIds: readonly string[],
-): Promise<number> {
+export async function deleteOtherChatRows(client: pg.ClientBase, documentIds: readonly string[], keepIds: readonly string[]): Promise<number> {
   if (documentIds.length === 0) return 0;
   return (await client.query(DELETE_OTHER_ROWS_OF_DOCUMENTS, [documentIds, keepIds])).rowCount ?? 0;
 }

@@ -118,7 +118,14 @@ export async function runSink<C extends SinkCounts, O extends object>(sink: Sink
         await sink.applyBatch(tx, batch, counts);
         await tx.recordVersions(batch);
       }
-      await tx.finishRun({ startedAt, finishedAt: new Date(), martRowsRead: progress.read, martRunId: latest, errorMessage: null, ...sink.syncRunCounts(counts, 'success') });
+      await tx.finishRun({
+        startedAt,
+        finishedAt: new Date(),
+        martRowsRead: progress.read,
+        martRunId: latest,
+        errorMessage: null,
+        ...sink.syncRunCounts(counts, 'success'),
+      });
       return outcomeOf('applied', watermark, latest);
     });
   } catch (error) {

@@ -44,10 +44,7 @@ export async function lockSink(client: pg.ClientBase, sink: string, waitMs: numb
 
 /** The last mart run the sink applied; 0 before its first run. */
 export async function readWatermark(client: pg.ClientBase, sink: string): Promise<number> {
-  const result = await client.query<{ run: string }>(
-    'SELECT last_mart_run_id::text AS run FROM mobius_sink_state WHERE sink = $1',
-    [sink],
-  );
+  const result = await client.query<{ run: string }>('SELECT last_mart_run_id::text AS run FROM mobius_sink_state WHERE sink = $1', [sink]);
   return Number(result.rows[0]?.run ?? 0);
 }
 
@@ -69,11 +66,7 @@ export interface DocumentVersion {
 }
 
 /** The versions the sink holds for these documents (documents it never applied are absent). */
-export async function readDocumentVersions(
-  client: pg.ClientBase,
-  sink: string,
-  documentIds: readonly string[],
-): Promise<Map<string, number>> {
+export async function readDocumentVersions(client: pg.ClientBase, sink: string, documentIds: readonly string[]): Promise<Map<string, number>> {
   const result = await client.query<{ document_id: string; document_version: string }>(
     `SELECT document_id, document_version::text AS document_version FROM mobius_document_versions
       WHERE sink = $1 AND document_id = ANY($2::uuid[])`,
@@ -83,11 +76,7 @@ export async function readDocumentVersions(
 }
 
 /** Raises each document's stored version to the highest one given (never lowers it). One statement. */
-export async function recordDocumentVersions(
-  client: pg.ClientBase,
-  sink: string,
-  versions: readonly DocumentVersion[],
-): Promise<void> {
+export async function recordDocumentVersions(client: pg.ClientBase, sink: string, versions: readonly DocumentVersion[]): Promise<void> {
   if (versions.length === 0) return;
   await client.query(
     `INSERT INTO mobius_document_versions (sink, document_id, document_version)

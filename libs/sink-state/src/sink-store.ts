@@ -67,7 +67,11 @@ function sinkTransaction(client: pg.ClientBase, sink: string): SinkTransaction {
     sink,
     watermark: () => readWatermark(client, sink),
     async withoutOlderVersions(changes) {
-      const held = await readDocumentVersions(client, sink, changes.map((change) => change.row.document_id));
+      const held = await readDocumentVersions(
+        client,
+        sink,
+        changes.map((change) => change.row.document_id),
+      );
       return changes.filter((change) => (held.get(change.row.document_id.toLowerCase()) ?? 0) <= change.documentVersion);
     },
     recordVersions: (changes) =>

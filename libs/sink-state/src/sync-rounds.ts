@@ -75,7 +75,8 @@ const TOTALS_SQL = `
    GROUP BY sink`;
 
 function failuresOf(totals: readonly SinkTotals[]): string | null {
-  const parts = totals.filter((t) => t.failures > 0)
+  const parts = totals
+    .filter((t) => t.failures > 0)
     .map((t) => `${t.sink}: ${t.failures} failed attempt(s) before the round completed; last: ${t.last_error ?? 'unknown'}`);
   return parts.length > 0 ? parts.join('; ') : null;
 }
@@ -85,7 +86,10 @@ function roundOf(from: number, to: number, totals: readonly SinkTotals[], now: D
   const bySink = new Map(totals.map((t) => [t.sink, t]));
   const { postgresSink, vectorSink } = SYNC_ROUNDS_DEFAULTS;
   const times = (key: 'started_at' | 'finished_at') =>
-    totals.map((t) => t[key]).filter((time): time is Date => time !== null).map((time) => time.getTime());
+    totals
+      .map((t) => t[key])
+      .filter((time): time is Date => time !== null)
+      .map((time) => time.getTime());
   const started = times('started_at');
   const finished = times('finished_at');
   return {
@@ -143,13 +147,14 @@ export function foldSyncRoundsAfterEachRun(
   log: SyncRunLogTarget,
   logger: { warn(details: object, message: string): void; info(details: object, message: string): void },
 ) {
-  return <M>(next: (message: M) => Promise<void>) => async (message: M): Promise<void> => {
-    await next(message);
-    try {
-      const round = await recordSyncRound(pool, log);
-      if (round) logger.info(round, 'sync round recorded in the warehouse sync_runs');
-    } catch (error) {
-      logger.warn({ err: error }, 'could not record the sync round in the warehouse sync_runs; the next run retries');
-    }
-  };
+  return <M>(next: (message: M) => Promise<void>) =>
+    async (message: M): Promise<void> => {
+      await next(message);
+      try {
+        const round = await recordSyncRound(pool, log);
+        if (round) logger.info(round, 'sync round recorded in the warehouse sync_runs');
+      } catch (error) {
+        logger.warn({ err: error }, 'could not record the sync round in the warehouse sync_runs; the next run retries');
+      }
+    };
 }

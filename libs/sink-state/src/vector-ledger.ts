@@ -41,10 +41,9 @@ export async function recordLedgerRemovals(client: pg.ClientBase, datapointIds: 
 /** The ledger's ids of these documents. */
 export async function ledgerIdsOfDocuments(client: pg.ClientBase, documentIds: readonly string[]): Promise<string[]> {
   if (documentIds.length === 0) return [];
-  const result = await client.query<{ id: string }>(
-    'SELECT datapoint_id::text AS id FROM mobius_vector_ledger WHERE document_id = ANY($1::uuid[])',
-    [documentIds],
-  );
+  const result = await client.query<{ id: string }>('SELECT datapoint_id::text AS id FROM mobius_vector_ledger WHERE document_id = ANY($1::uuid[])', [
+    documentIds,
+  ]);
   return result.rows.map((row) => row.id);
 }
 

@@ -22,7 +22,9 @@ async function subscriptionStatus(bus: Bus | undefined, topic: string, name: str
   const deadLetters = deadLettersOf(bus);
   const [stats, dead] = await Promise.all([
     reader ? reader.stats(topic, name).catch((error: unknown) => failed(notes, 'backlog', error)) : notes.push(NO_STATS_NOTE) && undefined,
-    deadLetters ? deadLetters.count(topic, name).catch((error: unknown) => failed(notes, 'dead letters', error)) : notes.push('this bus keeps no dead-letter store') && undefined,
+    deadLetters
+      ? deadLetters.count(topic, name).catch((error: unknown) => failed(notes, 'dead letters', error))
+      : notes.push('this bus keeps no dead-letter store') && undefined,
   ]);
   if (stats) {
     status.backlog = stats.backlog;

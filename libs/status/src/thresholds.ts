@@ -58,7 +58,9 @@ export function parseFailOn(spec: string): Threshold[] {
     .map((part) => {
       const [key, value, extra] = part.split('=');
       if (!key || value === undefined || extra !== undefined || !(key in THRESHOLD_KEYS)) {
-        throw new ThresholdSyntaxError(`--fail-on: ${JSON.stringify(part)} is not KEY=VALUE with KEY one of ${Object.keys(THRESHOLD_KEYS).join(', ')}`);
+        throw new ThresholdSyntaxError(
+          `--fail-on: ${JSON.stringify(part)} is not KEY=VALUE with KEY one of ${Object.keys(THRESHOLD_KEYS).join(', ')}`,
+        );
       }
       const typed = key as ThresholdKey;
       return { key: typed, limit: THRESHOLD_KEYS[typed] === 'duration' ? parseDuration(part, value) : parseCount(part, value), text: value };
@@ -120,7 +122,13 @@ export function evaluateThresholds(status: PipelineStatus, thresholds: readonly 
       }
       if (value < threshold.limit) continue;
       const shown = THRESHOLD_KEYS[threshold.key] === 'duration' ? `${Math.round(value)} ms` : String(value);
-      crossed.push({ key: threshold.key, subject, value, limit: threshold.limit, message: `${threshold.key} of ${subject} is ${shown} (threshold ${threshold.text})` });
+      crossed.push({
+        key: threshold.key,
+        subject,
+        value,
+        limit: threshold.limit,
+        message: `${threshold.key} of ${subject} is ${shown} (threshold ${threshold.text})`,
+      });
     }
   }
   return { crossed, unchecked };

@@ -76,7 +76,10 @@ function exporterOf(env: Env, otlpTracesUrl: string | undefined): TelemetrySetti
   for (const variable of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
     const protocol = nonEmpty(env[variable]);
     if (protocol !== undefined && !protocol.startsWith('http/')) {
-      throw new TelemetryConfigError(variable, `must be http/json or http/protobuf (this build exports OTLP over HTTP), got ${JSON.stringify(protocol)}`);
+      throw new TelemetryConfigError(
+        variable,
+        `must be http/json or http/protobuf (this build exports OTLP over HTTP), got ${JSON.stringify(protocol)}`,
+      );
     }
   }
   switch (named) {
@@ -119,7 +122,8 @@ function parseResourceAttributes(raw: string | undefined): Record<string, string
   for (const pair of (raw ?? '').split(',')) {
     if (pair.trim() === '') continue;
     const at = pair.indexOf('=');
-    if (at <= 0) throw new TelemetryConfigError('OTEL_RESOURCE_ATTRIBUTES', `must be key=value pairs separated by commas, got ${JSON.stringify(pair)}`);
+    if (at <= 0)
+      throw new TelemetryConfigError('OTEL_RESOURCE_ATTRIBUTES', `must be key=value pairs separated by commas, got ${JSON.stringify(pair)}`);
     const key = pair.slice(0, at).trim();
     try {
       attributes[key] = decodeURIComponent(pair.slice(at + 1).trim());

@@ -44,7 +44,11 @@ export function startSpan(name: string, options: SpanOptions = {}): { span: Span
   const links = linksOf(options.links ?? []);
   const span = tracer().startSpan(
     name,
-    { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}), ...(links.length > 0 ? { links } : {}) },
+    {
+      kind: options.kind ?? SpanKind.INTERNAL,
+      ...(options.attributes ? { attributes: options.attributes } : {}),
+      ...(links.length > 0 ? { links } : {}),
+    },
     parent,
   );
   return { span, context: trace.setSpan(parent, span) };

@@ -57,7 +57,11 @@ export function waitForLine(process_: RunningProcess, pattern: RegExp, timeoutMs
 }
 
 /** Sends `signal` and waits for the exit (SIGKILL after `graceMs`); returns the exit code (or signal) and how long it took. */
-export async function stopProcess(process_: RunningProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 12_000): Promise<{ code: number | string; ms: number }> {
+export async function stopProcess(
+  process_: RunningProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+  graceMs = 12_000,
+): Promise<{ code: number | string; ms: number }> {
   const started = Date.now();
   if (process_.child.exitCode === null && process_.child.signalCode === null) process_.child.kill(signal);
   const kill = setTimeout(() => process_.child.kill('SIGKILL'), graceMs);

@@ -6,19 +6,31 @@ import { waitFor } from './wait.ts';
 describe('waitFor', () => {
   it('returns the first truthy value, sync or async, counting a throw as not yet', async () => {
     let calls = 0;
-    const value = await waitFor('the third call', () => {
-      calls++;
-      if (calls === 1) throw new Error('not up');
-      return calls === 3 && 'ready';
-    }, 1_000, 1);
+    const value = await waitFor(
+      'the third call',
+      () => {
+        calls++;
+        if (calls === 1) throw new Error('not up');
+        return calls === 3 && 'ready';
+      },
+      1_000,
+      1,
+    );
     expect([value, calls]).toEqual(['ready', 3]);
     expect(await waitFor('a promise', async () => 42, 1_000, 1)).toBe(42);
   });
 
   it('fails naming what it waited for and the last error', async () => {
-    await expect(waitFor('the moon', () => {
-      throw new Error('no moon');
-    }, 30, 5)).rejects.toThrow(/^timed out after 30 ms waiting for the moon: Error: no moon$/);
+    await expect(
+      waitFor(
+        'the moon',
+        () => {
+          throw new Error('no moon');
+        },
+        30,
+        5,
+      ),
+    ).rejects.toThrow(/^timed out after 30 ms waiting for the moon: Error: no moon$/);
   });
 });
 

@@ -51,14 +51,14 @@ describe('toDatapoint', () => {
     });
   });
 
-  it('copies the embedding rather than sharing the row\'s array', () => {
+  it("copies the embedding rather than sharing the row's array", () => {
     const source = row();
     const datapoint = toDatapoint(source, { dimensions: 4 });
     source.embedding![0] = 9;
     expect(datapoint.featureVector[0]).toBe(0.5);
   });
 
-  it('expects the contract\'s 1536 dimensions unless told otherwise', () => {
+  it("expects the contract's 1536 dimensions unless told otherwise", () => {
     expect(() => toDatapoint(row())).toThrow(expect.objectContaining({ code: 'VECTOR_EMBEDDING_DIMENSION' }));
     expect(toDatapoint(row({ embedding: new Array(1536).fill(0.1) })).featureVector).toHaveLength(1536);
   });
@@ -77,7 +77,7 @@ describe('toDatapoint', () => {
 });
 
 describe('scoreFromDistance', () => {
-  it('maps cosine distance [0, 2] to chat\'s score [1, 0]', () => {
+  it("maps cosine distance [0, 2] to chat's score [1, 0]", () => {
     expect([0, 0.5, 1, 2].map(scoreFromDistance)).toEqual([1, 0.75, 0.5, 0]);
   });
 });

@@ -1,10 +1,5 @@
 import { EMBEDDING_PROBLEM_CODES, embeddingProblem, type EmbeddingProblemCode, type PublishedRow } from '@mobius/contracts';
-import {
-  InvalidArgumentError,
-  InvalidDatapointError,
-  VECTOR_INDEX_ERROR_CODES as CODES,
-  type VectorIndexErrorCode,
-} from './errors.ts';
+import { InvalidArgumentError, InvalidDatapointError, VECTOR_INDEX_ERROR_CODES as CODES, type VectorIndexErrorCode } from './errors.ts';
 import { RESTRICT_NAMESPACES, type Datapoint, type NeighborQuery } from './types.ts';
 
 /** The contract's embedding length (docs/contracts.md, "The vector index"): gemini-embedding-001, 1536 dimensions. */
@@ -45,9 +40,11 @@ export function validateDatapointId(datapointId: unknown): asserts datapointId i
 export function validateDatapoint(datapoint: Datapoint, dimensions: number): void {
   validateDatapointId(datapoint.datapointId);
   validateFeatureVector(datapoint.datapointId, datapoint.featureVector, dimensions);
-  const restrictsValid = Array.isArray(datapoint.restricts) && datapoint.restricts.every(
-    (r) => typeof r.namespace === 'string' && Array.isArray(r.allowList) && r.allowList.every((t) => typeof t === 'string'),
-  );
+  const restrictsValid =
+    Array.isArray(datapoint.restricts) &&
+    datapoint.restricts.every(
+      (r) => typeof r.namespace === 'string' && Array.isArray(r.allowList) && r.allowList.every((t) => typeof t === 'string'),
+    );
   if (!restrictsValid) {
     throw new InvalidDatapointError(CODES.datapointInvalid, datapoint.datapointId, 'restricts must be namespaces with string allow lists');
   }

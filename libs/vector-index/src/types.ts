@@ -5,13 +5,7 @@
  */
 
 /** The five restrict namespaces, each with exactly one allow token ('' when the value is empty). */
-export const RESTRICT_NAMESPACES = [
-  'document_payer',
-  'document_state',
-  'document_program',
-  'document_authority_level',
-  'source_type',
-] as const;
+export const RESTRICT_NAMESPACES = ['document_payer', 'document_state', 'document_program', 'document_authority_level', 'source_type'] as const;
 
 export type RestrictNamespace = (typeof RESTRICT_NAMESPACES)[number];
 

@@ -87,11 +87,6 @@ export interface Warehouse {
    * committed after the read started are never included, even when `upToRunId` is beyond them.
    * With `options.embedding: false` the rows come without their embedding (null), unread.
    */
-  readMartChanges(
-    afterRunId: number,
-    upToRunId: number,
-    batchSize: number,
-    options?: ReadMartChangesOptions,
-  ): AsyncIterable<MartChange[]>;
+  readMartChanges(afterRunId: number, upToRunId: number, batchSize: number, options?: ReadMartChangesOptions): AsyncIterable<MartChange[]>;
   close(): Promise<void>;
 }

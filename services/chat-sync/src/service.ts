@@ -30,14 +30,19 @@ export async function createService(config: ChatSyncConfig, shared: ChatSyncShar
     onIdleError: (error) => logger.warn({ err: error }, 'idle Chat database connection failed'),
   });
   // A start that fails here closes what it already opened; once the app exists, the app closes it.
-  const warehouse = tracePort(await createServiceWarehouse(SERVICE, pipeline).catch(async (error: unknown) => {
-    await pool.end();
-    throw error;
-  }), 'warehouse');
-  const bus = shared.bus ?? (await createServiceBus(SERVICE, pipeline.bus, logger).catch(async (error: unknown) => {
-    await Promise.all([warehouse.close(), pool.end()]);
-    throw error;
-  }));
+  const warehouse = tracePort(
+    await createServiceWarehouse(SERVICE, pipeline).catch(async (error: unknown) => {
+      await pool.end();
+      throw error;
+    }),
+    'warehouse',
+  );
+  const bus =
+    shared.bus ??
+    (await createServiceBus(SERVICE, pipeline.bus, logger).catch(async (error: unknown) => {
+      await Promise.all([warehouse.close(), pool.end()]);
+      throw error;
+    }));
   const app = buildApp({
     store: createChatStore(pool),
     warehouse,
@@ -58,4 +63,3 @@ export async function createService(config: ChatSyncConfig, shared: ChatSyncShar
     topicPrefix: pipeline.bus.topicPrefix,
   });
 }
-

@@ -48,7 +48,9 @@ export async function createService(config: ChatServiceConfig, shared: ChatShare
     index,
     embedder: createEmbedder(config.embedding),
     tokens: createTokenService({ secret: config.jwtSecret }),
-    ...(userPool && config.activeUsers ? { activeUsers: cachedUserDirectory(postgresUserDirectory(userPool), { ttlMs: config.activeUsers.cacheTtlMs }) } : {}),
+    ...(userPool && config.activeUsers
+      ? { activeUsers: cachedUserDirectory(postgresUserDirectory(userPool), { ttlMs: config.activeUsers.cacheTtlMs }) }
+      : {}),
     logger,
     metrics: createMetrics(SERVICE),
   });

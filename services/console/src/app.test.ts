@@ -37,7 +37,12 @@ beforeAll(async () => {
   policy = {
     mode: 'required',
     serviceToken: SERVICE_TOKEN,
-    people: { tokens, directory: cachedUserDirectory(postgresUserDirectory(userPool), { ttlMs: CACHE_TTL_MS }), allowedEmails: ['ops@example.com'], allowedRoles: ['operator'] },
+    people: {
+      tokens,
+      directory: cachedUserDirectory(postgresUserDirectory(userPool), { ttlMs: CACHE_TTL_MS }),
+      allowedEmails: ['ops@example.com'],
+      allowedRoles: ['operator'],
+    },
   };
 });
 
@@ -143,7 +148,12 @@ describe('console access behind the shared guard (CONSOLE_AUTH=jwt)', () => {
 
   it('exchanges a pasted token for an HttpOnly SameSite=Strict cookie that admits page loads, until sign-out', async () => {
     const app = consoleApp('guarded');
-    const signIn = await app.inject({ method: 'POST', url: '/login', payload: `token=${encodeURIComponent(`Bearer ${token()}\n`)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const signIn = await app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: `token=${encodeURIComponent(`Bearer ${token()}\n`)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(signIn.statusCode).toBe(303);
     expect(signIn.headers.location).toBe('/');
     const setCookie = String(signIn.headers['set-cookie']);
@@ -162,20 +172,34 @@ describe('console access behind the shared guard (CONSOLE_AUTH=jwt)', () => {
 
   it('marks the cookie Secure behind TLS, refuses a bad token and a sign-in posted from another site', async () => {
     const app = consoleApp('guarded');
-    const secure = await app.inject({ method: 'POST', url: '/login', payload: `token=${token()}`, headers: { ...form, 'x-forwarded-proto': 'https' } });
+    const secure = await app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: `token=${token()}`,
+      headers: { ...form, 'x-forwarded-proto': 'https' },
+    });
     expect(String(secure.headers['set-cookie'])).toContain('; Secure');
     const bad = await app.inject({ method: 'POST', url: '/login', payload: 'token=not-a-token', headers: form });
     expect(bad.statusCode).toBe(401);
     expect(bad.headers['set-cookie']).toBeUndefined();
     expect(bad.body).toContain('not a valid access token');
-    const crossSite = await app.inject({ method: 'POST', url: '/login', payload: `token=${token()}`, headers: { ...form, origin: 'https://evil.example', host: 'console.local' } });
+    const crossSite = await app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: `token=${token()}`,
+      headers: { ...form, origin: 'https://evil.example', host: 'console.local' },
+    });
     expect(crossSite.statusCode).toBe(403);
     expect(crossSite.headers['set-cookie']).toBeUndefined();
   });
 
   it('sends a page load with an expired cookie back to sign in, clearing the cookie', async () => {
     const app = consoleApp('guarded');
-    const expired = createTokenService({ secret: 'console-test-secret', now: () => Date.now() - 3_600_000 }).mintAccessToken({ userId: 'u', tenantId: 't', minutes: 1 });
+    const expired = createTokenService({ secret: 'console-test-secret', now: () => Date.now() - 3_600_000 }).mintAccessToken({
+      userId: 'u',
+      tenantId: 't',
+      minutes: 1,
+    });
     const page = await app.inject({ method: 'GET', url: '/', headers: { cookie: `${CONSOLE_DEFAULTS.sessionCookie}=${expired}` } });
     expect(page.statusCode).toBe(303);
     expect(page.headers.location).toBe('/login?expired=1');

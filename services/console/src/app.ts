@@ -83,7 +83,12 @@ function registerSignIn(app: FastifyInstance, policy: AccessPolicy): void {
  * charts of the last hour.
  */
 export function buildApp(deps: ConsoleDeps): FastifyInstance {
-  const app = buildServiceApp({ logger: deps.logger, metrics: deps.metrics, readiness: deps.readiness, bodyLimitBytes: CONSOLE_DEFAULTS.bodyLimitBytes });
+  const app = buildServiceApp({
+    logger: deps.logger,
+    metrics: deps.metrics,
+    readiness: deps.readiness,
+    bodyLimitBytes: CONSOLE_DEFAULTS.bodyLimitBytes,
+  });
   const windowMs = CONSOLE_DEFAULTS.historyWindowSeconds * 1000;
   const history = new StatusHistory(Math.max(1, Math.ceil(windowMs / deps.sampleIntervalMs)));
   const pageDeps = { ...deps, history, historyWindowMs: windowMs };

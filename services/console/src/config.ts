@@ -34,7 +34,8 @@ export const CONSOLE_DEFAULTS = {
   /** A stage whose oldest waiting item, or a sink whose freshness p99, passes this many seconds shows amber. */
   slowSeconds: 60,
   /** Shown for backlog and dead letters when the console has no bus (BUS unset or memory, as in the cloud catalogue). */
-  noBusNote: 'no bus configured for the console (BUS=memory): backlog and dead letters need BUS=nats or pubsub; mobius status and mobius dlq read them with your credentials',
+  noBusNote:
+    'no bus configured for the console (BUS=memory): backlog and dead letters need BUS=nats or pubsub; mobius status and mobius dlq read them with your credentials',
   /** Largest request body: the console takes only the sign-in form (a token of a few hundred bytes). */
   bodyLimitBytes: 16 * 1024,
   /** The cookie that carries the access token after `/login` (HttpOnly, SameSite=Strict). */

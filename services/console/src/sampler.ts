@@ -12,7 +12,13 @@ export interface Sampler {
  * logged and skipped (the chart shows a gap), never fatal: the console must outlive the backends it
  * watches. Samples never overlap: the next is scheduled after the previous finished.
  */
-export function startSampler(options: { status: StatusSource; history: StatusHistory; intervalMs: number; logger: Logger; now?: () => number }): Sampler {
+export function startSampler(options: {
+  status: StatusSource;
+  history: StatusHistory;
+  intervalMs: number;
+  logger: Logger;
+  now?: () => number;
+}): Sampler {
   const now = options.now ?? Date.now;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;

@@ -99,9 +99,14 @@ function landBatch(deps: IngestDeps, metrics: ServiceMetrics) {
   return (pending: PendingDocument[]) => {
     metrics.batchSize.observe({ batch: 'ingestor' }, pending.length);
     const documentIds = pending.map((item) => item.documentId);
-    return withBatchSpan('ingestor batch', pending.map((item) => item.trace), () => ingestDocuments(deps, documentIds), {
-      'mobius.documents': new Set(documentIds).size,
-    });
+    return withBatchSpan(
+      'ingestor batch',
+      pending.map((item) => item.trace),
+      () => ingestDocuments(deps, documentIds),
+      {
+        'mobius.documents': new Set(documentIds).size,
+      },
+    );
   };
 }
 

@@ -29,14 +29,19 @@ export async function createService(config: IngestorConfig, shared: IngestorShar
     onIdleError: (err) => logger.warn({ err }, 'rag connection lost'),
   });
   // A start that fails here closes what it already opened; once the app exists, the app closes it.
-  const warehouse = tracePort(await createServiceWarehouse(SERVICE, pipeline).catch(async (error: unknown) => {
-    await ragPool.end();
-    throw error;
-  }), 'warehouse');
-  const bus = shared.bus ?? (await createServiceBus(SERVICE, pipeline.bus, logger).catch(async (error: unknown) => {
-    await Promise.all([warehouse.close(), ragPool.end()]);
-    throw error;
-  }));
+  const warehouse = tracePort(
+    await createServiceWarehouse(SERVICE, pipeline).catch(async (error: unknown) => {
+      await ragPool.end();
+      throw error;
+    }),
+    'warehouse',
+  );
+  const bus =
+    shared.bus ??
+    (await createServiceBus(SERVICE, pipeline.bus, logger).catch(async (error: unknown) => {
+      await Promise.all([warehouse.close(), ragPool.end()]);
+      throw error;
+    }));
   const readiness = [
     { name: 'rag-postgres', check: async () => void (await ragPool.query('SELECT 1')) },
     { name: 'warehouse', check: async () => void (await warehouse.latestMartRunId()) },
@@ -48,7 +53,11 @@ export async function createService(config: IngestorConfig, shared: IngestorShar
   closeWithApp(app, () => warehouse.close());
   if (!shared.bus) closeWithApp(app, () => bus.close());
   // Registered last: fastify closes it first, so the consumer drains before what it uses closes.
-  startWithApp(app, () => startConsumer(deps), (subscriber) => subscriber.close());
+  startWithApp(
+    app,
+    () => startConsumer(deps),
+    (subscriber) => subscriber.close(),
+  );
   return serviceInstance(SERVICE, app, logger, {
     ragDatabase: maskUrl(config.ragDatabaseUrl),
     warehouse: pipeline.warehouse.kind === 'postgres' ? maskUrl(pipeline.warehouse.databaseUrl) : `bigquery ${pipeline.warehouse.projectId}`,

@@ -25,10 +25,12 @@ export async function createService(config: MartBuilderConfig, shared: MartBuild
   const { pipeline } = config;
   const warehouse = tracePort(await createServiceWarehouse(SERVICE, pipeline), 'warehouse');
   // A start that fails here closes what it already opened; once the app exists, the app closes it.
-  const bus = shared.bus ?? (await createServiceBus(SERVICE, pipeline.bus, logger).catch(async (error: unknown) => {
-    await warehouse.close();
-    throw error;
-  }));
+  const bus =
+    shared.bus ??
+    (await createServiceBus(SERVICE, pipeline.bus, logger).catch(async (error: unknown) => {
+      await warehouse.close();
+      throw error;
+    }));
   const readiness = [
     { name: 'warehouse', check: async () => void (await warehouse.latestMartRunId()) },
     { name: 'bus', check: () => bus.ping() },
@@ -38,7 +40,11 @@ export async function createService(config: MartBuilderConfig, shared: MartBuild
   closeWithApp(app, () => warehouse.close());
   if (!shared.bus) closeWithApp(app, () => bus.close());
   // Registered last: fastify closes it first, so the consumer drains before what it uses closes.
-  startWithApp(app, () => startConsumer(deps), (subscriber) => subscriber.close());
+  startWithApp(
+    app,
+    () => startConsumer(deps),
+    (subscriber) => subscriber.close(),
+  );
   return serviceInstance(SERVICE, app, logger, {
     warehouse: pipeline.warehouse.kind === 'postgres' ? maskUrl(pipeline.warehouse.databaseUrl) : `bigquery ${pipeline.warehouse.projectId}`,
     bus: shared.bus ? 'shared' : pipeline.bus.kind,

@@ -24,17 +24,14 @@ export const RAG_DEFAULTS = {
 } as const;
 
 /** An optional variable: the empty string counts as unset. */
-const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 const positiveInteger = z.coerce.number({ message: 'is not a number' }).int('is not an integer').positive('must be positive');
 
 /** The rag service's own variables, besides DATABASE_URL/ENV, the runtime and the bus. */
 export const ragServiceEnvSchema = z.object({
   /** Addition: embedder adapter (only `local`, the deterministic feature-hashing embedder, for now). */
-  EMBEDDING_PROVIDER: unsetIfEmpty(z.enum(['local'], { message: 'must be local (vertex is not available yet)' })).default(
-    'local',
-  ),
+  EMBEDDING_PROVIDER: unsetIfEmpty(z.enum(['local'], { message: 'must be local (vertex is not available yet)' })).default('local'),
   /** Addition: embedding length; every stored and published embedding must have it. */
   EMBEDDING_DIMENSIONS: unsetIfEmpty(positiveInteger).default(RAG_DEFAULTS.embeddingDimensions),
   /** Addition: largest accepted request body in bytes (larger ones get 413). */
@@ -65,7 +62,11 @@ export function loadRagServiceConfig(env: Env): RagServiceConfig {
   const auth = loadHttpAuthConfig('rag', env);
   if (own.PROBE_INTERVAL_SECONDS && auth.mode === 'required' && !auth.serviceToken) {
     // The canary publishes through the guarded API, with the service token.
-    throw new ConfigError('rag', 'MOBIUS_SERVICE_TOKEN', 'is required with PROBE_INTERVAL_SECONDS unless AUTH=none (the canary calls the API with it)');
+    throw new ConfigError(
+      'rag',
+      'MOBIUS_SERVICE_TOKEN',
+      'is required with PROBE_INTERVAL_SECONDS unless AUTH=none (the canary calls the API with it)',
+    );
   }
   return {
     database: loadRagDatabaseConfig(env),

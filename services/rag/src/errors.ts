@@ -26,8 +26,7 @@ export const emptyDocument = () =>
 export const invalidDocumentId = (id: string) =>
   new HttpError(400, RAG_ERROR_CODES.invalidDocumentId, `id must be a uuid, got ${JSON.stringify(id.slice(0, 64))}`);
 
-export const documentNotFound = (id: string) =>
-  new HttpError(404, RAG_ERROR_CODES.documentNotFound, `document ${id} does not exist`);
+export const documentNotFound = (id: string) => new HttpError(404, RAG_ERROR_CODES.documentNotFound, `document ${id} does not exist`);
 
 /** Names how many embeddings are unusable and the first few, so an operator can find them. */
 export function invalidEmbeddings(documentId: string, problems: EmbeddingProblem[], dimensions: number) {

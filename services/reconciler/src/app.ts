@@ -40,7 +40,10 @@ export function buildApp(deps: ReconcilerDeps): FastifyInstance & { passes: () =
   const metrics = createReconcileMetrics(deps.metrics.registry);
   let loop: PassLoop | undefined;
   app.addHook('onReady', async () => {
-    deps.logger.info({ targets: deps.targets, mode: deps.mode, intervalMs: deps.intervalMs }, deps.intervalMs > 0 ? 'reconciler passes start' : 'reconciler passes are off (RECONCILE_INTERVAL_SECONDS=0)');
+    deps.logger.info(
+      { targets: deps.targets, mode: deps.mode, intervalMs: deps.intervalMs },
+      deps.intervalMs > 0 ? 'reconciler passes start' : 'reconciler passes are off (RECONCILE_INTERVAL_SECONDS=0)',
+    );
     loop = startPassLoop({ ...deps, deps: deps.reconcile, metrics });
   });
   app.addHook('onClose', async () => {

@@ -87,7 +87,10 @@ async function pass(options: PassLoopOptions, signal: AbortSignal): Promise<Targ
   for (const outcome of outcomes) {
     const found = { missing: outcome.found.missing, extra: outcome.found.extra, stale: outcome.found.stale, invalid: outcome.found.invalid };
     if (outcome.repaired) {
-      const documents = outcome.found.documents.filter(hasDrift).slice(0, 20).map((d) => d.documentId);
+      const documents = outcome.found.documents
+        .filter(hasDrift)
+        .slice(0, 20)
+        .map((d) => d.documentId);
       options.logger.info({ target: outcome.target, found, repaired: outcome.repaired, documents }, `reconciler repaired ${outcome.target}`);
     } else if (hasDrift(outcome.found)) {
       options.logger.warn({ target: outcome.target, found }, `reconciler found drift in ${outcome.target}`);

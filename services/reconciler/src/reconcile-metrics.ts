@@ -20,11 +20,35 @@ const KINDS = ['missing', 'extra', 'stale', 'invalid'] as const;
 
 export function createReconcileMetrics(registry: Registry): ReconcileMetrics {
   return {
-    drift: new Gauge({ name: 'mobius_drift_rows', help: 'Drift left by the last reconciliation pass', labelNames: ['target', 'kind'] as const, registers: [registry] }),
-    found: new Counter({ name: 'mobius_drift_found_total', help: 'Drift found by reconciliation passes before repair', labelNames: ['target', 'kind'] as const, registers: [registry] }),
-    repaired: new Counter({ name: 'mobius_reconcile_repaired_total', help: 'Rows and datapoints written or removed by repairs', labelNames: ['target'] as const, registers: [registry] }),
-    passes: new Counter({ name: 'mobius_reconcile_passes_total', help: 'Reconciliation passes by outcome', labelNames: ['outcome'] as const, registers: [registry] }),
-    lastPass: new Gauge({ name: 'mobius_reconcile_last_pass_timestamp_seconds', help: 'When the last reconciliation pass finished', registers: [registry] }),
+    drift: new Gauge({
+      name: 'mobius_drift_rows',
+      help: 'Drift left by the last reconciliation pass',
+      labelNames: ['target', 'kind'] as const,
+      registers: [registry],
+    }),
+    found: new Counter({
+      name: 'mobius_drift_found_total',
+      help: 'Drift found by reconciliation passes before repair',
+      labelNames: ['target', 'kind'] as const,
+      registers: [registry],
+    }),
+    repaired: new Counter({
+      name: 'mobius_reconcile_repaired_total',
+      help: 'Rows and datapoints written or removed by repairs',
+      labelNames: ['target'] as const,
+      registers: [registry],
+    }),
+    passes: new Counter({
+      name: 'mobius_reconcile_passes_total',
+      help: 'Reconciliation passes by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    lastPass: new Gauge({
+      name: 'mobius_reconcile_last_pass_timestamp_seconds',
+      help: 'When the last reconciliation pass finished',
+      registers: [registry],
+    }),
   };
 }
 

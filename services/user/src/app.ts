@@ -121,15 +121,24 @@ export function buildApp(deps: UserAppDeps): UserApp {
   app.register(async (api) => {
     installFastApiErrors(api);
     const limits = await rateLimitHooks(api, deps.rateLimits ?? DEFAULT_RATE_LIMITS, (request) => clientAddress(request, hops));
-    await api.register(async (scope) => {
-      for (const route of authRoutes(authDeps)) registerRoute(scope, route, limits, hops);
-    }, { prefix: AUTH_PREFIX });
-    await api.register(async (scope) => {
-      for (const route of userRoutes({ ...authDeps, access })) registerRoute(scope, route, limits, hops);
-    }, { prefix: USERS_PREFIX });
-    await api.register(async (scope) => {
-      registerRoute(scope, accessBeaconAlias({ ...authDeps, access }), limits, hops);
-    }, { prefix: '/api/v1' });
+    await api.register(
+      async (scope) => {
+        for (const route of authRoutes(authDeps)) registerRoute(scope, route, limits, hops);
+      },
+      { prefix: AUTH_PREFIX },
+    );
+    await api.register(
+      async (scope) => {
+        for (const route of userRoutes({ ...authDeps, access })) registerRoute(scope, route, limits, hops);
+      },
+      { prefix: USERS_PREFIX },
+    );
+    await api.register(
+      async (scope) => {
+        registerRoute(scope, accessBeaconAlias({ ...authDeps, access }), limits, hops);
+      },
+      { prefix: '/api/v1' },
+    );
   });
   return app;
 }

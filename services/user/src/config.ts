@@ -1,12 +1,4 @@
-import {
-  ConfigError,
-  loadRuntimeConfig,
-  loadUserConfig,
-  parseEnv,
-  type Env,
-  type RuntimeConfig,
-  type UserConfig,
-} from '@mobius/config';
+import { ConfigError, loadRuntimeConfig, loadUserConfig, parseEnv, type Env, type RuntimeConfig, type UserConfig } from '@mobius/config';
 import { z } from 'zod';
 
 /** Every default of the user service in one place. */
@@ -64,8 +56,7 @@ export const USER_DEFAULTS = {
 } as const;
 
 /** An optional variable: the empty string counts as unset. */
-const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 const positiveInteger = z.coerce.number({ message: 'is not a number' }).int('is not an integer').positive('must be positive');
 const nonNegativeInteger = z.coerce.number({ message: 'is not a number' }).int('is not an integer').min(0, 'must be 0 or more');
@@ -203,7 +194,12 @@ export interface UserServiceConfig {
 
 /** MOBIUS_USER_ADMIN_EMAILS as a set of trimmed, lowercased emails. */
 export function adminEmailsOf(value: string | undefined): Set<string> {
-  return new Set((value ?? '').split(',').map((email) => email.trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    (value ?? '')
+      .split(',')
+      .map((email) => email.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 /**

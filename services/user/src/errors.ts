@@ -94,8 +94,7 @@ export const sessionEnded = () => new UserApiError(401, CODES.sessionEnded, 'Ses
 export const refreshUserGone = () => new UserApiError(401, CODES.refreshInvalid, 'User not found');
 export const googleRefused = (detail: string) => new UserApiError(401, CODES.googleRefused, detail);
 export const forbidden = () => new UserApiError(403, CODES.forbidden, 'Forbidden');
-export const tenantClosed = () =>
-  new UserApiError(403, CODES.tenantClosed, 'Registration into this tenant requires an invitation');
+export const tenantClosed = () => new UserApiError(403, CODES.tenantClosed, 'Registration into this tenant requires an invitation');
 export const notFound = (detail = 'Not Found') => new UserApiError(404, CODES.notFound, detail);
 export const conflict = (detail: string, detailBody?: Record<string, unknown>) =>
   new UserApiError(409, CODES.conflict, detail, detailBody ? { detailBody } : undefined);

@@ -36,9 +36,7 @@ export async function createService(config: UserServiceConfig, shared: UserShare
     refreshTokenDays: config.user.refreshTokenDays,
   });
   const mailer: Mailer =
-    config.mail.mailer.kind === 'smtp'
-      ? createSmtpMailer({ url: config.mail.mailer.url, from: config.mail.mailer.from })
-      : createOutboxMailer(pool);
+    config.mail.mailer.kind === 'smtp' ? createSmtpMailer({ url: config.mail.mailer.url, from: config.mail.mailer.from }) : createOutboxMailer(pool);
   const background = createBackgroundWork(logger.child({ component: 'background' }));
   const app = buildApp(
     userAppDeps(config, { repository: createUserRepository(pool), tokens, logger, metrics: createMetrics(SERVICE), mailer, background }),

@@ -20,10 +20,19 @@ export interface ProbedApp {
 }
 
 /** vertex-sync on a Chat database (its state), a migrated Postgres warehouse, a memory bus and index. */
-export async function vertexSyncApp(options: { chatDatabase: string; warehouseDatabase: string; dimensions: number; access: AccessPolicy }): Promise<ProbedApp> {
+export async function vertexSyncApp(options: {
+  chatDatabase: string;
+  warehouseDatabase: string;
+  dimensions: number;
+  access: AccessPolicy;
+}): Promise<ProbedApp> {
   await createDatabase(options.warehouseDatabase);
   await migrateDatabase({ databaseUrl: testDatabaseUrl(options.warehouseDatabase), migrationsDir: 'libs/warehouse/migrations' });
-  const warehouse = await createWarehouse({ kind: 'postgres', databaseUrl: testDatabaseUrl(options.warehouseDatabase), embeddingDimensions: options.dimensions });
+  const warehouse = await createWarehouse({
+    kind: 'postgres',
+    databaseUrl: testDatabaseUrl(options.warehouseDatabase),
+    embeddingDimensions: options.dimensions,
+  });
   const pool = createPool(testDatabaseUrl(options.chatDatabase), { applicationName: 'security-vertex-sync', max: 2 });
   const bus = await createBus({ kind: 'memory', topicPrefix: '' });
   const index = await createVectorIndex({ kind: 'memory', dimensions: options.dimensions });

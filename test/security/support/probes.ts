@@ -55,7 +55,12 @@ type Send = (probe: string, options: { method: string; url: string; headers?: Re
 
 function sender(target: ProbeTarget, route: string, results: ProbeResult[]): Send {
   return async (probe, options) => {
-    const response = await target.app.inject({ method: options.method as 'GET', url: options.url, headers: options.headers ?? {}, ...(options.payload === undefined ? {} : { payload: options.payload }) });
+    const response = await target.app.inject({
+      method: options.method as 'GET',
+      url: options.url,
+      headers: options.headers ?? {},
+      ...(options.payload === undefined ? {} : { payload: options.payload }),
+    });
     const result = { service: target.name, route, probe, status: response.statusCode, body: response.body.slice(0, 300) };
     results.push(result);
     return result;
@@ -86,7 +91,10 @@ async function bodyProbes(target: ProbeTarget, method: string, url: string, send
     await send('body: deeply nested', { method, url: path, headers: json, payload: `${'['.repeat(5_000)}${']'.repeat(5_000)}` });
     const body = target.body?.(method, url);
     if (body) {
-      for (const [name, poison] of [['NUL', 'a\u0000b'], ['lone surrogate', 'a\ud800b']] as const) {
+      for (const [name, poison] of [
+        ['NUL', 'a\u0000b'],
+        ['lone surrogate', 'a\ud800b'],
+      ] as const) {
         const payload = JSON.stringify({ ...body.payload, [body.field]: poison });
         await send(`field ${body.field}: ${name}`, { method, url: path, headers: json, payload });
       }

@@ -59,7 +59,9 @@ function checkResults(results: ProbeResult[], refusal: (route: string) => number
   const summary = new Map<string, number[]>();
   for (const r of results) summary.set(r.probe, [...(summary.get(r.probe) ?? []), r.status]);
   console.info(
-    [...summary].map(([probe, statuses]) => `${results[0]?.service}: ${probe}: ${[...new Set(statuses)].sort().join('/')} on ${statuses.length} route(s)`).join('\n'),
+    [...summary]
+      .map(([probe, statuses]) => `${results[0]?.service}: ${probe}: ${[...new Set(statuses)].sort().join('/')} on ${statuses.length} route(s)`)
+      .join('\n'),
   );
 }
 
@@ -104,7 +106,11 @@ export function securitySuite(full: boolean): void {
       open,
       path: (url) => url.replace(':id', randomUUID()),
       body: (method, url) =>
-        url.endsWith('/publish') ? { payload: { published_by: 'probe' }, field: 'published_by' } : method === 'POST' || method === 'PUT' ? { payload: document, field: full ? 'payer' : 'filename' } : undefined,
+        url.endsWith('/publish')
+          ? { payload: { published_by: 'probe' }, field: 'published_by' }
+          : method === 'POST' || method === 'PUT'
+            ? { payload: document, field: full ? 'payer' : 'filename' }
+            : undefined,
       bodyLimitBytes: 64 * 1024,
     };
     checkResults(await probeService(target, full), refusedWith401);
@@ -150,13 +156,19 @@ export function securitySuite(full: boolean): void {
           .replace(':indexId', 'mobius-rag')
           .replace('indexes/:target', 'indexes/mobius-rag:removeDatapoints')
           .replace('indexEndpoints/:target', 'indexEndpoints/mobius-rag-endpoint:readIndexDatapoints'),
-      body: (method, url) => (url.includes('indexEndpoints') ? { payload: { deployedIndexId: 'd', ids: [randomUUID()] }, field: 'deployedIndexId' } : undefined),
+      body: (method, url) =>
+        url.includes('indexEndpoints') ? { payload: { deployedIndexId: 'd', ids: [randomUUID()] }, field: 'deployedIndexId' } : undefined,
       bodyLimitBytes: 64 * 1024 * 1024,
     };
     checkResults(await probeService(target, full), refusedWith401);
     const auth = { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' };
     const upsert = (indexId: string, value: number) =>
-      index.app.inject({ method: 'POST', url: `${base}/indexes/${indexId}:upsertDatapoints`, headers: auth, payload: { datapoints: [{ datapointId: randomUUID(), featureVector: [value, 0, 0, 0, 0, 0, 0, 1] }] } });
+      index.app.inject({
+        method: 'POST',
+        url: `${base}/indexes/${indexId}:upsertDatapoints`,
+        headers: auth,
+        payload: { datapoints: [{ datapointId: randomUUID(), featureVector: [value, 0, 0, 0, 0, 0, 0, 1] }] },
+      });
     const other = await upsert('another-index', 1);
     console.info(`vector-index: upsert to another index id -> ${other.statusCode} ${other.body}`);
     expect(other.statusCode).toBe(404);
@@ -216,27 +228,55 @@ export function securitySuite(full: boolean): void {
     // Sign-out reads no body: valid JSON that is not an object signs out all the same (303 to /login).
     const signOut = (r: ProbeResult) => r.route === 'POST /logout' && ['body: not an object', 'body: deeply nested'].includes(r.probe);
     expect(results.filter(signOut).map((r) => r.status)).toEqual([303, 303]);
-    checkResults(results.filter((r) => !signOut(r)), (route) => {
-      const url = route.split(' ')[1]!;
-      if (OPEN.has(url) || signIn.has(url)) return undefined;
-      return url === '/' ? [303] : [401];
+    checkResults(
+      results.filter((r) => !signOut(r)),
+      (route) => {
+        const url = route.split(' ')[1]!;
+        if (OPEN.has(url) || signIn.has(url)) return undefined;
+        return url === '/' ? [303] : [401];
+      },
+    );
+    const person = await console_.app.inject({
+      method: 'GET',
+      url: '/api/status',
+      headers: { authorization: `Bearer ${tokens.mintAccessToken({ userId: OPERATOR, tenantId: 't' })}` },
     });
-    const person = await console_.app.inject({ method: 'GET', url: '/api/status', headers: { authorization: `Bearer ${tokens.mintAccessToken({ userId: OPERATOR, tenantId: 't' })}` } });
     expect(person.statusCode).toBe(200);
   });
 
-  it('user: the Bearer and directory routes refuse each bad credential (401, or 403 for the directory\'s writers, as {detail}), and no probe answers 500', async () => {
+  it("user: the Bearer and directory routes refuse each bad credential (401, or 403 for the directory's writers, as {detail}), and no probe answers 500", async () => {
     const user = await userApp({ database: userDatabase, secret: SECRET });
     more.push(user);
     // Public as in the original: sign-in, and the lifecycle routes whose single-use token is the credential.
     const publicAuth = new Set([
-      '/health', '/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/google', '/api/v1/auth/refresh', '/api/v1/auth/logout',
-      '/api/v1/auth/password-reset/request', '/api/v1/auth/password-reset/confirm', '/api/v1/auth/set-password', '/api/v1/auth/token-info',
-      '/api/v1/auth/handoff/redeem', '/api/v1/auth/check-email', '/api/v1/auth/activities',
+      '/health',
+      '/api/v1/auth/register',
+      '/api/v1/auth/login',
+      '/api/v1/auth/google',
+      '/api/v1/auth/refresh',
+      '/api/v1/auth/logout',
+      '/api/v1/auth/password-reset/request',
+      '/api/v1/auth/password-reset/confirm',
+      '/api/v1/auth/set-password',
+      '/api/v1/auth/token-info',
+      '/api/v1/auth/handoff/redeem',
+      '/api/v1/auth/check-email',
+      '/api/v1/auth/activities',
     ]);
     const body = {
-      email: 'probe@example.com', password: 'probe-password-123', display_name: 'Probe', refresh_token: 'x', id_token: 'x', roles: ['billing'],
-      token: 'x', new_password: 'probe-password-456', code: 'x', surface: 'probe', alias: 'probe', capability: 'probe', name: 'probe',
+      email: 'probe@example.com',
+      password: 'probe-password-123',
+      display_name: 'Probe',
+      refresh_token: 'x',
+      id_token: 'x',
+      roles: ['billing'],
+      token: 'x',
+      new_password: 'probe-password-456',
+      code: 'x',
+      surface: 'probe',
+      alias: 'probe',
+      capability: 'probe',
+      name: 'probe',
     };
     const target: ProbeTarget = {
       name: 'user',
@@ -252,8 +292,14 @@ export function securitySuite(full: boolean): void {
     const results = await probeService(target, full);
     expect(results.map((r) => r.route)).toEqual(
       expect.arrayContaining([
-        'GET /api/v1/auth/me', 'PUT /api/v1/users/:user_id/orgs/:org_slug', 'POST /api/v1/auth/password-reset/request', 'POST /api/v1/auth/handoff/mint',
-        'GET /api/v1/auth/token-info', 'POST /api/v1/users/invite', 'DELETE /api/v1/users/:user_id/capabilities/:capability', 'POST /api/v1/access-beacon',
+        'GET /api/v1/auth/me',
+        'PUT /api/v1/users/:user_id/orgs/:org_slug',
+        'POST /api/v1/auth/password-reset/request',
+        'POST /api/v1/auth/handoff/mint',
+        'GET /api/v1/auth/token-info',
+        'POST /api/v1/users/invite',
+        'DELETE /api/v1/users/:user_id/capabilities/:capability',
+        'POST /api/v1/access-beacon',
       ]),
     );
     checkResults(results, (route) => {
@@ -277,22 +323,39 @@ export function securitySuite(full: boolean): void {
     const password = 'a-new-probe-password';
     const forged = ['x', 'A'.repeat(43), `${'A'.repeat(42)}=`, '../../etc/passwd', "' OR 1=1 --", '‮gnp.exe', '😀'.repeat(20)];
     for (const token of forged) {
-      expect(await call('POST', '/password-reset/confirm', { token, new_password: password })).toEqual({ status: 400, body: { detail: 'token_invalid' } });
+      expect(await call('POST', '/password-reset/confirm', { token, new_password: password })).toEqual({
+        status: 400,
+        body: { detail: 'token_invalid' },
+      });
       expect(await call('POST', '/set-password', { token, new_password: password })).toEqual({ status: 400, body: { detail: 'token_invalid' } });
       expect(await call('POST', '/handoff/redeem', { code: token })).toEqual({ status: 400, body: { detail: 'token_invalid' } });
-      expect(await call('GET', `/token-info?token=${encodeURIComponent(token)}`)).toEqual({ status: 200, body: { valid: false, error: 'token_invalid' } });
+      expect(await call('GET', `/token-info?token=${encodeURIComponent(token)}`)).toEqual({
+        status: 200,
+        body: { valid: false, error: 'token_invalid' },
+      });
     }
     // A hand-off code (the probe user's own) used as a reset or invite token, then twice, then expired.
-    const minted = await user.app.inject({ method: 'POST', url: '/api/v1/auth/handoff/mint', headers: { authorization: `Bearer ${user.accessToken}` } });
+    const minted = await user.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/handoff/mint',
+      headers: { authorization: `Bearer ${user.accessToken}` },
+    });
     const code = (minted.json() as { code: string }).code;
-    expect(await call('POST', '/password-reset/confirm', { token: code, new_password: password })).toEqual({ status: 400, body: { detail: 'token_invalid' } });
+    expect(await call('POST', '/password-reset/confirm', { token: code, new_password: password })).toEqual({
+      status: 400,
+      body: { detail: 'token_invalid' },
+    });
     expect(await call('POST', '/set-password', { token: code, new_password: password })).toEqual({ status: 400, body: { detail: 'token_invalid' } });
     expect((await call('POST', '/handoff/redeem', { code })).status).toBe(200);
     expect(await call('POST', '/handoff/redeem', { code })).toEqual({ status: 400, body: { detail: 'token_consumed' } });
     const late = (
-      (await user.app.inject({ method: 'POST', url: '/api/v1/auth/handoff/mint', headers: { authorization: `Bearer ${user.accessToken}` } })).json() as { code: string }
+      (
+        await user.app.inject({ method: 'POST', url: '/api/v1/auth/handoff/mint', headers: { authorization: `Bearer ${user.accessToken}` } })
+      ).json() as { code: string }
     ).code;
-    await user.service.pool.query(`UPDATE user_ext.auth_token SET expires_at = (now() AT TIME ZONE 'UTC') - interval '1 second' WHERE consumed_at IS NULL`);
+    await user.service.pool.query(
+      `UPDATE user_ext.auth_token SET expires_at = (now() AT TIME ZONE 'UTC') - interval '1 second' WHERE consumed_at IS NULL`,
+    );
     expect(await call('POST', '/handoff/redeem', { code: late })).toEqual({ status: 400, body: { detail: 'token_expired' } });
     // Minting needs a valid access token: the forged, expired and refresh-typed tokens of the credential probes are refused.
     for (const [name, authorization] of Object.entries(refusedCredentials(SECRET))) {

@@ -18,7 +18,9 @@ export interface ForgeOptions {
 export function forgeToken(payload: unknown, options: ForgeOptions = {}): string {
   const input = `${part(options.header ?? { alg: 'HS256', typ: 'JWT' })}.${part(payload)}`;
   if (options.secret === undefined) return `${input}.`;
-  const signature = createHmac(options.hash ?? 'sha256', options.secret).update(input).digest('base64url');
+  const signature = createHmac(options.hash ?? 'sha256', options.secret)
+    .update(input)
+    .digest('base64url');
   return `${input}.${signature}`;
 }
 

@@ -5,7 +5,19 @@ import { attachExtensions } from '../extensions.ts';
 import { tracedPublish } from '../middleware/tracing.ts';
 import { validatePublishRequest, validateReplayFrom, validateSubscription, validateTopic } from '../names.ts';
 import { resolveSubscribeOptions, runSubscription, wrapHandler } from '../subscription.ts';
-import type { Bus, BusCapabilities, BusLogger, CreateBusOptions, Handler, Message, PublishRequest, PublishResult, ReplayFrom, SubscribeOptions, Subscriber } from '../types.ts';
+import type {
+  Bus,
+  BusCapabilities,
+  BusLogger,
+  CreateBusOptions,
+  Handler,
+  Message,
+  PublishRequest,
+  PublishResult,
+  ReplayFrom,
+  SubscribeOptions,
+  Subscriber,
+} from '../types.ts';
 import { AttemptCounter } from './pubsub/attempts.ts';
 import { toOutgoing } from './pubsub/codec.ts';
 import { PubSubDeadLetterStore } from './pubsub/dead-letters.ts';
@@ -33,7 +45,10 @@ interface Clients {
 export async function createPubSubBus(options: CreateBusOptions, logger: BusLogger): Promise<Bus> {
   const settings = resolvePubSubSettings(options.pubsub, options.topics?.maxAgeMs ?? TOPIC_DEFAULTS.maxAgeMs);
   const clients = await connect(settings);
-  const project = await clients.pubsub.getClientConfig().then((config) => config.projectId, () => undefined);
+  const project = await clients.pubsub.getClientConfig().then(
+    (config) => config.projectId,
+    () => undefined,
+  );
   if (!project) {
     await clients.pubsub.close();
     throw new BusConfigError('no Google Cloud project: set PUBSUB_PROJECT or GOOGLE_CLOUD_PROJECT');
@@ -152,8 +167,22 @@ class PubSubBus implements Bus {
     if (this.#push) await this.#provisioner.pointAtEndpoint(subscription);
     const publish = (request: PublishRequest) => this.publish(request);
     const running = this.#push
-      ? this.#push.register(topic, subscription, wrapHandler({ subscription, handler, settings, publish, logger: this.#logger, system: 'gcp_pubsub' }), settings)
-      : runSubscription({ topic, subscription, handler, settings, publish, logger: this.#logger, source: this.#source(topic, subscription, settings.ackWaitMs), system: 'gcp_pubsub' });
+      ? this.#push.register(
+          topic,
+          subscription,
+          wrapHandler({ subscription, handler, settings, publish, logger: this.#logger, system: 'gcp_pubsub' }),
+          settings,
+        )
+      : runSubscription({
+          topic,
+          subscription,
+          handler,
+          settings,
+          publish,
+          logger: this.#logger,
+          source: this.#source(topic, subscription, settings.ackWaitMs),
+          system: 'gcp_pubsub',
+        });
     const subscriber: Subscriber = {
       close: async () => {
         await running.close();

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_ATTRIBUTES, type Message } from '../types.ts';
 import { deadLetterRequest } from './dead-letter.ts';
 
-const message: Message = { id: 'm-1', topic: 'rag.publish_events', data: new Uint8Array(), attributes: {}, deliveryAttempt: 5, publishedAt: new Date() };
+const message: Message = {
+  id: 'm-1',
+  topic: 'rag.publish_events',
+  data: new Uint8Array(),
+  attributes: {},
+  deliveryAttempt: 5,
+  publishedAt: new Date(),
+};
 
 describe('dead-letter reasons', () => {
   it('fit a Pub/Sub attribute (1024 bytes) however many bytes their characters take', () => {

@@ -43,7 +43,13 @@ export function deadLetter(options: DeadLetterOptions): Middleware {
         throw new DeadLetterFailedError(request.topic, { cause: publishError });
       }
       options.logger.warn(
-        { topic: message.topic, subscription: options.subscription, messageId: message.id, code: errorCode(error), attempts: message.deliveryAttempt },
+        {
+          topic: message.topic,
+          subscription: options.subscription,
+          messageId: message.id,
+          code: errorCode(error),
+          attempts: message.deliveryAttempt,
+        },
         `dead-lettered to ${request.topic}: ${request.attributes?.[DEAD_LETTER_ATTRIBUTES.reason]}`,
       );
     }
@@ -75,7 +81,9 @@ function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim() || 'no reason given';
   if (Buffer.byteLength(flat) <= MAX_REASON_BYTES) return flat;
   const ellipsis = '…';
-  let cut = Buffer.from(flat).subarray(0, MAX_REASON_BYTES - Buffer.byteLength(ellipsis)).toString('utf8');
+  let cut = Buffer.from(flat)
+    .subarray(0, MAX_REASON_BYTES - Buffer.byteLength(ellipsis))
+    .toString('utf8');
   // A multi-byte character split at the cut decodes as U+FFFD: drop it.
   cut = cut.replace(/\uFFFD+$/, '');
   return `${cut}${ellipsis}`;

@@ -68,15 +68,21 @@ describe('tracing middleware, tracing off (no SDK registered)', () => {
 
   it('tells outcome listeners whether a delivery was acked, left for a retry, or dead-lettered', async () => {
     const outcomes: DeliveryOutcome[] = [];
-    const listen = (next: Handler): Handler => async (message) => {
-      onDeliveryOutcome((outcome) => outcomes.push(outcome));
-      await next(message);
-    };
+    const listen =
+      (next: Handler): Handler =>
+      async (message) => {
+        onDeliveryOutcome((outcome) => outcomes.push(outcome));
+        await next(message);
+      };
     const deadLetters: PublishRequest[] = [];
     let failWith: Error | undefined;
-    const chain = busChain(async () => {
-      if (failWith) throw failWith;
-    }, deadLetters, [listen]);
+    const chain = busChain(
+      async () => {
+        if (failWith) throw failWith;
+      },
+      deadLetters,
+      [listen],
+    );
 
     await chain(messageWith({}));
     failWith = new Error('database restarting'); // retryable

@@ -126,7 +126,14 @@ export function tracedPublish(
   send: (attributes: Record<string, string>) => Promise<PublishResult>,
 ): Promise<PublishResult> {
   return tracePublish(
-    { system, topic: request.topic, messageId: request.id, attributes: request.attributes, bodySize: request.data.byteLength, orderingKey: request.orderingKey },
+    {
+      system,
+      topic: request.topic,
+      messageId: request.id,
+      attributes: request.attributes,
+      bodySize: request.data.byteLength,
+      orderingKey: request.orderingKey,
+    },
     send,
   );
 }

@@ -41,11 +41,16 @@ export function registerFailureTests(context: ConformanceContext): void {
     const { bus, topic, subscription } = await context.scope();
     const stuck = gate();
     const dead = new Received();
-    const deadSubscriber = await bus.subscribe(topic, subscription, dead.handler(() => stuck.promise), {
-      ...fast,
-      concurrency: 1,
-      drainTimeoutMs: 100,
-    });
+    const deadSubscriber = await bus.subscribe(
+      topic,
+      subscription,
+      dead.handler(() => stuck.promise),
+      {
+        ...fast,
+        concurrency: 1,
+        drainTimeoutMs: 100,
+      },
+    );
     await bus.publish({ topic, id: 'orphan', data: bytes('held by a dead subscriber') });
     await dead.atLeast(1);
     const heldAt = Date.now();

@@ -39,7 +39,12 @@ export function registerSubscriptionStatsTests(context: ConformanceContext): voi
     // One message held by its handler: delivered but not acked, so it still counts.
     const hold = gate();
     const received = new Received();
-    await bus.subscribe(topic, subscription, received.handler((message) => (message.id === 'm-0' ? hold.promise : Promise.resolve())), fast);
+    await bus.subscribe(
+      topic,
+      subscription,
+      received.handler((message) => (message.id === 'm-0' ? hold.promise : Promise.resolve())),
+      fast,
+    );
     await received.atLeast(3);
     const inFlight = await statsUntil(observer, topic, subscription, (backlog) => backlog === 1);
     expect(inFlight.oldestUnackedSeconds).not.toBeNull();

@@ -54,7 +54,10 @@ async function inspectSchemas(source: pg.Client, target: pg.Client): Promise<Emb
   if (sourceMissing.length > 0) {
     throw new CloneError(`the rag source database has no ${sourceMissing.join(', ')} table: is RAG_SOURCE_DATABASE_URL a rag database?`);
   }
-  const targetMissing = await missingTables(target, TABLE_COPIES.map((copy) => copy.table));
+  const targetMissing = await missingTables(
+    target,
+    TABLE_COPIES.map((copy) => copy.table),
+  );
   if (targetMissing.length > 0) {
     throw new CloneError(`chat's database has no ${targetMissing.join(', ')} table: run \`mobius migrate --module chat\` first`);
   }

@@ -47,7 +47,8 @@ export async function devResetCommand(options: DevResetOptions, io: CliIO): Prom
   const pid = await runningDev(dataDir);
   if (pid !== undefined) throw new DevError('DEV_RUNNING', `a mobius dev (pid ${pid}) is using ${where}; stop it first (Ctrl-C), then reset`);
   if (!options.yes) {
-    if (!io.ask) throw new CommandExit(1, `mobius dev reset deletes ${where} (every local database and secret): stdin is not a terminal, so add --yes`);
+    if (!io.ask)
+      throw new CommandExit(1, `mobius dev reset deletes ${where} (every local database and secret): stdin is not a terminal, so add --yes`);
     const answer = await io.ask(`Delete ${where} with every local database and secret of mobius dev? Type yes to confirm: `);
     if (!/^y(es)?$/i.test(answer)) throw new CommandExit(1, `not confirmed; ${where} is kept`);
   }

@@ -69,7 +69,11 @@ export async function devStatusCommand(options: DevStatusOptions, io: CliIO): Pr
   const resolved = await resolveCliEnv(io, options);
   const found = await readDevRuntime(resolved.dataDir);
   const where = shownPath(resolved.dataDir);
-  if (found.state === 'stale') throw new CommandExit(1, `no mobius dev is running in ${where}: ${shownPath(found.path)} is stale (pid ${found.pid} is gone); mobius dev starts one`);
+  if (found.state === 'stale')
+    throw new CommandExit(
+      1,
+      `no mobius dev is running in ${where}: ${shownPath(found.path)} is stale (pid ${found.pid} is gone); mobius dev starts one`,
+    );
   if (found.state === 'absent') throw new CommandExit(1, `no mobius dev is running in ${where}; mobius dev starts one`);
   const { runtime } = found;
   const devEnv = { ...runtime.env };

@@ -139,9 +139,14 @@ async function redriveCommand(selection: Selection, options: DlqCommandOptions, 
   if (options.dryRun) io.err(`dry run: would redrive ${countOf(selected.length)} of ${subscription.name} to ${subscription.topic}; nothing moved`);
   else io.err(`redriven ${moved} to ${subscription.topic} by ${by}`);
   if (result.notRemoved > 0) {
-    io.err(`warning: ${result.notRemoved} redriven dead letters could not be removed (gone already, or held by another reader): a later redrive would send them again (harmless: consumers are idempotent)`);
+    io.err(
+      `warning: ${result.notRemoved} redriven dead letters could not be removed (gone already, or held by another reader): a later redrive would send them again (harmless: consumers are idempotent)`,
+    );
   }
-  if (result.failed) throw new DlqCommandError(`redrive stopped at ${result.failed.id}: ${result.failed.error} (it and the ${selected.length - result.redriven.length - 1} after it stay dead letters)`);
+  if (result.failed)
+    throw new DlqCommandError(
+      `redrive stopped at ${result.failed.id}: ${result.failed.error} (it and the ${selected.length - result.redriven.length - 1} after it stay dead letters)`,
+    );
 }
 
 async function purge({ subscription, store, selected }: Selection, options: DlqCommandOptions, io: CliIO): Promise<void> {

@@ -1,11 +1,4 @@
-import {
-  MODULES,
-  loadDatabaseConfig,
-  maskUrl,
-  type DatabaseConfig,
-  type DeployEnv,
-  type ModuleName,
-} from '@mobius/config';
+import { MODULES, loadDatabaseConfig, maskUrl, type DatabaseConfig, type DeployEnv, type ModuleName } from '@mobius/config';
 import {
   DatabaseMissingError,
   describeDatabase,
@@ -138,7 +131,8 @@ export async function migrateCommand(options: MigrateCommandOptions, callerIO: C
   const modules = (options.module ? [options.module] : MODULES).filter((m) => !(bigQuery && m === 'warehouse'));
   const configs = modules.map((module) => loadDatabaseConfig(module, io.env, { deployEnv }));
   const items = configs.map((config) => databaseItem(config.module, config.databaseUrl));
-  if (bigQuery && (!options.module || options.module === 'warehouse')) items.push({ label: 'warehouse', value: `BigQuery ${io.env.BQ_PROJECT ?? ''}`, variables: ['WAREHOUSE'] });
+  if (bigQuery && (!options.module || options.module === 'warehouse'))
+    items.push({ label: 'warehouse', value: `BigQuery ${io.env.BQ_PROJECT ?? ''}`, variables: ['WAREHOUSE'] });
   announceTarget(io, 'migrate', resolved, items);
   for (const config of configs) {
     if (!options.dryRun) io.out(`${config.module}: ${maskUrl(config.databaseUrl)} (${config.source}, --env ${deployEnv})`);

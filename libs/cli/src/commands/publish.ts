@@ -41,7 +41,10 @@ export async function markdownFiles(paths: string[]): Promise<string[]> {
     });
     if (info.isDirectory()) {
       const entries = await readdir(path, { withFileTypes: true });
-      const found = entries.filter((e) => e.isFile() && isMarkdown(e.name)).map((e) => e.name).sort();
+      const found = entries
+        .filter((e) => e.isFile() && isMarkdown(e.name))
+        .map((e) => e.name)
+        .sort();
       if (found.length === 0) throw new PublishCommandError('PUBLISH_INPUT', `${path} has no .md files`, false);
       files.push(...found.map((name) => join(path, name)));
     } else if (isMarkdown(path)) {

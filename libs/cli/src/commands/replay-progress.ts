@@ -41,7 +41,9 @@ export async function watchReplay(io: CliIO, bus: Bus, topic: string, subscripti
       movedAt = Date.now();
     } else if (Date.now() - movedAt >= watch.stallMs) {
       progress.finish();
-      io.err(`replay: ${backlog} messages still pending, unchanged for ${watch.stallMs / 1000} s: is a ${subscription} consumer running? (mobius status shows the backlog)`);
+      io.err(
+        `replay: ${backlog} messages still pending, unchanged for ${watch.stallMs / 1000} s: is a ${subscription} consumer running? (mobius status shows the backlog)`,
+      );
       return;
     }
   }

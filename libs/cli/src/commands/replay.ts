@@ -74,7 +74,9 @@ async function rewind(bus: Bus, busKind: string, topic: string, subscription: st
     return snapshots.seek(topic, subscription, from.name);
   }
   if (from.kind === 'sequence' && !bus.capabilities.replayFromSequence) {
-    throw new ReplayCommandError(`BUS=${busKind} has no message sequence numbers, so seq:N cannot be replayed: use an ISO-8601 time, snapshot:NAME or beginning`);
+    throw new ReplayCommandError(
+      `BUS=${busKind} has no message sequence numbers, so seq:N cannot be replayed: use an ISO-8601 time, snapshot:NAME or beginning`,
+    );
   }
   if (from.kind === 'time' && !bus.capabilities.replayFromTime) {
     throw new ReplayCommandError(
@@ -111,7 +113,10 @@ export async function replayCommand(options: ReplayCommandOptions, io: CliIO): P
     io.out(`would replay ${target} from ${describeFrom(from)} (bus ${config.kind})`);
     return;
   }
-  if (config.kind === 'memory') throw new ReplayCommandError('replay needs a shared bus; BUS=memory lives inside one process (mobius dev shares NATS when started with NATS_URL)');
+  if (config.kind === 'memory')
+    throw new ReplayCommandError(
+      'replay needs a shared bus; BUS=memory lives inside one process (mobius dev shares NATS when started with NATS_URL)',
+    );
   const bus = await createServiceBus('mobius', config);
   try {
     io.out(`replaying ${target} from ${describeFrom(from)} ...`);

@@ -67,7 +67,11 @@ export async function resyncCommand(options: ResyncCommandOptions, io: CliIO): P
   const wanted: Target[] = options.target === 'chat' || options.target === 'vertex' ? [options.target] : [...TARGETS];
   const indexShared = pipeline.vectorIndex.kind !== 'memory';
   const index = { ...indexItem(resolved.env), value: describeIndex(pipeline.vectorIndex) };
-  announceTarget(io, 'resync', resolved, [databaseItem('rag (read)', pipeline.ragDatabaseUrl), databaseItem('chat', pipeline.chatDatabaseUrl), index]);
+  announceTarget(io, 'resync', resolved, [
+    databaseItem('rag (read)', pipeline.ragDatabaseUrl),
+    databaseItem('chat', pipeline.chatDatabaseUrl),
+    index,
+  ]);
   const progress = reconcileProgress(io);
   const rag = createPool(pipeline.ragDatabaseUrl, { applicationName: 'mobius-resync' });
   const chat = createPool(pipeline.chatDatabaseUrl, { applicationName: 'mobius-resync' });
@@ -83,7 +87,10 @@ export async function resyncCommand(options: ResyncCommandOptions, io: CliIO): P
       return;
     }
     if (!indexShared && options.target === 'vertex') {
-      throw new CommandExit(2, 'the vertex target cannot be checked with VECTOR_INDEX=memory (the index lives inside vertex-sync); set VECTOR_INDEX=vertex or local');
+      throw new CommandExit(
+        2,
+        'the vertex target cannot be checked with VECTOR_INDEX=memory (the index lives inside vertex-sync); set VECTOR_INDEX=vertex or local',
+      );
     }
     const targets = indexShared ? wanted : wanted.filter((t) => t !== 'vertex');
     if (targets.length < wanted.length) io.err('resync: VECTOR_INDEX=memory lives inside vertex-sync: checking chat only');
@@ -161,16 +168,23 @@ function printReport(io: CliIO, outcomes: readonly TargetOutcome[], quarantined:
     if (outcome.repaired) {
       const f = outcome.found;
       const r = outcome.repaired;
-      io.out(`${outcome.target}: found ${f.missing} missing, ${f.extra} extra, ${f.stale} stale; repaired ${r.documents} documents (${r.written} writes, ${r.removed} removals${r.skipped ? `, ${r.skipped} left to the sink, which is ahead` : ''})`);
+      io.out(
+        `${outcome.target}: found ${f.missing} missing, ${f.extra} extra, ${f.stale} stale; repaired ${r.documents} documents (${r.written} writes, ${r.removed} removals${r.skipped ? `, ${r.skipped} left to the sink, which is ahead` : ''})`,
+      );
     }
     const report = finalReport(outcome);
-    const verified = report.indexVerification ? `; ${report.indexVerification.read} datapoints read back from the index, ${report.indexVerification.absent} absent` : '';
-    io.out(`${report.target}: ${report.missing} missing, ${report.extra} extra, ${report.stale} stale, ${report.invalid} invalid (RAG ${report.ragRows} rows, ${report.target === 'chat' ? 'Chat' : 'ledger'} ${report.targetRows}${verified})`);
+    const verified = report.indexVerification
+      ? `; ${report.indexVerification.read} datapoints read back from the index, ${report.indexVerification.absent} absent`
+      : '';
+    io.out(
+      `${report.target}: ${report.missing} missing, ${report.extra} extra, ${report.stale} stale, ${report.invalid} invalid (RAG ${report.ragRows} rows, ${report.target === 'chat' ? 'Chat' : 'ledger'} ${report.targetRows}${verified})`,
+    );
     for (const d of report.documents.slice(0, LISTED_DOCUMENTS)) {
       const parts = (['missing', 'extra', 'stale', 'invalid'] as const).filter((k) => d[k] > 0).map((k) => `${k} ${d[k]}`);
       io.out(`  ${d.documentId}  ${parts.join(', ')}${d.reasons.length ? `  (${d.reasons.join('; ')})` : ''}`);
     }
-    if (report.documents.length > LISTED_DOCUMENTS) io.out(`  ... and ${report.documents.length - LISTED_DOCUMENTS} more documents (--json lists all)`);
+    if (report.documents.length > LISTED_DOCUMENTS)
+      io.out(`  ... and ${report.documents.length - LISTED_DOCUMENTS} more documents (--json lists all)`);
   }
   if (quarantined > 0) io.out(`outbox: ${quarantined} publish events quarantined (the event schema refuses them; see docs/poison-isolation.md)`);
 }

@@ -70,7 +70,11 @@ async function bearerToken(options: SearchCommandOptions, env: Env): Promise<str
   const path = join(dataDirOf(options.dataDir, env), DATA_FILES.jwtSecret);
   const secret = env.JWT_SECRET || (await readSecret(path));
   if (!secret) {
-    throw new SearchCommandError('SEARCH_NO_TOKEN', `no token: give --token, set JWT_SECRET, or start mobius dev once (it keeps its secret in ${path})`, false);
+    throw new SearchCommandError(
+      'SEARCH_NO_TOKEN',
+      `no token: give --token, set JWT_SECRET, or start mobius dev once (it keeps its secret in ${path})`,
+      false,
+    );
   }
   const tokens = createTokenService({ secret });
   return tokens.mintAccessToken({ userId: SEARCH_DEFAULTS.devUser, tenantId: DEFAULT_TENANT_ID, minutes: SEARCH_DEFAULTS.tokenMinutes });
@@ -82,7 +86,8 @@ function searchBody(text: string, options: SearchCommandOptions): Record<string,
   const body: Record<string, unknown> = { query: text };
   if (options.k !== undefined) {
     const k = Number(options.k);
-    if (!Number.isInteger(k) || k < 1) throw new SearchCommandError('SEARCH_INPUT', `-k must be a positive integer, got ${JSON.stringify(options.k)}`, false);
+    if (!Number.isInteger(k) || k < 1)
+      throw new SearchCommandError('SEARCH_INPUT', `-k must be a positive integer, got ${JSON.stringify(options.k)}`, false);
     body.k = k;
   }
   const filters = {

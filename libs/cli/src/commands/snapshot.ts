@@ -19,7 +19,10 @@ export class SnapshotCommandError extends Error {
 
 /** `before-20260128T101500Z`: a default name that sorts by time and says what it is for. */
 export function defaultSnapshotName(now: Date): string {
-  return `before-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return `before-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
 }
 
 /**
@@ -37,7 +40,8 @@ export async function snapshotCommand(action: 'create' | 'list', options: Snapsh
   const resolved = await resolveCliEnv(io);
   announceTarget(io, `snapshot ${action}`, resolved, [busItem(resolved.env)]);
   const config = loadBusConfig('mobius', resolved.env);
-  if (config.kind !== 'pubsub') throw new SnapshotCommandError(`snapshots need BUS=pubsub (BUS is ${config.kind}); NATS replays from a time or seq:N instead`);
+  if (config.kind !== 'pubsub')
+    throw new SnapshotCommandError(`snapshots need BUS=pubsub (BUS is ${config.kind}); NATS replays from a time or seq:N instead`);
   const bus = await createServiceBus('mobius', config);
   try {
     const snapshots = snapshotsOf(bus);

@@ -54,7 +54,13 @@ async function openSources(pipeline: PipelineConfig, resolved: ResolvedCliEnv): 
   const warehouse = await createServiceWarehouse('mobius', pipeline, { applicationName: 'mobius-status' });
   const busConfig = loadBusConfig('mobius', resolved.env);
   if (busConfig.kind === 'memory') {
-    return { rag, chat, warehouse, bus: undefined, busNote: 'BUS=memory lives inside the process that runs it (mobius dev): nothing to ask from here' };
+    return {
+      rag,
+      chat,
+      warehouse,
+      bus: undefined,
+      busNote: 'BUS=memory lives inside the process that runs it (mobius dev): nothing to ask from here',
+    };
   }
   try {
     // Read-only: never create topics or subscriptions from a status command.

@@ -36,7 +36,8 @@ export async function tokenCommand(options: TokenCommandOptions, io: CliIO): Pro
   const resolved = await resolveCliEnv(io, options);
   const secret = resolved.env.JWT_SECRET;
   const dev = resolved.dev.state === 'running' ? resolved.dev.runtime : undefined;
-  const from = resolved.sourceOf('JWT_SECRET') === 'mobius dev' && dev?.secrets.jwtSecret ? shownPath(dev.secrets.jwtSecret) : secret ? 'JWT_SECRET' : '(none)';
+  const from =
+    resolved.sourceOf('JWT_SECRET') === 'mobius dev' && dev?.secrets.jwtSecret ? shownPath(dev.secrets.jwtSecret) : secret ? 'JWT_SECRET' : '(none)';
   announceTarget(io, 'token', resolved, [{ label: 'JWT secret', value: from, variables: ['JWT_SECRET'] }]);
   if (!secret) {
     throw new ConfigError('token', 'JWT_SECRET', 'is required (the HS256 secret shared with mobius-user, os and chat), or a running mobius dev');

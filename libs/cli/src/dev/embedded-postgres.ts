@@ -207,7 +207,11 @@ async function waitReady(child: ChildProcess, url: string, logFile: string): Pro
         await client.end();
       }
     }
-    if (Date.now() > deadline) throw new DevError('DEV_POSTGRES', `Postgres did not accept connections within ${EMBEDDED_POSTGRES_DEFAULTS.readyTimeoutMs} ms: ${await logTail(logFile)}`);
+    if (Date.now() > deadline)
+      throw new DevError(
+        'DEV_POSTGRES',
+        `Postgres did not accept connections within ${EMBEDDED_POSTGRES_DEFAULTS.readyTimeoutMs} ms: ${await logTail(logFile)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, EMBEDDED_POSTGRES_DEFAULTS.readyPollMs));
   }
 }

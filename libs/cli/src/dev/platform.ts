@@ -41,7 +41,11 @@ async function listen(service: DevService, host: string, portBase: number): Prom
     await service.app.listen({ port, host });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    throw new DevError('DEV_PORT', `port ${port} (${service.name}) is in use: is another mobius dev or service running? choose other ports with --port-base`, { cause: error });
+    throw new DevError(
+      'DEV_PORT',
+      `port ${port} (${service.name}) is in use: is another mobius dev or service running? choose other ports with --port-base`,
+      { cause: error },
+    );
   }
   return urlOf(host, (service.app.server.address() as { port: number }).port);
 }
@@ -99,4 +103,3 @@ export async function startPlatform(environment: DevEnvironment, portBase: numbe
     throw error;
   }
 }
-

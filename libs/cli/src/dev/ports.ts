@@ -21,7 +21,8 @@ function probe(port: number, host: string): Promise<number | undefined> {
 export async function postgresPort(requested: number, explicit: boolean): Promise<number> {
   const bound = await probe(requested, '127.0.0.1');
   if (bound !== undefined) return bound;
-  if (explicit) throw new DevError('DEV_PORT', `port ${requested} for the embedded Postgres is taken; choose another with --pg-port (0: any free port)`);
+  if (explicit)
+    throw new DevError('DEV_PORT', `port ${requested} for the embedded Postgres is taken; choose another with --pg-port (0: any free port)`);
   return (await probe(0, '127.0.0.1'))!;
 }
 

@@ -44,7 +44,10 @@ export async function postgresOsUser(clusterDir: string, clusterExists: boolean,
   if (clusterExists) {
     const owner = await stat(clusterDir);
     if (owner.uid === 0) {
-      throw new DevError('DEV_POSTGRES', `${clusterDir} is owned by root, and Postgres cannot run as root: chown -R postgres ${clusterDir}, or delete it`);
+      throw new DevError(
+        'DEV_POSTGRES',
+        `${clusterDir} is owned by root, and Postgres cannot run as root: chown -R postgres ${clusterDir}, or delete it`,
+      );
     }
     const name = await run('id', ['-nu', String(owner.uid)]).then(
       (found) => found.stdout.trim(),
@@ -57,7 +60,10 @@ export async function postgresOsUser(clusterDir: string, clusterExists: boolean,
     if (user && user.uid !== 0) return user;
   }
   const tried = requested ? `MOBIUS_DEV_PG_OS_USER=${requested}` : CANDIDATE_USERS.join(' or ');
-  throw new DevError('DEV_POSTGRES', `running as root, and no unprivileged account (${tried}) exists for Postgres to run as; create one or run as another user`);
+  throw new DevError(
+    'DEV_POSTGRES',
+    `running as root, and no unprivileged account (${tried}) exists for Postgres to run as; create one or run as another user`,
+  );
 }
 
 /** Whether `user` may traverse a directory with these owner, group and mode bits. */
@@ -86,7 +92,10 @@ export async function prepareForUser(user: OsUser, dataDir: string): Promise<voi
   if (!canSearch(info, user)) await chmod(dataDir, (info.mode & 0o7777) | 0o011);
   const blocked = await firstBlockedDirectory(user, dirname(dataDir));
   if (blocked) {
-    throw new DevError('DEV_POSTGRES', `Postgres runs as ${user.name} (it refuses root), which cannot enter ${blocked}: chmod o+x ${blocked}, or use --data-dir elsewhere`);
+    throw new DevError(
+      'DEV_POSTGRES',
+      `Postgres runs as ${user.name} (it refuses root), which cannot enter ${blocked}: chmod o+x ${blocked}, or use --data-dir elsewhere`,
+    );
   }
 }
 

@@ -32,7 +32,12 @@ export function describeConfigured(modules: ModuleDatabase[]): string[] {
 /** `bus memory (in process), vector index in process (refilled with N datapoints), warehouse postgres`. */
 export function describeBackends(env: Env, refilled: number | undefined): string {
   const bus = env.BUS === 'memory' ? 'memory (in process)' : env.BUS === 'nats' ? `nats at ${env.NATS_URL || 'nats://127.0.0.1:4222'}` : env.BUS;
-  const vectorIndex = (env.VECTOR_INDEX || 'memory') === 'memory' ? 'in process' : env.VECTOR_INDEX === 'local' ? `local server at ${env.VECTOR_INDEX_URL}` : 'Vertex AI';
+  const vectorIndex =
+    (env.VECTOR_INDEX || 'memory') === 'memory'
+      ? 'in process'
+      : env.VECTOR_INDEX === 'local'
+        ? `local server at ${env.VECTOR_INDEX_URL}`
+        : 'Vertex AI';
   const refill = refilled === undefined ? '' : refilled > 0 ? ` (refilled from the mart: ${refilled} datapoints)` : '';
   const warehouse = env.WAREHOUSE === 'bigquery' ? `BigQuery (${env.BQ_PROJECT})` : 'Postgres';
   return `bus ${bus}; vector index ${vectorIndex}${refill}; warehouse ${warehouse}`;

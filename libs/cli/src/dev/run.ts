@@ -55,7 +55,10 @@ async function jwtSecret(io: CliIO, dataDir: string): Promise<string> {
   if (io.env.JWT_SECRET) return io.env.JWT_SECRET;
   const path = join(dataDir, DATA_FILES.jwtSecret);
   const secret = await readOrCreateSecret(path);
-  if (secret.created) io.out(`mobius dev: generated a JWT secret in ${shownPath(path)} (mobius search uses it; for mobius token: JWT_SECRET=$(cat ${shownPath(path)}))`);
+  if (secret.created)
+    io.out(
+      `mobius dev: generated a JWT secret in ${shownPath(path)} (mobius search uses it; for mobius token: JWT_SECRET=$(cat ${shownPath(path)}))`,
+    );
   return secret.value;
 }
 
@@ -150,7 +153,9 @@ export async function runDev(options: DevOptions, io: CliIO, signal: AbortSignal
     signal.throwIfAborted();
     for (const line of readyBlock(platform.urls, (performance.now() - startedAt) / 1000, dataDir)) io.out(line);
     const postgresLog = shownPath(join(dataDir, DATA_FILES.postgresLog));
-    const failed = postgres ? postgres.unexpectedExit.then((log) => `the embedded Postgres exited (${postgresLog}: ${log})`) : new Promise<string>(() => {});
+    const failed = postgres
+      ? postgres.unexpectedExit.then((log) => `the embedded Postgres exited (${postgresLog}: ${log})`)
+      : new Promise<string>(() => {});
     return { stop: () => teardown.run(), failed };
   } catch (error) {
     await teardown.run().catch(() => undefined);

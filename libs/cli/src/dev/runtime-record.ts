@@ -69,4 +69,3 @@ export function devRuntimeRecord(inputs: DevRuntimeInputs): DevRuntime {
     secrets,
   };
 }
-

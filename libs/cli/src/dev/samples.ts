@@ -102,7 +102,9 @@ export async function publishSamples(rag: DevRag, samplesDir: string): Promise<s
 async function publishedRowIds(ragDatabaseUrl: string, documentIds: string[]): Promise<string[]> {
   const client = await connectClient(ragDatabaseUrl, 'mobius-dev');
   try {
-    const result = await client.query<{ id: string }>('SELECT id::text AS id FROM rag_published_embeddings WHERE document_id = ANY($1::uuid[])', [documentIds]);
+    const result = await client.query<{ id: string }>('SELECT id::text AS id FROM rag_published_embeddings WHERE document_id = ANY($1::uuid[])', [
+      documentIds,
+    ]);
     return result.rows.map((row) => row.id);
   } finally {
     await client.end();

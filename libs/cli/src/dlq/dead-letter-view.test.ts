@@ -13,8 +13,10 @@ const deadLetter = (attributes: Record<string, string>, id = 'run-7'): Message =
 });
 
 describe('dead letters as mobius dlq shows them', () => {
-  it('explain a dead letter forwarded by Pub/Sub\'s own dead-letter policy, which carries no mobius-dlq-* reason', () => {
-    const view = viewOf(deadLetter({ CloudPubSubDeadLetterSourceDeliveryCount: '12', CloudPubSubDeadLetterSourceTopicPublishTime: '2026-01-02T02:00:00Z' }));
+  it("explain a dead letter forwarded by Pub/Sub's own dead-letter policy, which carries no mobius-dlq-* reason", () => {
+    const view = viewOf(
+      deadLetter({ CloudPubSubDeadLetterSourceDeliveryCount: '12', CloudPubSubDeadLetterSourceTopicPublishTime: '2026-01-02T02:00:00Z' }),
+    );
     expect(view).toMatchObject({
       reason: 'not acknowledged after 12 deliveries (Pub/Sub dead-letter policy)',
       code: 'PUBSUB_MAX_DELIVERY_ATTEMPTS',
@@ -31,13 +33,21 @@ describe('dead letters as mobius dlq shows them', () => {
     expect(matches(view, { reasonLike: 'timeout' })).toBe(false);
     expect(matches(view, { since: new Date('2026-01-02T03:00:00Z') })).toBe(true);
     expect(matches(view, { since: new Date('2026-01-02T04:00:00Z') })).toBe(false);
-    expect([parseDuration('30m'), parseDuration('2h'), parseDuration('1d'), parseDuration('yesterday')]).toEqual([1_800_000, 7_200_000, 86_400_000, undefined]);
+    expect([parseDuration('30m'), parseDuration('2h'), parseDuration('1d'), parseDuration('yesterday')]).toEqual([
+      1_800_000,
+      7_200_000,
+      86_400_000,
+      undefined,
+    ]);
   });
 });
 
 describe('a redriven message', () => {
   it('gets a fresh id that is the same for every retry of one dead letter, and no failure attributes', () => {
-    const message = deadLetter({ 'ce-id': 'run-7', 'mobius-dlq-reason': 'x', 'mobius-dlq-attempts': '5', CloudPubSubDeadLetterSourceDeliveryCount: '5' }, 'run-7~redrive-1');
+    const message = deadLetter(
+      { 'ce-id': 'run-7', 'mobius-dlq-reason': 'x', 'mobius-dlq-attempts': '5', CloudPubSubDeadLetterSourceDeliveryCount: '5' },
+      'run-7~redrive-1',
+    );
     const at = new Date('2026-01-02T05:00:00Z');
     const request = redriveRequest(message, 'warehouse.mart_updated', 'alice', at);
     expect(request.id).toBe(`run-7~redrive-${message.publishedAt.getTime()}`);

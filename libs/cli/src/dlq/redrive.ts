@@ -117,7 +117,11 @@ export function redriveRequest(message: Message, topic: string, by: string, at: 
  * Progress of a redrive on stderr: on a terminal at most one line a second with the rate and the ETA;
  * otherwise (logs, CI) one line each time another 10% is done.
  */
-export function progressReporter(total: number, options: Pick<RedriveOptions, 'err' | 'terminal'>, now: () => number = Date.now): (done: number) => void {
+export function progressReporter(
+  total: number,
+  options: Pick<RedriveOptions, 'err' | 'terminal'>,
+  now: () => number = Date.now,
+): (done: number) => void {
   const startedAt = now();
   let lastPrinted = 0;
   let lastTenth = 0;

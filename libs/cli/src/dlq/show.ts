@@ -22,9 +22,17 @@ function payloadOf(data: Uint8Array): Payload {
 }
 
 /** `mobius dlq show --json`: the list view plus every attribute and the payload. */
-export function showObject(message: Message): DeadLetterView & { topic: string; attributes: Record<string, string>; payload: unknown; payload_encoding: string } {
+export function showObject(
+  message: Message,
+): DeadLetterView & { topic: string; attributes: Record<string, string>; payload: unknown; payload_encoding: string } {
   const payload = payloadOf(message.data);
-  return { ...viewOf(message), topic: message.topic, attributes: sortedAttributes(message), payload: payload.value, payload_encoding: payload.encoding };
+  return {
+    ...viewOf(message),
+    topic: message.topic,
+    attributes: sortedAttributes(message),
+    payload: payload.value,
+    payload_encoding: payload.encoding,
+  };
 }
 
 /** `mobius dlq show`: what failed, why, every attribute, then the payload (JSON indented). */

@@ -59,7 +59,6 @@ export async function resolveCliEnv(io: CliIO, options: ResolveOptions = {}): Pr
     if (secret !== undefined) filled.JWT_SECRET = secret;
   }
   const env: Env = { ...io.env, ...filled };
-  const sourceOf = (variable: string): ValueSource =>
-    variable in filled ? 'mobius dev' : isSet(io.env, variable) ? 'environment' : 'default';
+  const sourceOf = (variable: string): ValueSource => (variable in filled ? 'mobius dev' : isSet(io.env, variable) ? 'environment' : 'default');
   return { env, dataDir, dev, sourceOf };
 }

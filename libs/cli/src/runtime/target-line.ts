@@ -49,7 +49,12 @@ export function busItem(env: Env): TargetItem {
 /** The vector index: `index local http://localhost:8015`, `index vertex <id>`, `index memory`. */
 export function indexItem(env: Env): TargetItem {
   const kind = env.VECTOR_INDEX || 'memory';
-  const where = kind === 'local' ? ` ${env.VECTOR_INDEX_URL ?? ''}` : kind === 'vertex' ? ` ${env.VERTEX_INDEX_ID ?? ''}` : ' (in process: other processes cannot reach it)';
+  const where =
+    kind === 'local'
+      ? ` ${env.VECTOR_INDEX_URL ?? ''}`
+      : kind === 'vertex'
+        ? ` ${env.VERTEX_INDEX_ID ?? ''}`
+        : ' (in process: other processes cannot reach it)';
   return { label: 'index', value: `${kind}${where}`, variables: DEV_VARIABLE_GROUPS.vectorIndex };
 }
 
@@ -63,7 +68,8 @@ function origin(resolved: ResolvedCliEnv, sources: Set<ValueSource>): string {
   const parts: string[] = [];
   const { dev } = resolved;
   if (sources.has('environment')) parts.push('the environment');
-  if (sources.has('mobius dev') && dev.state === 'running') parts.push(`the running mobius dev (pid ${dev.runtime.pid}, ${shownPath(resolved.dataDir)})`);
+  if (sources.has('mobius dev') && dev.state === 'running')
+    parts.push(`the running mobius dev (pid ${dev.runtime.pid}, ${shownPath(resolved.dataDir)})`);
   if (sources.has('default')) {
     const why =
       dev.state === 'stale'

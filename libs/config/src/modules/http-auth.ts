@@ -67,7 +67,8 @@ function checkHttpAuthEnv(env: HttpAuthEnv, ctx: z.RefinementCtx): void {
   if (listed && !env.USER_DATABASE_URL) {
     return issue('USER_DATABASE_URL', 'is required with AUTH_ALLOWED_EMAILS or AUTH_ALLOWED_ROLES (roles and emails are read there)');
   }
-  if (env.AUTH_OIDC_AUDIENCE && env.AUTH_OIDC_SERVICE_ACCOUNTS.length === 0) return issue('AUTH_OIDC_SERVICE_ACCOUNTS', 'is required with AUTH_OIDC_AUDIENCE');
+  if (env.AUTH_OIDC_AUDIENCE && env.AUTH_OIDC_SERVICE_ACCOUNTS.length === 0)
+    return issue('AUTH_OIDC_SERVICE_ACCOUNTS', 'is required with AUTH_OIDC_AUDIENCE');
   if (!env.MOBIUS_SERVICE_TOKEN && !listed && !env.AUTH_OIDC_AUDIENCE) {
     issue(
       'AUTH',

@@ -31,9 +31,7 @@ describe('user', () => {
   it('reads the token lifetimes with the contract defaults', () => {
     expect(loadUserConfig({ JWT_SECRET: 's' })).toMatchObject({ accessTokenMinutes: 60, refreshTokenDays: 7 });
     expect(loadUserConfig({ JWT_SECRET: 's', JWT_ACCESS_TOKEN_EXPIRE_MINUTES: '15' }).accessTokenMinutes).toBe(15);
-    expect(() => loadUserConfig({ JWT_SECRET: 's', JWT_REFRESH_TOKEN_EXPIRE_DAYS: 'soon' })).toThrow(
-      'JWT_REFRESH_TOKEN_EXPIRE_DAYS',
-    );
+    expect(() => loadUserConfig({ JWT_SECRET: 's', JWT_REFRESH_TOKEN_EXPIRE_DAYS: 'soon' })).toThrow('JWT_REFRESH_TOKEN_EXPIRE_DAYS');
   });
 
   it('migrations need only the database, not the secret', () => {
@@ -55,7 +53,12 @@ describe('pipeline', () => {
     expect(config.ragDatabaseUrl).toBe('postgresql://etl:p%40ss@rag-db:5432/mobius_rag');
     expect(config).toMatchObject({
       embeddingDimensions: 1536,
-      bus: { kind: 'nats', natsUrl: 'nats://127.0.0.1:4222', topicPrefix: '', pubsub: { mode: 'pull', provision: 'auto', pushAuth: { kind: 'none' } } },
+      bus: {
+        kind: 'nats',
+        natsUrl: 'nats://127.0.0.1:4222',
+        topicPrefix: '',
+        pubsub: { mode: 'pull', provision: 'auto', pushAuth: { kind: 'none' } },
+      },
       warehouse: { kind: 'postgres', databaseUrl: 'postgresql://postgres@localhost:5432/mobius_warehouse' },
       vectorIndex: { kind: 'memory' },
     });
@@ -87,7 +90,14 @@ describe('pipeline', () => {
       maxDeliveryAttempts: 7,
       retainAckedMessages: false,
     });
-    const vertex = { VECTOR_INDEX: 'vertex', VERTEX_PROJECT: 'p', VERTEX_REGION: 'r', VERTEX_INDEX_ID: 'i', VERTEX_INDEX_ENDPOINT_ID: 'e', VERTEX_DEPLOYED_INDEX_ID: 'd' };
+    const vertex = {
+      VECTOR_INDEX: 'vertex',
+      VERTEX_PROJECT: 'p',
+      VERTEX_REGION: 'r',
+      VERTEX_INDEX_ID: 'i',
+      VERTEX_INDEX_ENDPOINT_ID: 'e',
+      VERTEX_DEPLOYED_INDEX_ID: 'd',
+    };
     expect(loadPipelineConfig(vertex).vectorIndex).toEqual({
       kind: 'vertex',
       resources: { project: 'p', region: 'r', indexId: 'i', indexEndpointId: 'e', deployedIndexId: 'd' },

@@ -61,9 +61,7 @@ describe('os database rules', () => {
     expect(() => loadOsDatabaseConfig({ DATABASE_MODE: 'cloud', POSTGRES_DB_CLOUD: 'm', POSTGRES_USER_CLOUD: 'u' })).toThrow(
       'os config: POSTGRES_HOST_CLOUD is required when DATABASE_MODE=cloud without CLOUDSQL_CONNECTION_NAME',
     );
-    expect(() => loadOsDatabaseConfig({ DATABASE_MODE: 'cloud', CLOUDSQL_CONNECTION_NAME: 'p:r:i' })).toThrow(
-      'POSTGRES_DB_CLOUD is required',
-    );
+    expect(() => loadOsDatabaseConfig({ DATABASE_MODE: 'cloud', CLOUDSQL_CONNECTION_NAME: 'p:r:i' })).toThrow('POSTGRES_DB_CLOUD is required');
   });
 
   it('requires explicit local host and database in prod', () => {

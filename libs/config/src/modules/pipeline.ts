@@ -51,13 +51,7 @@ const pipelineEnvFields = busEnvFields.extend({
   EMBEDDING_DIMENSIONS: optional(z.coerce.number().int().positive()).default(1536),
 });
 
-const VERTEX_VARIABLES = [
-  'VERTEX_PROJECT',
-  'VERTEX_REGION',
-  'VERTEX_INDEX_ID',
-  'VERTEX_INDEX_ENDPOINT_ID',
-  'VERTEX_DEPLOYED_INDEX_ID',
-] as const;
+const VERTEX_VARIABLES = ['VERTEX_PROJECT', 'VERTEX_REGION', 'VERTEX_INDEX_ID', 'VERTEX_INDEX_ENDPOINT_ID', 'VERTEX_DEPLOYED_INDEX_ID'] as const;
 
 /** The pipeline's variables as parsed (raw names); only the loader reads it. */
 export type PipelineEnv = z.infer<typeof pipelineEnvFields>;
@@ -143,9 +137,18 @@ function vectorIndexSettingsOf(env: PipelineEnv): VectorIndexSettings {
       return { kind: 'memory' };
     case 'vertex':
       // checkPipelineEnv made sure every name is there.
-      return { kind: 'vertex', resources: resources as VertexResourceNames, ...(env.VERTEX_API_ENDPOINT ? { apiEndpoint: env.VERTEX_API_ENDPOINT } : {}) };
+      return {
+        kind: 'vertex',
+        resources: resources as VertexResourceNames,
+        ...(env.VERTEX_API_ENDPOINT ? { apiEndpoint: env.VERTEX_API_ENDPOINT } : {}),
+      };
     case 'local':
-      return { kind: 'local', url: env.VECTOR_INDEX_URL!, resources, ...(env.MOBIUS_SERVICE_TOKEN ? { serviceToken: env.MOBIUS_SERVICE_TOKEN } : {}) };
+      return {
+        kind: 'local',
+        url: env.VECTOR_INDEX_URL!,
+        resources,
+        ...(env.MOBIUS_SERVICE_TOKEN ? { serviceToken: env.MOBIUS_SERVICE_TOKEN } : {}),
+      };
   }
 }
 

@@ -54,11 +54,7 @@ export async function findInvalidIndexes(client: pg.ClientBase, names: string[])
  * Runs the migration's statements one by one, each in its own implicit transaction. Before a
  * `CREATE INDEX CONCURRENTLY`, an INVALID index of that name is dropped concurrently (and reported).
  */
-export async function runOutsideTransaction(
-  client: pg.ClientBase,
-  sql: string,
-  onInvalidIndex: (index: string) => void,
-): Promise<void> {
+export async function runOutsideTransaction(client: pg.ClientBase, sql: string, onInvalidIndex: (index: string) => void): Promise<void> {
   for (const statement of splitSqlStatements(sql)) {
     const index = concurrentIndexName(statement);
     if (index && (await findInvalidIndexes(client, [index])).length > 0) {

@@ -4,10 +4,7 @@ import { splitSqlStatements } from './sql-statements.ts';
 describe('splitSqlStatements', () => {
   it('splits on semicolons, without the comments before each statement', () => {
     const sql = `-- header; with a semicolon\nCREATE EXTENSION IF NOT EXISTS pg_trgm;\n\n/* a; block */\nCREATE INDEX CONCURRENTLY i ON t (a);\n-- trailing\n`;
-    expect(splitSqlStatements(sql)).toEqual([
-      'CREATE EXTENSION IF NOT EXISTS pg_trgm',
-      'CREATE INDEX CONCURRENTLY i ON t (a)',
-    ]);
+    expect(splitSqlStatements(sql)).toEqual(['CREATE EXTENSION IF NOT EXISTS pg_trgm', 'CREATE INDEX CONCURRENTLY i ON t (a)']);
   });
 
   it('keeps semicolons inside strings, quoted names, dollar-quoted bodies and nested comments', () => {

@@ -44,8 +44,7 @@ export async function migrationStatus(databaseUrl: string, migrationsDir: string
     const rows =
       exists.rows[0]?.table === null
         ? []
-        : (await client.query<AppliedRow>(`SELECT version, name, md5, run_at FROM ${SCHEMA_TABLE} WHERE version > 0`))
-            .rows;
+        : (await client.query<AppliedRow>(`SELECT version, name, md5, run_at FROM ${SCHEMA_TABLE} WHERE version > 0`)).rows;
     const applied = new Map(rows.map((row) => [Number(row.version), row]));
     const entries: MigrationStatusEntry[] = [];
     for (const file of files) {

@@ -110,7 +110,8 @@ async function withRetry<T>(policy: EmbedderRetryPolicy, call: () => Promise<T>)
       return await call();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (!isTransient(error)) throw new EmbedderError('EMBEDDER_FAILED', `Vertex refused the embedding request: ${message}`, false, { cause: error });
+      if (!isTransient(error))
+        throw new EmbedderError('EMBEDDER_FAILED', `Vertex refused the embedding request: ${message}`, false, { cause: error });
       if (attempt >= policy.maxAttempts) {
         throw new EmbedderError('EMBEDDER_FAILED', `embedding failed after ${attempt} attempts: ${message}`, true, { cause: error });
       }

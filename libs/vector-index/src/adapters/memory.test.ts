@@ -19,7 +19,7 @@ describe('memory vector index', () => {
     crowdingTag: { crowdingAttribute: '7f6e5d4c-3b2a-4918-8a7b-6c5d4e3f2a1b' },
   });
 
-  it('keeps its own copy: changing the caller\'s arrays after upsert or read changes nothing', async () => {
+  it("keeps its own copy: changing the caller's arrays after upsert or read changes nothing", async () => {
     const index = await createVectorIndex({ kind: 'memory', dimensions: DIMENSIONS });
     const written = datapoint();
     await index.upsertDatapoints([written]);

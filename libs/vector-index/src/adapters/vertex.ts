@@ -116,7 +116,6 @@ export class VertexVectorIndex implements VectorIndex {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-
   }
 
   /**

@@ -139,13 +139,13 @@ export function describeVectorIndexConformance(name: string, options: VectorInde
       const q = (restricts: NeighborQuery['restricts']) => ids(query(vec({ 0: 1 }), 10, restricts));
       expect(await q([])).toEqual([flP1, gaP1, flP2, noPayer].map((p) => p.datapointId));
       expect(await q([{ namespace: 'document_payer', allowList: ['P1'] }])).toEqual([flP1.datapointId, gaP1.datapointId]);
-      expect(await q([{ namespace: 'document_payer', allowList: ['P1', 'P2'] }])).toEqual(
-        [flP1, gaP1, flP2].map((p) => p.datapointId),
-      );
-      expect(await q([
-        { namespace: 'document_payer', allowList: ['P1'] },
-        { namespace: 'document_state', allowList: ['FL'] },
-      ])).toEqual([flP1.datapointId]);
+      expect(await q([{ namespace: 'document_payer', allowList: ['P1', 'P2'] }])).toEqual([flP1, gaP1, flP2].map((p) => p.datapointId));
+      expect(
+        await q([
+          { namespace: 'document_payer', allowList: ['P1'] },
+          { namespace: 'document_state', allowList: ['FL'] },
+        ]),
+      ).toEqual([flP1.datapointId]);
       expect(await q([{ namespace: 'document_payer', allowList: [''] }])).toEqual([noPayer.datapointId]);
       expect(await q([{ namespace: 'source_type', allowList: ['fact'] }])).toEqual([gaP1.datapointId]);
       expect(await q([{ namespace: 'document_payer', allowList: ['P3'] }])).toEqual([]);
@@ -167,8 +167,7 @@ export function describeVectorIndexConformance(name: string, options: VectorInde
       const b1 = tagged(vec({ 0: 1, 1: 0.3 }), docB);
       const b2 = tagged(vec({ 0: 1, 1: 0.4 }), docB);
       await index.upsertDatapoints([a1, a2, a3, b1, b2]);
-      const crowded = (perTag: number, count: number) =>
-        ids({ ...query(vec({ 0: 1 }), count), perCrowdingAttributeNeighborCount: perTag });
+      const crowded = (perTag: number, count: number) => ids({ ...query(vec({ 0: 1 }), count), perCrowdingAttributeNeighborCount: perTag });
       expect(await crowded(1, 10)).toEqual([a1.datapointId, b1.datapointId]);
       expect(await crowded(2, 3)).toEqual([a1.datapointId, a2.datapointId, b1.datapointId]);
       expect(await crowded(0, 10)).toEqual([a1, a2, a3, b1, b2].map((p) => p.datapointId));

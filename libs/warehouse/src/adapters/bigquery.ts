@@ -179,12 +179,7 @@ export class BigQueryWarehouse implements Warehouse, SyncRunLog, SchemaMigrator 
     return this.guard('latestMartRunId', () => latestMartRunId(this.readContext()));
   }
 
-  async *readMartChanges(
-    afterRunId: number,
-    upToRunId: number,
-    batchSize: number,
-    options?: ReadMartChangesOptions,
-  ): AsyncIterable<MartChange[]> {
+  async *readMartChanges(afterRunId: number, upToRunId: number, batchSize: number, options?: ReadMartChangesOptions): AsyncIterable<MartChange[]> {
     if (this.closed) throw new WarehouseClosedError();
     try {
       yield* readMartChanges(this.readContext(), afterRunId, upToRunId, batchSize, options);

@@ -66,9 +66,7 @@ export class PostgresWarehouse implements Warehouse, SyncRunLog {
 
   /** Applies this package's pending migrations (idempotent; concurrent callers wait for each other). */
   async ensureSchema(): Promise<void> {
-    await this.guard('ensureSchema', () =>
-      migrateDatabase({ databaseUrl: this.options.databaseUrl, migrationsDir: WAREHOUSE_MIGRATIONS_DIR }),
-    );
+    await this.guard('ensureSchema', () => migrateDatabase({ databaseUrl: this.options.databaseUrl, migrationsDir: WAREHOUSE_MIGRATIONS_DIR }));
   }
 
   landSnapshots(snapshots: SnapshotToLand[]): Promise<LandedBatch[]> {
@@ -85,12 +83,7 @@ export class PostgresWarehouse implements Warehouse, SyncRunLog {
     return this.guard('latestMartRunId', () => latestMartRunId(this.pool));
   }
 
-  async *readMartChanges(
-    afterRunId: number,
-    upToRunId: number,
-    batchSize: number,
-    options?: ReadMartChangesOptions,
-  ): AsyncIterable<MartChange[]> {
+  async *readMartChanges(afterRunId: number, upToRunId: number, batchSize: number, options?: ReadMartChangesOptions): AsyncIterable<MartChange[]> {
     if (this.closed) throw new WarehouseClosedError();
     try {
       yield* readMartChanges(this.pool, afterRunId, upToRunId, batchSize, options);

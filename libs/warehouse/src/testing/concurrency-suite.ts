@@ -61,7 +61,12 @@ export function concurrencyTests(open: OpenWarehouse): void {
       const doc = randomUUID();
       const rows = publishedRows(doc, 6);
       const landed = await Promise.all([first, second].map((w) => w.landSnapshots([snapshotOf(doc, 1, rows, 1)])));
-      expect(landed.flat().map((batch) => batch.alreadyLanded).sort()).toEqual([false, true]);
+      expect(
+        landed
+          .flat()
+          .map((batch) => batch.alreadyLanded)
+          .sort(),
+      ).toEqual([false, true]);
       expect(landed.flat().map((batch) => batch.rowCount)).toEqual([6, 6]);
       expect(await first.mergePendingBatches()).toMatchObject({ batchesMerged: 1, rowsUpserted: 6 });
     });

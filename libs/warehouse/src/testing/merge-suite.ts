@@ -47,8 +47,10 @@ export function mergeTests(open: OpenWarehouse): void {
       const state = await martState(warehouse);
       expect([rows[0], rows[1]].map((row) => state.get(row?.id ?? '')?.martRunId)).toEqual([1, 1]);
       const sameButUpdatedAt = { ...(rows[0] as PublishedRow), updated_at: '2026-05-05 05:05:05.5' };
-      expect(await publish(warehouse, doc, 3, [sameButUpdatedAt, rows[1] as PublishedRow, changed]))
-        .toMatchObject({ rowsUpserted: 1, rowsTombstoned: 0 });
+      expect(await publish(warehouse, doc, 3, [sameButUpdatedAt, rows[1] as PublishedRow, changed])).toMatchObject({
+        rowsUpserted: 1,
+        rowsTombstoned: 0,
+      });
     });
 
     it('an older snapshot merged after a newer one changes nothing', async () => {

@@ -37,7 +37,11 @@ export function readingTests(open: OpenWarehouse): void {
       expect(new Set(after.map((change) => change.row.id)).size).toBe(12);
       const moved = after.filter((change) => change.martRunId === 3);
       expect(moved.map((change) => [change.row.id, change.deleted])).toEqual(
-        [[kept, false], [dropped, true]].sort(([a], [b]) => (String(a) < String(b) ? -1 : 1)));
+        [
+          [kept, false],
+          [dropped, true],
+        ].sort(([a], [b]) => (String(a) < String(b) ? -1 : 1)),
+      );
       expect(moved.find((change) => change.row.id === kept)?.row.text).toBe('new');
     });
 
@@ -49,7 +53,13 @@ export function readingTests(open: OpenWarehouse): void {
       await warehouse.mergePendingBatches();
       const reading = warehouse.readMartChanges(0, 100, 1)[Symbol.asyncIterator]();
       const first = await reading.next();
-      await warehouse.landSnapshots([snapshotOf(doc, 2, rows.map((row) => withText(row, `${row.text}, edited`)))]);
+      await warehouse.landSnapshots([
+        snapshotOf(
+          doc,
+          2,
+          rows.map((row) => withText(row, `${row.text}, edited`)),
+        ),
+      ]);
       expect(await warehouse.mergePendingBatches()).toMatchObject({ runId: 2, rowsUpserted: 3 });
       const seen: MartChange[] = first.done ? [] : [...first.value];
       for (let next = await reading.next(); !next.done; next = await reading.next()) seen.push(...next.value);
@@ -74,7 +84,12 @@ export function readingTests(open: OpenWarehouse): void {
       for (const change of full.flat()) expect(change.row).toEqual(byId.get(change.row.id));
       const lean = await readPages(warehouse, 0, 2, 2, { embedding: false });
       expect(lean).toEqual(full.map((page) => page.map((change) => ({ ...change, row: { ...change.row, embedding: null } }))));
-      expect(lean.flat().filter((change) => change.deleted).map((change) => change.row.id)).toEqual(idsOf(second));
+      expect(
+        lean
+          .flat()
+          .filter((change) => change.deleted)
+          .map((change) => change.row.id),
+      ).toEqual(idsOf(second));
     });
 
     it('returns exactly batchSize rows per page when the count is a multiple, then stops', async () => {
@@ -89,7 +104,9 @@ export function readingTests(open: OpenWarehouse): void {
     it('refuses a batch size below 1 with a non-retryable error', async () => {
       const { warehouse } = await open();
       await expect(readPages(warehouse, 0, 1, 0)).rejects.toMatchObject({
-        code: 'WAREHOUSE_ARGUMENT_INVALID', retryable: false, message: expect.stringMatching(/batchSize/),
+        code: 'WAREHOUSE_ARGUMENT_INVALID',
+        retryable: false,
+        message: expect.stringMatching(/batchSize/),
       });
     });
 

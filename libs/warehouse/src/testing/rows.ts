@@ -22,21 +22,38 @@ let seeds = 0;
  * A valid published row of `documentId` with every column set (timestamps with microseconds); the
  * overrides win, and `content_sha` follows the final document_id, source_id and text.
  */
-export function publishedRow(
-  documentId: string,
-  overrides: Partial<PublishedRow> = {},
-  dimensions = SMALL_DIMENSIONS,
-): PublishedRow {
+export function publishedRow(documentId: string, overrides: Partial<PublishedRow> = {}, dimensions = SMALL_DIMENSIONS): PublishedRow {
   const row: PublishedRow = {
-    id: randomUUID(), document_id: documentId, source_type: 'hierarchical', source_id: randomUUID(),
-    embedding: embeddingOf(++seeds, dimensions), model: 'gemini-embedding-001',
-    created_at: '2026-01-02 03:04:05.123456', text: `chunk text ${seeds}`, page_number: 1, paragraph_index: seeds % 5,
-    section_path: 'Eligibility', chapter_path: 'Chapter 1', summary: 'A summary.', document_filename: 'manual.md',
-    document_display_name: 'Provider Manual', document_authority_level: 'payer_policy', document_effective_date: '2026-01-01',
-    document_termination_date: '', document_payer: 'Sunshine Health', document_state: 'FL', document_program: 'Medicaid',
-    document_status: 'published', document_review_status: 'approved', document_created_at: '2025-12-31 23:59:59.000001',
-    document_reviewed_at: null, document_reviewed_by: null, content_sha: '', updated_at: '2026-01-02 03:04:06.654321',
-    source_verification_status: 'n/a', ...overrides,
+    id: randomUUID(),
+    document_id: documentId,
+    source_type: 'hierarchical',
+    source_id: randomUUID(),
+    embedding: embeddingOf(++seeds, dimensions),
+    model: 'gemini-embedding-001',
+    created_at: '2026-01-02 03:04:05.123456',
+    text: `chunk text ${seeds}`,
+    page_number: 1,
+    paragraph_index: seeds % 5,
+    section_path: 'Eligibility',
+    chapter_path: 'Chapter 1',
+    summary: 'A summary.',
+    document_filename: 'manual.md',
+    document_display_name: 'Provider Manual',
+    document_authority_level: 'payer_policy',
+    document_effective_date: '2026-01-01',
+    document_termination_date: '',
+    document_payer: 'Sunshine Health',
+    document_state: 'FL',
+    document_program: 'Medicaid',
+    document_status: 'published',
+    document_review_status: 'approved',
+    document_created_at: '2025-12-31 23:59:59.000001',
+    document_reviewed_at: null,
+    document_reviewed_by: null,
+    content_sha: '',
+    updated_at: '2026-01-02 03:04:06.654321',
+    source_verification_status: 'n/a',
+    ...overrides,
   };
   return { ...row, content_sha: overrides.content_sha ?? contentSha(row.document_id, row.source_id, row.text) };
 }
@@ -57,12 +74,7 @@ export async function* inBatches<T>(rows: readonly T[], size: number): AsyncGene
 }
 
 /** A snapshot of `rows` (none: the document is gone), streamed in batches of `batchSize`. */
-export function snapshotOf(
-  documentId: string,
-  documentVersion: number,
-  rows: readonly PublishedRow[],
-  batchSize = 2,
-): SnapshotToLand {
+export function snapshotOf(documentId: string, documentVersion: number, rows: readonly PublishedRow[], batchSize = 2): SnapshotToLand {
   return {
     documentId,
     documentVersion,
@@ -98,7 +110,10 @@ export async function martState(warehouse: Warehouse): Promise<Map<string, MartC
 
 /** Ids of `state` that are live (deleted = false) / tombstoned, sorted. */
 export function idsWhere(state: Map<string, MartChange>, deleted: boolean): string[] {
-  return [...state.values()].filter((change) => change.deleted === deleted).map((change) => change.row.id).sort();
+  return [...state.values()]
+    .filter((change) => change.deleted === deleted)
+    .map((change) => change.row.id)
+    .sort();
 }
 
 /** Sorted ids of `rows`. */

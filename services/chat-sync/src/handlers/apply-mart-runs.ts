@@ -1,4 +1,13 @@
-import { deleteChatRows, martUpdatedTrigger, runSink, upsertChatRows, type SinkDefinition, type SinkOutcome, type SinkRunDeps, type TriggerMessage } from '@mobius/sink-state';
+import {
+  deleteChatRows,
+  martUpdatedTrigger,
+  runSink,
+  upsertChatRows,
+  type SinkDefinition,
+  type SinkOutcome,
+  type SinkRunDeps,
+  type TriggerMessage,
+} from '@mobius/sink-state';
 import type { Logger } from '@mobius/service';
 import type { Warehouse } from '@mobius/warehouse';
 import type { ChatStore } from '../chat-store.ts';
@@ -38,8 +47,16 @@ function chatSink(deps: ApplyMartRunsDeps): SinkDefinition<{ rowsWritten: number
     async applyBatch(tx, batch, counts) {
       // Both statements guard against the versions as they were BEFORE this batch; the versions move after.
       counts.rowsWritten +=
-        (await upsertChatRows(tx.client, tx.sink, batch.filter((change) => !change.deleted))) +
-        (await deleteChatRows(tx.client, tx.sink, batch.filter((change) => change.deleted)));
+        (await upsertChatRows(
+          tx.client,
+          tx.sink,
+          batch.filter((change) => !change.deleted),
+        )) +
+        (await deleteChatRows(
+          tx.client,
+          tx.sink,
+          batch.filter((change) => change.deleted),
+        ));
       tx.delivered(batch);
     },
     syncRunCounts: (counts, status) => ({ postgresRowsWritten: status === 'success' ? counts.rowsWritten : 0, vectorRowsUpserted: null }),

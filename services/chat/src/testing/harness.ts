@@ -61,7 +61,10 @@ export async function createChatTestService(options: {
     async insertRows(rows) {
       for (const row of rows) {
         const placeholders = CHAT_COLUMN_NAMES.map((name, i) => (name.endsWith('_at') ? `$${i + 1}::timestamp AT TIME ZONE 'UTC'` : `$${i + 1}`));
-        await pool.query(`INSERT INTO published_rag_metadata (${columns}) VALUES (${placeholders.join(', ')})`, CHAT_COLUMN_NAMES.map((name) => row[name]));
+        await pool.query(
+          `INSERT INTO published_rag_metadata (${columns}) VALUES (${placeholders.join(', ')})`,
+          CHAT_COLUMN_NAMES.map((name) => row[name]),
+        );
       }
     },
     async indexRows(rows) {

@@ -21,7 +21,10 @@ const BUCKETS_SQL = `
 /** The freshness history of Chat's database `chat` (read-only). */
 export function freshnessHistoryFrom(chat: pg.Pool): FreshnessHistorySource {
   return async (windowMs, bucketMs) => {
-    const { rows } = await chat.query<{ sink: string; bucket_ms: string; p50_ms: number; p99_ms: number; samples: string }>(BUCKETS_SQL, [windowMs, bucketMs]);
+    const { rows } = await chat.query<{ sink: string; bucket_ms: string; p50_ms: number; p99_ms: number; samples: string }>(BUCKETS_SQL, [
+      windowMs,
+      bucketMs,
+    ]);
     return rows.map(
       (row): FreshnessBucket => ({
         sink: row.sink,

@@ -32,7 +32,9 @@ export function consoleSources(backends: ConsoleBackends): {
   return {
     status: () => collectStatus(statusDeps),
     syncRuns: syncRunsFrom(chat),
-    deadLetters: bus ? deadLettersFrom(bus, { shown: CONSOLE_DEFAULTS.deadLettersShown, scanLimit: CONSOLE_DEFAULTS.deadLetterScanLimit }) : async () => null,
+    deadLetters: bus
+      ? deadLettersFrom(bus, { shown: CONSOLE_DEFAULTS.deadLettersShown, scanLimit: CONSOLE_DEFAULTS.deadLetterScanLimit })
+      : async () => null,
     freshnessHistory: freshnessHistoryFrom(chat),
   };
 }

@@ -53,7 +53,7 @@ export function lineChart(chart: LineChart): SafeHtml {
   const plotWidth = BOX.width - BOX.left - BOX.right;
   const plotHeight = BOX.height - BOX.top - BOX.bottom;
   const span = Math.max(1, chart.toMs - chart.fromMs);
-  const x = (at: number) => BOX.left + (Math.min(Math.max(at, chart.fromMs), chart.toMs) - chart.fromMs) / span * plotWidth;
+  const x = (at: number) => BOX.left + ((Math.min(Math.max(at, chart.fromMs), chart.toMs) - chart.fromMs) / span) * plotWidth;
   const y = (v: number) => BOX.top + plotHeight - (v / max) * plotHeight;
   const minutes = Math.round(span / 60_000);
   const lines = chart.series.map((series, i) => {

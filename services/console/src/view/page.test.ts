@@ -21,8 +21,15 @@ function status(): PipelineStatus {
         watermark: 12,
         mart_runs_behind: 0,
         last_run: {
-          run_id: 'r1', sink: 'chat-sync', status: 'failure', started_at: '2026-12-07T09:59:00Z', finished_at: '2026-12-07T09:59:01Z',
-          mart_rows_read: 3, postgres_rows_written: 0, vector_rows_upserted: null, error_message: 'boom',
+          run_id: 'r1',
+          sink: 'chat-sync',
+          status: 'failure',
+          started_at: '2026-12-07T09:59:00Z',
+          finished_at: '2026-12-07T09:59:01Z',
+          mart_rows_read: 3,
+          postgres_rows_written: 0,
+          vector_rows_upserted: null,
+          error_message: 'boom',
         },
       },
       { name: 'vertex-sync', watermark: 11, mart_runs_behind: 1, last_run: null },
@@ -53,7 +60,13 @@ function view(overrides: Partial<ConsoleView> = {}): ConsoleView {
 
 /** The page's text as a person reads it (markup dropped, entities decoded for the few we emit). */
 function textOf(page: string): string {
-  return page.replace(/<style>[\s\S]*?<\/style>/, '').replace(/<[^>]+>/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+  return page
+    .replace(/<style>[\s\S]*?<\/style>/, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
 }
 
 describe('the console page', () => {
@@ -83,7 +96,9 @@ describe('the console page', () => {
             subscription: 'chat-sync',
             topic: 'warehouse.mart_updated',
             total: 1,
-            newest: [{ id: 'm-1', reason: '<script>alert("x")</script> & more', code: 'INVALID_EVENT', attempts: 1, deadLetteredAt: '2026-12-07T09:58:00Z' }],
+            newest: [
+              { id: 'm-1', reason: '<script>alert("x")</script> & more', code: 'INVALID_EVENT', attempts: 1, deadLetteredAt: '2026-12-07T09:58:00Z' },
+            ],
           },
         ],
       }),

@@ -62,15 +62,31 @@ function sinkCard(name: string, role: string, status: PipelineStatus): SafeHtml 
   const sink: SinkStatus | undefined = status.sinks.find((s) => s.name === name);
   const freshness: FreshnessStatus | undefined = status.freshness.find((f) => f.sink === name);
   const failed = sink?.last_run?.status === 'failure';
-  const health = worst(subscriptionHealth(subscription), failed ? 'failing' : 'ok', slow(freshness?.p99_ms === null || freshness?.p99_ms === undefined ? null : freshness.p99_ms / 1000) ? 'slow' : 'ok');
-  const lastRun = sink?.last_run ? `${sink.last_run.status}, ${formatAgo(sink.last_run.finished_at ?? sink.last_run.started_at, Date.parse(status.generated_at))}` : 'none yet';
-  return card(name, role, health, [
-    ...subscriptionFacts(subscription),
-    fact('mart run', sink ? `${sink.watermark} (${sink.mart_runs_behind} behind)` : '–'),
-    fact('last run', lastRun),
-    fact('freshness p50 / p99', `${formatMs(freshness?.p50_ms)} / ${formatMs(freshness?.p99_ms)}`, 'publish in RAG to visible in the sink, last hour'),
-    fact('freshness samples', formatCount(freshness?.samples ?? 0)),
-  ], subscription?.note);
+  const health = worst(
+    subscriptionHealth(subscription),
+    failed ? 'failing' : 'ok',
+    slow(freshness?.p99_ms === null || freshness?.p99_ms === undefined ? null : freshness.p99_ms / 1000) ? 'slow' : 'ok',
+  );
+  const lastRun = sink?.last_run
+    ? `${sink.last_run.status}, ${formatAgo(sink.last_run.finished_at ?? sink.last_run.started_at, Date.parse(status.generated_at))}`
+    : 'none yet';
+  return card(
+    name,
+    role,
+    health,
+    [
+      ...subscriptionFacts(subscription),
+      fact('mart run', sink ? `${sink.watermark} (${sink.mart_runs_behind} behind)` : '–'),
+      fact('last run', lastRun),
+      fact(
+        'freshness p50 / p99',
+        `${formatMs(freshness?.p50_ms)} / ${formatMs(freshness?.p99_ms)}`,
+        'publish in RAG to visible in the sink, last hour',
+      ),
+      fact('freshness samples', formatCount(freshness?.samples ?? 0)),
+    ],
+    subscription?.note,
+  );
 }
 
 /** The pipeline as a left-to-right flow of stage cards: outbox, ingestor, mart-builder, then the two sinks. */

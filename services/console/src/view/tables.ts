@@ -35,7 +35,8 @@ export function deadLettersSection(deadLetters: SubscriptionDeadLetters[] | null
   <table>
     <thead><tr><th>dead-lettered</th><th>reason</th><th>code</th><th>attempts</th><th>message id</th></tr></thead>
     <tbody>${d.newest.map(
-      (letter) => html`<tr><td>${formatTime(letter.deadLetteredAt)}</td><td class="reason">${letter.reason}</td><td>${letter.code ?? '–'}</td><td class="num">${formatCount(letter.attempts)}</td><td class="id">${letter.id}</td></tr>`,
+      (letter) =>
+        html`<tr><td>${formatTime(letter.deadLetteredAt)}</td><td class="reason">${letter.reason}</td><td>${letter.code ?? '–'}</td><td class="num">${formatCount(letter.attempts)}</td><td class="id">${letter.id}</td></tr>`,
     )}</tbody>
   </table>
   <p class="hint">Inspect and redrive: <code>npx mobius dlq list --subscription ${d.subscription}</code></p>

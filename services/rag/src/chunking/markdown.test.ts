@@ -11,7 +11,11 @@ describe('splitPages', () => {
   it('splits on form feeds and <!-- page --> markers, ignoring a leading or trailing break', () => {
     expect(splitPages('a\fb\f').map((p) => p.text)).toEqual(['a', 'b']);
     expect(splitPages('<!-- page -->\na\n<!--PAGE-->\nb').map((p) => p.text.trim())).toEqual(['a', 'b']);
-    expect(splitPages('a\f\fc').map((p) => [p.pageNumber, p.text])).toEqual([[1, 'a'], [2, ''], [3, 'c']]);
+    expect(splitPages('a\f\fc').map((p) => [p.pageNumber, p.text])).toEqual([
+      [1, 'a'],
+      [2, ''],
+      [3, 'c'],
+    ]);
   });
 });
 

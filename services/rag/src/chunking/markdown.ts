@@ -80,8 +80,7 @@ class PageChunker {
     this.lines = [];
     if (text === '') return;
     const previous = this.chunks[this.chunks.length - 1];
-    const sameSection =
-      previous?.sectionPath === this.headings.sectionPath && previous.chapterPath === this.headings.chapterPath;
+    const sameSection = previous?.sectionPath === this.headings.sectionPath && previous.chapterPath === this.headings.chapterPath;
     if (previous && sameSection && text.length < MIN_PARAGRAPH_CHARS) {
       previous.text = `${previous.text}\n\n${text}`;
       return;

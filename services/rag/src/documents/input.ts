@@ -18,11 +18,7 @@ const optionalText = (max: number) =>
 /** The body of `POST /documents` and `PUT /documents/{id}` (docs/api/rag.md). */
 export const documentBodySchema = z.object(
   {
-    filename: z
-      .string(required('a string'))
-      .trim()
-      .min(1, 'must not be empty')
-      .max(255, 'must be at most 255 characters'),
+    filename: z.string(required('a string')).trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
     display_name: optionalText(255),
     text: z
       .string(required('a string of markdown'))

@@ -9,17 +9,11 @@ import { matchChunks } from './matching.ts';
 /** The texts a replacement must embed: added chunks, and kept chunks that were never embedded. */
 function textsToEmbed(stored: StoredChunk[], chunked: ChunkedDocument): string[] {
   const match = matchChunks(stored, chunked.chunks);
-  return [...match.added, ...match.kept.filter((k) => k.stored.embeddingId === null).map((k) => k.chunk)].map(
-    (chunk) => chunk.text,
-  );
+  return [...match.added, ...match.kept.filter((k) => k.stored.embeddingId === null).map((k) => k.chunk)].map((chunk) => chunk.text);
 }
 
 /** Turns the stored chunks and the new chunking into the replacement the repository applies. */
-async function planReplacement(
-  stored: StoredChunk[],
-  chunked: ChunkedDocument,
-  cache: EmbeddingCache,
-): Promise<ContentReplacement> {
+async function planReplacement(stored: StoredChunk[], chunked: ChunkedDocument, cache: EmbeddingCache): Promise<ContentReplacement> {
   const match = matchChunks(stored, chunked.chunks);
   const added = match.added.map(newChunk);
   const unembedded = match.kept.filter((k) => k.stored.embeddingId === null).map((k) => k.stored);
@@ -52,8 +46,6 @@ export async function replaceDocument(deps: DocumentDeps, documentId: string, bo
   if (current === undefined) throw documentNotFound(documentId);
   const cache = new EmbeddingCache(deps.embedder);
   await cache.prepare(textsToEmbed(current, chunked));
-  const replaced = await deps.documents.replaceDocument(documentId, metadata, (stored) =>
-    planReplacement(stored, chunked, cache),
-  );
+  const replaced = await deps.documents.replaceDocument(documentId, metadata, (stored) => planReplacement(stored, chunked, cache));
   if (!replaced) throw documentNotFound(documentId);
 }

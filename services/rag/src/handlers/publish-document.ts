@@ -10,11 +10,7 @@ export function publishDocumentRoute(deps: HandlerDeps): Route {
     async handle(request) {
       const documentId = parseDocumentId(request.params.id);
       const { publishedBy } = parseBody(publishBodySchema, request.body);
-      const result = await publishDocument(
-        { publishing: deps.publishing, dimensions: deps.embedder.dimensions },
-        documentId,
-        publishedBy,
-      );
+      const result = await publishDocument({ publishing: deps.publishing, dimensions: deps.embedder.dimensions }, documentId, publishedBy);
       return { status: 200, body: result };
     },
   };

@@ -9,7 +9,10 @@ import type { RouteDoc } from '@mobius/service';
 
 /** The JSON schema of what a zod schema accepts, without the `$schema` line OpenAPI does not take. */
 function accepts(schema: z.ZodType): object {
-  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' }) as Record<
+    string,
+    unknown
+  >;
   return json;
 }
 
@@ -95,7 +98,8 @@ export const RAG_ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'POST /documents': {
     summary: 'Upload a document',
-    description: 'Stores the markdown, chunks it into paragraphs with page numbers and embeds every chunk. Nothing is published until `POST /documents/{id}/publish`.',
+    description:
+      'Stores the markdown, chunks it into paragraphs with page numbers and embeds every chunk. Nothing is published until `POST /documents/{id}/publish`.',
     body: accepts(documentBodySchema),
     response: {
       201: documentId,

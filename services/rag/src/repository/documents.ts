@@ -2,15 +2,7 @@ import { withTransaction } from '@mobius/db';
 import type pg from 'pg';
 import type { Page } from '../chunking/markdown.ts';
 import { listDocuments } from './document-list.ts';
-import type {
-  ContentReplacement,
-  DocumentContent,
-  DocumentMetadata,
-  DocumentStore,
-  NewChunk,
-  NewEmbedding,
-  StoredChunk,
-} from './types.ts';
+import type { ContentReplacement, DocumentContent, DocumentMetadata, DocumentStore, NewChunk, NewEmbedding, StoredChunk } from './types.ts';
 
 /** Rows per INSERT: embeddings are large (1536 numbers), so statements stay a few MB at most. */
 const CHUNK_ROWS_PER_INSERT = 500;
@@ -117,14 +109,10 @@ async function readChunks(client: pg.ClientBase | pg.Pool, documentId: string): 
 async function applyReplacement(client: pg.PoolClient, documentId: string, plan: ContentReplacement) {
   await writePages(client, documentId, plan.pages);
   if (plan.removedIds.length > 0) {
-    await client.query(`DELETE FROM chunk_embeddings WHERE source_type = 'hierarchical' AND source_id = ANY($1::uuid[])`, [
-      plan.removedIds,
-    ]);
+    await client.query(`DELETE FROM chunk_embeddings WHERE source_type = 'hierarchical' AND source_id = ANY($1::uuid[])`, [plan.removedIds]);
     await client.query('DELETE FROM hierarchical_chunks WHERE id = ANY($1::uuid[])', [plan.removedIds]);
   }
-  await client.query('UPDATE hierarchical_chunks SET paragraph_index = -1 - paragraph_index WHERE document_id = $1', [
-    documentId,
-  ]);
+  await client.query('UPDATE hierarchical_chunks SET paragraph_index = -1 - paragraph_index WHERE document_id = $1', [documentId]);
   await client.query(
     `UPDATE hierarchical_chunks hc SET paragraph_index = k."paragraphIndex", start_offset_in_page = k."startOffset",
             updated_at = (now() AT TIME ZONE 'utc')

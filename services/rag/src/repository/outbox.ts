@@ -41,22 +41,13 @@ function batchOn(client: pg.PoolClient): OutboxBatch {
   return {
     async markRelayed(eventIds) {
       if (eventIds.length === 0) return;
-      await client.query(
-        'UPDATE publish_events SET relayed_at = now(), relay_error = NULL WHERE id = ANY($1::uuid[])',
-        [eventIds],
-      );
+      await client.query('UPDATE publish_events SET relayed_at = now(), relay_error = NULL WHERE id = ANY($1::uuid[])', [eventIds]);
     },
     async recordFailure(eventId, error) {
-      await client.query(
-        'UPDATE publish_events SET relay_attempts = relay_attempts + 1, relay_error = $2 WHERE id = $1',
-        [eventId, error],
-      );
+      await client.query('UPDATE publish_events SET relay_attempts = relay_attempts + 1, relay_error = $2 WHERE id = $1', [eventId, error]);
     },
     async quarantine(eventId, reason) {
-      await client.query(
-        'UPDATE publish_events SET relay_quarantined_at = now(), relay_error = $2 WHERE id = $1',
-        [eventId, reason],
-      );
+      await client.query('UPDATE publish_events SET relay_quarantined_at = now(), relay_error = $2 WHERE id = $1', [eventId, reason]);
     },
   };
 }

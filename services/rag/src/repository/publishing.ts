@@ -132,9 +132,7 @@ class PgDocumentVersionTx implements DocumentVersionTx {
   }
 
   async deletePublishedRows() {
-    const result = await this.client.query('DELETE FROM rag_published_embeddings WHERE document_id = $1', [
-      this.documentId,
-    ]);
+    const result = await this.client.query('DELETE FROM rag_published_embeddings WHERE document_id = $1', [this.documentId]);
     return result.rowCount ?? 0;
   }
 

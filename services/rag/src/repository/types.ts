@@ -103,11 +103,7 @@ export interface DocumentStore {
    * asks `plan` how to replace them, and applies the plan and the new metadata. Returns false (and
    * writes nothing) when there is no such document.
    */
-  replaceDocument(
-    documentId: string,
-    metadata: DocumentMetadata,
-    plan: (existing: StoredChunk[]) => Promise<ContentReplacement>,
-  ): Promise<boolean>;
+  replaceDocument(documentId: string, metadata: DocumentMetadata, plan: (existing: StoredChunk[]) => Promise<ContentReplacement>): Promise<boolean>;
 }
 
 /** One `publish_events` row, as publish-status reports it. Timestamps are ISO 8601 UTC with microseconds. */

@@ -29,7 +29,10 @@ const codeList = z.array(text(100)).max(LIST_MAX_ITEMS).nullish();
 const deviceInfo = z
   .record(z.string(), z.unknown())
   .nullish()
-  .refine((value) => value == null || JSON.stringify(value).length <= DEVICE_INFO_MAX_BYTES, `must be at most ${DEVICE_INFO_MAX_BYTES} bytes of JSON`);
+  .refine(
+    (value) => value == null || JSON.stringify(value).length <= DEVICE_INFO_MAX_BYTES,
+    `must be at most ${DEVICE_INFO_MAX_BYTES} bytes of JSON`,
+  );
 
 /** How every email is stored and looked up: trimmed and lowercased. */
 export function normalizeEmail(email: string): string {

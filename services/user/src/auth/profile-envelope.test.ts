@@ -27,7 +27,9 @@ describe('buildProfileEnvelope', () => {
       generated_at: '2026-07-17T10:00:00.123000+00:00',
     });
     expect(envelope.rendered_prompt).toMatch(/^The user has not set a preferred name\. They focus on general operations work\. Tone: professional\./);
-    expect(envelope.rendered_prompt).toMatch(/For sensitive tasks \(billing, PHI, anything irreversible\), show your plan and wait for confirmation\.$/);
+    expect(envelope.rendered_prompt).toMatch(
+      /For sensitive tasks \(billing, PHI, anything irreversible\), show your plan and wait for confirmation\.$/,
+    );
   });
 
   it('names the user, lists the tasks as "X, Y, and Z", normalises unknown values and drops the greeting when asked', () => {
@@ -35,7 +37,11 @@ describe('buildProfileEnvelope', () => {
       ...base,
       preferredName: null,
       firstName: ' Ada ',
-      activities: [{ code: 'a', label: 'X' }, { code: 'b', label: 'Y' }, { code: 'c', label: 'Z' }],
+      activities: [
+        { code: 'a', label: 'X' },
+        { code: 'b', label: 'Y' },
+        { code: 'c', label: 'Z' },
+      ],
       tone: 'shouty',
       aiExperienceLevel: 'expert',
       autonomyRoutineTasks: 'automatic',

@@ -12,7 +12,7 @@ const TONE_HINTS: Record<string, string> = {
     'Tone: professional. Complete sentences, no contractions, exact terminology, formal source citations. Open with the ' +
     'finding in a full clause. Phrase offers as capability ("I can \u2026"). The answer should read as if presented to a regulator.',
   friendly:
-    "Tone: friendly. Contractions throughout. Open with a brief human beat before the substance, translate jargon in passing, " +
+    'Tone: friendly. Contractions throughout. Open with a brief human beat before the substance, translate jargon in passing, ' +
     "and keep it the way you'd say it across a desk. At most one emoji, and only where natural.",
   concise:
     'Tone: concise. Verdict first \u2014 start with the verdict noun or verb. Sentence fragments preferred. NO bullet ' +

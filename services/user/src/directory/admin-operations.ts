@@ -300,11 +300,16 @@ export async function enrollAgent(deps: DirectoryDeps, request: DirectoryRequest
     z.object({ name: z.string().min(1).max(200), display_name: z.string().max(255).nullish(), email: z.string().max(255).nullish() }),
     request.body,
   );
-  const name = body.name.trim().toLowerCase().replace(/^agent:/, '');
+  const name = body.name
+    .trim()
+    .toLowerCase()
+    .replace(/^agent:/, '');
   if (!name) throw unprocessable('Agent name required');
   const handle = `agent:${name}`;
   // One placeholder per handle (app_user.email is unique per tenant, and names may differ only in symbols).
-  const email = body.email?.trim() ? normalizeEmail(body.email) : `agent-${createHash('sha256').update(handle).digest('hex').slice(0, 16)}@agents.invalid`;
+  const email = body.email?.trim()
+    ? normalizeEmail(body.email)
+    : `agent-${createHash('sha256').update(handle).digest('hex').slice(0, 16)}@agents.invalid`;
   const enrolled = await deps.repository.directoryAdmin.enrollAgent({
     tenantId: DEFAULT_TENANT_ID,
     handle,

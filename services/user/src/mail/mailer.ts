@@ -30,7 +30,10 @@ export interface Mailer {
 
 /** The mail itself is unacceptable (no I/O was done): a bad address or a header with a line break. */
 export class MailRefused extends Error {
-  constructor(readonly field: keyof OutgoingMail, reason: string) {
+  constructor(
+    readonly field: keyof OutgoingMail,
+    reason: string,
+  ) {
     super(`mail ${field} ${reason}`);
     this.name = 'MailRefused';
   }
@@ -38,7 +41,10 @@ export class MailRefused extends Error {
 
 /** The transport did not take the mail (connection refused, SMTP error, database down). */
 export class MailDeliveryError extends Error {
-  constructor(readonly mailer: string, cause: unknown) {
+  constructor(
+    readonly mailer: string,
+    cause: unknown,
+  ) {
     super(`${mailer} mailer could not deliver: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'MailDeliveryError';
   }

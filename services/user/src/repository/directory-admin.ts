@@ -78,10 +78,9 @@ async function invite(client: pg.PoolClient, write: Parameters<DirectoryAdminSto
     displayName = write.displayName ?? write.email.split('@')[0]!;
     firstName = write.firstName;
   }
-  await client.query(
-    `UPDATE user_ext.auth_token SET consumed_at = ${NOW_UTC} WHERE user_id = $1 AND purpose = 'invite' AND consumed_at IS NULL`,
-    [userId],
-  );
+  await client.query(`UPDATE user_ext.auth_token SET consumed_at = ${NOW_UTC} WHERE user_id = $1 AND purpose = 'invite' AND consumed_at IS NULL`, [
+    userId,
+  ]);
   const token = await client.query<{ token_id: string; expires_at: string }>(
     `INSERT INTO user_ext.auth_token (user_id, purpose, token_hash, expires_at, created_by, created_at)
      VALUES ($1, 'invite', $2, ${NOW_UTC} + make_interval(secs => $3), $4, ${NOW_UTC})
@@ -214,7 +213,9 @@ export function createDirectoryAdminStore(pool: pg.Pool): DirectoryAdminStore {
     invite: (write) => withTransaction(pool, (client) => invite(client, write)),
 
     async enrollAgent(agent) {
-      const existing = await pool.query<{ user_id: string }>('SELECT user_id FROM user_ext.agent_principal WHERE canonical_handle = $1', [agent.handle]);
+      const existing = await pool.query<{ user_id: string }>('SELECT user_id FROM user_ext.agent_principal WHERE canonical_handle = $1', [
+        agent.handle,
+      ]);
       if (existing.rows[0]) return { userId: existing.rows[0].user_id, created: false };
       try {
         return await withTransaction(pool, async (client) => {
@@ -230,7 +231,9 @@ export function createDirectoryAdminStore(pool: pg.Pool): DirectoryAdminStore {
       } catch (error) {
         // A concurrent enrollment of the same handle won (answer its row), or the email is another account's.
         if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-        const winner = await pool.query<{ user_id: string }>('SELECT user_id FROM user_ext.agent_principal WHERE canonical_handle = $1', [agent.handle]);
+        const winner = await pool.query<{ user_id: string }>('SELECT user_id FROM user_ext.agent_principal WHERE canonical_handle = $1', [
+          agent.handle,
+        ]);
         if (!winner.rows[0]) return { emailTaken: true } as const;
         return { userId: winner.rows[0].user_id, created: false };
       }

@@ -36,16 +36,12 @@ async function identityToUserId(pool: pg.Pool, subject: string): Promise<string 
     const byId = await pool.query<{ user_id: string }>('SELECT user_id FROM app_user WHERE user_id = $1', [subject]);
     if (byId.rows[0]) return byId.rows[0].user_id;
   }
-  const byLink = await pool.query<{ user_id: string }>(
-    'SELECT user_id FROM auth_provider_link WHERE provider_user_id = $1 LIMIT 1',
-    [subject],
-  );
+  const byLink = await pool.query<{ user_id: string }>('SELECT user_id FROM auth_provider_link WHERE provider_user_id = $1 LIMIT 1', [subject]);
   if (byLink.rows[0]) return byLink.rows[0].user_id;
   if (!subject.includes('@')) return undefined;
-  const byEmail = await pool.query<{ user_id: string }>(
-    `SELECT user_id FROM app_user WHERE lower(email) = lower($1) AND status = 'active' LIMIT 1`,
-    [subject],
-  );
+  const byEmail = await pool.query<{ user_id: string }>(`SELECT user_id FROM app_user WHERE lower(email) = lower($1) AND status = 'active' LIMIT 1`, [
+    subject,
+  ]);
   return byEmail.rows[0]?.user_id;
 }
 

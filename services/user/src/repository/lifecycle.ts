@@ -60,10 +60,10 @@ export function createLifecycleStore(pool: pg.Pool): LifecycleStore {
     issueToken: (token) =>
       withTransaction(pool, async (client) => {
         if (token.rotate) {
-          await client.query(
-            `UPDATE user_ext.auth_token SET consumed_at = ${NOW_UTC} WHERE user_id = $1 AND purpose = $2 AND consumed_at IS NULL`,
-            [token.userId, token.purpose],
-          );
+          await client.query(`UPDATE user_ext.auth_token SET consumed_at = ${NOW_UTC} WHERE user_id = $1 AND purpose = $2 AND consumed_at IS NULL`, [
+            token.userId,
+            token.purpose,
+          ]);
         }
         const inserted = await client.query<{ token_id: string; expires_at: string }>(
           `INSERT INTO user_ext.auth_token (user_id, purpose, token_hash, expires_at, created_by, created_at)

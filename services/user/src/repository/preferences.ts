@@ -77,7 +77,9 @@ async function claimOrganization(client: pg.PoolClient, userId: string, org: { s
   const slugs = existing.rows.map((row) => row.org_slug);
   if (slugs.includes(org.slug)) {
     await client.query('UPDATE user_ext.user_org_membership SET org_display_name = $3 WHERE user_id = $1 AND org_slug = $2', [
-      userId, org.slug, org.displayName,
+      userId,
+      org.slug,
+      org.displayName,
     ]);
     return;
   }

@@ -24,10 +24,10 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
           [session.sessionId, session.userId, session.refreshTokenHash, JSON.stringify(session.deviceInfo), session.expiresAt.toISOString()],
         );
         await client.query(`UPDATE app_user SET last_login_at = ${NOW_UTC} WHERE user_id = $1`, [session.userId]);
-        await client.query(
-          `UPDATE auth_provider_link SET last_used_at = ${NOW_UTC} WHERE user_id = $1 AND provider = $2`,
-          [session.userId, session.provider],
-        );
+        await client.query(`UPDATE auth_provider_link SET last_used_at = ${NOW_UTC} WHERE user_id = $1 AND provider = $2`, [
+          session.userId,
+          session.provider,
+        ]);
       });
     },
 
@@ -54,10 +54,7 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
     },
 
     async revoke(sessionId) {
-      const result = await pool.query(
-        `UPDATE user_session SET revoked_at = ${NOW_UTC} WHERE session_id = $1 AND revoked_at IS NULL`,
-        [sessionId],
-      );
+      const result = await pool.query(`UPDATE user_session SET revoked_at = ${NOW_UTC} WHERE session_id = $1 AND revoked_at IS NULL`, [sessionId]);
       return result.rowCount === 1;
     },
   };

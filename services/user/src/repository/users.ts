@@ -34,10 +34,12 @@ async function insertUser(client: pg.PoolClient, user: NewUser): Promise<string>
   // The `email` provider's id is the user id: an email may exist in several tenants, and
   // (provider, provider_user_id) is unique across all of them.
   const providerUserId = user.provider.name === 'google' ? user.provider.providerUserId : userId;
-  await client.query(
-    `INSERT INTO auth_provider_link (user_id, provider, provider_user_id, email) VALUES ($1, $2, $3, $4)`,
-    [userId, user.provider.name, providerUserId, user.email],
-  );
+  await client.query(`INSERT INTO auth_provider_link (user_id, provider, provider_user_id, email) VALUES ($1, $2, $3, $4)`, [
+    userId,
+    user.provider.name,
+    providerUserId,
+    user.email,
+  ]);
   return userId;
 }
 

@@ -197,7 +197,12 @@ export class VectorCollection {
   }
 
   private track(datapoint: StoredDatapoint, label: number): void {
-    const entry: Entry = { datapoint, label, norm: norm(datapoint.vector), attributes: attributesOf(datapoint.restricts, datapoint.numericRestricts) };
+    const entry: Entry = {
+      datapoint,
+      label,
+      norm: norm(datapoint.vector),
+      attributes: attributesOf(datapoint.restricts, datapoint.numericRestricts),
+    };
     this.byId.set(datapoint.id, entry);
     this.byLabel.set(label, entry);
     this.postings.add(label, datapoint.restricts);

@@ -85,12 +85,7 @@ export async function saveCollection(dataDir: string, indexId: string, collectio
 }
 
 /** Loads a saved index, removing files no manifest names. Throws when its files are missing or corrupt. */
-export async function loadCollection(
-  dataDir: string,
-  indexId: string,
-  hnsw: HnswParameters,
-  tuning: SearchTuning,
-): Promise<VectorCollection> {
+export async function loadCollection(dataDir: string, indexId: string, hnsw: HnswParameters, tuning: SearchTuning): Promise<VectorCollection> {
   const dir = indexDirectory(dataDir, indexId);
   const manifest = await readManifest(dir);
   if (!manifest) throw new Error(`no ${MANIFEST} in ${dir}`);

@@ -27,7 +27,16 @@ export function registerIndexEndpointRoutes(app: FastifyInstance, registry: Inde
         const { queries, returnFullDatapoint } = findNeighborsBody(request.body);
         const nearestNeighbors = queries.map((query) => {
           const found = registry.search(endpointId, query);
-          const points = returnFullDatapoint ? new Map(registry.read(endpointId, found.map((f) => f.id)).map((d) => [d.id, d])) : undefined;
+          const points = returnFullDatapoint
+            ? new Map(
+                registry
+                  .read(
+                    endpointId,
+                    found.map((f) => f.id),
+                  )
+                  .map((d) => [d.id, d]),
+              )
+            : undefined;
           const neighbors = found.map(({ id: datapointId, distance }) => ({
             datapoint: points ? datapointJson(points.get(datapointId)!) : { datapointId },
             distance,

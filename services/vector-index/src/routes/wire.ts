@@ -82,7 +82,11 @@ function tokenRestricts(value: unknown, field: string): TokenRestrict[] {
   return list(value, field).map((item, i) => {
     const r = object(item, `${field}[${i}]`);
     if (typeof r.namespace !== 'string') throw invalidArgument(`${field}[${i}].namespace must be a string`);
-    return { namespace: r.namespace, allowList: strings(r.allowList, `${field}[${i}].allowList`), denyList: strings(r.denyList, `${field}[${i}].denyList`) };
+    return {
+      namespace: r.namespace,
+      allowList: strings(r.allowList, `${field}[${i}].allowList`),
+      denyList: strings(r.denyList, `${field}[${i}].denyList`),
+    };
   });
 }
 

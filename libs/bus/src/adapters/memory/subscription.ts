@@ -83,7 +83,10 @@ export class MemorySubscription {
   /** Due redeliveries first (oldest sequence first), then new messages. */
   #take(max: number): number[] {
     const now = Date.now();
-    const due = [...this.#due].filter(([, at]) => at <= now).map(([sequence]) => sequence).sort((a, b) => a - b);
+    const due = [...this.#due]
+      .filter(([, at]) => at <= now)
+      .map(([sequence]) => sequence)
+      .sort((a, b) => a - b);
     for (const sequence of due) if (this.#log.isRemoved(sequence)) this.#due.delete(sequence);
     const taken = due.filter((sequence) => !this.#log.isRemoved(sequence)).slice(0, max);
     for (const sequence of taken) this.#due.delete(sequence);

@@ -38,10 +38,7 @@ export function natsConsumerName(prefix: string, subscription: string): string {
 
 /** True when `error` is the JetStream API's "no such stream" or "no such consumer" answer. */
 export function isMissing(error: unknown): boolean {
-  return (
-    error instanceof JetStreamApiError &&
-    (error.code === JetStreamApiCodes.StreamNotFound || error.code === JetStreamApiCodes.ConsumerNotFound)
-  );
+  return error instanceof JetStreamApiError && (error.code === JetStreamApiCodes.StreamNotFound || error.code === JetStreamApiCodes.ConsumerNotFound);
 }
 
 /**

@@ -24,7 +24,8 @@ export function toOutgoing(request: PublishRequest, attributes: Record<string, s
   if (names.length + 1 > LIMITS.attributes) throw invalid(request, `has more than ${LIMITS.attributes - 1} attributes`);
   for (const name of names) {
     if (name.toLowerCase().startsWith('goog') || name === MESSAGE_ID_ATTRIBUTE) throw invalid(request, `attribute ${name} is reserved`);
-    if (Buffer.byteLength(name) > LIMITS.nameBytes) throw invalid(request, `attribute name ${name.slice(0, 40)}... is over ${LIMITS.nameBytes} bytes`);
+    if (Buffer.byteLength(name) > LIMITS.nameBytes)
+      throw invalid(request, `attribute name ${name.slice(0, 40)}... is over ${LIMITS.nameBytes} bytes`);
     if (Buffer.byteLength(attributes[name] ?? '') > LIMITS.valueBytes) throw invalid(request, `attribute ${name} is over ${LIMITS.valueBytes} bytes`);
   }
   if (Buffer.byteLength(request.id) > LIMITS.valueBytes) throw invalid(request, `message id is over ${LIMITS.valueBytes} bytes`);

@@ -7,7 +7,15 @@ import type { PubSubSettings } from './settings.ts';
 type ISubscription = protos.google.pubsub.v1.ISubscription;
 
 /** The gRPC status codes the adapter acts on. */
-export const GRPC = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, ALREADY_EXISTS: 6, PERMISSION_DENIED: 7, UNIMPLEMENTED: 12, UNAVAILABLE: 14 } as const;
+export const GRPC = {
+  CANCELLED: 1,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  UNIMPLEMENTED: 12,
+  UNAVAILABLE: 14,
+} as const;
 
 /** The gRPC status code of `error`, if it has one. */
 export function grpcCode(error: unknown): number | undefined {
@@ -124,7 +132,9 @@ export class PubSubProvisioner {
 
   /** An existing subscription must be on the right topic (a name reused for another topic is a configuration error). */
   async #reconcile(config: ISubscription): Promise<void> {
-    const [existing] = await this.#call(`read subscription ${config.name}`, () => this.#subscriber.getSubscription({ subscription: config.name ?? '' }));
+    const [existing] = await this.#call(`read subscription ${config.name}`, () =>
+      this.#subscriber.getSubscription({ subscription: config.name ?? '' }),
+    );
     if (existing.topic !== config.topic) {
       throw new BusConfigError(`subscription ${config.name} is on ${existing.topic}, not ${config.topic}`);
     }

@@ -47,7 +47,8 @@ export class PubSubPushReceiver implements PushReceiver {
 
   /** Takes pushes of `subscription` until the returned subscriber is closed. */
   register(topic: string, subscription: string, handler: Handler, settings: SubscriptionSettings): Subscriber {
-    if (this.#registrations.has(subscription)) throw new PushUnavailableError(`subscription ${subscription} already has a push subscriber in this process`);
+    if (this.#registrations.has(subscription))
+      throw new PushUnavailableError(`subscription ${subscription} already has a push subscriber in this process`);
     const registration: Registration = { topic, handler, settings, inFlight: 0, closing: false, idle: [] };
     this.#registrations.set(subscription, registration);
     return { close: () => this.#close(subscription, registration) };

@@ -22,7 +22,9 @@ export function seekRequest(names: PubSubNames, subscription: string, from: Repl
     case 'sequence':
       throw new ReplayUnsupportedError('Pub/Sub has no message sequence numbers: replay from a time, a snapshot or the beginning');
     case 'beginning':
-      return timeSeek ? { subscription: path, time: { seconds: 0, nanos: 0 } } : { subscription: path, snapshot: names.snapshot(subscription, ORIGIN_SNAPSHOT) };
+      return timeSeek
+        ? { subscription: path, time: { seconds: 0, nanos: 0 } }
+        : { subscription: path, snapshot: names.snapshot(subscription, ORIGIN_SNAPSHOT) };
     case 'time': {
       const ms = from.time.getTime();
       return { subscription: path, time: { seconds: Math.floor(ms / 1_000), nanos: (((ms % 1_000) + 1_000) % 1_000) * 1_000_000 } };

@@ -83,7 +83,10 @@ export class PubSubSettler {
     const settled = request.then(
       () => undefined,
       (error: unknown) => {
-        this.#logger.warn({ subscription: this.#subscription, count, error: errorMessage(error) }, `could not ${what}; Pub/Sub redelivers after the deadline`);
+        this.#logger.warn(
+          { subscription: this.#subscription, count, error: errorMessage(error) },
+          `could not ${what}; Pub/Sub redelivers after the deadline`,
+        );
       },
     );
     this.#inFlight.add(settled);
@@ -93,6 +96,7 @@ export class PubSubSettler {
 
 function chunks(ids: string[]): string[][] {
   const result: string[][] = [];
-  for (let start = 0; start < ids.length; start += PUBSUB_TIMINGS.settleBatchSize) result.push(ids.slice(start, start + PUBSUB_TIMINGS.settleBatchSize));
+  for (let start = 0; start < ids.length; start += PUBSUB_TIMINGS.settleBatchSize)
+    result.push(ids.slice(start, start + PUBSUB_TIMINGS.settleBatchSize));
   return result;
 }

@@ -68,7 +68,9 @@ export class PubSubMonitoringStats implements SubscriptionStatsReader {
     const id = this.#names.subscription(subscription).split('/').pop()!;
     const [backlog, oldest] = await Promise.all([this.#latest(METRICS.backlog, id), this.#latest(METRICS.oldest, id)]);
     if (backlog === undefined) {
-      throw new BusUnavailableError(`Cloud Monitoring has no ${METRICS.backlog} point for ${id} in the last ${PUBSUB_STATS_DEFAULTS.windowMs / 60_000} minutes`);
+      throw new BusUnavailableError(
+        `Cloud Monitoring has no ${METRICS.backlog} point for ${id} in the last ${PUBSUB_STATS_DEFAULTS.windowMs / 60_000} minutes`,
+      );
     }
     return { backlog, oldestUnackedSeconds: backlog > 0 && oldest !== undefined ? oldest : null };
   }

@@ -14,6 +14,11 @@ export interface DevVertexSync extends DevService {
  */
 export async function startVertexSync(ctx: DevContext): Promise<DevVertexSync> {
   const config = loadVertexSyncConfig({ ...ctx.env, AUTH: ctx.env.AUTH || 'none' });
-  const vertexSync = await createService(config, { bus: ctx.bus, index: ctx.index, logger: ctx.logger('vertex-sync'), refillIndex: ctx.indexIsInProcess });
+  const vertexSync = await createService(config, {
+    bus: ctx.bus,
+    index: ctx.index,
+    logger: ctx.logger('vertex-sync'),
+    refillIndex: ctx.indexIsInProcess,
+  });
   return { name: 'vertex-sync', app: vertexSync.app, stop: () => vertexSync.stop(), refilled: vertexSync.refilled };
 }

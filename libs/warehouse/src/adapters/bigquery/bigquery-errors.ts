@@ -63,10 +63,7 @@ export function toWarehouseError(error: unknown, action: string): Error {
   if (error instanceof WarehouseError) return error;
   const reason = messageOf(error);
   if (isSchemaProblem(error)) {
-    return new WarehouseSchemaError(
-      `${action}: ${reason} (are the BigQuery datasets and tables in place? call ensureSchema())`,
-      { cause: error },
-    );
+    return new WarehouseSchemaError(`${action}: ${reason} (are the BigQuery datasets and tables in place? call ensureSchema())`, { cause: error });
   }
   if (isRefused(error)) {
     return new WarehouseSchemaError(`${action}: BigQuery refused the statement: ${reason}`, { cause: error });

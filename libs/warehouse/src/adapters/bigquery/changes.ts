@@ -16,7 +16,10 @@ export interface ReadContext {
 const FIRST_ID = '';
 
 function checkRange(afterRunId: number, upToRunId: number, batchSize: number): void {
-  for (const [name, value] of [['afterRunId', afterRunId], ['upToRunId', upToRunId]] as const) {
+  for (const [name, value] of [
+    ['afterRunId', afterRunId],
+    ['upToRunId', upToRunId],
+  ] as const) {
     if (!Number.isSafeInteger(value) || value < 0) {
       throw new InvalidArgumentError(`${name} must be a non-negative integer, got ${value}`);
     }
@@ -29,7 +32,9 @@ function checkRange(afterRunId: number, upToRunId: number, batchSize: number): v
 /** The highest committed run id, 0 before the first run. */
 export async function latestMartRunId(context: ReadContext): Promise<number> {
   const { rows } = await runQuery(context.client, latestRunQuery(context.datasets), {
-    ...context.jobs, purpose: 'latest_run', readRows: true,
+    ...context.jobs,
+    purpose: 'latest_run',
+    readRows: true,
   });
   return Number(rows[0]?.run_id ?? 0);
 }

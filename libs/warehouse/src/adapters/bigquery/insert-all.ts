@@ -48,16 +48,15 @@ function stillFailing(failures: RowFailure[], labels: Map<string, string>, where
     return `${labels.get(insertId) ?? `insert id ${insertId || '(unknown)'}`} (${reasons})`;
   });
   const more = failures.length > named.length ? ` and ${failures.length - named.length} more` : '';
-  return new WarehouseUnavailableError(
-    `${where}: ${failures.length} rows still not inserted after ${attempts} attempts: ${named.join(', ')}${more}`);
+  return new WarehouseUnavailableError(`${where}: ${failures.length} rows still not inserted after ${attempts} attempts: ${named.join(', ')}${more}`);
 }
 
 /** A whole request that failed: a table BigQuery's streaming does not see yet is worth a retry. */
 function requestFailed(error: unknown, where: string): Error {
   if (httpStatusOf(error) === 404) {
-    return new WarehouseUnavailableError(
-      `${where}: table not found (streaming sees a new table only after a delay; otherwise call ensureSchema())`,
-      { cause: error });
+    return new WarehouseUnavailableError(`${where}: table not found (streaming sees a new table only after a delay; otherwise call ensureSchema())`, {
+      cause: error,
+    });
   }
   return toWarehouseError(error, where);
 }
@@ -69,12 +68,7 @@ function requestFailed(error: unknown, where: string): Error {
  * refuses as invalid throws a non-retryable InvalidSnapshotError naming it; rows still failing after
  * the last try throw a retryable WarehouseUnavailableError naming them.
  */
-export async function insertAllExactly(
-  table: Table,
-  rows: readonly StreamedRow[],
-  policy: InsertPolicy,
-  where: string,
-): Promise<void> {
+export async function insertAllExactly(table: Table, rows: readonly StreamedRow[], policy: InsertPolicy, where: string): Promise<void> {
   const labels = new Map(rows.map((row) => [row.insertId, row.label]));
   let pending = rows.map(({ insertId, json }) => ({ insertId, json }));
   for (let attempt = 1; pending.length > 0; attempt++) {

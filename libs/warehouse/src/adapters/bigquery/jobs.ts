@@ -49,9 +49,7 @@ export async function runQuery(
 type ClientTypes = NonNullable<Query['types']>;
 
 function toClientTypes(types: BoundQuery['types']): ClientTypes {
-  return Object.fromEntries(
-    Object.entries(types).map(([name, type]) => [name, typeof type === 'string' ? type : [...type]]),
-  ) as ClientTypes;
+  return Object.fromEntries(Object.entries(types).map(([name, type]) => [name, typeof type === 'string' ? type : [...type]])) as ClientTypes;
 }
 
 /** Polls jobs.get with growing waits until the job is DONE; throws for a failed or overdue job. */

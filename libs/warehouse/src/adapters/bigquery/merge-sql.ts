@@ -2,7 +2,15 @@ import { PUBLISHED_COLUMNS } from '@mobius/contracts';
 import { declare, query, raise, renderScript, type MergeStatement, type ScriptStatement } from './script.ts';
 import { type BoundQuery, MERGE_LOCK_NAME } from './sql.ts';
 import {
-  type Datasets, ident, LANDING_BATCHES, LANDING_ROWS, MART_DOCUMENTS, MART_LOCK, MART_ROWS, MART_RUNS, MERGED_BATCHES,
+  type Datasets,
+  ident,
+  LANDING_BATCHES,
+  LANDING_ROWS,
+  MART_DOCUMENTS,
+  MART_LOCK,
+  MART_ROWS,
+  MART_RUNS,
+  MERGED_BATCHES,
   tableRef,
 } from './tables.ts';
 
@@ -130,7 +138,9 @@ const ANY_COLUMN_DIFFERS = `TO_JSON_STRING(STRUCT(${columns('m')})) <> TO_JSON_S
 
 function applyRows(d: Datasets): MergeStatement {
   // `id` is the ON key, equal on both sides: every other column is assigned.
-  const assign = NAMES.filter((name) => name !== 'id').map((name) => `${ident(name)} = s.${ident(name)}`).join(', ');
+  const assign = NAMES.filter((name) => name !== 'id')
+    .map((name) => `${ident(name)} = s.${ident(name)}`)
+    .join(', ');
   return {
     target: tableRef(d, MART_ROWS),
     targetAlias: 'm',
@@ -181,13 +191,24 @@ export function mergeScriptStatements(d: Datasets): ScriptStatement[] {
     { kind: 'transaction', verb: 'BEGIN' },
     query(candidates(d)),
     query(LANDING_FROM),
-    { kind: 'if', condition: 'v_landing_from IS NOT NULL', then: [
-      query(landedIds(d)), query(PENDING), query('SET v_batches_merged = (SELECT COUNT(*) FROM pending)'),
-    ] },
-    { kind: 'if', condition: 'v_batches_merged > 0', then: [
-      ...claimRun(d), query(recordMerged(d)), query(winners(d)), { kind: 'merge', merge: advanceDocuments(d) },
-      query(incoming(d)), { kind: 'merge', merge: applyRows(d) }, ...countRun(d),
-    ] },
+    {
+      kind: 'if',
+      condition: 'v_landing_from IS NOT NULL',
+      then: [query(landedIds(d)), query(PENDING), query('SET v_batches_merged = (SELECT COUNT(*) FROM pending)')],
+    },
+    {
+      kind: 'if',
+      condition: 'v_batches_merged > 0',
+      then: [
+        ...claimRun(d),
+        query(recordMerged(d)),
+        query(winners(d)),
+        { kind: 'merge', merge: advanceDocuments(d) },
+        query(incoming(d)),
+        { kind: 'merge', merge: applyRows(d) },
+        ...countRun(d),
+      ],
+    },
     { kind: 'transaction', verb: 'COMMIT' },
     query(`SELECT v_run_id AS run_id, v_batches_merged AS batches_merged, v_documents AS documents,
   v_rows_upserted AS rows_upserted, v_rows_tombstoned AS rows_tombstoned`),

@@ -48,10 +48,7 @@ export function checkRowKeys(header: SnapshotHeader, rows: readonly PublishedRow
  * cannot hold NULL (insertAll refuses it), and BigQuery reads a NULL array as empty anyway.
  * toMartChange turns it back into null.
  */
-export function landingRowJson(
-  row: PublishedRow,
-  batch: { batchId: string; documentVersion: number; ingestedAt: string },
-): Record<string, unknown> {
+export function landingRowJson(row: PublishedRow, batch: { batchId: string; documentVersion: number; ingestedAt: string }): Record<string, unknown> {
   const json: Record<string, unknown> = {};
   for (const column of PUBLISHED_COLUMNS) {
     const value: unknown = row[column.name];
@@ -69,8 +66,9 @@ const embeddingOf = (value: unknown): unknown => (Array.isArray(value) && value.
  * empty embedding, which is how the mart holds an unusable one (landingRowJson), comes back as null.
  */
 export function toMartChange(record: Record<string, unknown>): MartChange {
-  const row = Object.fromEntries(PUBLISHED_COLUMNS.map((column) =>
-    [column.name, column.kind === 'vector' ? embeddingOf(record[column.name]) : (record[column.name] ?? null)]));
+  const row = Object.fromEntries(
+    PUBLISHED_COLUMNS.map((column) => [column.name, column.kind === 'vector' ? embeddingOf(record[column.name]) : (record[column.name] ?? null)]),
+  );
   return {
     row: row as unknown as PublishedRow,
     deleted: record.deleted === true,

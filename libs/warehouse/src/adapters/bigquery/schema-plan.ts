@@ -1,9 +1,7 @@
 import type { BigQuery, TableField, TableMetadata } from '@google-cloud/bigquery';
 import { WarehouseSchemaError } from '../../errors.ts';
 import { httpStatusOf } from './bigquery-errors.ts';
-import {
-  type BigQueryField, type Datasets, datasetOf, OLD_JOB_TABLES, type TableDefinition, WAREHOUSE_TABLES,
-} from './tables.ts';
+import { type BigQueryField, type Datasets, datasetOf, OLD_JOB_TABLES, type TableDefinition, WAREHOUSE_TABLES } from './tables.ts';
 
 /**
  * What `mobius migrate --module warehouse` (and ensureSchema) would do to a BigQuery project, worked out
@@ -61,9 +59,7 @@ function layoutNotes(table: TableDefinition, existing: TableMetadata): string[] 
 }
 
 /** Compares an existing table with ours: the step, or the incompatible columns in `problems`. */
-export function compareTable(
-  table: TableDefinition, where: string, existing: TableMetadata, problems: string[],
-): TableStep {
+export function compareTable(table: TableDefinition, where: string, existing: TableMetadata, problems: string[]): TableStep {
   const present = new Map((existing.schema?.fields ?? []).map((field) => [String(field.name), field]));
   const wanted = new Map(table.fields.map((field) => [field.name, field]));
   const added: BigQueryField[] = [];
@@ -82,8 +78,7 @@ export function compareTable(
   for (const [name, field] of present) if (!wanted.has(name) && modeOf(field) === 'REQUIRED') relaxed.push(name);
   const notes = layoutNotes(table, existing);
   if (added.length === 0 && relaxed.length === 0) return { action: 'keep', table, notes };
-  const fields: TableField[] = [...present.values()].map((field) =>
-    (relaxed.includes(String(field.name)) ? { ...field, mode: 'NULLABLE' } : field));
+  const fields: TableField[] = [...present.values()].map((field) => (relaxed.includes(String(field.name)) ? { ...field, mode: 'NULLABLE' } : field));
   fields.push(...added.map((field) => ({ ...field })));
   return { action: 'update', table, added, relaxed, fields, notes };
 }
@@ -100,21 +95,20 @@ export async function planSchema(client: BigQuery, datasets: Datasets): Promise<
   const problems: string[] = [];
   for (const table of WAREHOUSE_TABLES) {
     const datasetId = datasetOf(datasets, table);
-    const existing = missingDatasets.has(datasetId)
-      ? undefined
-      : await metadataOf(() => client.dataset(datasetId).table(table.name).getMetadata());
+    const existing = missingDatasets.has(datasetId) ? undefined : await metadataOf(() => client.dataset(datasetId).table(table.name).getMetadata());
     plan.tables.push(existing ? compareTable(table, `${datasetId}.${table.name}`, existing, problems) : { action: 'create', table });
   }
   if (problems.length > 0) {
-    throw new WarehouseSchemaError(
-      `incompatible BigQuery columns (nothing was changed; migrate never retypes a column): ${problems.join('; ')}`);
+    throw new WarehouseSchemaError(`incompatible BigQuery columns (nothing was changed; migrate never retypes a column): ${problems.join('; ')}`);
   }
   for (const old of OLD_JOB_TABLES) {
     const datasetId = datasetOf(datasets, { dataset: old.dataset } as TableDefinition);
     if (missingDatasets.has(datasetId)) continue;
     const existing = await metadataOf(() => client.dataset(datasetId).table(old.name).getMetadata());
     if (existing) {
-      plan.oldJob.push(`leave ${datasetId}.${old.name}: the old batch job's table (${existing.schema?.fields?.length ?? 0} columns); never read or written`);
+      plan.oldJob.push(
+        `leave ${datasetId}.${old.name}: the old batch job's table (${existing.schema?.fields?.length ?? 0} columns); never read or written`,
+      );
     }
   }
   return plan;

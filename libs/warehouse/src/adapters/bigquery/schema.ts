@@ -43,7 +43,9 @@ async function createTable(context: SchemaContext, table: TableDefinition): Prom
   if (table === MART_LOCK) {
     // Created by DDL together with its one row (IF NOT EXISTS: concurrent callers make one of each).
     await runQuery(context.client, createLockTableQuery(context.datasets), {
-      ...context.jobs, purpose: 'create_lock', readRows: false,
+      ...context.jobs,
+      purpose: 'create_lock',
+      readRows: false,
     });
     return;
   }

@@ -31,10 +31,7 @@ export interface SyncRunLog {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Streams one sync_runs row into the mart dataset (append-only: no DML, no mutation quota). */
-export async function recordSyncRun(
-  context: { client: BigQuery; datasets: Datasets; insert: InsertPolicy },
-  run: SyncRunRecord,
-): Promise<void> {
+export async function recordSyncRun(context: { client: BigQuery; datasets: Datasets; insert: InsertPolicy }, run: SyncRunRecord): Promise<void> {
   if (!UUID.test(run.runId)) throw new InvalidArgumentError(`runId must be a uuid, got ${run.runId}`);
   const table = context.client.dataset(datasetOf(context.datasets, SYNC_RUNS)).table(SYNC_RUNS.name);
   const row = {

@@ -56,9 +56,14 @@ export const LANDING_BATCHES: TableDefinition = {
   name: 'landing_batches',
   description: 'One row per landed document snapshot (streamed after its rows); row_ids lists the snapshot.',
   fields: [
-    required('batch_id', 'STRING'), required('document_id', 'STRING'), required('document_version', 'INT64'),
-    nullable('publish_event_id', 'STRING'), required('event_type', 'STRING'), required('row_count', 'INT64'),
-    { name: 'row_ids', type: 'STRING', mode: 'REPEATED' }, required('ingested_at', 'TIMESTAMP'),
+    required('batch_id', 'STRING'),
+    required('document_id', 'STRING'),
+    required('document_version', 'INT64'),
+    nullable('publish_event_id', 'STRING'),
+    required('event_type', 'STRING'),
+    required('row_count', 'INT64'),
+    { name: 'row_ids', type: 'STRING', mode: 'REPEATED' },
+    required('ingested_at', 'TIMESTAMP'),
   ],
   partitionDay: 'ingested_at',
   clusterBy: ['batch_id'],
@@ -76,8 +81,7 @@ export const LANDING_ROWS: TableDefinition = {
   dataset: 'landing',
   name: 'landing_rows',
   description: 'Append-only landing: the rows of every document snapshot, as streamed.',
-  fields: [...PUBLISHED_FIELDS, required('batch_id', 'STRING'), required('document_version', 'INT64'),
-    required('ingested_at', 'TIMESTAMP')],
+  fields: [...PUBLISHED_FIELDS, required('batch_id', 'STRING'), required('document_version', 'INT64'), required('ingested_at', 'TIMESTAMP')],
   partitionDay: 'ingested_at',
   clusterBy: ['document_id', 'batch_id'],
 };
@@ -88,8 +92,12 @@ export const MART_RUNS: TableDefinition = {
   name: 'mart_runs',
   description: 'One row per committed mart run, numbered 1, 2, 3 ... in commit order.',
   fields: [
-    required('run_id', 'INT64'), required('started_at', 'TIMESTAMP'), nullable('finished_at', 'TIMESTAMP'),
-    required('batches_merged', 'INT64'), required('documents', 'INT64'), required('rows_upserted', 'INT64'),
+    required('run_id', 'INT64'),
+    required('started_at', 'TIMESTAMP'),
+    nullable('finished_at', 'TIMESTAMP'),
+    required('batches_merged', 'INT64'),
+    required('documents', 'INT64'),
+    required('rows_upserted', 'INT64'),
     required('rows_tombstoned', 'INT64'),
   ],
   clusterBy: ['run_id'],
@@ -103,8 +111,7 @@ export const MART_LOCK: TableDefinition = {
   dataset: 'mart',
   name: 'mart_lock',
   description: "The merge's claim row: each merge transaction updates it, so concurrent merges conflict.",
-  fields: [required('name', 'STRING'), required('last_run_id', 'INT64'), nullable('claimed_at', 'TIMESTAMP'),
-    nullable('claimed_by', 'STRING')],
+  fields: [required('name', 'STRING'), required('last_run_id', 'INT64'), nullable('claimed_at', 'TIMESTAMP'), nullable('claimed_by', 'STRING')],
 };
 
 /** The landing batches already merged (the rest are found by anti-join). */
@@ -113,8 +120,12 @@ export const MERGED_BATCHES: TableDefinition = {
   name: 'merged_batches',
   description: 'Landing batches recorded as merged, with the run that merged them.',
   fields: [
-    required('batch_id', 'STRING'), required('mart_run_id', 'INT64'), required('document_id', 'STRING'),
-    required('document_version', 'INT64'), required('ingested_at', 'TIMESTAMP'), required('merged_at', 'TIMESTAMP'),
+    required('batch_id', 'STRING'),
+    required('mart_run_id', 'INT64'),
+    required('document_id', 'STRING'),
+    required('document_version', 'INT64'),
+    required('ingested_at', 'TIMESTAMP'),
+    required('merged_at', 'TIMESTAMP'),
   ],
   clusterBy: ['batch_id'],
 };
@@ -124,8 +135,12 @@ export const MART_DOCUMENTS: TableDefinition = {
   dataset: 'mart',
   name: 'mart_documents',
   description: 'Per document, the version of the snapshot the mart holds (the version guard).',
-  fields: [required('document_id', 'STRING'), required('document_version', 'INT64'), nullable('batch_id', 'STRING'),
-    required('mart_run_id', 'INT64')],
+  fields: [
+    required('document_id', 'STRING'),
+    required('document_version', 'INT64'),
+    nullable('batch_id', 'STRING'),
+    required('mart_run_id', 'INT64'),
+  ],
   clusterBy: ['document_id'],
 };
 
@@ -139,8 +154,13 @@ export const MART_ROWS: TableDefinition = {
   dataset: 'mart',
   name: 'mart_rows',
   description: 'The mart: per document the rows of its latest snapshot; deleted rows are tombstones.',
-  fields: [...PUBLISHED_FIELDS, required('document_version', 'INT64'), required('deleted', 'BOOL'),
-    required('mart_run_id', 'INT64'), nullable('batch_id', 'STRING')],
+  fields: [
+    ...PUBLISHED_FIELDS,
+    required('document_version', 'INT64'),
+    required('deleted', 'BOOL'),
+    required('mart_run_id', 'INT64'),
+    nullable('batch_id', 'STRING'),
+  ],
   clusterBy: ['mart_run_id', 'id'],
 };
 
@@ -154,16 +174,28 @@ export const SYNC_RUNS: TableDefinition = {
   name: 'sync_runs',
   description: "Sync audit, the same columns as chat's sync_runs.",
   fields: [
-    required('run_id', 'STRING'), required('started_at', 'TIMESTAMP'), nullable('finished_at', 'TIMESTAMP'),
-    nullable('mart_rows_read', 'INT64'), nullable('postgres_rows_written', 'INT64'),
-    nullable('vector_rows_upserted', 'INT64'), required('status', 'STRING'), nullable('error_message', 'STRING'),
+    required('run_id', 'STRING'),
+    required('started_at', 'TIMESTAMP'),
+    nullable('finished_at', 'TIMESTAMP'),
+    nullable('mart_rows_read', 'INT64'),
+    nullable('postgres_rows_written', 'INT64'),
+    nullable('vector_rows_upserted', 'INT64'),
+    required('status', 'STRING'),
+    nullable('error_message', 'STRING'),
   ],
   partitionDay: 'started_at',
 };
 
 /** Every table, in creation order. MART_LOCK is created by a DDL job with its row (see schema.ts). */
 export const WAREHOUSE_TABLES: readonly TableDefinition[] = [
-  LANDING_BATCHES, LANDING_ROWS, MART_RUNS, MERGED_BATCHES, MART_DOCUMENTS, MART_ROWS, SYNC_RUNS, MART_LOCK,
+  LANDING_BATCHES,
+  LANDING_ROWS,
+  MART_RUNS,
+  MERGED_BATCHES,
+  MART_DOCUMENTS,
+  MART_ROWS,
+  SYNC_RUNS,
+  MART_LOCK,
 ];
 
 /**

@@ -31,9 +31,7 @@ export function columnList(alias?: string): string {
 export function selectRowColumns(alias: string, options: { embedding: boolean } = { embedding: true }): string {
   return PUBLISHED_COLUMNS.filter((column) => options.embedding || column.kind !== 'vector')
     .map((column) =>
-      column.kind === 'timestamp'
-        ? `${alias}.${ident(column.name)}::text AS ${ident(column.name)}`
-        : `${alias}.${ident(column.name)}`,
+      column.kind === 'timestamp' ? `${alias}.${ident(column.name)}::text AS ${ident(column.name)}` : `${alias}.${ident(column.name)}`,
     )
     .join(', ');
 }
@@ -58,7 +56,10 @@ function arrayType(column: ArrayColumn): string {
  * length in it (null for a null embedding). `batchRowsSql` turns them back into rows.
  */
 export function batchParams(rows: readonly PublishedRow[]): unknown[] {
-  const packed = packEmbeddings(rows.map((row) => row.embedding), (i) => `row ${rows[i]?.id}:`);
+  const packed = packEmbeddings(
+    rows.map((row) => row.embedding),
+    (i) => `row ${rows[i]?.id}:`,
+  );
   const arrays = ARRAY_COLUMNS.map((column) => rows.map((row) => row[column.name] ?? null));
   return [...arrays, packed.from, packed.bytes, packed.data];
 }

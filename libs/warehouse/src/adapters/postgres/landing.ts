@@ -35,19 +35,11 @@ async function claimBatch(client: pg.PoolClient, snapshot: SnapshotToLand, batch
     [batchId, snapshot.documentId, snapshot.documentVersion, snapshot.publishEventId, snapshot.eventType],
   );
   if (inserted.rowCount === 1) return null;
-  const existing = await client.query<{ row_count: number }>(
-    `SELECT row_count FROM ${LANDING_BATCHES} WHERE batch_id = $1`,
-    [batchId],
-  );
+  const existing = await client.query<{ row_count: number }>(`SELECT row_count FROM ${LANDING_BATCHES} WHERE batch_id = $1`, [batchId]);
   return existing.rows[0]?.row_count ?? 0;
 }
 
-async function insertRows(
-  client: pg.PoolClient,
-  snapshot: SnapshotToLand,
-  batchId: string,
-  rows: readonly PublishedRow[],
-): Promise<void> {
+async function insertRows(client: pg.PoolClient, snapshot: SnapshotToLand, batchId: string, rows: readonly PublishedRow[]): Promise<void> {
   try {
     await client.query(INSERT_ROWS, [...batchParams(rows), batchId, snapshot.documentVersion]);
   } catch (error) {
@@ -79,11 +71,7 @@ async function landOne(client: pg.PoolClient, snapshot: SnapshotToLand, options:
  * (landableRows). A snapshot already landed, by an earlier call or earlier in this one, is reported
  * `alreadyLanded` and its rows are not read.
  */
-export async function landSnapshots(
-  pool: pg.Pool,
-  snapshots: readonly SnapshotToLand[],
-  options: LandingOptions,
-): Promise<LandedBatch[]> {
+export async function landSnapshots(pool: pg.Pool, snapshots: readonly SnapshotToLand[], options: LandingOptions): Promise<LandedBatch[]> {
   for (const snapshot of snapshots) validateHeader(snapshot);
   if (snapshots.length === 0) return [];
   return withTransaction(

@@ -39,10 +39,7 @@ export function toWarehouseError(error: unknown, action: string): Error {
   if (error instanceof WarehouseError || error instanceof DbError) return error;
   const reason = error instanceof Error ? error.message : String(error);
   if (sqlState(error).startsWith('42')) {
-    return new WarehouseSchemaError(
-      `${action}: ${reason} (is the warehouse migrated? run mobius migrate --module warehouse)`,
-      { cause: error },
-    );
+    return new WarehouseSchemaError(`${action}: ${reason} (is the warehouse migrated? run mobius migrate --module warehouse)`, { cause: error });
   }
   return new WarehouseUnavailableError(`${action} failed: ${reason}`, { cause: error });
 }

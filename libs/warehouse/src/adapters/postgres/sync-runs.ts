@@ -16,7 +16,6 @@ export async function recordSyncRun(pool: pg.Pool, run: SyncRunRecord): Promise<
                                        vector_rows_upserted, status, error_message)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (run_id) DO NOTHING`,
-    [run.runId, run.startedAt, run.finishedAt, run.martRowsRead, run.postgresRowsWritten, run.vectorRowsUpserted,
-      run.status, run.errorMessage],
+    [run.runId, run.startedAt, run.finishedAt, run.martRowsRead, run.postgresRowsWritten, run.vectorRowsUpserted, run.status, run.errorMessage],
   );
 }
