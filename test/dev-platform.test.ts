@@ -31,6 +31,7 @@ const REPAIR_WITHIN_MS = 15_000;
 
 interface Dev extends RunningProcess {
   chatUrl: string;
+  ragUrl: string;
   /** The embedded Postgres port (undefined when every database is configured). */
   postgresPort: number | undefined;
 }
@@ -44,8 +45,9 @@ async function startDev(env: Record<string, string> = MINIMAL_ENV, dir = dataDir
   await waitForLine(dev, /^ {2}try /, STARTUP_TIMEOUT_MS);
   const printed = dev.lines.join('\n');
   const chatUrl = /^ {2}chat search +(http:\/\/\S+)\/v1\/search /m.exec(printed)![1]!;
+  const ragUrl = /^ {2}rag API +(http:\/\/\S+) /m.exec(printed)![1]!;
   const port = /embedded Postgres \S+ on 127\.0\.0\.1:(\d+)/.exec(printed)?.[1];
-  return { ...dev, chatUrl, postgresPort: port === undefined ? undefined : Number(port) };
+  return { ...dev, chatUrl, ragUrl, postgresPort: port === undefined ? undefined : Number(port) };
 }
 
 /** Sends `signal` and waits for the exit; returns the exit code (or signal) and how long it took. */
@@ -268,9 +270,19 @@ describe('mobius dev with everything configured', () => {
     if (configuredDir) await rm(configuredDir, { recursive: true, force: true });
   });
 
-  it('uses the given databases, NATS and JWT_SECRET instead of starting embedded ones', async () => {
-    running = await startDev({ ...MINIMAL_ENV, ...databases.env, NATS_URL: natsUrl, TOPIC_PREFIX: topicPrefix, JWT_SECRET: secret }, configuredDir);
+  it('uses the given databases, NATS and JWT_SECRET instead of starting embedded ones, guarded when AUTH=required', async () => {
+    const guarded = { AUTH: 'required', CONSOLE_AUTH: 'jwt', MOBIUS_SERVICE_TOKEN: randomBytes(24).toString('hex') };
+    running = await startDev(
+      { ...MINIMAL_ENV, ...databases.env, NATS_URL: natsUrl, TOPIC_PREFIX: topicPrefix, JWT_SECRET: secret, ...guarded },
+      configuredDir,
+    );
     const output = running.lines.join('\n');
+    // Every API guarded: no AUTH=none line, the samples went in with the service token, and rag refuses anyone else.
+    expect(output).not.toContain('AUTH=none');
+    const anonymous = await fetch(`${running.ragUrl}/documents`);
+    expect(anonymous.status).toBe(401);
+    const withToken = await fetch(`${running.ragUrl}/documents`, { headers: { authorization: `Bearer ${guarded.MOBIUS_SERVICE_TOKEN}` } });
+    expect(withToken.status).toBe(200);
     expect(output).not.toContain('embedded Postgres');
     expect(output).not.toContain('generated a JWT secret');
     expect(output).toContain(`mobius dev: rag database from DATABASE_URL: ${databases.env.DATABASE_URL}`);

@@ -14,6 +14,11 @@ export interface ServiceAccessOptions {
   /** Shown in pg_stat_activity for the user-directory pool. */
   applicationName: string;
   logger: Logger;
+  /**
+   * True when the caller has already told the operator that AUTH=none admits anyone (`mobius dev` says it
+   * once for every service): the service then logs it at debug instead of warning on its own.
+   */
+  authNoneAnnounced?: boolean;
   /** OIDC signer certificates (tests); default Google's. */
   certs?: () => Promise<SignerCerts>;
 }
@@ -28,7 +33,8 @@ const DIRECTORY_POOL_MAX = 2;
  */
 export function createServiceAccess(config: HttpAuthConfig, options: ServiceAccessOptions): ServiceAccess {
   if (config.mode === 'none') {
-    options.logger.warn('AUTH=none: every API route of this service admits anyone (only for mobius dev and tests)');
+    const say = options.authNoneAnnounced ? options.logger.debug.bind(options.logger) : options.logger.warn.bind(options.logger);
+    say('AUTH=none: every API route of this service admits anyone (only for mobius dev and tests)');
     return { policy: { mode: 'none' }, close: async () => {} };
   }
   const pool = config.people

@@ -15,6 +15,8 @@ const SERVICE = 'console';
  * in-process subscriptions' backlog and dead letters) and a logger. Never closed here.
  */
 export interface ConsoleShared {
+  /** `mobius dev` has said once that AUTH=none admits anyone: this service does not warn again. */
+  authNoneAnnounced?: boolean;
   bus?: Bus;
   logger?: Logger;
 }
@@ -43,7 +45,11 @@ export async function createService(config: ConsoleConfig, shared: ConsoleShared
   const onIdleError = (error: Error) => logger.warn({ err: error }, 'idle database connection failed');
   const rag = createPool(pipeline.ragDatabaseUrl, { applicationName: `mobius-${SERVICE}`, onIdleError });
   const chat = createPool(pipeline.chatDatabaseUrl, { applicationName: `mobius-${SERVICE}`, onIdleError });
-  const access = createServiceAccess(config.auth, { applicationName: `mobius-${SERVICE}-auth`, logger });
+  const access = createServiceAccess(config.auth, {
+    applicationName: `mobius-${SERVICE}-auth`,
+    logger,
+    authNoneAnnounced: shared.authNoneAnnounced ?? false,
+  });
   const app = buildApp({
     ...consoleSources({ ...(bus ? { bus } : {}), ...(busNote ? { busNote } : {}), rag, chat, warehouse }),
     access: access.policy,

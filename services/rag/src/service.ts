@@ -16,6 +16,8 @@ const SERVICE = 'rag';
 
 /** What `mobius dev` shares with rag: its one bus (the relay publishes on it) and a logger. Never closed here. */
 export interface RagShared {
+  /** `mobius dev` has said once that AUTH=none admits anyone: this service does not warn again. */
+  authNoneAnnounced?: boolean;
   bus?: Bus;
   logger?: Logger;
 }
@@ -34,7 +36,11 @@ export async function createService(config: RagServiceConfig, shared: RagShared 
   });
   const repository = createRagRepository(pool);
   const metrics = createMetrics(SERVICE);
-  const access = createServiceAccess(config.auth, { applicationName: `mobius-${SERVICE}-auth`, logger });
+  const access = createServiceAccess(config.auth, {
+    applicationName: `mobius-${SERVICE}-auth`,
+    logger,
+    authNoneAnnounced: shared.authNoneAnnounced ?? false,
+  });
   const app = buildApp({
     repository,
     embedder: createEmbedder(config.embedding),

@@ -14,6 +14,8 @@ const SERVICE = 'vertex-sync';
 
 /** What `mobius dev` shares with vertex-sync: its one bus, the one index chat searches, a logger. Never closed here. */
 export interface VertexSyncShared {
+  /** `mobius dev` has said once that AUTH=none admits anyone: this service does not warn again. */
+  authNoneAnnounced?: boolean;
   bus?: Bus;
   index?: VectorIndex;
   logger?: Logger;
@@ -59,7 +61,11 @@ export async function createService(config: VertexSyncConfig, shared: VertexSync
   const warehouse = tracePort(await open(createServiceWarehouse(SERVICE, pipeline), (w) => w.close()), 'warehouse');
   const index = shared.index ?? tracePort(await open(createServiceVectorIndex(SERVICE, pipeline), (i) => i.close()), 'vector-index');
   const bus = shared.bus ?? (await open(createServiceBus(SERVICE, pipeline.bus, logger), (b) => b.close()));
-  const access = createServiceAccess(config.auth, { applicationName: `mobius-${SERVICE}-auth`, logger });
+  const access = createServiceAccess(config.auth, {
+    applicationName: `mobius-${SERVICE}-auth`,
+    logger,
+    authNoneAnnounced: shared.authNoneAnnounced ?? false,
+  });
   const store = createSinkStore(pool);
   const dimensions = pipeline.embeddingDimensions;
   const app = buildApp({

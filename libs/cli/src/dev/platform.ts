@@ -23,6 +23,8 @@ export interface Platform {
   urls: Record<DevServiceName, string>;
   rag: DevRag;
   context: DevContext;
+  /** The services whose API admits anyone (AUTH=none, dev's default), in start order. */
+  open: DevServiceName[];
   /** How many datapoints the in-process index was refilled with (undefined: a persistent index). */
   refilled: number | undefined;
   /** Closes every app, then stops consumers in pipeline order (upstream first), then the bus and the index. */
@@ -97,7 +99,8 @@ export async function startPlatform(environment: DevEnvironment, portBase: numbe
     services.push(vertexSync, await startChat(context), await startUser(context), await startReconciler(context), await startConsole(context));
     const urls = {} as Record<DevServiceName, string>;
     for (const service of services) urls[service.name] = await listen(service, runtime.host, portBase);
-    return { urls, rag, context, refilled: vertexSync.refilled, stop: () => stopAll(services, context) };
+    const open = services.filter((service) => service.open).map((service) => service.name);
+    return { urls, rag, context, open, refilled: vertexSync.refilled, stop: () => stopAll(services, context) };
   } catch (error) {
     await stopAll(services, context).catch(() => undefined);
     throw error;

@@ -43,6 +43,15 @@ export function describeBackends(env: Env, refilled: number | undefined): string
   return `bus ${bus}; vector index ${vectorIndex}${refill}; warehouse ${warehouse}`;
 }
 
+/**
+ * The one line that says which APIs admit anyone (AUTH=none, dev's default), instead of a warning per
+ * service; undefined when every API is guarded.
+ */
+export function describeOpen(open: readonly DevServiceName[]): string | undefined {
+  if (open.length === 0) return undefined;
+  return `AUTH=none: ${open.join(', ')} admit anyone on this machine (dev's default; AUTH=required and CONSOLE_AUTH=jwt guard them, docs/security.md)`;
+}
+
 /** The `mobius search` command that finds this platform (its chat URL and data directory when not the defaults). */
 function searchHint(chatUrl: string, dataDir: string): string {
   const flags = [chatUrl === DEV_DEFAULTS.chatUrl ? '' : ` --chat-url ${chatUrl}`, dataDir === DEV_DEFAULTS.dataDir ? '' : ` --data-dir ${dataDir}`];

@@ -10,7 +10,7 @@ import { devEnvironment, moduleDatabases, type ModuleDatabase } from './environm
 import { lockDataDir } from './lock.ts';
 import { startPlatform, type Platform } from './platform.ts';
 import { parsePort, postgresPort } from './ports.ts';
-import { describeBackends, describeConfigured, describePostgres, describeRelocation, readyBlock, shownPath } from './report.ts';
+import { describeBackends, describeConfigured, describeOpen, describePostgres, describeRelocation, readyBlock, shownPath } from './report.ts';
 import { publishSamples, waitSearchable } from './samples.ts';
 import { readOrCreateSecret } from './secrets.ts';
 import { devRuntimeRecord } from './runtime-record.ts';
@@ -149,6 +149,8 @@ export async function runDev(options: DevOptions, io: CliIO, signal: AbortSignal
     teardown.push(platform.stop);
     teardown.push(await writeRuntimeFile(dataDir, platform, urls, environment.ragReadUrl, { jwt: !io.env.JWT_SECRET, postgres: Boolean(postgres) }));
     io.out(`mobius dev: ${describeBackends(environment.env, platform.refilled)}`);
+    const open = describeOpen(platform.open);
+    if (open) io.out(`mobius dev: ${open}`);
     if (options.sample !== false) await loadSamples(io, platform, urls.rag, signal);
     signal.throwIfAborted();
     for (const line of readyBlock(platform.urls, (performance.now() - startedAt) / 1000, dataDir)) io.out(line);

@@ -62,9 +62,13 @@ async function notYetLoaded(ragDatabaseUrl: string, samples: SampleDocument[]): 
   }
 }
 
-/** One call to the rag API, in process, through its real routes; DEV_SAMPLES with rag's answer when refused. */
+/**
+ * One call to the rag API, in process, through its real routes (with the service token when the API is
+ * guarded, as `mobius publish` sends it); DEV_SAMPLES with rag's answer when refused.
+ */
 async function callRag(rag: DevRag, url: string, payload: object, expected: number, what: string): Promise<Record<string, unknown>> {
-  const response = await rag.app.inject({ method: 'POST', url, payload });
+  const headers = rag.serviceToken ? { authorization: `Bearer ${rag.serviceToken}` } : {};
+  const response = await rag.app.inject({ method: 'POST', url, payload, headers });
   const body = response.json() as Record<string, unknown>;
   if (response.statusCode !== expected) {
     const error = (body.error ?? {}) as { code?: string; message?: string };

@@ -12,7 +12,7 @@ export async function startConsole(ctx: DevContext): Promise<DevService> {
   const config = loadConsoleConfig({ ...ctx.env, CONSOLE_AUTH: ctx.env.CONSOLE_AUTH || 'none' });
   const console = await createService(
     { ...config, pipeline: { ...config.pipeline, ragDatabaseUrl: ctx.ragReadUrl } },
-    { bus: ctx.bus, logger: ctx.logger('console') },
+    { bus: ctx.bus, logger: ctx.logger('console'), authNoneAnnounced: true },
   );
-  return { name: 'console', app: console.app, stop: () => console.stop() };
+  return { name: 'console', app: console.app, open: config.auth.mode === 'none', stop: () => console.stop() };
 }

@@ -4,6 +4,8 @@ import type { DevContext, DevService } from './types.ts';
 /** A handle on rag for the sample loader: its app (the real API routes) and its database. */
 export interface DevRag extends DevService {
   databaseUrl: string;
+  /** MOBIUS_SERVICE_TOKEN when rag's API is guarded (AUTH=required): the sample loader sends it. */
+  serviceToken: string | undefined;
 }
 
 /**
@@ -13,6 +15,13 @@ export interface DevRag extends DevService {
  */
 export async function startRag(ctx: DevContext): Promise<DevRag> {
   const config = loadRagServiceConfig({ ...ctx.env, AUTH: ctx.env.AUTH || 'none' });
-  const rag = await createService(config, { bus: ctx.bus, logger: ctx.logger('rag') });
-  return { name: 'rag', app: rag.app, databaseUrl: config.database.databaseUrl, stop: () => rag.stop() };
+  const rag = await createService(config, { bus: ctx.bus, logger: ctx.logger('rag'), authNoneAnnounced: true });
+  return {
+    name: 'rag',
+    app: rag.app,
+    databaseUrl: config.database.databaseUrl,
+    serviceToken: config.auth.mode === 'required' ? config.auth.serviceToken : undefined,
+    open: config.auth.mode === 'none',
+    stop: () => rag.stop(),
+  };
 }

@@ -36,6 +36,8 @@ export interface DevService {
    * onClose hooks drain its consumers first, then close its pools (never what DevContext shares).
    */
   app: DevApp;
+  /** True when its API admits anyone (AUTH=none, dev's default): `mobius dev` says so once for all of them. */
+  open?: boolean;
   /** Called after `app` closed: anything left to stop (the instance's `stop`, which closing the app already did). */
   stop(): Promise<void>;
 }

@@ -19,6 +19,13 @@ export async function startVertexSync(ctx: DevContext): Promise<DevVertexSync> {
     index: ctx.index,
     logger: ctx.logger('vertex-sync'),
     refillIndex: ctx.indexIsInProcess,
+    authNoneAnnounced: true,
   });
-  return { name: 'vertex-sync', app: vertexSync.app, stop: () => vertexSync.stop(), refilled: vertexSync.refilled };
+  return {
+    name: 'vertex-sync',
+    app: vertexSync.app,
+    open: config.auth.mode === 'none',
+    stop: () => vertexSync.stop(),
+    refilled: vertexSync.refilled,
+  };
 }
