@@ -1,9 +1,10 @@
 // A configuration error at start is one plain line on stderr naming the variable, and exit 1: no JSON,
 // no stack trace, no secret. For every service as a container runs it (`node bin/mobius.js start <service>`,
-// libs/service runServiceMain), a telemetry variable included, and for CLI commands (runCli). The
+// libs/service runServiceMain), a telemetry variable included, for `mobius dev` before it starts anything
+// (libs/cli/src/dev/preflight.ts), and for CLI commands (runCli). The
 // combinations are checked at parse time (libs/config superRefine), so they fail here too.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +79,28 @@ describe('a config error at start is one plain line naming the variable', () => 
     const result = await run(['start', 'rag'], { AUTH: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' });
     expectOnePlainLine(result, 'rag: telemetry config: OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, got "collector:4318/v1/traces"');
   });
+
+  it.each([
+    ['BUS=kafka', { BUS: 'kafka' }, 'pipeline config: BUS Invalid option: expected one of "nats"|"pubsub"|"memory"'],
+    [
+      'AUTH=required without a credential',
+      { AUTH: 'required' },
+      'rag config: AUTH is required (the default) but no credential is configured: set MOBIUS_SERVICE_TOKEN, AUTH_ALLOWED_EMAILS/AUTH_ALLOWED_ROLES with JWT_SECRET and USER_DATABASE_URL, or AUTH_OIDC_AUDIENCE; or AUTH=none where only you can reach the service',
+    ],
+    ['a user setting', { USER_PASSWORD_HASH_QUEUE: '-1' }, undefined],
+  ] as [string, Record<string, string>, string | undefined][])(
+    'mobius dev with %s: one line, before its Postgres starts or anything is written',
+    async (_what, env, message) => {
+      const devDir = mkdtempSync(join(tmpdir(), 'mobius-config-errors-dev-'));
+      const result = await run(['dev', '--data-dir', devDir, '--port-base', '0', '--pg-port', '0'], env);
+      expect(result.lines).toHaveLength(1);
+      if (message) expect(result.lines[0]).toBe(`mobius: error: CONFIG_INVALID: ${message}`);
+      else expect(result.lines[0]).toMatch(/^mobius: error: CONFIG_INVALID: user config: USER_PASSWORD_HASH_QUEUE /);
+      expect(result.stdout).toBe('');
+      expect(result.code).toBe(1);
+      expect(readdirSync(devDir)).toEqual([]);
+    },
+  );
 
   it.each([
     [

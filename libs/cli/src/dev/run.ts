@@ -9,6 +9,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgre
 import { devEnvironment, moduleDatabases, type ModuleDatabase } from './environment.ts';
 import { lockDataDir } from './lock.ts';
 import { startPlatform, type Platform } from './platform.ts';
+import { checkDevConfig } from './preflight.ts';
 import { parsePort, postgresPort } from './ports.ts';
 import { describeBackends, describeConfigured, describeOpen, describePostgres, describeRelocation, readyBlock, shownPath } from './report.ts';
 import { publishSamples, waitSearchable } from './samples.ts';
@@ -127,6 +128,8 @@ export async function runDev(options: DevOptions, io: CliIO, signal: AbortSignal
   const teardown = new Teardown();
   try {
     const portBase = parsePort(options.portBase ?? io.env.MOBIUS_DEV_PORT_BASE ?? String(DEV_DEFAULTS.portBase), '--port-base');
+    // Every config this start will read, read now: a bad variable stops it before anything starts.
+    checkDevConfig(io.env);
     // First, as in every service's main.ts; the services in this process share it (OTEL_* variables).
     const telemetry = await startTelemetry({ service: 'mobius-dev', env: io.env });
     teardown.push(() => telemetry.shutdown());

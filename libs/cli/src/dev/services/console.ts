@@ -1,5 +1,9 @@
 import { createService, loadConsoleConfig } from '@mobius/console';
+import type { Env } from '@mobius/config';
 import type { DevContext, DevService } from './types.ts';
+
+/** The config `mobius dev` gives console (also read by the pre-flight check, before anything starts). */
+export const consoleDevConfig = (env: Env) => loadConsoleConfig({ ...env, CONSOLE_AUTH: env.CONSOLE_AUTH || 'none' });
 
 /**
  * The console's composition root (the one `mobius start console` runs), on the bus the whole process
@@ -9,7 +13,7 @@ import type { DevContext, DevService } from './types.ts';
  * AUTH_ALLOWED_ROLES with JWT_SECRET and USER_DATABASE_URL).
  */
 export async function startConsole(ctx: DevContext): Promise<DevService> {
-  const config = loadConsoleConfig({ ...ctx.env, CONSOLE_AUTH: ctx.env.CONSOLE_AUTH || 'none' });
+  const config = consoleDevConfig(ctx.env);
   const console = await createService(
     { ...config, pipeline: { ...config.pipeline, ragDatabaseUrl: ctx.ragReadUrl } },
     { bus: ctx.bus, logger: ctx.logger('console'), authNoneAnnounced: true },

@@ -1,5 +1,9 @@
 import { createService, loadRagServiceConfig } from '@mobius/rag';
+import type { Env } from '@mobius/config';
 import type { DevContext, DevService } from './types.ts';
+
+/** The config `mobius dev` gives rag (also read by the pre-flight check, before anything starts). */
+export const ragDevConfig = (env: Env) => loadRagServiceConfig({ ...env, AUTH: env.AUTH || 'none' });
 
 /** A handle on rag for the sample loader: its app (the real API routes) and its database. */
 export interface DevRag extends DevService {
@@ -14,7 +18,7 @@ export interface DevRag extends DevService {
  * API takes MOBIUS_SERVICE_TOKEN, which `mobius publish` sends.
  */
 export async function startRag(ctx: DevContext): Promise<DevRag> {
-  const config = loadRagServiceConfig({ ...ctx.env, AUTH: ctx.env.AUTH || 'none' });
+  const config = ragDevConfig(ctx.env);
   const rag = await createService(config, { bus: ctx.bus, logger: ctx.logger('rag'), authNoneAnnounced: true });
   return {
     name: 'rag',

@@ -1,5 +1,9 @@
 import { createService, loadReconcilerConfig } from '@mobius/reconciler';
+import type { Env } from '@mobius/config';
 import type { DevContext, DevService } from './types.ts';
+
+/** The config `mobius dev` gives reconciler (also read by the pre-flight check, before anything starts). */
+export const reconcilerDevConfig = (env: Env) => loadReconcilerConfig(env);
 
 /**
  * The reconciler's composition root (the one `mobius start reconciler` runs), but on the one index the
@@ -8,7 +12,7 @@ import type { DevContext, DevService } from './types.ts';
  * (default 300; 0: off), in RECONCILE_MODE.
  */
 export async function startReconciler(ctx: DevContext): Promise<DevService> {
-  const config = { ...loadReconcilerConfig(ctx.env), ragDatabaseUrl: ctx.ragReadUrl };
+  const config = { ...reconcilerDevConfig(ctx.env), ragDatabaseUrl: ctx.ragReadUrl };
   const reconciler = await createService(config, { index: ctx.index, logger: ctx.logger('reconciler') });
   return { name: 'reconciler', app: reconciler.app, stop: () => reconciler.stop() };
 }

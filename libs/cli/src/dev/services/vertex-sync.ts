@@ -1,5 +1,9 @@
 import { createService, loadVertexSyncConfig } from '@mobius/vertex-sync';
+import type { Env } from '@mobius/config';
 import type { DevContext, DevService } from './types.ts';
+
+/** The config `mobius dev` gives vertex-sync (also read by the pre-flight check, before anything starts). */
+export const vertexSyncDevConfig = (env: Env) => loadVertexSyncConfig({ ...env, AUTH: env.AUTH || 'none' });
 
 /** vertex-sync, and how many datapoints it put back into an in-process index at start. */
 export interface DevVertexSync extends DevService {
@@ -13,7 +17,7 @@ export interface DevVertexSync extends DevService {
  * listens on loopback for one person): its index views are then open, as rag's API is.
  */
 export async function startVertexSync(ctx: DevContext): Promise<DevVertexSync> {
-  const config = loadVertexSyncConfig({ ...ctx.env, AUTH: ctx.env.AUTH || 'none' });
+  const config = vertexSyncDevConfig(ctx.env);
   const vertexSync = await createService(config, {
     bus: ctx.bus,
     index: ctx.index,
