@@ -4,6 +4,7 @@ import { attachExtensions } from '../extensions.ts';
 import { tracedPublish } from '../middleware/tracing.ts';
 import { deadLetterTopicOf, validatePublishRequest, validateReplayFrom, validateSubscription, validateTopic } from '../names.ts';
 import { resolveSubscribeOptions, runSubscription } from '../subscription.ts';
+import { OpenSubscribers } from '../open-subscribers.ts';
 import type {
   Bus,
   BusCapabilities,
@@ -53,7 +54,7 @@ class MemoryBus implements Bus {
   readonly #duplicateWindowMs: number;
   /** By prefixed topic name. */
   readonly #logs = new Map<string, { log: TopicLog; subscriptions: Map<string, MemorySubscription> }>();
-  readonly #subscribers = new Set<Subscriber>();
+  readonly #subscribers = new OpenSubscribers();
   /** Closing: no new subscriptions, but draining handlers may still publish (their results, dead letters). */
   #closing = false;
   #closed = false;
@@ -112,14 +113,7 @@ class MemoryBus implements Bus {
       source: new MemoryDeliverySource(state),
       system: 'mobius_memory',
     });
-    const subscriber: Subscriber = {
-      close: async () => {
-        await running.close();
-        this.#subscribers.delete(subscriber);
-      },
-    };
-    this.#subscribers.add(subscriber);
-    return subscriber;
+    return this.#subscribers.track(running);
   }
 
   async replay(topic: string, subscription: string, from: ReplayFrom): Promise<void> {
@@ -141,7 +135,7 @@ class MemoryBus implements Bus {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    await Promise.all([...this.#subscribers].map((subscriber) => subscriber.close()));
+    await this.#subscribers.closeAll();
     this.#closed = true;
     for (const { subscriptions } of this.#logs.values()) for (const state of subscriptions.values()) state.dispose();
   }

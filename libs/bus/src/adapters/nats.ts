@@ -6,6 +6,7 @@ import { attachExtensions } from '../extensions.ts';
 import { tracedPublish } from '../middleware/tracing.ts';
 import { deadLetterTopicOf, validatePublishRequest, validateReplayFrom, validateSubscription, validateTopic } from '../names.ts';
 import { resolveSubscribeOptions, runSubscription } from '../subscription.ts';
+import { OpenSubscribers } from '../open-subscribers.ts';
 import type {
   Bus,
   BusCapabilities,
@@ -71,7 +72,7 @@ class NatsBus implements Bus {
   readonly #prefix: string;
   readonly #logger: BusLogger;
   readonly #provisioner: NatsProvisioner;
-  readonly #subscribers = new Set<Subscriber>();
+  readonly #subscribers = new OpenSubscribers();
   /** Closing: no new subscriptions, but draining handlers may still publish (their results, dead letters). */
   #closing = false;
   #closed = false;
@@ -146,14 +147,7 @@ class NatsBus implements Bus {
     });
     const publish = (request: PublishRequest) => this.publish(request);
     const running = runSubscription({ topic, subscription, handler, settings, publish, logger: this.#logger, source, system: 'nats' });
-    const subscriber: Subscriber = {
-      close: async () => {
-        await running.close();
-        this.#subscribers.delete(subscriber);
-      },
-    };
-    this.#subscribers.add(subscriber);
-    return subscriber;
+    return this.#subscribers.track(running);
   }
 
   async replay(topic: string, subscription: string, from: ReplayFrom): Promise<void> {
@@ -187,7 +181,7 @@ class NatsBus implements Bus {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    await Promise.all([...this.#subscribers].map((subscriber) => subscriber.close()));
+    await this.#subscribers.closeAll();
     this.#closed = true;
     if (!this.#nc.isClosed()) await this.#nc.drain();
   }

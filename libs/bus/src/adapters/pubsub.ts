@@ -5,6 +5,7 @@ import { attachExtensions } from '../extensions.ts';
 import { tracedPublish } from '../middleware/tracing.ts';
 import { validatePublishRequest, validateReplayFrom, validateSubscription, validateTopic } from '../names.ts';
 import { resolveSubscribeOptions, runSubscription, wrapHandler } from '../subscription.ts';
+import { OpenSubscribers } from '../open-subscribers.ts';
 import type {
   Bus,
   BusCapabilities,
@@ -86,7 +87,7 @@ class PubSubBus implements Bus {
   readonly #attempts = new AttemptCounter();
   readonly #push: PubSubPushReceiver | undefined;
   readonly #topics = new Map<string, Topic>();
-  readonly #subscribers = new Set<Subscriber>();
+  readonly #subscribers = new OpenSubscribers();
   /** Closing: no new subscriptions, but draining handlers may still publish (their results, dead letters). */
   #closing = false;
   #closed = false;
@@ -183,14 +184,7 @@ class PubSubBus implements Bus {
           source: this.#source(topic, subscription, settings.ackWaitMs),
           system: 'gcp_pubsub',
         });
-    const subscriber: Subscriber = {
-      close: async () => {
-        await running.close();
-        this.#subscribers.delete(subscriber);
-      },
-    };
-    this.#subscribers.add(subscriber);
-    return subscriber;
+    return this.#subscribers.track(running);
   }
 
   async replay(topic: string, subscription: string, from: ReplayFrom): Promise<void> {
@@ -213,7 +207,7 @@ class PubSubBus implements Bus {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    await Promise.all([...this.#subscribers].map((subscriber) => subscriber.close()));
+    await this.#subscribers.closeAll();
     await Promise.all([...this.#topics.values()].map((topic) => topic.flush().catch(() => undefined)));
     this.#closed = true;
     await Promise.allSettled([this.#clients.subscriber.close(), this.#clients.publisher.close(), this.#clients.pubsub.close()]);
