@@ -1,3 +1,3 @@
 export { createServiceBus } from './bus.ts';
 export { createServiceVectorIndex } from './vector-index.ts';
-export { createServiceWarehouse } from './warehouse.ts';
+export { createServiceWarehouse, describeWarehouse } from './warehouse.ts';

@@ -1,4 +1,4 @@
-import type { WarehouseSettings } from '@mobius/config';
+import { maskUrl, type WarehouseSettings } from '@mobius/config';
 import type { Warehouse } from '@mobius/warehouse';
 
 /**
@@ -30,4 +30,9 @@ export async function createServiceWarehouse(
     apiEndpoint: settings.apiEndpoint,
     embeddingDimensions,
   });
+}
+
+/** The warehouse as a service's start-up line names it: the masked database URL, or BigQuery's project. */
+export function describeWarehouse(settings: WarehouseSettings): string {
+  return settings.kind === 'postgres' ? maskUrl(settings.databaseUrl) : `bigquery ${settings.projectId}`;
 }

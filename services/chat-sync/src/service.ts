@@ -1,4 +1,4 @@
-import { createServiceBus, createServiceWarehouse } from '@mobius/backends';
+import { createServiceBus, createServiceWarehouse, describeWarehouse } from '@mobius/backends';
 import type { Bus } from '@mobius/bus';
 import { maskUrl } from '@mobius/config';
 import { createPool } from '@mobius/db';
@@ -58,7 +58,7 @@ export async function createService(config: ChatSyncConfig, shared: ChatSyncShar
   });
   return serviceInstance(SERVICE, app, logger, {
     chatDatabase: maskUrl(pipeline.chatDatabaseUrl),
-    warehouse: pipeline.warehouse.kind === 'postgres' ? maskUrl(pipeline.warehouse.databaseUrl) : `bigquery ${pipeline.warehouse.projectId}`,
+    warehouse: describeWarehouse(pipeline.warehouse),
     bus: shared.bus ? 'shared' : pipeline.bus.kind,
     topicPrefix: pipeline.bus.topicPrefix,
   });

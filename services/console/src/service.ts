@@ -1,5 +1,5 @@
 import type { Bus } from '@mobius/bus';
-import { createServiceBus, createServiceWarehouse } from '@mobius/backends';
+import { createServiceBus, createServiceWarehouse, describeWarehouse } from '@mobius/backends';
 import { maskUrl } from '@mobius/config';
 import { createPool } from '@mobius/db';
 import { closeWithApp, createLogger, createMetrics, createServiceAccess, serviceInstance, type Logger, type ServiceInstance } from '@mobius/service';
@@ -70,7 +70,7 @@ export async function createService(config: ConsoleConfig, shared: ConsoleShared
   return serviceInstance(SERVICE, app, logger, {
     ragDatabase: maskUrl(pipeline.ragDatabaseUrl),
     chatDatabase: maskUrl(pipeline.chatDatabaseUrl),
-    warehouse: pipeline.warehouse.kind === 'postgres' ? maskUrl(pipeline.warehouseDatabaseUrl) : pipeline.warehouse.kind,
+    warehouse: describeWarehouse(pipeline.warehouse),
     bus: shared.bus ? 'shared' : ownBus ? pipeline.bus.kind : 'none',
     topicPrefix: pipeline.bus.topicPrefix,
   });

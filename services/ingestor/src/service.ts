@@ -1,4 +1,4 @@
-import { createServiceBus, createServiceWarehouse } from '@mobius/backends';
+import { createServiceBus, createServiceWarehouse, describeWarehouse } from '@mobius/backends';
 import type { Bus } from '@mobius/bus';
 import { maskUrl } from '@mobius/config';
 import { createPool } from '@mobius/db';
@@ -60,7 +60,7 @@ export async function createService(config: IngestorConfig, shared: IngestorShar
   );
   return serviceInstance(SERVICE, app, logger, {
     ragDatabase: maskUrl(config.ragDatabaseUrl),
-    warehouse: pipeline.warehouse.kind === 'postgres' ? maskUrl(pipeline.warehouse.databaseUrl) : `bigquery ${pipeline.warehouse.projectId}`,
+    warehouse: describeWarehouse(pipeline.warehouse),
     bus: shared.bus ? 'shared' : pipeline.bus.kind,
     topicPrefix: pipeline.bus.topicPrefix,
   });

@@ -1,6 +1,5 @@
-import { createServiceBus, createServiceWarehouse } from '@mobius/backends';
+import { createServiceBus, createServiceWarehouse, describeWarehouse } from '@mobius/backends';
 import type { Bus } from '@mobius/bus';
-import { maskUrl } from '@mobius/config';
 import { closeWithApp, createLogger, createMetrics, serviceInstance, startWithApp, type Logger, type ServiceInstance } from '@mobius/service';
 import { tracePort } from '@mobius/telemetry';
 import { buildApp, startConsumer } from './app.ts';
@@ -46,7 +45,7 @@ export async function createService(config: MartBuilderConfig, shared: MartBuild
     (subscriber) => subscriber.close(),
   );
   return serviceInstance(SERVICE, app, logger, {
-    warehouse: pipeline.warehouse.kind === 'postgres' ? maskUrl(pipeline.warehouse.databaseUrl) : `bigquery ${pipeline.warehouse.projectId}`,
+    warehouse: describeWarehouse(pipeline.warehouse),
     bus: shared.bus ? 'shared' : pipeline.bus.kind,
     topicPrefix: pipeline.bus.topicPrefix,
   });

@@ -1,4 +1,4 @@
-import { createServiceBus, createServiceVectorIndex, createServiceWarehouse } from '@mobius/backends';
+import { createServiceBus, createServiceVectorIndex, createServiceWarehouse, describeWarehouse } from '@mobius/backends';
 import type { Bus } from '@mobius/bus';
 import { maskUrl } from '@mobius/config';
 import { createPool } from '@mobius/db';
@@ -96,7 +96,7 @@ export async function createService(config: VertexSyncConfig, shared: VertexSync
   }
   const facts = {
     chatDatabase: maskUrl(pipeline.chatDatabaseUrl),
-    warehouse: pipeline.warehouse.kind === 'postgres' ? maskUrl(pipeline.warehouse.databaseUrl) : `bigquery ${pipeline.warehouse.projectId}`,
+    warehouse: describeWarehouse(pipeline.warehouse),
     vectorIndex: shared.index ? 'shared' : pipeline.vectorIndex.kind,
     bus: shared.bus ? 'shared' : pipeline.bus.kind,
     topicPrefix: pipeline.bus.topicPrefix,
