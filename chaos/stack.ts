@@ -10,7 +10,7 @@ import { startServiceProcess, stopServiceProcess, type ServiceProcess } from '..
 import { startPrivateBus, type PrivateBus } from './cluster/bus.ts';
 import { sleep } from './cluster/ports.ts';
 import { startPrivatePostgres, type PrivatePostgres } from './cluster/postgres.ts';
-import { startProxy, type Proxy } from './cluster/proxy.ts';
+import { startProxy, type FaultProxy } from './cluster/proxy.ts';
 
 /** Services a kill or term fault may hit (the local vector index stands in for Vertex AI, a managed service). */
 export const FAULTABLE_SERVICES = ['rag', 'ingestor', 'mart-builder', 'chat-sync', 'vertex-sync', 'reconciler'] as const;
@@ -34,7 +34,7 @@ export interface Stack {
   dir: string;
   postgres: PrivatePostgres;
   bus: PrivateBus;
-  proxies: { postgres: Proxy; bus: Proxy };
+  proxies: { postgres: FaultProxy; bus: FaultProxy };
   topicPrefix: string;
   /** Direct URL (not proxied) of rag, chat and the warehouse, for the workload's SQL and the checker. */
   directUrl(database: keyof typeof STACK_DEFAULTS.databases): string;
@@ -116,7 +116,9 @@ export async function createStack(busKind: BusKind, log: (line: string) => void 
     const everStarted: ServiceProcess[] = [];
     const waiting = new Map<FaultableService, Promise<void>>();
     // If this process exits without destroy() (SIGINT), no service outlives it.
-    const killAll = () => everStarted.forEach((s) => s.child.exitCode === null && s.child.signalCode === null && s.child.kill('SIGKILL'));
+    const killAll = () => {
+      for (const s of everStarted) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+    };
     process.on('exit', killAll);
     cleanups.push(async () => {
       process.off('exit', killAll);

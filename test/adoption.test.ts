@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mobius, problemsIn } from './support/cli.ts';
-import { createDatabase, dropDatabases, listTables, moduleDatabases, queryDatabase } from './support/databases.ts';
+import { createDatabase, listTables, moduleDatabases, queryDatabase } from './support/databases.ts';
 
 // Databases as the apps already in production leave them: their tables and rows, created by other
 // tools, and no migration record. `mobius migrate` must adopt them without losing or rewriting a row.

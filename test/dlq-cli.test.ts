@@ -234,7 +234,10 @@ describe.each(backends)('mobius dlq on $name', (backend) => {
         env: { ...w.env },
         out: (line: string) => out.push(line),
         err: (line: string) => err.push(line),
-        ask: async (q: string) => (questions.push(q), answer),
+        ask: async (q: string) => {
+          questions.push(q);
+          return answer;
+        },
       };
       return runCli(['dlq', 'purge', '--subscription', subscription, ...filters], io).then((code) => ({ code, out, err }));
     };

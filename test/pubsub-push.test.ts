@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { createBus, currentTraceparent, DEAD_LETTER_ATTRIBUTES, deadLetterTopicOf, InvalidMessageError, type Bus, type Message } from '@mobius/bus';
-import { Received, bytes, peekAtLeast, randomToken, text, waitFor } from '@mobius/bus/testing';
+import { Received, bytes, peekAtLeast, randomToken, text } from '@mobius/bus/testing';
 import { buildServiceApp, createLogger, createMetrics, registerPushEndpoint } from '@mobius/service';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';

@@ -168,7 +168,12 @@ describe('concurrent registration of one email', () => {
 describe('logs', () => {
   it('hold no password, password hash, token or token hash, at any level', async () => {
     const lines: string[] = [];
-    const stream = new Writable({ write: (chunk, _encoding, done) => void (lines.push(String(chunk)), done()) });
+    const stream = new Writable({
+      write: (chunk, _encoding, done) => {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     const app = service({ logger: pino({ level: 'trace' }, stream), rateLimits: { loginPerEmail: 2, loginPerIp: 100 } });
     const passwords = [PASSWORD, 'Wrong-Password-123', 'short7!', 'password-in-broken-json'];
     const email = freshEmail();

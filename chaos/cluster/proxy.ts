@@ -8,7 +8,7 @@ import { freePort } from './ports.ts';
 
 export type ProxyMode = { kind: 'pass' } | { kind: 'delay'; ms: number } | { kind: 'blackhole' };
 
-export interface Proxy {
+export interface FaultProxy {
   /** Where the services connect. */
   port: number;
   mode(): ProxyMode;
@@ -25,7 +25,7 @@ interface Link {
   held: { toUpstream: Buffer[]; toClient: Buffer[] };
 }
 
-export async function startProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<Proxy> {
+export async function startProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<FaultProxy> {
   const port = await freePort();
   let mode: ProxyMode = { kind: 'pass' };
   const links = new Set<Link>();

@@ -4,7 +4,7 @@
 // two workers run it, one operation per slot at a time. RAG's final state is the truth the checker
 // uses, so an operation that fails (rag killed mid-request, Postgres restarting) is counted, not fatal.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { seededRandom } from '../../bench/support/random.ts';
 import { sleep } from '../cluster/ports.ts';
 import { appEditChunk, appHardDelete, appPublish, appUpload } from './existing-app.ts';

@@ -15,7 +15,12 @@ let app: FastifyInstance | undefined;
 /** An app whose `POST /who` answers the principal; everything it logs lands in `logs`. */
 function buildTestApp(verifier: AccessTokenVerifier = tokens) {
   const logs: string[] = [];
-  const stream = new Writable({ write: (chunk, _encoding, done) => void (logs.push(String(chunk)), done()) });
+  const stream = new Writable({
+    write: (chunk, _encoding, done) => {
+      logs.push(String(chunk));
+      done();
+    },
+  });
   app = Fastify({ logger: { level: 'trace', stream } });
   let handled = 0;
   app.post('/who', { onRequest: requireAccessToken(verifier) }, async (request) => {

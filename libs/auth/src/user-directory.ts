@@ -87,6 +87,6 @@ export async function activeUser(directory: UserDirectory, userId: string): Prom
   const user = await directory.lookup(userId).catch((error: unknown) => {
     throw new AuthUnavailableError('the user directory cannot be read; try again', { cause: error });
   });
-  if (!user || user.status !== 'active') throw new AuthError(AUTH_ERROR_CODES.userInactive, "the token's user does not exist or is not active");
+  if (user?.status !== 'active') throw new AuthError(AUTH_ERROR_CODES.userInactive, "the token's user does not exist or is not active");
   return user;
 }

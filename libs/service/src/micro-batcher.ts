@@ -49,7 +49,9 @@ export class MicroBatcher<T> {
           if (outcome.ok) p.resolve();
           else p.reject(outcome.error);
         }),
-      (error: unknown) => batch.forEach((p) => p.reject(error)),
+      (error: unknown) => {
+        for (const p of batch) p.reject(error);
+      },
     );
   }
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createTokenService, type AccessPolicy, type UserDirectory } from '@mobius/auth';
 import { migrateDatabase } from '@mobius/db';
 import { startVectorIndexServer, type EmbeddedServer } from '@mobius/vector-index-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createChatTestService, type ChatTestService } from '../../../services/chat/src/testing/harness.ts';
 import { createRagTestService, type RagTestService } from '../../../services/rag/src/testing/harness.ts';
 import { createDatabase, dropDatabases, testDatabaseUrl, uniqueName } from '../../support/databases.ts';
@@ -156,7 +156,7 @@ export function securitySuite(full: boolean): void {
           .replace(':indexId', 'mobius-rag')
           .replace('indexes/:target', 'indexes/mobius-rag:removeDatapoints')
           .replace('indexEndpoints/:target', 'indexEndpoints/mobius-rag-endpoint:readIndexDatapoints'),
-      body: (method, url) =>
+      body: (_method, url) =>
         url.includes('indexEndpoints') ? { payload: { deployedIndexId: 'd', ids: [randomUUID()] }, field: 'deployedIndexId' } : undefined,
       bodyLimitBytes: 64 * 1024 * 1024,
     };
@@ -218,7 +218,7 @@ export function securitySuite(full: boolean): void {
       app: console_.app,
       jwtSecret: SECRET,
       goodAuthorization: `Bearer ${SERVICE_TOKEN}`,
-      open: (method, url) => OPEN.has(url) || signIn.has(url),
+      open: (_method, url) => OPEN.has(url) || signIn.has(url),
       path: (url) => url,
       body: (method, url) => (url === '/login' && method === 'POST' ? { payload: { token: 'not-a-token' }, field: 'token' } : undefined),
       bodyLimitBytes: 16 * 1024,

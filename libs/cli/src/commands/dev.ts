@@ -22,9 +22,11 @@ function whenAborted(signal: AbortSignal): Promise<void> {
  */
 export async function devCommand(options: DevOptions, io: CliIO): Promise<void> {
   const controller = new AbortController();
-  let deadline: NodeJS.Timeout | undefined;
+  let deadlineArmed = false;
   const armDeadline = () => {
-    deadline ??= setTimeout(() => {
+    if (deadlineArmed) return;
+    deadlineArmed = true;
+    setTimeout(() => {
       io.err(`mobius dev: did not stop within ${DEV_DEFAULTS.shutdownDeadlineMs} ms; exiting`);
       process.exit(1);
     }, DEV_DEFAULTS.shutdownDeadlineMs).unref();

@@ -2,7 +2,6 @@ import { createServiceBus } from '@mobius/backends';
 import { deadLettersOf, type Bus, type DeadLetterStore, type Message } from '@mobius/bus';
 import { loadBusConfig } from '@mobius/config';
 import { ALL_SUBSCRIPTIONS, deadLetterTopic, findSubscription, type SubscriptionSpec } from '@mobius/contracts';
-import { CommandExit } from '../command-exit.ts';
 import { formatTable, matches, parseDuration, viewOf, type DeadLetterFilter } from '../dlq/dead-letter-view.ts';
 import { REDRIVE_DEFAULTS, redrive } from '../dlq/redrive.ts';
 import { showLines, showObject } from '../dlq/show.ts';

@@ -89,9 +89,11 @@ export async function publishCommand(paths: string[], options: PublishCommandOpt
       authority_level: options.authorityLevel,
     };
     const existing = options.new ? undefined : await documentToReplace(rag, name);
-    const id = existing
-      ? (await rag.request('PUT', `/documents/${existing.id}`, body, `replace of ${name}`), existing.id)
-      : String((await rag.request('POST', '/documents', body, `upload of ${name}`)).document_id);
+    let id: string;
+    if (existing) {
+      await rag.request('PUT', `/documents/${existing.id}`, body, `replace of ${name}`);
+      id = existing.id;
+    } else id = String((await rag.request('POST', '/documents', body, `upload of ${name}`)).document_id);
     const published = await rag.request('POST', `/documents/${id}/publish`, { published_by: 'mobius-cli' }, `publish of ${name}`);
     const replaced = existing ? ` (replaced${existing.count > 1 ? ` the newest of ${existing.count} documents named ${name}` : ''})` : '';
     io.out(`published ${name}: document ${id}, ${published.rows_written} rows, version ${published.document_version}${replaced}`);

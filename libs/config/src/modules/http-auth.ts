@@ -63,12 +63,18 @@ function checkHttpAuthEnv(env: HttpAuthEnv, ctx: z.RefinementCtx): void {
   if (env.AUTH === 'none') return;
   const issue = (variable: keyof HttpAuthEnv, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
   const listed = env.AUTH_ALLOWED_EMAILS.length + env.AUTH_ALLOWED_ROLES.length > 0;
-  if (listed && !env.JWT_SECRET) return issue('JWT_SECRET', 'is required with AUTH_ALLOWED_EMAILS or AUTH_ALLOWED_ROLES');
-  if (listed && !env.USER_DATABASE_URL) {
-    return issue('USER_DATABASE_URL', 'is required with AUTH_ALLOWED_EMAILS or AUTH_ALLOWED_ROLES (roles and emails are read there)');
+  if (listed && !env.JWT_SECRET) {
+    issue('JWT_SECRET', 'is required with AUTH_ALLOWED_EMAILS or AUTH_ALLOWED_ROLES');
+    return;
   }
-  if (env.AUTH_OIDC_AUDIENCE && env.AUTH_OIDC_SERVICE_ACCOUNTS.length === 0)
-    return issue('AUTH_OIDC_SERVICE_ACCOUNTS', 'is required with AUTH_OIDC_AUDIENCE');
+  if (listed && !env.USER_DATABASE_URL) {
+    issue('USER_DATABASE_URL', 'is required with AUTH_ALLOWED_EMAILS or AUTH_ALLOWED_ROLES (roles and emails are read there)');
+    return;
+  }
+  if (env.AUTH_OIDC_AUDIENCE && env.AUTH_OIDC_SERVICE_ACCOUNTS.length === 0) {
+    issue('AUTH_OIDC_SERVICE_ACCOUNTS', 'is required with AUTH_OIDC_AUDIENCE');
+    return;
+  }
   if (!env.MOBIUS_SERVICE_TOKEN && !listed && !env.AUTH_OIDC_AUDIENCE) {
     issue(
       'AUTH',

@@ -123,7 +123,7 @@ export function describeVectorIndexConformance(name: string, options: VectorInde
       const neighbors = await index.findNeighbors(query(vec({ 0: 1 }), 10));
       expect(neighbors.map((n) => n.datapointId)).toEqual([same, diagonal, orthogonal, opposite].map((p) => p.datapointId));
       const expected = [0, 1 - Math.SQRT1_2, 1, 2];
-      neighbors.forEach((n, i) => expect(n.distance).toBeCloseTo(expected[i] as number, DIGITS));
+      for (const [i, n] of neighbors.entries()) expect(n.distance).toBeCloseTo(expected[i] as number, DIGITS);
       expect(neighbors.map((n) => scoreFromDistance(n.distance)).map((s) => Number(s.toFixed(DIGITS)))).toEqual(
         [1, (1 + Math.SQRT1_2) / 2, 0.5, 0].map((s) => Number(s.toFixed(DIGITS))),
       );

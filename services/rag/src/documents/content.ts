@@ -50,7 +50,7 @@ export class EmbeddingCache {
     const missing = [...new Set(texts)].filter((text) => !this.vectors.has(text));
     if (missing.length === 0) return;
     const vectors = await this.embedder.embed(missing.map((text) => embeddingInput(CHUNK_SUMMARY, text)));
-    missing.forEach((text, index) => this.vectors.set(text, vectors[index]!));
+    for (const [index, text] of missing.entries()) this.vectors.set(text, vectors[index]!);
   }
 
   /** New `chunk_embeddings` rows (fresh ids) for `chunks`; `prepare` must have seen their texts. */

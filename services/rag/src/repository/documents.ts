@@ -2,7 +2,7 @@ import { withTransaction } from '@mobius/db';
 import type pg from 'pg';
 import type { Page } from '../chunking/markdown.ts';
 import { listDocuments } from './document-list.ts';
-import type { ContentReplacement, DocumentContent, DocumentMetadata, DocumentStore, NewChunk, NewEmbedding, StoredChunk } from './types.ts';
+import type { ContentReplacement, DocumentMetadata, DocumentStore, NewChunk, NewEmbedding, StoredChunk } from './types.ts';
 
 /** Rows per INSERT: embeddings are large (1536 numbers), so statements stay a few MB at most. */
 const CHUNK_ROWS_PER_INSERT = 500;

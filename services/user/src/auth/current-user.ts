@@ -9,7 +9,7 @@ import { isUuid, type AuthDeps } from './types.ts';
  * 401 `{"detail": "Unauthorized"}`.
  */
 export async function currentAccount(deps: AuthDeps, authorization: string | undefined): Promise<Account> {
-  let principal;
+  let principal: ReturnType<AuthDeps['tokens']['verifyAccessToken']>;
   try {
     principal = deps.tokens.verifyAccessToken(bearerToken(authorization));
   } catch (error) {
@@ -17,6 +17,6 @@ export async function currentAccount(deps: AuthDeps, authorization: string | und
     throw error;
   }
   const account = isUuid(principal.userId) ? await deps.repository.users.account(principal.userId) : undefined;
-  if (!account || account.profile.status !== 'active' || account.profile.tenant_id !== principal.tenantId) throw unauthorized();
+  if (account?.profile.status !== 'active' || account.profile.tenant_id !== principal.tenantId) throw unauthorized();
   return account;
 }

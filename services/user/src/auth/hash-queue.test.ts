@@ -14,7 +14,12 @@ describe('createPasswordHashQueue', () => {
     const queue = createPasswordHashQueue({ concurrency: 1, maxQueued: 2, hashMs: 300 });
     const hashes = [pendingHash(), pendingHash(), pendingHash()];
     const started: number[] = [];
-    const runs = hashes.map((hash, i) => queue.run(() => (started.push(i), hash.run())));
+    const runs = hashes.map((hash, i) =>
+      queue.run(() => {
+        started.push(i);
+        return hash.run();
+      }),
+    );
     await Promise.resolve();
     expect(started).toEqual([0]);
     expect(queue.depth).toBe(3);

@@ -21,7 +21,7 @@ export async function logout(deps: AuthDeps, body: unknown): Promise<LogoutRespo
 }
 
 async function revokeSessionOf(deps: AuthDeps, refreshToken: string): Promise<void> {
-  let claims;
+  let claims: ReturnType<AuthDeps['tokens']['verifyRefreshToken']>;
   try {
     claims = deps.tokens.verifyRefreshToken(refreshToken);
   } catch (error) {

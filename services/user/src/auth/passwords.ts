@@ -22,7 +22,7 @@ export function hashPassword(password: string): Promise<string> {
  */
 export async function verifyPassword(password: string, hash: string | null): Promise<boolean> {
   const tooLong = Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES;
-  const usable = hash !== null && hash.startsWith('$2');
+  const usable = typeof hash === 'string' && hash.startsWith('$2');
   const matches = await bcrypt.compare(password, usable ? hash : UNKNOWN_USER_HASH);
   return matches && usable && !tooLong;
 }

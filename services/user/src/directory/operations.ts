@@ -67,7 +67,7 @@ export async function userByIdentity(deps: DirectoryDeps, request: DirectoryRequ
   await requireReader(deps, deps.access, request);
   const { subject } = parseQuery(z.object({ subject: z.string().min(1).max(255) }), request.query);
   const user = await deps.repository.directory.findByIdentity(subject.trim());
-  if (!user || user.profile.status !== 'active') throw notFound('Unknown identity');
+  if (user?.profile.status !== 'active') throw notFound('Unknown identity');
   return { ok: true, user: identityView(user) };
 }
 

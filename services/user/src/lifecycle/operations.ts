@@ -39,7 +39,7 @@ function refusedUnless(result: PasswordTokenResult): asserts result is Extract<P
  */
 async function sendResetMail(deps: AuthDeps, tenantId: string, email: string): Promise<void> {
   const user = await deps.repository.lifecycle.userByEmail(tenantId, email);
-  if (!user || user.status !== 'active') return;
+  if (user?.status !== 'active') return;
   const base = deps.mail.setPasswordUrlBase;
   if (!base) {
     deps.mail.logger.warn('password reset requested but MOBIUS_SET_PASSWORD_URL_BASE is unset: no mail sent');
@@ -118,14 +118,14 @@ export async function setPassword(deps: AuthDeps, body: unknown, client: ClientI
 
 /** `GET /token-info?token=` -> `{valid, purpose, expires_at, email_masked, error?}`; an unknown token `{valid: false, error: "token_invalid"}`. */
 export async function tokenInfo(deps: AuthDeps, query: unknown) {
-  let input;
+  let token: string;
   try {
-    input = parseBody(tokenInfoQuerySchema, query);
+    token = parseBody(tokenInfoQuerySchema, query).token;
   } catch (error) {
     if (!(error instanceof ValidationFailed)) throw error;
     throw new ValidationFailed(error.problems.map((p) => ({ ...p, loc: ['query', ...p.loc.slice(1)] })));
   }
-  const found = await deps.repository.lifecycle.findToken(tokenHash(input.token.trim()));
+  const found = await deps.repository.lifecycle.findToken(tokenHash(token.trim()));
   if (!found) return { valid: false, error: 'token_invalid' };
   const valid = !found.consumed && !found.expired;
   return {
@@ -173,7 +173,7 @@ export async function checkEmail(deps: AuthDeps, body: unknown) {
   const email = normalizeEmail(input.email);
   if (!email) throw invalidInput('Email is required');
   const user = await deps.repository.lifecycle.userByEmail(tenantIdOf(input.tenant_id), email);
-  if (!user || user.status !== 'active') return { ok: true as const, exists: false };
+  if (user?.status !== 'active') return { ok: true as const, exists: false };
   return {
     ok: true as const,
     exists: true,
