@@ -1,15 +1,17 @@
 // vertex-sync on the real Postgres: mart runs built by the real warehouse adapter, applied to the
 // memory vector index, with vertex-sync's state in a migrated Chat database (docs/contracts.md, "The vector index";
-// docs/architecture.md, "Why it stays correct" 4-7).
+// docs/architecture.md, "Why it stays correct" 4-7). What every sink does is the sink conformance suite's
+// (docs/sinks.md); this file gives it vertex-sync's harness and keeps what only vertex-sync does.
 import { randomUUID } from 'node:crypto';
 import { createBus } from '@mobius/bus';
-import { EVENTS, encodeEvent, type PublishedRow } from '@mobius/contracts';
+import { EVENTS, type PublishedRow } from '@mobius/contracts';
 import { createPool } from '@mobius/db';
 import { createLogger, createMetrics } from '@mobius/service';
+import { martUpdatedMessage, publishRun, sinkConformance, type SinkFixture } from '@mobius/sink-state/testing';
 import { createVectorIndex, scoreFromDistance, type Datapoint, type VectorIndex } from '@mobius/vector-index';
 import { applyMartRuns, buildApp, createSinkStore, handleMartUpdated, type SinkStore } from '@mobius/vertex-sync';
-import { createWarehouse, type SnapshotToLand, type Warehouse } from '@mobius/warehouse';
-import { publishedRow, publishedRows, snapshotOf, withText } from '@mobius/warehouse/testing';
+import { createWarehouse, type Warehouse } from '@mobius/warehouse';
+import { publishedRow, publishedRows, snapshotOf } from '@mobius/warehouse/testing';
 import type pg from 'pg';
 import { waitFor } from '@mobius/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,16 +22,10 @@ const logger = createLogger('vertex-sync-test', 'silent');
 // ---------------------------------------------------------------------------------------------------
 // Fixture: the Chat database vertex-sync keeps its state in, a warehouse, and a memory index.
 
-interface Fixture {
+interface Fixture extends SinkFixture {
   chat: string;
   dimensions: number;
-  warehouse: Warehouse;
   index: VectorIndex;
-  store: SinkStore;
-  publish(...snapshots: SnapshotToLand[]): Promise<number>;
-  otherWarehouse(): Promise<Warehouse>;
-  secondStore(): SinkStore;
-  close(): Promise<void>;
 }
 
 async function createFixture(dimensions = 8): Promise<Fixture> {
@@ -54,20 +50,38 @@ async function createFixture(dimensions = 8): Promise<Fixture> {
   await createMigratedDatabase(chat, 'chat');
   const warehouse = await addWarehouse();
   const index = await createVectorIndex({ kind: 'memory', dimensions });
+  const store = newStore();
+  /** The index runs write to: `index`, or one that refuses them (refuseWrites). */
+  let target = index;
+  const deps = (on: SinkStore = store, from: Warehouse = warehouse) => ({ warehouse: from, store: on, index: target, dimensions, logger });
   return {
     chat,
     dimensions,
     warehouse,
     index,
-    store: newStore(),
-    async publish(...snapshots) {
-      await warehouse.landSnapshots(snapshots);
-      const run = await warehouse.mergePendingBatches();
-      if (!run) throw new Error('the merge found nothing to merge');
-      return run.runId;
-    },
+    store,
     otherWarehouse: addWarehouse,
-    secondStore: newStore,
+    apply: (from) => applyMartRuns(deps(store, from)),
+    handle: (message) => handleMartUpdated(deps())(message),
+    anotherInstance() {
+      const other = newStore();
+      return () => applyMartRuns(deps(other));
+    },
+    read: () => indexState(index),
+    async refuseWrites() {
+      // A misconfigured index (another dimension) refuses every datapoint of this one.
+      const misconfigured = await createVectorIndex({ kind: 'memory', dimensions: dimensions * 2 });
+      target = misconfigured;
+      return {
+        error: { code: 'VECTOR_EMBEDDING_DIMENSION', retryable: false },
+        reason: 'VECTOR_EMBEDDING_DIMENSION',
+        async restore() {
+          target = index;
+          expect(await misconfigured.listDatapointIds()).toEqual([]);
+          await misconfigured.close();
+        },
+      };
+    },
     async close() {
       await index.close();
       for (const pool of pools) await pool.end();
@@ -115,117 +129,48 @@ async function syncRuns(chat: string) {
   );
 }
 
-const apply = (f: Fixture, options: { warehouse?: Warehouse; store?: SinkStore; index?: VectorIndex } = {}) =>
-  applyMartRuns({
-    warehouse: options.warehouse ?? f.warehouse,
-    store: options.store ?? f.store,
-    index: options.index ?? f.index,
-    dimensions: f.dimensions,
-    logger,
-  });
+// ---------------------------------------------------------------------------------------------------
+// What every sink does (docs/sinks.md), asserted by the sink conformance suite on vertex-sync's harness.
 
-const martUpdated = (runId: number) =>
-  encodeEvent(EVENTS.martUpdated, { run_id: runId, documents: 1, rows_upserted: 1, rows_tombstoned: 0 }, { id: `mart-run-${runId}` });
+sinkConformance('vertex-sync', {
+  create: () => createFixture(),
+  expected: (rows) => byId(rows.map(contractDatapoint)),
+  // Every live row is upserted (an embedding-only change too); removes are counted apart, and not in sync_runs.
+  reported: ({ rows, embeddingOnly, removed }) => ({ datapointsUpserted: rows + embeddingOnly, datapointsRemoved: removed }),
+  recorded: ({ rows, embeddingOnly }) => ({ postgres_rows_written: null, vector_rows_upserted: rows + embeddingOnly }),
+});
 
 // ---------------------------------------------------------------------------------------------------
+// What only vertex-sync does: the index alone, chat's vector search, a commit that fails after the index took the calls.
 
-describe('vertex-sync applies mart runs to the vector index', () => {
+describe('vertex-sync and the vector index', () => {
   let f: Fixture;
-  const docA = randomUUID();
-  const docB = randomUUID();
-  const a = publishedRows(docA, 3);
-  const b = [
-    publishedRow(docB, { source_type: 'fact', document_payer: 'Molina', document_state: 'GA', document_program: '' }),
-    publishedRow(docB, { document_authority_level: '', document_payer: '' }),
-  ];
-
   beforeAll(async () => {
     f = await createFixture();
   });
   afterAll(() => f.close());
 
-  it('upserts one datapoint per live row, exactly as the contract defines it', async () => {
-    const runId = await f.publish(snapshotOf(docA, 1, a), snapshotOf(docB, 1, b));
-    const outcome = await apply(f);
-    expect(outcome).toEqual({
-      status: 'applied',
-      fromRunId: 0,
-      toRunId: runId,
-      martRowsRead: 5,
-      datapointsUpserted: 5,
-      datapointsRemoved: 0,
-    });
-    expect(await indexState(f.index)).toEqual(byId([...a, ...b].map(contractDatapoint)));
-    expect(await watermark(f.chat)).toBe(runId);
-    expect(await syncRuns(f.chat)).toEqual([
-      {
-        sink: 'vertex-sync',
-        status: 'success',
-        mart_rows_read: 5,
-        postgres_rows_written: null,
-        vector_rows_upserted: 5,
-        mart_run_id: runId,
-        error_message: null,
-      },
-    ]);
+  it("writes only the index, never Chat's published rows; a datapoint is its own nearest neighbour in chat's vector search", async () => {
+    const doc = randomUUID();
+    const rows = [
+      publishedRow(doc, { source_type: 'fact', document_payer: 'Molina', document_state: 'GA', document_program: '' }),
+      publishedRow(doc, { document_authority_level: '', document_payer: '' }),
+    ];
+    await publishRun(f.warehouse, snapshotOf(doc, 1, rows));
+    expect(await f.apply()).toMatchObject({ status: 'applied', datapointsUpserted: 2 });
     // vertex-sync keeps only its state in Chat: it never writes Chat's published rows.
     expect(await queryDatabase(f.chat, 'SELECT id FROM published_rag_metadata')).toEqual([]);
     // What chat's vector search sees: the fact of Molina/GA is its own nearest neighbour, score 1.
     const [hit] = await f.index.findNeighbors({
-      featureVector: b[0]!.embedding!,
+      featureVector: rows[0]!.embedding!,
       neighborCount: 1,
       restricts: [
         { namespace: 'document_payer', allowList: ['Molina'] },
         { namespace: 'source_type', allowList: ['fact'] },
       ],
     });
-    expect(hit?.datapointId).toBe(b[0]!.id);
+    expect(hit?.datapointId).toBe(rows[0]!.id);
     expect(scoreFromDistance(hit!.distance)).toBeCloseTo(1, 9);
-  });
-
-  it('applies a republish and an unpublish: changed rows upserted, tombstoned ids removed', async () => {
-    const a2 = [{ ...a[0]!, embedding: a[0]!.embedding!.map((x) => -x) }, withText(a[1]!, 'Revised text.'), publishedRow(docA)];
-    const runId = await f.publish(snapshotOf(docA, 2, a2), snapshotOf(docB, 2, []));
-    const outcome = await apply(f);
-    expect(outcome).toMatchObject({ status: 'applied', toRunId: runId, martRowsRead: 6, datapointsUpserted: 3, datapointsRemoved: 3 });
-    expect(await indexState(f.index)).toEqual(byId(a2.map(contractDatapoint)));
-    expect(await watermark(f.chat)).toBe(runId);
-  });
-
-  it('does nothing on a rerun or a stale event: no index call, no sync_runs row, watermark unchanged', async () => {
-    const before = { index: await indexState(f.index), runs: await syncRuns(f.chat), watermark: await watermark(f.chat) };
-    expect((await apply(f)).status).toBe('up-to-date');
-    const handle = handleMartUpdated({ warehouse: f.warehouse, store: f.store, index: f.index, dimensions: f.dimensions, logger });
-    expect((await handle(martUpdated(1))).status).toBe('up-to-date');
-    expect(await indexState(f.index)).toEqual(before.index);
-    expect(await syncRuns(f.chat)).toEqual(before.runs);
-    expect(await watermark(f.chat)).toBe(before.watermark);
-  });
-
-  it('refuses a schema-invalid event as not retryable', async () => {
-    const handle = handleMartUpdated({ warehouse: f.warehouse, store: f.store, index: f.index, dimensions: f.dimensions, logger });
-    const invalid = { data: new TextEncoder().encode(JSON.stringify({ run_id: -1 })), attributes: martUpdated(1).attributes };
-    await expect(handle(invalid)).rejects.toMatchObject({ code: 'EVENT_INVALID', retryable: false });
-  });
-
-  it('stops at a row the index refuses: not retryable, failure recorded, watermark kept; heals once fixed', async () => {
-    const docC = randomUUID();
-    const c = publishedRows(docC, 2);
-    const runId = await f.publish(snapshotOf(docC, 1, c));
-    const before = { index: await indexState(f.index), watermark: await watermark(f.chat) };
-    const misconfigured = await createVectorIndex({ kind: 'memory', dimensions: 16 });
-
-    await expect(apply(f, { index: misconfigured })).rejects.toMatchObject({ code: 'VECTOR_EMBEDDING_DIMENSION', retryable: false });
-
-    expect(await misconfigured.listDatapointIds()).toEqual([]);
-    expect(await watermark(f.chat)).toBe(before.watermark);
-    const failure = (await syncRuns(f.chat)).at(-1);
-    expect(failure).toMatchObject({ sink: 'vertex-sync', status: 'failure', mart_run_id: runId, vector_rows_upserted: 0 });
-    expect(failure?.error_message).toContain('VECTOR_EMBEDDING_DIMENSION');
-
-    expect(await apply(f)).toMatchObject({ status: 'applied', toRunId: runId, datapointsUpserted: 2 });
-    expect(await indexState(f.index)).toEqual(byId([...before.index, ...c.map(contractDatapoint)]));
-    await misconfigured.close();
   });
 
   it('re-applies the index calls idempotently when the commit after them fails', async () => {
@@ -236,70 +181,19 @@ describe('vertex-sync applies mart runs to the vector index', () => {
     );
     const docD = randomUUID();
     const d = publishedRows(docD, 3);
-    const runId = await f.publish(snapshotOf(docD, 1, d));
+    const runId = await publishRun(f.warehouse, snapshotOf(docD, 1, d));
     const before = await watermark(f.chat);
 
-    await expect(apply(f)).rejects.toMatchObject({ code: 'VERTEX_SYNC_FAILED', retryable: true });
+    await expect(f.apply()).rejects.toMatchObject({ code: 'VERTEX_SYNC_FAILED', retryable: true });
     const afterFailure = await indexState(f.index);
     expect(afterFailure.filter((p) => p.crowdingTag.crowdingAttribute === docD)).toEqual(byId(d.map(contractDatapoint)));
     expect(await watermark(f.chat)).toBe(before);
     expect((await syncRuns(f.chat)).at(-1)).toMatchObject({ status: 'failure', mart_run_id: runId, vector_rows_upserted: 3 });
 
     await queryDatabase(f.chat, 'ALTER TABLE sync_runs DROP CONSTRAINT test_refuses_vertex_success');
-    expect(await apply(f)).toMatchObject({ status: 'applied', toRunId: runId, datapointsUpserted: 3 });
+    expect(await f.apply()).toMatchObject({ status: 'applied', toRunId: runId, datapointsUpserted: 3 });
     expect(await indexState(f.index)).toEqual(afterFailure);
     expect(await watermark(f.chat)).toBe(runId);
-  });
-});
-
-describe('vertex-sync version guard', () => {
-  let f: Fixture;
-  beforeAll(async () => {
-    f = await createFixture();
-  });
-  afterAll(() => f.close());
-
-  it('never replaces a newer document version with an older one, nor removes by an older tombstone', async () => {
-    const doc = randomUUID();
-    const v1 = publishedRows(doc, 2);
-    const v3 = [withText(v1[0]!, 'version three'), publishedRow(doc)];
-    await f.publish(snapshotOf(doc, 1, v1));
-    await f.publish(snapshotOf(doc, 3, v3));
-    await apply(f);
-    const current = await indexState(f.index);
-    expect(current).toEqual(byId(v3.map(contractDatapoint)));
-
-    // A mart restored from an older backup: the document at version 1, then unpublished at 2.
-    const stale = await f.otherWarehouse();
-    await stale.landSnapshots([snapshotOf(doc, 1, [{ ...v3[0]!, embedding: v3[0]!.embedding!.map((x) => x * -2) }, v3[1]!])]);
-    await stale.mergePendingBatches();
-    await stale.landSnapshots([snapshotOf(doc, 2, [v1[1]!])]);
-    await stale.mergePendingBatches();
-    await queryDatabase(f.chat, `UPDATE mobius_sink_state SET last_mart_run_id = 0 WHERE sink = 'vertex-sync'`);
-
-    expect(await apply(f, { warehouse: stale })).toMatchObject({ status: 'applied', martRowsRead: 3, datapointsUpserted: 0, datapointsRemoved: 0 });
-    expect(await indexState(f.index)).toEqual(current);
-  });
-});
-
-describe('vertex-sync instances running at once', () => {
-  let f: Fixture;
-  beforeAll(async () => {
-    f = await createFixture();
-  });
-  afterAll(() => f.close());
-
-  it('apply each run once into the shared index: one applies, the other finds it done', async () => {
-    const docs = [randomUUID(), randomUUID()];
-    const rows = docs.flatMap((doc) => publishedRows(doc, 350));
-    const runId = await f.publish(...docs.map((doc, i) => snapshotOf(doc, 1, rows.slice(i * 350, (i + 1) * 350), 175)));
-
-    const outcomes = await Promise.all([apply(f), apply(f, { store: f.secondStore() })]);
-
-    expect(outcomes.map((o) => o.status).sort()).toEqual(['applied', 'up-to-date']);
-    expect(outcomes.find((o) => o.status === 'applied')).toMatchObject({ toRunId: runId, martRowsRead: 700, datapointsUpserted: 700 });
-    expect(await indexState(f.index)).toEqual(byId(rows.map(contractDatapoint)));
-    expect(await syncRuns(f.chat)).toMatchObject([{ status: 'success', vector_rows_upserted: 700, mart_run_id: runId }]);
   });
 });
 
@@ -313,8 +207,8 @@ describe("vertex-sync at the contract's 1536 dimensions", () => {
   it('indexes 1536-dimension embeddings exactly, each row its own nearest neighbour', async () => {
     const doc = randomUUID();
     const rows = publishedRows(doc, 12, 1536);
-    await f.publish(snapshotOf(doc, 1, rows, 5));
-    expect(await apply(f)).toMatchObject({ status: 'applied', datapointsUpserted: 12 });
+    await publishRun(f.warehouse, snapshotOf(doc, 1, rows, 5));
+    expect(await f.apply()).toMatchObject({ status: 'applied', datapointsUpserted: 12 });
     expect(await indexState(f.index)).toEqual(byId(rows.map(contractDatapoint)));
     for (const row of rows.slice(0, 3)) {
       const [hit] = await f.index.findNeighbors({ featureVector: row.embedding!, neighborCount: 1 });
@@ -345,8 +239,8 @@ describe('vertex-sync service', () => {
       await app.ready();
       const doc = randomUUID();
       const rows = publishedRows(doc, 3);
-      const runId = await f.publish(snapshotOf(doc, 1, rows));
-      await bus.publish({ topic: EVENTS.martUpdated.topic, ...martUpdated(runId) });
+      const runId = await publishRun(f.warehouse, snapshotOf(doc, 1, rows));
+      await bus.publish({ topic: EVENTS.martUpdated.topic, ...martUpdatedMessage(runId) });
       await waitFor('the watermark to reach the run', async () => (await watermark(f.chat)) === runId, 10_000, 25);
       expect(await indexState(f.index)).toEqual(byId(rows.map(contractDatapoint)));
       const ready = await app.inject('/readyz');
