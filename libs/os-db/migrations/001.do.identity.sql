@@ -1,4 +1,5 @@
--- os database, migration 001: Identity: the user database's 8 tables with the same shapes (CONTRACTS.md section 6), plus application and policy_config.
+-- mobius:replaces-checksum a1d4890a2911b6b6a3e026e21c91d489
+-- os database, migration 001: Identity: the user database's 8 tables with the same shapes (docs/contracts.md, "The user database"), plus application and policy_config.
 -- Safe to run against the production os database whose tables already exist (created before these
 -- migrations, without a tracking table): every statement is IF NOT EXISTS / ON CONFLICT DO NOTHING,
 -- nothing is dropped or altered. Timestamps are 'timestamp' without time zone, in UTC.

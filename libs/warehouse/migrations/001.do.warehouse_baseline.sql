@@ -1,6 +1,7 @@
+-- mobius:replaces-checksum f7276939029708fe6d7bc58f67773504
 -- Local warehouse (database mobius_warehouse), the Postgres stand-in for the
 -- BigQuery datasets landing_rag (append-only landing) and mobius_rag (mart).
--- The 29 published-row columns use the Postgres types of CONTRACTS.md
+-- The 29 published-row columns use the Postgres types of docs/contracts.md
 -- section 1. IF NOT EXISTS throughout.
 
 CREATE SCHEMA IF NOT EXISTS landing_rag;

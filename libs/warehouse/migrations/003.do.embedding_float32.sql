@@ -1,8 +1,9 @@
+-- mobius:replaces-checksum 4d09fedd476249557912707710032b9c
 -- Embeddings as binary float32 in the local warehouse: bytea, 4 bytes per dimension, BIG-ENDIAN.
 --
 -- Why: a jsonb embedding is 1536 numerics that Postgres parses on every landing (about 1 ms of CPU per
 -- row, most of the pipeline's cost) and prints on every read; bytes are only copied. A documented
--- departure from CONTRACTS.md section 1 (embedding jsonb) for this local stand-in only, which nothing
+-- departure from docs/contracts.md, "The published row" (embedding jsonb) for this local stand-in only, which nothing
 -- but our own adapter reads; BigQuery keeps ARRAY<FLOAT64>, RAG and the port keep number arrays.
 -- Values are rounded to the nearest float32, the precision of the vector index.
 --

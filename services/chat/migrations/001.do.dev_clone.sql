@@ -1,4 +1,5 @@
--- mobius-chat 001: the optional dev clone of RAG (CONTRACTS.md section 3,
+-- mobius:replaces-checksum 814c4a2fdf4431de696187f7eb481634
+-- mobius-chat 001: the optional dev clone of RAG (docs/contracts.md, "Chat's database",
 -- "Chat's 001 dev-clone tables"), filled from RAG_SOURCE_DATABASE_URL.
 -- Adoption-safe: IF NOT EXISTS throughout, constraints inline.
 

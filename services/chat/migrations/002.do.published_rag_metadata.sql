@@ -1,5 +1,6 @@
+-- mobius:replaces-checksum de2a23291b6d9527d926e5fb3172a158
 -- mobius-chat 002: the published RAG metadata chat reads, and the sync audit
--- (CONTRACTS.md section 3). The 28 non-embedding columns of the published row,
+-- (docs/contracts.md, "Chat's database"). The 28 non-embedding columns of the published row,
 -- typed as chat's contract gives them. Index names are the existing app's, so
 -- IF NOT EXISTS recognises indexes already present on an adopted database.
 

@@ -1,5 +1,6 @@
+-- mobius:replaces-checksum eadff61032c609cb2cfe186ceef2c99a
 -- mobius:replaces-checksum 4f02aec0581379b23597311a426193be
--- mobius-chat 003: chat's later additive columns (CONTRACTS.md section 3).
+-- mobius-chat 003: chat's later additive columns (docs/contracts.md, "Chat's database").
 --
 -- This file used to create pg_trgm, a trigram index over the chunk text and the
 -- published_rag_documents view here, inside the migration's transaction. On a

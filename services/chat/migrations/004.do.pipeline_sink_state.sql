@@ -1,6 +1,7 @@
+-- mobius:replaces-checksum 7269902de25a380e1a4300bac1d751f1
 -- mobius-chat 004: the pipeline sinks' durable state, kept in Chat's database
 -- (Postgres in every environment) by chat-sync AND vertex-sync
--- (ARCHITECTURE.md section 2, principles 4 and 5). Additive and adoption-safe:
+-- (docs/architecture.md, "Why it stays correct" 4 and 5). Additive and adoption-safe:
 -- IF NOT EXISTS throughout; sync_runs gains two nullable columns only.
 
 -- Per sink, the last mart run it applied (its watermark). A sink handling any

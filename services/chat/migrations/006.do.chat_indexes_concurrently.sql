@@ -1,6 +1,7 @@
+-- mobius:replaces-checksum 468ba12814bbe44c8c2948b7ebcc5fa1
 -- mobius:no-transaction
 -- mobius-chat 006: the indexes and the doc-grain view of Chat's own later
--- migrations (CONTRACTS.md section 3), under the names Chat gives them, so on
+-- migrations (docs/contracts.md, "Chat's database"), under the names Chat gives them, so on
 -- an adopted database IF NOT EXISTS finds them and nothing is built.
 --
 -- Runs outside a transaction, one statement at a time (libs/db

@@ -1,3 +1,4 @@
+-- mobius:replaces-checksum 9639908955bc58e1db26e0dff6a16854
 -- mobius-rag baseline schema (database mobius_rag).
 --
 -- Adoption-safe: the production RAG app created these tables with its own
@@ -6,7 +7,7 @@
 -- never drops, rewrites or retypes anything. Index names follow the existing
 -- app's names where it has them, so IF NOT EXISTS recognises them.
 --
--- Conventions (CONTRACTS.md section 1): timestamps are `timestamp` without time
+-- Conventions (docs/contracts.md, "The published row"): timestamps are `timestamp` without time
 -- zone holding UTC; '' for a missing string and 0 for a missing integer in the
 -- published rows. Within this database, children reference documents with
 -- ON DELETE CASCADE, except rag_published_embeddings and publish_events, which
@@ -229,7 +230,7 @@ CREATE TABLE IF NOT EXISTS processing_errors (
 CREATE INDEX IF NOT EXISTS idx_processing_errors_document_id ON processing_errors (document_id);
 
 -- ---------------------------------------------------------------------------
--- publish_events (CONTRACTS.md section 2): exactly the 8 contract columns; our
+-- publish_events (docs/contracts.md, "The RAG database"): exactly the 8 contract columns; our
 -- additions are in 002. No foreign key (contract).
 CREATE TABLE IF NOT EXISTS publish_events (
     id                   uuid         PRIMARY KEY,
@@ -244,7 +245,7 @@ CREATE TABLE IF NOT EXISTS publish_events (
 CREATE INDEX IF NOT EXISTS idx_publish_events_document_id ON publish_events (document_id);
 
 -- ---------------------------------------------------------------------------
--- rag_published_embeddings (CONTRACTS.md section 1): exactly the 29 contract
+-- rag_published_embeddings (docs/contracts.md, "The published row"): exactly the 29 contract
 -- columns plus the optional chunk tag columns. No foreign key (contract).
 CREATE TABLE IF NOT EXISTS rag_published_embeddings (
     id                         uuid         PRIMARY KEY,

@@ -1,4 +1,5 @@
--- Transactional outbox on publish_events (ARCHITECTURE.md section 2, principle 1).
+-- mobius:replaces-checksum 744989f89cfef701fa8cd528d3981b62
+-- Transactional outbox on publish_events (docs/architecture.md, "Why it stays correct" 1).
 --
 -- All additions are backward compatible: the existing RAG app keeps inserting
 -- rows with only the 8 contract columns, and they get event_type 'published',

@@ -1,8 +1,9 @@
+-- mobius:replaces-checksum dafd71a707bf09cbf1132d503968e6f0
 -- mobius-rag 004: on a database the existing RAG app created, let our
 -- `unpublished` events survive the delete of their document (docs/adoption.md).
 --
 -- There, publish_events.document_id REFERENCES documents ON DELETE CASCADE
--- (CONTRACTS.md section 2). Our DELETE /documents/{id} must leave an
+-- (docs/contracts.md, "The RAG database"). Our DELETE /documents/{id} must leave an
 -- `unpublished` event behind for the outbox relay and the ingestor (its
 -- version is what lets the sinks apply the removal); with that foreign key the
 -- event is either cascaded away or refused.

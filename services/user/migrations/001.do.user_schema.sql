@@ -1,4 +1,5 @@
--- mobius-user schema (database mobius_user), CONTRACTS.md sections 5 and 6.
+-- mobius:replaces-checksum b666ba156e859ba93173a20ac1e4bbdb
+-- mobius-user schema (database mobius_user), docs/contracts.md, "Tokens" and "The user database".
 -- UUID keys default gen_random_uuid(); timestamps are `timestamp` without time
 -- zone defaulting to now(). Adoption-safe: IF NOT EXISTS throughout,
 -- constraints inline, seeds ON CONFLICT DO NOTHING.
@@ -95,7 +96,7 @@ CREATE TABLE IF NOT EXISTS user_preference (
     updated_at               timestamp DEFAULT now()
 );
 
--- The default tenant (CONTRACTS.md section 5) must exist for app_user.tenant_id.
+-- The default tenant (docs/contracts.md, "Tokens") must exist for app_user.tenant_id.
 INSERT INTO tenant (tenant_id, name)
 VALUES ('00000000-0000-0000-0000-000000000001', 'Default')
 ON CONFLICT (tenant_id) DO NOTHING;

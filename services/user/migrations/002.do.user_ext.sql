@@ -1,4 +1,5 @@
--- What the user service stores beyond CONTRACTS.md section 6's eight tables, in its own schema
+-- mobius:replaces-checksum f213215a8f7eea84022f4190d3765f6f
+-- What the user service stores beyond the eight tables of docs/contracts.md, "The user database", in its own schema
 -- `user_ext` so the contract's public schema stays exactly those eight (the os identity tables
 -- mirror them). Names and columns follow the existing mobius-user's later migrations (its
 -- user_preference_audit, user_org_membership, user_capability, auth_token), so a reader of either
