@@ -25,8 +25,9 @@ import { cpus } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { contentSha, type PublishedRow } from '@mobius/contracts';
+import type { PublishedRow } from '@mobius/contracts';
 import type { SnapshotToLand, Warehouse, WarehouseConfig } from '@mobius/warehouse';
+import { publishedRow } from '@mobius/warehouse/testing';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { seededRandom } from './support/random.ts';
@@ -52,39 +53,19 @@ const { createWarehouse } = (await import(WAREHOUSE_MODULE)) as {
 const { next: random } = seededRandom(20_260_101);
 
 function row(documentId: string, index: number): PublishedRow {
-  const text = `Paragraph ${index} of the provider manual: eligibility, prior authorization and appeals. `.repeat(4);
-  const sourceId = randomUUID();
-  return {
-    id: randomUUID(),
-    document_id: documentId,
-    source_type: 'hierarchical',
-    source_id: sourceId,
-    embedding: Array.from({ length: DIMENSIONS }, () => (random() - 0.5) / 10),
-    model: 'gemini-embedding-001',
-    created_at: '2026-01-02 03:04:05.123456',
-    text,
-    page_number: 1 + Math.floor(index / 5),
-    paragraph_index: index,
-    section_path: 'Eligibility > Prior authorization',
-    chapter_path: 'Chapter 3',
-    summary: 'What needs prior authorization.',
-    document_filename: 'manual.md',
-    document_display_name: 'Provider Manual',
-    document_authority_level: 'payer_policy',
-    document_effective_date: '2026-01-01',
-    document_termination_date: '',
-    document_payer: 'Sunshine Health',
-    document_state: 'FL',
-    document_program: 'Medicaid',
-    document_status: 'published',
-    document_review_status: 'approved',
-    document_created_at: '2025-12-31 23:59:59.000001',
-    document_reviewed_at: null,
-    document_reviewed_by: null,
-    content_sha: contentSha(documentId, sourceId, text),
-    updated_at: '2026-01-02 03:04:06.654321',
-    source_verification_status: 'n/a',
-  };
+  return publishedRow(
+    documentId,
+    {
+      text: `Paragraph ${index} of the provider manual: eligibility, prior authorization and appeals. `.repeat(4),
+      page_number: 1 + Math.floor(index / 5),
+      paragraph_index: index,
+      section_path: 'Eligibility > Prior authorization',
+      chapter_path: 'Chapter 3',
+      summary: 'What needs prior authorization.',
+      embedding: Array.from({ length: DIMENSIONS }, () => (random() - 0.5) / 10),
+    },
+    DIMENSIONS,
+  );
 }
 
 function documents(): Array<{ documentId: string; rows: PublishedRow[] }> {
